@@ -1,0 +1,240 @@
+"""The tables: every record Front Desk keeps.
+
+One module, grouped by aggregate. Instants are aware UTC (`UTCDateTime`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+class Staff(SQLModel, table=True):
+    """A person in the workspace, as last seen in `users.info`."""
+
+    id: str = Field(primary_key=True, max_length=32)
+    handle: str = Field(index=True, max_length=80)
+    real_name: str = Field(default="", max_length=200)
+    tz: str | None = Field(default=None, max_length=64)
+    team: str | None = Field(default=None, max_length=80)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Visit(SQLModel, table=True):
+    """A visitor: expected, on site, gone or cancelled."""
+
+    __table_args__ = (
+        UniqueConstraint("pass_day", "pass_number", name="uq_visit_pass"),
+        Index("ix_visit_state", "state"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    organisation: str | None = Field(default=None, max_length=200)
+    host_id: str = Field(max_length=32, index=True)
+    note: str | None = Field(default=None, max_length=1000)
+    state: str = Field(max_length=16)  # expected | on_site | left | cancelled
+    pass_number: str | None = Field(default=None, max_length=16)
+    pass_day: date | None = None
+    expected_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    arrived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    left_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    logged_by: str = Field(max_length=32)
+    host_response: str | None = Field(default=None, max_length=16)
+    host_responded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    host_responded_by: str | None = Field(default=None, max_length=32)
+    anonymised: bool = False
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class PhoneMessage(SQLModel, table=True):
+    """A call taken for someone: every call is logged for the reports."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    recipient_id: str = Field(max_length=32, index=True)
+    caller: str = Field(max_length=200)
+    organisation: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=64)
+    phone_e164: str | None = Field(default=None, max_length=32)
+    phone_valid: bool = True
+    email: str | None = Field(default=None, max_length=254)
+    subject: str | None = Field(default=None, max_length=200)
+    body: str | None = Field(default=None, max_length=3000)
+    urgent: bool = False
+    taken_by: str = Field(max_length=32)
+    taken_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    anonymised: bool = False
+
+
+class Enquiry(SQLModel, table=True):
+    """A complaint, question or request, with its two windows (acknowledge, resolve)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)  # complaint | question | request
+    channel: str = Field(max_length=16)  # phone | email | letter | in_person | social | survey
+    from_name: str = Field(max_length=200)
+    summary: str = Field(max_length=3000)
+    logged_by: str = Field(max_length=32)
+    received_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    anonymised: bool = False
+
+
+class Item(SQLModel, table=True):
+    """A response window: who owns it, when it is due, and which stage comes next.
+
+    `next_stage_at` is the instant of the next reminder or alert (NULL once done), so
+    the sweep reads an index of what is due, never the whole backlog.
+    """
+
+    __table_args__ = (Index("ix_item_next_stage_at", "next_stage_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)  # phone_message | visitor_arrival | enquiry_ack | enquiry_resolve
+    message_id: int | None = Field(default=None, foreign_key="phonemessage.id", index=True)
+    visit_id: int | None = Field(default=None, foreign_key="visit.id", index=True)
+    enquiry_id: int | None = Field(default=None, foreign_key="enquiry.id", index=True)
+    intended_id: str | None = Field(default=None, max_length=32)
+    owner_id: str | None = Field(default=None, max_length=32, index=True)
+    owner_channel: str | None = Field(default=None, max_length=32)
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    warn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    escalate_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    state: str = Field(default="open", max_length=16)  # open | breached | done
+    next_stage: str | None = Field(default=None, max_length=16)  # warn | breach | escalate
+    next_stage_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    deadline_version: int = 1
+    window: str = Field(default="", max_length=64)  # the policy phrase, e.g. "1 business day"
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    done_by: str | None = Field(default=None, max_length=32)
+    outcome: str | None = Field(default=None, max_length=32)
+    revised_reason: str | None = Field(default=None, max_length=1000)
+    attempts: int = 0
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Outbox(SQLModel, table=True):
+    """Something the bot will post: written in the same transaction as its cause.
+
+    `key` is unique, so a stage is written once however many processes sweep.
+    """
+
+    __table_args__ = (Index("ix_outbox_pending", "state", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    template: str = Field(max_length=64)
+    target: str = Field(max_length=32)  # a channel ID, or a user ID to DM
+    params: str = Field(default="{}")  # JSON
+    item_id: int | None = Field(default=None, index=True)
+    thread_key: str | None = Field(default=None, max_length=200)
+    state: str = Field(default="pending", max_length=16)  # pending | sent | failed | dropped
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_type=UTCDateTime)
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    error: str | None = Field(default=None, max_length=500)
+    sent_channel: str | None = Field(default=None, max_length=32)
+    sent_ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SlackPost(SQLModel, table=True):
+    """A post the bot made that names someone, kept so it can be redacted later."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    ts: str = Field(max_length=32)
+    visit_id: int | None = Field(default=None, index=True)
+    message_id: int | None = Field(default=None, index=True)
+    enquiry_id: int | None = Field(default=None, index=True)
+    item_id: int | None = Field(default=None, index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Absence(SQLModel, table=True):
+    """Out of office: away until `until`, with an optional backup."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=32, index=True)
+    starts_at: datetime = Field(sa_type=UTCDateTime)
+    until: datetime = Field(sa_type=UTCDateTime)
+    backup_id: str | None = Field(default=None, max_length=32)
+    note: str | None = Field(default=None, max_length=500)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Presence(SQLModel, table=True):
+    """The in/out board: one row per person who has told the desk."""
+
+    user_id: str = Field(primary_key=True, max_length=32)
+    state: str = Field(max_length=16)  # in | out | out_day
+    back_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Incident(SQLModel, table=True):
+    """An abusive contact, logged for managers (policy 003)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    reported_by: str = Field(max_length=32)
+    occurred: str = Field(max_length=200)
+    location: str | None = Field(default=None, max_length=200)
+    who: str | None = Field(default=None, max_length=200)
+    what: str = Field(max_length=3000)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what to which item or visit, and when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int | None = Field(default=None, index=True)
+    visit_id: int | None = Field(default=None, index=True)
+    actor_id: str = Field(max_length=32)
+    action: str = Field(max_length=32)
+    detail: str | None = Field(default=None, max_length=1000)
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Closure(SQLModel, table=True):
+    """A day the site is closed, decided at run time (`/desk close`)."""
+
+    day: date = Field(primary_key=True)
+    reason: str | None = Field(default=None, max_length=200)
+    added_by: str = Field(max_length=32)
+    added_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class MentionNotice(SQLModel, table=True):
+    """That we told `mentioner` about `absentee` on `day` (at most once a day a pair)."""
+
+    __table_args__ = (UniqueConstraint("mentioner_id", "absentee_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mentioner_id: str = Field(max_length=32)
+    absentee_id: str = Field(max_length=32)
+    day: date
+
+
+__all__ = [
+    "Absence",
+    "AuditEvent",
+    "Closure",
+    "Enquiry",
+    "Incident",
+    "Item",
+    "MentionNotice",
+    "Outbox",
+    "PhoneMessage",
+    "Presence",
+    "SQLModel",
+    "SlackPost",
+    "Staff",
+    "Visit",
+]
