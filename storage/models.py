@@ -93,7 +93,8 @@ class Item(SQLModel, table=True):
     __table_args__ = (Index("ix_item_next_stage_at", "next_stage_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=32)  # phone_message | visitor_arrival | enquiry_ack | enquiry_resolve
+    # phone_message | visitor_arrival | enquiry_ack | enquiry_resolve
+    kind: str = Field(max_length=32)
     message_id: int | None = Field(default=None, foreign_key="phonemessage.id", index=True)
     visit_id: int | None = Field(default=None, foreign_key="visit.id", index=True)
     enquiry_id: int | None = Field(default=None, foreign_key="enquiry.id", index=True)

@@ -1,0 +1,269 @@
+"""The visitor log: sign in, expect, sign out, cancel, who is on site, the host's answer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from bot.roles import Refusal, Roles
+from storage import audit, outbox, visits
+from storage.models import Visit
+
+PASS_FORMAT = "V-{:03d}"
+PASS_QUERY = re.compile(r"^\s*[Vv]?-?0*(\d{1,4})\s*$")
+HOST_RESPONSES = {
+    "on_my_way": "On my way",
+    "please_wait": "Please ask them to wait",
+    "send_someone": "I can't — send someone",
+}
+
+
+class VisitorNotFound(LookupError):
+    """No visitor matches what was typed."""
+
+
+@dataclass(frozen=True)
+class Ambiguous:
+    """Several visitors match: the user must pick one."""
+
+    matches: tuple[Visit, ...]
+
+
+@dataclass(frozen=True)
+class SignIn:
+    visit: Visit
+    matched_expected: bool
+
+
+def sign_in(
+    session: Session,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    logged_by: str,
+    name: str,
+    organisation: str | None,
+    host_id: str,
+    note: str | None,
+    desk_channel: str,
+) -> SignIn:
+    """Sign a visitor in, issue a pass, and tell the host and the desk."""
+    today = now.astimezone(tz).date()
+    expected = _expected_match(session, name=name, host_id=host_id, today=today, tz=tz)
+    visit = expected or Visit(
+        name=name,
+        organisation=organisation,
+        host_id=host_id,
+        note=note,
+        state="on_site",
+        logged_by=logged_by,
+        created_at=now,
+    )
+    if expected is not None:
+        visit.organisation = organisation or expected.organisation
+        visit.note = note or expected.note
+    visit.state = "on_site"
+    visit.arrived_at = now
+    visit.pass_day = today
+    visit.pass_number = _next_pass(session, today)
+    session.add(visit)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        # Another desk issued the same number at the same moment: take the next one.
+        visit.pass_number = _next_pass(session, today)
+        session.flush()
+    audit.record(session, visit_id=visit.id, actor_id=logged_by, action="signed_in", at=now)
+    params = _visit_params(visit)
+    outbox.enqueue(
+        session,
+        key=f"visit:{visit.id}:arrived_dm",
+        template="visitor_arrived_dm",
+        target=host_id,
+        params=params,
+        now=now,
+    )
+    outbox.enqueue(
+        session,
+        key=f"visit:{visit.id}:signin",
+        template="visitor_signin",
+        target=desk_channel,
+        params=params,
+        now=now,
+    )
+    return SignIn(visit=visit, matched_expected=expected is not None)
+
+
+def expect(
+    session: Session,
+    *,
+    now: datetime,
+    logged_by: str,
+    name: str,
+    organisation: str | None,
+    host_id: str,
+    expected_at: datetime,
+) -> Visit:
+    """Pre-register a visitor and let the host know."""
+    visit = visits.add(
+        session,
+        Visit(
+            name=name,
+            organisation=organisation,
+            host_id=host_id,
+            state="expected",
+            expected_at=expected_at,
+            logged_by=logged_by,
+            created_at=now,
+        ),
+    )
+    audit.record(session, visit_id=visit.id, actor_id=logged_by, action="expected", at=now)
+    outbox.enqueue(
+        session,
+        key=f"visit:{visit.id}:expected_dm",
+        template="visitor_expected_dm",
+        target=host_id,
+        params=_visit_params(visit),
+        now=now,
+    )
+    return visit
+
+
+def sign_out(session: Session, *, now: datetime, query: str, by: str) -> Visit | Ambiguous:
+    """Sign out the visitor named or holding the pass in `query`."""
+    found = _find(visits.on_site(session), query)
+    if isinstance(found, Ambiguous):
+        return found
+    return sign_out_visit(session, now=now, visit=found, by=by)
+
+
+def sign_out_visit(session: Session, *, now: datetime, visit: Visit, by: str) -> Visit:
+    """Sign out this visit (after a pick among several matches)."""
+    if visit.state != "on_site":
+        raise VisitorNotFound(f"{visit.name} is not signed in")
+    visit.state = "left"
+    visit.left_at = now
+    session.add(visit)
+    audit.record(session, visit_id=visit.id, actor_id=by, action="signed_out", at=now)
+    return visit
+
+
+def cancel(session: Session, *, now: datetime, query: str, by: str) -> Visit | Ambiguous:
+    """Cancel an expected visitor who will not come."""
+    found = _find(visits.expected(session), query)
+    if isinstance(found, Ambiguous):
+        return found
+    return cancel_visit(session, now=now, visit=found, by=by)
+
+
+def cancel_visit(session: Session, *, now: datetime, visit: Visit, by: str) -> Visit:
+    """Cancel this expected visit."""
+    if visit.state != "expected":
+        raise VisitorNotFound(f"{visit.name} is not expected")
+    visit.state = "cancelled"
+    session.add(visit)
+    audit.record(session, visit_id=visit.id, actor_id=by, action="cancelled", at=now)
+    return visit
+
+
+def on_site(session: Session) -> list[Visit]:
+    """Who is on site now."""
+    return visits.on_site(session)
+
+
+def record_host_response(
+    session: Session, *, now: datetime, visit_id: int, response: str, by: str, roles: Roles
+) -> Visit:
+    """Record the host's answer to an arrival and tell the desk in the sign-in's thread."""
+    visit = visits.get(session, visit_id)
+    if visit is None:
+        raise VisitorNotFound("that visit is no longer on record")
+    if by != visit.host_id and not roles.is_desk(by):
+        raise Refusal("Only the host, reception and managers may answer for this visitor.")
+    if response not in HOST_RESPONSES:
+        raise ValueError(f"unknown response {response!r}")
+    visit.host_response = response
+    visit.host_responded_at = now
+    visit.host_responded_by = by
+    session.add(visit)
+    audit.record(session, visit_id=visit.id, actor_id=by, action=f"host_{response}", at=now)
+    params = _visit_params(visit) | {"response": response, "responded_by": by}
+    outbox.enqueue(
+        session,
+        key=f"visit:{visit.id}:response:{response}:{int(now.timestamp())}",
+        template="visitor_host_response",
+        target=_desk_target(session, visit),
+        params=params,
+        now=now,
+        thread_key=f"visit:{visit.id}:signin",
+    )
+    return visit
+
+
+def _desk_target(session: Session, visit: Visit) -> str:
+    parent = outbox.row_target(session, f"visit:{visit.id}:signin")
+    return parent or ""
+
+
+def _visit_params(visit: Visit) -> dict[str, object]:
+    return {
+        "visit_id": visit.id,
+        "name": visit.name,
+        "organisation": visit.organisation,
+        "host_id": visit.host_id,
+        "note": visit.note,
+        "pass_number": visit.pass_number,
+        "arrived_at": visit.arrived_at.isoformat() if visit.arrived_at else None,
+        "expected_at": visit.expected_at.isoformat() if visit.expected_at else None,
+    }
+
+
+def _next_pass(session: Session, today: object) -> str:
+    issued, held = visits.pass_numbers_in_use(session, today)  # type: ignore[arg-type]
+    taken = issued | held
+    number = 1
+    while PASS_FORMAT.format(number) in taken:
+        number += 1
+    return PASS_FORMAT.format(number)
+
+
+def _expected_match(
+    session: Session, *, name: str, host_id: str, today: object, tz: ZoneInfo
+) -> Visit | None:
+    wanted = _norm(name)
+    for visit in visits.expected(session, host_id=host_id):
+        day = visit.expected_at.astimezone(tz).date() if visit.expected_at else None
+        if _norm(visit.name) == wanted and day == today:
+            return visit
+    return None
+
+
+def _find(candidates: list[Visit], query: str) -> Visit | Ambiguous:
+    query = query.strip()
+    if not query:
+        raise VisitorNotFound("no name or pass number given")
+    pass_match = PASS_QUERY.match(query)
+    if pass_match:
+        wanted = PASS_FORMAT.format(int(pass_match.group(1)))
+        for visit in candidates:
+            if visit.pass_number == wanted:
+                return visit
+        raise VisitorNotFound(f"no one signed in holds pass {wanted}")
+    wanted_name = _norm(query)
+    exact = [v for v in candidates if _norm(v.name) == wanted_name]
+    matches = exact or [v for v in candidates if wanted_name in _norm(v.name)]
+    if not matches:
+        raise VisitorNotFound(f'no visitor matches "{query}"')
+    if len(matches) > 1:
+        return Ambiguous(tuple(matches))
+    return matches[0]
+
+
+def _norm(name: str) -> str:
+    return " ".join(name.casefold().split())

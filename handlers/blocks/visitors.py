@@ -1,0 +1,129 @@
+"""Block Kit for the visitor log: the host's DM, the desk's sign-in, lists and usage."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from handlers.blocks.common import Block, actions, button, context, section
+from handlers.text import date_token, esc, mention
+
+VISITOR_USAGE = (
+    "*Visitors*\n"
+    "• `/visitor arrived <name> [from <organisation>] for @host [— <note>]`\n"
+    "• `/visitor expect <name> [from <organisation>] for @host <when>` (e.g. `tomorrow 10am`)\n"
+    "• `/visitor left <name or pass number>`\n"
+    "• `/visitor cancel <name>` (an expected visitor who will not come)\n"
+    "• `/visitor list` (who is on site now)\n"
+    "• `/visitor` on its own opens a form"
+)
+
+HOST_BUTTONS = (
+    ("On my way", "visitor_on_my_way", "primary"),
+    ("Please ask them to wait", "visitor_please_wait", None),
+    ("I can't — send someone", "visitor_send_someone", "danger"),
+)
+
+RESPONSE_LINES = {
+    "on_my_way": "is on their way",
+    "please_wait": "asks them to wait",
+    "send_someone": "can't come: please send someone",
+}
+
+
+def who(name: str, organisation: str | None) -> str:
+    """`*Jane Doe* (Acme)`, escaped."""
+    text = f"*{esc(name)}*"
+    if organisation:
+        text += f" ({esc(organisation)})"
+    return text
+
+
+def arrival_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
+    """The host's DM: who is here, and three buttons."""
+    visit_id = str(params["visit_id"])
+    headline = f":wave: {who(params['name'], params.get('organisation'))} is at reception for you"
+    lines = [headline]
+    if params.get("pass_number"):
+        lines.append(f"Pass {params['pass_number']}")
+    if params.get("note"):
+        lines.append(f"_{esc(str(params['note']))}_")
+    blocks: list[Block] = [
+        section("\n".join(lines)),
+        actions(
+            f"visit_{visit_id}",
+            *(button(label, action_id, visit_id, style=style) for label, action_id, style in HOST_BUTTONS),
+        ),
+    ]
+    return f"{params['name']} is at reception for you", blocks
+
+
+def answered_dm(params: dict[str, Any], response: str) -> tuple[str, list[Block]]:
+    """The host's DM once answered: the buttons give way to the answer."""
+    label = next(lbl for lbl, aid, _ in HOST_BUTTONS if aid == f"visitor_{response}")
+    text = f"{who(params['name'], params.get('organisation'))} is at reception for you"
+    return text, [section(text), context(f"You answered: *{esc(label)}*")]
+
+
+def expected_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
+    """The host's heads-up about a pre-registered visitor."""
+    when = date_token(datetime.fromisoformat(params["expected_at"]), tz)
+    text = f":calendar: {who(params['name'], params.get('organisation'))} is expected for you {when}"
+    return "A visitor is expected for you", [section(text)]
+
+
+def signin_post(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
+    """The desk channel's sign-in line."""
+    arrived = date_token(datetime.fromisoformat(params["arrived_at"]), tz, "{time}")
+    text = (
+        f":bust_in_silhouette: {who(params['name'], params.get('organisation'))} signed in "
+        f"for {mention(params['host_id'])} at {arrived}, pass *{params['pass_number']}*"
+    )
+    return f"{params['name']} signed in, pass {params['pass_number']}", [section(text)]
+
+
+def host_response_reply(params: dict[str, Any]) -> tuple[str, list[Block]]:
+    """The host's answer, in the sign-in's thread."""
+    line = RESPONSE_LINES[params["response"]]
+    text = f"{mention(params['responded_by'])} {line} ({esc(params['name'])}, {params['pass_number']})"
+    if params["response"] == "send_someone":
+        text = ":rotating_light: " + text
+    return text, [section(text)]
+
+
+def signed_in_reply(
+    name: str, organisation: str | None, host_id: str, pass_number: str, *, matched: bool
+) -> str:
+    """The receptionist's confirmation."""
+    text = f":white_check_mark: {who(name, organisation)} signed in for {mention(host_id)}: pass *{pass_number}*"
+    if matched:
+        text += " (they were expected)"
+    return text + f". {mention(host_id)} has been told."
+
+
+def on_site_list(
+    visits: Sequence[Any], tz: ZoneInfo, *, with_organisations: bool
+) -> list[Block]:
+    """Who is on site now (names only for staff)."""
+    if not visits:
+        return [section("Nobody is signed in right now.")]
+    lines = []
+    for visit in visits:
+        org = visit.organisation if with_organisations else None
+        since = date_token(visit.arrived_at, tz, "{time}")
+        lines.append(f"• {visit.pass_number} {who(visit.name, org)} for {mention(visit.host_id)}, since {since}")
+    header = f"*On site now ({len(visits)})*"
+    return [section(header + "\n" + "\n".join(lines))]
+
+
+def pick_visitor(matches: Sequence[Any], action_id: str, verb: str) -> list[Block]:
+    """Several visitors match: a button each."""
+    buttons = [
+        button(
+            f"{v.name} ({v.pass_number or 'expected'})"[:75], f"{action_id}_{i}", str(v.id)
+        )
+        for i, v in enumerate(matches[:25])
+    ]
+    return [section(f"Several visitors match. Which one {verb}?"), actions("pick_visitor", *buttons)]

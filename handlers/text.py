@@ -1,0 +1,31 @@
+"""Text at the Slack edge: mentions, escaping, date tokens."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+def unescape(text: str) -> str:
+    """Undo Slack's escaping of `&`, `<`, `>` once (what users typed)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def esc(text: str) -> str:
+    """Escape user text for mrkdwn: `&`, `<`, `>` and nothing else."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mention(user_id: str) -> str:
+    """A mention of a user ID the bot has validated."""
+    return f"<@{user_id}>"
+
+
+def date_token(instant: datetime, fallback_tz: ZoneInfo, fmt: str = "{date_short_pretty} at {time}") -> str:
+    """Slack's date token: each reader sees `instant` in their own zone."""
+    fallback = instant.astimezone(fallback_tz).strftime("%a %d %b %H:%M %Z")
+    return f"<!date^{int(instant.timestamp())}^{fmt}|{html.escape(fallback, quote=False)}>"

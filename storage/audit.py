@@ -1,0 +1,43 @@
+"""The audit trail: who did what to each item or visit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from storage.models import AuditEvent
+
+
+def record(
+    session: Session,
+    *,
+    actor_id: str,
+    action: str,
+    at: datetime,
+    item_id: int | None = None,
+    visit_id: int | None = None,
+    detail: str | None = None,
+) -> None:
+    """Add one line to the trail."""
+    session.add(
+        AuditEvent(
+            item_id=item_id,
+            visit_id=visit_id,
+            actor_id=actor_id,
+            action=action,
+            detail=detail,
+            at=at,
+        )
+    )
+
+
+def for_item(session: Session, item_id: int) -> list[AuditEvent]:
+    """The history of one item, oldest first."""
+    statement = (
+        select(AuditEvent)
+        .where(col(AuditEvent.item_id) == item_id)
+        .order_by(col(AuditEvent.at), col(AuditEvent.id))
+    )
+    return list(session.scalars(statement))

@@ -1,0 +1,56 @@
+"""Visits: sign-in, pass numbers, who is on site."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from storage.models import Visit
+
+
+def add(session: Session, visit: Visit) -> Visit:
+    """Store a new visit and give it its id."""
+    session.add(visit)
+    session.flush()
+    return visit
+
+
+def get(session: Session, visit_id: int) -> Visit | None:
+    """The visit with this id."""
+    return session.get(Visit, visit_id)
+
+
+def on_site(session: Session) -> list[Visit]:
+    """Everyone signed in and not yet signed out, earliest arrival first."""
+    statement = (
+        select(Visit)
+        .where(col(Visit.state) == "on_site")
+        .order_by(col(Visit.arrived_at), col(Visit.id))
+    )
+    return list(session.scalars(statement))
+
+
+def expected(session: Session, *, host_id: str | None = None) -> list[Visit]:
+    """Visitors pre-registered and not yet arrived or cancelled."""
+    statement = select(Visit).where(col(Visit.state) == "expected")
+    if host_id is not None:
+        statement = statement.where(col(Visit.host_id) == host_id)
+    return list(session.scalars(statement.order_by(col(Visit.expected_at), col(Visit.id))))
+
+
+def pass_numbers_in_use(session: Session, day: date) -> tuple[set[str], set[str]]:
+    """Pass numbers issued on `day`, and those held by anyone still on site."""
+    issued = set(session.scalars(select(col(Visit.pass_number)).where(col(Visit.pass_day) == day)))
+    held = set(session.scalars(select(col(Visit.pass_number)).where(col(Visit.state) == "on_site")))
+    return {p for p in issued if p}, {p for p in held if p}
+
+
+def count_between(session: Session, start: datetime, end: datetime) -> int:
+    """How many arrivals fell in [start, end)."""
+    statement = select(func.count()).where(
+        col(Visit.arrived_at) >= start,
+        col(Visit.arrived_at) < end,
+    )
+    return int(session.scalar(statement) or 0)
