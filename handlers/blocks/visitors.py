@@ -57,7 +57,7 @@ def arrival_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
             *(button(label, action_id, visit_id, style=style) for label, action_id, style in HOST_BUTTONS),
         ),
     ]
-    return f"{params['name']} is at reception for you", blocks
+    return f"{esc(params['name'])} is at reception for you", blocks
 
 
 def answered_dm(params: dict[str, Any], response: str) -> tuple[str, list[Block]]:
@@ -81,7 +81,7 @@ def signin_post(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]
         f":bust_in_silhouette: {who(params['name'], params.get('organisation'))} signed in "
         f"for {mention(params['host_id'])} at {arrived}, pass *{params['pass_number']}*"
     )
-    return f"{params['name']} signed in, pass {params['pass_number']}", [section(text)]
+    return f"{esc(params['name'])} signed in, pass {params['pass_number']}", [section(text)]
 
 
 def host_response_reply(params: dict[str, Any]) -> tuple[str, list[Block]]:

@@ -1,0 +1,90 @@
+"""The app factory: builds the Bolt App, the handler context and the outbox sender."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
+from sqlalchemy import Engine
+
+from bot.clock import Clock
+from bot.config import Policy
+from bot.outbox_sender import OutboxSender
+from bot.roles import Roles
+from handlers.context import HandlerContext
+from handlers.directory import Directory
+from handlers.registry import register_all
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """Everything a running Front Desk is made of."""
+
+    app: App
+    ctx: HandlerContext
+    sender: OutboxSender
+    client: WebClient
+
+
+def make_client(token: str, base_url: str | None, *, retries: bool) -> WebClient:
+    """A Web API client; `retries` adds backoff on 429 and 5xx for interactive calls."""
+    kwargs = {"base_url": base_url} if base_url else {}
+    client = WebClient(token=token, timeout=10, **kwargs)
+    if retries:
+        client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=1))
+        client.retry_handlers.append(ServerErrorRetryHandler(max_retry_count=1))
+    return client
+
+
+def build_runtime(
+    *,
+    engine: Engine,
+    clock: Clock,
+    policy: Policy,
+    token: str,
+    signing_secret: str | None,
+    api_url: str | None = None,
+    desk_channel: str,
+    managers_channel: str,
+    process_before_response: bool = False,
+    listener_executor: Executor | None = None,
+) -> Runtime:
+    """Wire a Front Desk: the Bolt app and its listeners, and the outbox sender."""
+    client = make_client(token, api_url, retries=True)
+    sender = OutboxSender(
+        engine,
+        make_client(token, api_url, retries=False),
+        clock,
+        site_tz=policy.site.tz,
+        desk_channel=desk_channel,
+    )
+    roles = Roles(
+        managers=frozenset(policy.roles.managers), reception=frozenset(policy.roles.reception)
+    )
+    ctx = HandlerContext(
+        engine=engine,
+        clock=clock,
+        policy=policy,
+        roles=roles,
+        desk_channel=desk_channel,
+        managers_channel=managers_channel,
+        directory=Directory(client),
+        deliver=sender.deliver_due,
+    )
+    app = App(
+        client=client,
+        signing_secret=signing_secret or "",
+        request_verification_enabled=signing_secret is not None,
+        token_verification_enabled=False,
+        process_before_response=process_before_response,
+        raise_error_for_unhandled_request=False,
+        listener_executor=listener_executor,
+    )
+    register_all(app, ctx)
+    return Runtime(app=app, ctx=ctx, sender=sender, client=client)

@@ -1,0 +1,68 @@
+"""The host's buttons on an arrival DM, and picking one visitor among several."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.services import visitors
+from handlers.blocks import visitors as blocks
+from handlers.commands.visitor import done_line
+from handlers.context import HandlerContext
+from handlers.replies import UserError, ephemeral, guarded
+from storage import visits
+from storage.db import session_scope
+
+RESPONSES = {
+    "visitor_on_my_way": "on_my_way",
+    "visitor_please_wait": "please_wait",
+    "visitor_send_someone": "send_someone",
+}
+
+
+def register(app: App, ctx: HandlerContext) -> None:
+    """Listen for the visitor buttons."""
+
+    @app.action(re.compile(r"^visitor_(on_my_way|please_wait|send_someone)$"))
+    def host_answered(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        with guarded(lambda **r: respond(replace_original=False, **r), "visitor host answer"):
+            response = RESPONSES[action["action_id"]]
+            with session_scope(ctx.engine) as session:
+                visit = visitors.record_host_response(
+                    session,
+                    now=ctx.clock.now(),
+                    visit_id=int(action["value"]),
+                    response=response,
+                    by=user_id,
+                    roles=ctx.roles,
+                )
+                params = {"name": visit.name, "organisation": visit.organisation}
+            text, answered = blocks.answered_dm(params, response)
+            respond(replace_original=True, text=text, blocks=answered)
+        ctx.deliver()
+
+    @app.action(re.compile(r"^visitor_(left|cancel)_pick_\d+$"))
+    def visitor_picked(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        left = action["action_id"].startswith("visitor_left")
+        with guarded(respond, "visitor pick"):
+            if not ctx.roles.is_desk(user_id):
+                raise UserError("Only reception and managers may sign visitors out or cancel them.")
+            now = ctx.clock.now()
+            with session_scope(ctx.engine) as session:
+                visit = visits.get(session, int(action["value"]))
+                if visit is None:
+                    raise UserError("That visit is no longer on record.")
+                try:
+                    if left:
+                        visitors.sign_out_visit(session, now=now, visit=visit, by=user_id)
+                    else:
+                        visitors.cancel_visit(session, now=now, visit=visit, by=user_id)
+                except visitors.VisitorNotFound as error:
+                    raise UserError(f"{error}.") from None
+            respond(replace_original=True, **ephemeral(done_line(visit, left=left)))

@@ -1,0 +1,64 @@
+"""Shared pieces of command-text parsing."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from handlers.text import MENTION, unescape
+
+MAX_NAME = 200
+
+
+class ParseError(ValueError):
+    """Input that does not fit the command; `usage` shows the right form."""
+
+    def __init__(self, message: str, usage: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.usage = usage
+
+
+@dataclass(frozen=True)
+class Anchored:
+    """Text split around its last mention."""
+
+    before: str
+    user_id: str
+    after: str
+
+
+def split_on_last_mention(text: str) -> Anchored | None:
+    """Split at the last `<@U…>` (the host or recipient), or None when there is none."""
+    found = list(MENTION.finditer(text))
+    if not found:
+        return None
+    last = found[-1]
+    return Anchored(text[: last.start()], last.group(1), text[last.end() :])
+
+
+def clean(text: str) -> str:
+    """Unescape once and tidy whitespace."""
+    return " ".join(unescape(text).split())
+
+
+def first_word(text: str) -> tuple[str, str]:
+    """(`verb`, rest) of a command text."""
+    parts = text.strip().split(None, 1)
+    if not parts:
+        return "", ""
+    return parts[0].lower(), parts[1] if len(parts) > 1 else ""
+
+
+def strip_lead(text: str, pattern: str) -> str:
+    """Remove a leading pattern (such as a dash or colon)."""
+    return re.sub(rf"^\s*(?:{pattern})\s*", "", text)
+
+
+def checked_name(name: str, what: str, usage: str) -> str:
+    """A person's or organisation's name, non-empty and not absurdly long."""
+    if not name:
+        raise ParseError(f"Give the {what}.", usage)
+    if len(name) > MAX_NAME:
+        raise ParseError(f"The {what} is too long (at most {MAX_NAME} characters).", usage)
+    return name

@@ -1,0 +1,152 @@
+"""`/visitor`: the visitor log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.roles import require_desk
+from bot.services import visitors
+from bot.when import WhenError, parse_when
+from handlers.blocks import visitors as blocks
+from handlers.commands.visitor_parse import (
+    ARRIVED_FORM,
+    EXPECT_FORM,
+    Arrived,
+    Cancel,
+    Expect,
+    Help,
+    Left,
+    ListOnSite,
+    OpenForm,
+    parse_visitor,
+)
+from handlers.context import HandlerContext
+from handlers.replies import UserError, ephemeral, error_blocks, guarded
+from handlers.text import date_token, esc, mention
+from handlers.views import visitor_form
+from storage.db import session_scope
+
+
+def register(app: App, ctx: HandlerContext) -> None:
+    """Listen for `/visitor`."""
+
+    @app.command("/visitor")
+    def visitor_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        user_id = command["user_id"]
+        with guarded(ack, "/visitor parse"):
+            request = parse_visitor(command.get("text", ""))
+            if isinstance(request, Help):
+                ack(**ephemeral(blocks.VISITOR_USAGE))
+                return
+            if isinstance(request, OpenForm):
+                require_desk(ctx.roles, user_id, "log visitors")
+                ack()
+                visitor_form.open_form(client, command["trigger_id"], command.get("channel_id", ""))
+                return
+            if not isinstance(request, ListOnSite):
+                require_desk(ctx.roles, user_id, "log, sign out or cancel visitors")
+            ack()
+            with guarded(respond, f"/visitor {type(request).__name__}"):
+                handle(ctx, user_id, request, respond)
+            ctx.deliver()
+
+
+def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Respond) -> None:
+    """Carry out a parsed `/visitor` request and reply to its author."""
+    now = ctx.clock.now()
+    tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+    if isinstance(request, Arrived):
+        _require_host(ctx, request.host_id, ARRIVED_FORM)
+        with session_scope(ctx.engine) as session:
+            result = visitors.sign_in(
+                session,
+                now=now,
+                tz=ctx.site_tz,
+                logged_by=user_id,
+                name=request.name,
+                organisation=request.organisation,
+                host_id=request.host_id,
+                note=request.note,
+                desk_channel=ctx.desk_channel,
+            )
+            reply = blocks.signed_in_reply(
+                request.name,
+                result.visit.organisation,
+                request.host_id,
+                result.visit.pass_number or "",
+                matched=result.matched_expected,
+            )
+        respond(**ephemeral(reply))
+    elif isinstance(request, Expect):
+        _require_host(ctx, request.host_id, EXPECT_FORM)
+        try:
+            when, _ = parse_when(request.when, now=now, tz=tz, date_order=ctx.policy.site.date_order)
+        except WhenError as error:
+            raise UserError(f"{error}.", EXPECT_FORM) from None
+        if when < now:
+            raise UserError(f'"{esc(request.when)}" is in the past.', EXPECT_FORM)
+        with session_scope(ctx.engine) as session:
+            visitors.expect(
+                session,
+                now=now,
+                logged_by=user_id,
+                name=request.name,
+                organisation=request.organisation,
+                host_id=request.host_id,
+                expected_at=when,
+            )
+        respond(
+            **ephemeral(
+                f":calendar: {blocks.who(request.name, request.organisation)} is expected for "
+                f"{mention(request.host_id)} {date_token(when, tz)}. I'll match them when they arrive."
+            )
+        )
+    elif isinstance(request, Left | Cancel):
+        _left_or_cancel(ctx, user_id, request, respond)
+    elif isinstance(request, ListOnSite):
+        with session_scope(ctx.engine) as session:
+            on_site = visitors.on_site(session)
+        respond(
+            **ephemeral(
+                f"{len(on_site)} on site",
+                blocks.on_site_list(on_site, tz, with_organisations=ctx.roles.is_desk(user_id)),
+            )
+        )
+
+
+def _left_or_cancel(ctx: HandlerContext, user_id: str, request: Left | Cancel, respond: Respond) -> None:
+    now = ctx.clock.now()
+    left = isinstance(request, Left)
+    try:
+        with session_scope(ctx.engine) as session:
+            if left:
+                result = visitors.sign_out(session, now=now, query=request.query, by=user_id)
+            else:
+                result = visitors.cancel(session, now=now, query=request.query, by=user_id)
+    except visitors.VisitorNotFound as error:
+        form = blocks.VISITOR_USAGE
+        raise UserError(f"{esc(str(error)).capitalize()}.", form) from None
+    if isinstance(result, visitors.Ambiguous):
+        action = "visitor_left_pick" if left else "visitor_cancel_pick"
+        verb = "left" if left else "is cancelled"
+        respond(**ephemeral("Several visitors match", blocks.pick_visitor(result.matches, action, verb)))
+        return
+    respond(**ephemeral(done_line(result, left=left)))
+
+
+def done_line(visit: Any, *, left: bool) -> str:
+    """The receptionist's confirmation of a sign-out or cancellation."""
+    if left:
+        return f":wave: {blocks.who(visit.name, visit.organisation)} signed out (pass {visit.pass_number})."
+    return f":x: The visit of {blocks.who(visit.name, visit.organisation)} is cancelled."
+
+
+def _require_host(ctx: HandlerContext, host_id: str, form: str) -> None:
+    if ctx.directory.get(host_id) is None:
+        raise UserError(f"{mention(host_id)} is not someone I can find in this workspace.", form)
+
+
+__all__ = ["register", "error_blocks"]

@@ -1,0 +1,28 @@
+"""Every listener, registered in one place; the manifest test reads COMMANDS."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from slack_bolt import App
+
+from handlers.actions import visitor_buttons
+from handlers.commands import visitor
+from handlers.context import HandlerContext
+from handlers.views import visitor_form
+
+Register = Callable[[App, HandlerContext], None]
+
+COMMANDS: dict[str, Register] = {
+    "/visitor": visitor.register,
+}
+OTHERS: list[Register] = [
+    visitor_form.register,
+    visitor_buttons.register,
+]
+
+
+def register_all(app: App, ctx: HandlerContext) -> None:
+    """Attach every command, action, view and event listener to `app`."""
+    for register in [*COMMANDS.values(), *OTHERS]:
+        register(app, ctx)

@@ -1,0 +1,58 @@
+"""Ephemeral replies, and the guard that turns failures into something the user can act on."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from bot.roles import Refusal
+from handlers.blocks.common import section
+from handlers.commands.parsing import ParseError
+
+log = logging.getLogger(__name__)
+
+Reply = Callable[..., Any]
+
+
+class UserError(Exception):
+    """Something the user can put right: said to them, with the right form."""
+
+    def __init__(self, message: str, usage: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.usage = usage
+
+
+def error_blocks(message: str, usage: str | None) -> dict[str, Any]:
+    """An ephemeral error: what was wrong, then the right form."""
+    text = f":warning: {message}"
+    if usage:
+        text += f"\n{usage}"
+    return {"text": text, "blocks": [section(text)], "response_type": "ephemeral"}
+
+
+def ephemeral(text: str, blocks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """An ephemeral reply."""
+    return {"text": text, "blocks": blocks or [section(text)], "response_type": "ephemeral"}
+
+
+@contextmanager
+def guarded(reply: Reply, what: str) -> Iterator[None]:
+    """Run a handler body; turn refusals and user errors into replies, and log the rest."""
+    try:
+        yield
+    except Refusal as refusal:
+        reply(**ephemeral(f":no_entry: {refusal}"))
+    except (UserError, ParseError) as error:
+        reply(**error_blocks(error.message, error.usage))
+    except Exception:
+        reference = uuid.uuid4().hex[:8]
+        log.exception("%s failed (ref %s)", what, reference)
+        reply(
+            **ephemeral(
+                f":warning: Sorry, something went wrong and nothing was saved (ref `{reference}`)."
+            )
+        )

@@ -1,0 +1,132 @@
+"""The `/visitor` modal: sign a visitor in with a form."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.services import visitors
+from handlers.blocks import visitors as blocks
+from handlers.blocks.common import plain
+from handlers.context import HandlerContext
+from handlers.replies import guarded
+from storage.db import session_scope
+
+log = logging.getLogger(__name__)
+CALLBACK_ID = "visitor_form"
+
+
+def form_view(channel_id: str) -> dict[str, Any]:
+    """The modal: name, organisation, host, note."""
+
+    def text_input(block_id: str, label: str, *, optional: bool = False, multiline: bool = False) -> dict[str, Any]:
+        return {
+            "type": "input",
+            "block_id": block_id,
+            "optional": optional,
+            "label": plain(label),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": "value",
+                "multiline": multiline,
+                "max_length": 200 if not multiline else 1000,
+            },
+        }
+
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK_ID,
+        "title": plain("Visitor arrived"),
+        "submit": plain("Sign in"),
+        "close": plain("Cancel"),
+        "private_metadata": json.dumps({"channel": channel_id}),
+        "blocks": [
+            text_input("name", "Visitor's name"),
+            text_input("organisation", "Organisation", optional=True),
+            {
+                "type": "input",
+                "block_id": "host",
+                "label": plain("Here to see"),
+                "element": {"type": "users_select", "action_id": "value"},
+            },
+            text_input("note", "Note", optional=True, multiline=True),
+        ],
+    }
+
+
+def open_form(client: WebClient, trigger_id: str, channel_id: str) -> None:
+    """Open the modal at once (the trigger expires in 3 seconds)."""
+    client.views_open(trigger_id=trigger_id, view=form_view(channel_id))
+
+
+def field(values: dict[str, Any], block_id: str) -> str:
+    """A submitted value, as text ("" when empty)."""
+    element = values.get(block_id, {}).get("value", {})
+    value = element.get("value") or element.get("selected_user") or ""
+    return " ".join(str(value).split())
+
+
+def register(app: App, ctx: HandlerContext) -> None:
+    """Listen for the modal's submission."""
+
+    @app.view(CALLBACK_ID)
+    def visitor_form_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        user_id = body["user"]["id"]
+        values = view["state"]["values"]
+        name, host_id = field(values, "name"), field(values, "host")
+        errors = {}
+        if not name:
+            errors["name"] = "Give the visitor's name."
+        if not host_id or ctx.directory.get(host_id) is None:
+            errors["host"] = "Choose the person they are here to see."
+        if not ctx.roles.is_desk(user_id):
+            errors["name"] = "Only reception and managers may log visitors."
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        ack()
+        channel = json.loads(view.get("private_metadata") or "{}").get("channel", "")
+
+        def tell(**reply: Any) -> None:
+            _tell(client, channel, user_id, reply)
+
+        with guarded(tell, "visitor form"):
+            now = ctx.clock.now()
+            with session_scope(ctx.engine) as session:
+                result = visitors.sign_in(
+                    session,
+                    now=now,
+                    tz=ctx.site_tz,
+                    logged_by=user_id,
+                    name=name,
+                    organisation=field(values, "organisation") or None,
+                    host_id=host_id,
+                    note=field(values, "note") or None,
+                    desk_channel=ctx.desk_channel,
+                )
+                visit = result.visit
+            tell(
+                text=blocks.signed_in_reply(
+                    visit.name, visit.organisation, host_id, visit.pass_number or "",
+                    matched=result.matched_expected,
+                )
+            )
+        ctx.deliver()
+
+
+def _tell(client: WebClient, channel: str, user_id: str, reply: dict[str, Any]) -> None:
+    """Answer the person who submitted: ephemeral where they were, else by DM."""
+    reply.pop("response_type", None)
+    try:
+        if channel:
+            client.chat_postEphemeral(channel=channel, user=user_id, **reply)
+            return
+    except SlackApiError as error:
+        log.info("ephemeral reply failed (%s); sending a DM instead", error.response.get("error"))
+    dm = client.conversations_open(users=user_id)["channel"]["id"]
+    client.chat_postMessage(channel=dm, **reply)

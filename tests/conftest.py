@@ -1,0 +1,89 @@
+"""Fixtures: a fresh database per test (SQLite, and PostgreSQL when configured), the Slack
+double with the demo directory, a frozen clock, and Front Desk wired to all three."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine, text
+
+from bot.clock import ManualClock
+from bot.config import Policy, parse_policy
+from bot.console.embedded import Embedded, start_embedded
+from storage.db import make_engine
+from storage.models import SQLModel
+
+POSTGRES_URL = os.environ.get("FRONTDESK_TEST_POSTGRES_URL")
+NO_POSTGRES = (
+    "FRONTDESK_TEST_POSTGRES_URL is not set: the PostgreSQL run is skipped (SQLite covers the rest)"
+)
+SITE = ZoneInfo("America/Toronto")
+# A Tuesday afternoon in November: open, not near a holiday.
+TUESDAY_3PM = datetime(2026, 11, 24, 15, 0, tzinfo=SITE)
+
+
+def example_policy_text() -> str:
+    return resources.files("bot").joinpath("frontdesk.example.toml").read_text()
+
+
+@pytest.fixture
+def policy() -> Policy:
+    return parse_policy(example_policy_text(), "frontdesk.example.toml")
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(TUESDAY_3PM)
+
+
+def _postgres_engine() -> Iterator[Engine]:
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(POSTGRES_URL, schema=schema)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A new, empty database: a SQLite file, or a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'frontdesk.db'}")
+        yield engine
+        engine.dispose()
+    else:
+        yield from _postgres_engine()
+
+
+@pytest.fixture
+def engine(empty_engine: Engine) -> Engine:
+    """A new database with every table (the migrations are checked against these in
+    tests/test_migrations.py)."""
+    SQLModel.metadata.create_all(empty_engine)
+    return empty_engine
+
+
+@pytest.fixture
+def fd(engine: Engine, policy: Policy, clock: ManualClock) -> Iterator[Embedded]:
+    """Front Desk wired to a fresh database, the Slack double and the frozen clock."""
+    embedded = start_embedded(engine=engine, policy=policy, clock=clock)
+    try:
+        yield embedded
+    finally:
+        embedded.close()

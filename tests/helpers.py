@@ -1,0 +1,69 @@
+"""Small helpers for reading what Front Desk did."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.console.embedded import Embedded
+from bot.slack_double import Call
+
+
+def replies_to(fd: Embedded, user_id: str) -> list[str]:
+    """Ephemeral texts a user got, from acks and response_url posts, oldest first."""
+    texts: list[str] = []
+    for response in fd.responses:
+        if response.status == 200 and response.body and response.body.startswith("{"):
+            import json
+
+            body = json.loads(response.body)
+            if body.get("text") or body.get("blocks"):
+                texts.append(block_text(body))
+    for call in fd.double.calls_to("response_url"):
+        if call.args.get("user") == user_id:
+            texts.append(block_text(call))
+    for call in fd.double.calls_to("chat.postEphemeral"):
+        if call.args.get("user") == user_id:
+            texts.append(block_text(call))
+    return texts
+
+
+def last_reply(fd: Embedded, user_id: str) -> str:
+    replies = replies_to(fd, user_id)
+    assert replies, f"no reply to {user_id}"
+    return replies[-1]
+
+
+def posts_to(fd: Embedded, channel: str) -> list[Call]:
+    """chat.postMessage calls to a channel."""
+    return [c for c in fd.double.calls_to("chat.postMessage") if c.args.get("channel") == channel]
+
+
+def dms_to(fd: Embedded, user_id: str) -> list[Call]:
+    """DMs the bot sent to a user."""
+    dm = fd.double.dm_channel(user_id)
+    return posts_to(fd, dm)
+
+
+def block_text(call: Call | dict[str, Any]) -> str:
+    """All the text of a message's blocks, joined."""
+    args = call.args if isinstance(call, Call) else call
+    parts: list[str] = [args.get("text") or ""]
+    for block in args.get("blocks") or []:
+        if isinstance(block.get("text"), dict):
+            parts.append(block["text"]["text"])
+        for element in block.get("elements", []) or []:
+            if isinstance(element.get("text"), dict):
+                parts.append(element["text"]["text"])
+            elif isinstance(element.get("text"), str):
+                parts.append(element["text"])
+    return "\n".join(parts)
+
+
+def buttons(call: Call | dict[str, Any]) -> list[dict[str, Any]]:
+    """The buttons of a message, in order."""
+    args = call.args if isinstance(call, Call) else call
+    found = []
+    for block in args.get("blocks") or []:
+        if block.get("type") == "actions":
+            found.extend(e for e in block["elements"] if e.get("type") == "button")
+    return found
