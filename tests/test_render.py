@@ -169,7 +169,7 @@ def test_each_block_type_reads_as_text(block: dict[str, Any], lines: list[str]) 
 
 
 def test_buttons_are_numbered_across_the_message_from_the_given_number() -> None:
-    blocks = [
+    blocks: list[dict[str, Any]] = [
         {
             "type": "section",
             "block_id": "visit",

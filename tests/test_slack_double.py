@@ -315,7 +315,7 @@ def test_a_home_tab_is_published_per_user(double: SlackDouble, client: WebClient
 
 @pytest.mark.parametrize("trigger_id", ["", None])
 def test_a_modal_needs_a_trigger_id(client: WebClient, trigger_id: str | None) -> None:
-    arguments = {"view": modal([section("x")])}
+    arguments: dict[str, Any] = {"view": modal([section("x")])}
     if trigger_id is not None:
         arguments["trigger_id"] = trigger_id
     refused = refusal(lambda: client.api_call("views.open", json=arguments))
@@ -498,3 +498,9 @@ def test_clear_forgets_calls_but_not_messages(double: SlackDouble, client: WebCl
     double.clear()
     assert double.calls == []
     assert double.message("C0DESK", posted["ts"]) is not None
+
+
+def test_the_directory_can_be_read_without_a_call(double: SlackDouble) -> None:
+    assert double.user("U0ALICE")["real_name"] == "Alice Adams"  # type: ignore[index]
+    assert double.user("U0NOBODY") is None
+    assert double.calls == []

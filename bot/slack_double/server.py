@@ -169,6 +169,12 @@ class SlackDouble:
         with self._cond:
             self._channels[channel_id] = _Channel(channel_id, name, is_member)
 
+    def user(self, user_id: str) -> dict[str, Any] | None:
+        """Return the user as `users.info` gives them, or None if there is no such user."""
+        with self._cond:
+            found = self._users.get(user_id)
+            return self._user_object(found) if found is not None else None
+
     def dm_channel(self, user_id: str) -> str:
         """Return the D… channel `conversations.open` gives for this user (the same every time)."""
         with self._cond:
@@ -189,7 +195,7 @@ class SlackDouble:
                 self._port = self._server.server_address[1]
                 self._thread = threading.Thread(
                     target=self._server.serve_forever,
-                    kwargs={"poll_interval": 0.05},
+                    kwargs={"poll_interval": 0.01},
                     name=f"slack-double-{self._port}",
                     daemon=True,
                 )
