@@ -8,7 +8,10 @@ from dataclasses import dataclass
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 from sqlalchemy import Engine
 
 from bot.clock import Clock
@@ -34,8 +37,9 @@ class Runtime:
 
 def make_client(token: str, base_url: str | None, *, retries: bool) -> WebClient:
     """A Web API client; `retries` adds backoff on 429 and 5xx for interactive calls."""
-    kwargs = {"base_url": base_url} if base_url else {}
-    client = WebClient(token=token, timeout=10, **kwargs)
+    client = WebClient(token=token, timeout=10)
+    if base_url:
+        client.base_url = base_url
     if retries:
         client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=1))
         client.retry_handlers.append(ServerErrorRetryHandler(max_retry_count=1))

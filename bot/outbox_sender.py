@@ -148,7 +148,9 @@ class OutboxSender:
         outbox.mark_failed(self.engine, row.id, owner=self.owner, error=name or str(status))
         stats.failed += 1
         stats.errors.append(name)
-        log.error("outbox row %s (%s → %s) failed for good: %s", row.key, row.template, row.target, name)
+        log.error(
+            "outbox row %s (%s → %s) failed for good: %s", row.key, row.template, row.target, name
+        )
         if row.template != "delivery_failed" and self.desk_channel:
             with session_scope(self.engine) as session:
                 outbox.enqueue(

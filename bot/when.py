@@ -59,6 +59,8 @@ def _has_time_of_day(phrase: str, parsed: datetime, local_now: datetime) -> bool
     if any(word in lowered for word in ("am", "pm", ":", "noon", "midnight", "o'clock")):
         return True
     # "in 3 hours" moves the time of day; a bare date keeps the base time.
-    return parsed.time() != local_now.time() and parsed.time().second == 0 and (
-        parsed.hour or parsed.minute
-    ) != 0
+    return (
+        parsed.time() != local_now.time()
+        and parsed.time().second == 0
+        and (parsed.hour or parsed.minute) != 0
+    )

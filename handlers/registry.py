@@ -7,7 +7,7 @@ from collections.abc import Callable
 from slack_bolt import App
 
 from handlers.actions import visitor_buttons
-from handlers.commands import visitor
+from handlers.commands import desk, visitor
 from handlers.context import HandlerContext
 from handlers.views import visitor_form
 
@@ -15,6 +15,7 @@ Register = Callable[[App, HandlerContext], None]
 
 COMMANDS: dict[str, Register] = {
     "/visitor": visitor.register,
+    "/desk": desk.register,
 }
 OTHERS: list[Register] = [
     visitor_form.register,

@@ -25,7 +25,9 @@ def mention(user_id: str) -> str:
     return f"<@{user_id}>"
 
 
-def date_token(instant: datetime, fallback_tz: ZoneInfo, fmt: str = "{date_short_pretty} at {time}") -> str:
+def date_token(
+    instant: datetime, fallback_tz: ZoneInfo, fmt: str = "{date_short_pretty} at {time}"
+) -> str:
     """Slack's date token: each reader sees `instant` in their own zone."""
     fallback = instant.astimezone(fallback_tz).strftime("%a %d %b %H:%M %Z")
     return f"<!date^{int(instant.timestamp())}^{fmt}|{html.escape(fallback, quote=False)}>"

@@ -57,7 +57,9 @@ def test_str_gives_back_the_grammar() -> None:
     text = "mon 09:00-12:30,13:30-17:00; sat 10:00-14:00"
 
     assert str(parse_hours(text)) == text
-    assert parse_hours(str(parse_hours("mon-fri 09:00-17:00"))) == parse_hours("mon-fri 09:00-17:00")
+    assert parse_hours(str(parse_hours("mon-fri 09:00-17:00"))) == parse_hours(
+        "mon-fri 09:00-17:00"
+    )
 
 
 @pytest.mark.parametrize(

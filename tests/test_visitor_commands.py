@@ -84,7 +84,9 @@ def test_the_hosts_click_is_recorded_and_shown_to_the_desk(fd: Embedded) -> None
     (visit,) = visits(fd)
     assert visit.host_response == "on_my_way"
     signin = posts_to(fd, "C0DESK")[0]
-    replies = [c for c in posts_to(fd, "C0DESK") if c.args.get("thread_ts") == signin.response["ts"]]
+    replies = [
+        c for c in posts_to(fd, "C0DESK") if c.args.get("thread_ts") == signin.response["ts"]
+    ]
     assert len(replies) == 1 and "on their way" in block_text(replies[0])
 
 
@@ -145,7 +147,9 @@ BAD_INPUT = [
 
 
 @pytest.mark.parametrize(("text", "error"), BAD_INPUT)
-def test_bad_input_gets_the_right_form_and_stores_nothing(fd: Embedded, text: str, error: str) -> None:
+def test_bad_input_gets_the_right_form_and_stores_nothing(
+    fd: Embedded, text: str, error: str
+) -> None:
     fd.command(RECEPTION, "/visitor", text)
     reply = last_reply(fd, RECEPTION)
     assert error.lower() in reply.lower()

@@ -83,7 +83,7 @@ class Embedded:
     def dispatch(self, request: SignedRequest) -> BoltResponse:
         """Hand a signed request to the Bolt app, as its HTTP adapter would."""
         response = self.runtime.app.dispatch(
-            BoltRequest(body=request.body, headers=request.headers)
+            BoltRequest(body=request.body, headers=dict(request.headers))
         )
         self.responses.append(response)
         return response

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -21,7 +22,7 @@ from bot.slack_double.server import SlackDouble
 @dataclass(frozen=True)
 class SignedRequest:
     body: str
-    headers: dict[str, str]
+    headers: dict[str, str | Sequence[str]]
 
 
 class SlackRequests:
@@ -46,7 +47,7 @@ class SlackRequests:
             headers={
                 "content-type": content_type,
                 "x-slack-request-timestamp": ts,
-                "x-slack-signature": signature,
+                "x-slack-signature": signature or "",
             },
         )
 
@@ -154,8 +155,8 @@ class SlackRequests:
         return self.sign(body, content_type="application/json")
 
     def _name(self, user_id: str) -> str:
-        user = self.double._users.get(user_id)
-        return user.name if user else user_id
+        user = self.double.user(user_id)
+        return str(user["name"]) if user else user_id
 
     def _payload(self, payload: dict[str, Any]) -> SignedRequest:
         body = urlencode({"payload": json.dumps(payload)})

@@ -26,7 +26,9 @@ def register(app: App, ctx: HandlerContext) -> None:
     """Listen for the visitor buttons."""
 
     @app.action(re.compile(r"^visitor_(on_my_way|please_wait|send_someone)$"))
-    def host_answered(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def host_answered(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+    ) -> None:
         ack()
         user_id = body["user"]["id"]
         with guarded(lambda **r: respond(replace_original=False, **r), "visitor host answer"):
@@ -46,7 +48,9 @@ def register(app: App, ctx: HandlerContext) -> None:
         ctx.deliver()
 
     @app.action(re.compile(r"^visitor_(left|cancel)_pick_\d+$"))
-    def visitor_picked(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def visitor_picked(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+    ) -> None:
         ack()
         user_id = body["user"]["id"]
         left = action["action_id"].startswith("visitor_left")

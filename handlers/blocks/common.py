@@ -17,9 +17,7 @@ def context(text: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
 
 
-def button(
-    label: str, action_id: str, value: str, *, style: str | None = None
-) -> dict[str, Any]:
+def button(label: str, action_id: str, value: str, *, style: str | None = None) -> dict[str, Any]:
     """A button; `style` is "primary" or "danger"."""
     element: dict[str, Any] = {
         "type": "button",

@@ -54,7 +54,10 @@ def arrival_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
         section("\n".join(lines)),
         actions(
             f"visit_{visit_id}",
-            *(button(label, action_id, visit_id, style=style) for label, action_id, style in HOST_BUTTONS),
+            *(
+                button(label, action_id, visit_id, style=style)
+                for label, action_id, style in HOST_BUTTONS
+            ),
         ),
     ]
     return f"{esc(params['name'])} is at reception for you", blocks
@@ -70,7 +73,9 @@ def answered_dm(params: dict[str, Any], response: str) -> tuple[str, list[Block]
 def expected_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     """The host's heads-up about a pre-registered visitor."""
     when = date_token(datetime.fromisoformat(params["expected_at"]), tz)
-    text = f":calendar: {who(params['name'], params.get('organisation'))} is expected for you {when}"
+    text = (
+        f":calendar: {who(params['name'], params.get('organisation'))} is expected for you {when}"
+    )
     return "A visitor is expected for you", [section(text)]
 
 
@@ -87,7 +92,9 @@ def signin_post(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]
 def host_response_reply(params: dict[str, Any]) -> tuple[str, list[Block]]:
     """The host's answer, in the sign-in's thread."""
     line = RESPONSE_LINES[params["response"]]
-    text = f"{mention(params['responded_by'])} {line} ({esc(params['name'])}, {params['pass_number']})"
+    text = (
+        f"{mention(params['responded_by'])} {line} ({esc(params['name'])}, {params['pass_number']})"
+    )
     if params["response"] == "send_someone":
         text = ":rotating_light: " + text
     return text, [section(text)]
@@ -103,9 +110,7 @@ def signed_in_reply(
     return text + f". {mention(host_id)} has been told."
 
 
-def on_site_list(
-    visits: Sequence[Any], tz: ZoneInfo, *, with_organisations: bool
-) -> list[Block]:
+def on_site_list(visits: Sequence[Any], tz: ZoneInfo, *, with_organisations: bool) -> list[Block]:
     """Who is on site now (names only for staff)."""
     if not visits:
         return [section("Nobody is signed in right now.")]
@@ -113,7 +118,9 @@ def on_site_list(
     for visit in visits:
         org = visit.organisation if with_organisations else None
         since = date_token(visit.arrived_at, tz, "{time}")
-        lines.append(f"• {visit.pass_number} {who(visit.name, org)} for {mention(visit.host_id)}, since {since}")
+        lines.append(
+            f"• {visit.pass_number} {who(visit.name, org)} for {mention(visit.host_id)}, since {since}"
+        )
     header = f"*On site now ({len(visits)})*"
     return [section(header + "\n" + "\n".join(lines))]
 
@@ -121,9 +128,10 @@ def on_site_list(
 def pick_visitor(matches: Sequence[Any], action_id: str, verb: str) -> list[Block]:
     """Several visitors match: a button each."""
     buttons = [
-        button(
-            f"{v.name} ({v.pass_number or 'expected'})"[:75], f"{action_id}_{i}", str(v.id)
-        )
+        button(f"{v.name} ({v.pass_number or 'expected'})"[:75], f"{action_id}_{i}", str(v.id))
         for i, v in enumerate(matches[:25])
     ]
-    return [section(f"Several visitors match. Which one {verb}?"), actions("pick_visitor", *buttons)]
+    return [
+        section(f"Several visitors match. Which one {verb}?"),
+        actions("pick_visitor", *buttons),
+    ]

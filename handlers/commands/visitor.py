@@ -34,7 +34,9 @@ def register(app: App, ctx: HandlerContext) -> None:
     """Listen for `/visitor`."""
 
     @app.command("/visitor")
-    def visitor_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def visitor_command(
+        ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
         user_id = command["user_id"]
         with guarded(ack, "/visitor parse"):
             request = parse_visitor(command.get("text", ""))
@@ -83,7 +85,9 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Respond) ->
     elif isinstance(request, Expect):
         _require_host(ctx, request.host_id, EXPECT_FORM)
         try:
-            when, _ = parse_when(request.when, now=now, tz=tz, date_order=ctx.policy.site.date_order)
+            when, _ = parse_when(
+                request.when, now=now, tz=tz, date_order=ctx.policy.site.date_order
+            )
         except WhenError as error:
             raise UserError(f"{error}.", EXPECT_FORM) from None
         if when < now:
@@ -117,7 +121,9 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Respond) ->
         )
 
 
-def _left_or_cancel(ctx: HandlerContext, user_id: str, request: Left | Cancel, respond: Respond) -> None:
+def _left_or_cancel(
+    ctx: HandlerContext, user_id: str, request: Left | Cancel, respond: Respond
+) -> None:
     now = ctx.clock.now()
     left = isinstance(request, Left)
     try:
@@ -132,7 +138,9 @@ def _left_or_cancel(ctx: HandlerContext, user_id: str, request: Left | Cancel, r
     if isinstance(result, visitors.Ambiguous):
         action = "visitor_left_pick" if left else "visitor_cancel_pick"
         verb = "left" if left else "is cancelled"
-        respond(**ephemeral("Several visitors match", blocks.pick_visitor(result.matches, action, verb)))
+        respond(
+            **ephemeral("Several visitors match", blocks.pick_visitor(result.matches, action, verb))
+        )
         return
     respond(**ephemeral(done_line(result, left=left)))
 

@@ -82,7 +82,9 @@ def parse_visitor(text: str) -> VisitorRequest:
         name, organisation, host_id, after = _who_for_host(rest, EXPECT_FORM)
         when = clean(after)
         if not when:
-            raise ParseError("When are they expected? Add a time, e.g. `tomorrow 10am`.", EXPECT_FORM)
+            raise ParseError(
+                "When are they expected? Add a time, e.g. `tomorrow 10am`.", EXPECT_FORM
+            )
         return Expect(name, organisation, host_id, when)
     if verb in ("left", "out", "signout"):
         query = clean(rest)

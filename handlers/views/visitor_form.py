@@ -24,7 +24,9 @@ CALLBACK_ID = "visitor_form"
 def form_view(channel_id: str) -> dict[str, Any]:
     """The modal: name, organisation, host, note."""
 
-    def text_input(block_id: str, label: str, *, optional: bool = False, multiline: bool = False) -> dict[str, Any]:
+    def text_input(
+        block_id: str, label: str, *, optional: bool = False, multiline: bool = False
+    ) -> dict[str, Any]:
         return {
             "type": "input",
             "block_id": block_id,
@@ -75,7 +77,9 @@ def register(app: App, ctx: HandlerContext) -> None:
     """Listen for the modal's submission."""
 
     @app.view(CALLBACK_ID)
-    def visitor_form_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+    def visitor_form_submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
         user_id = body["user"]["id"]
         values = view["state"]["values"]
         name, host_id = field(values, "name"), field(values, "host")
@@ -112,7 +116,10 @@ def register(app: App, ctx: HandlerContext) -> None:
                 visit = result.visit
             tell(
                 text=blocks.signed_in_reply(
-                    visit.name, visit.organisation, host_id, visit.pass_number or "",
+                    visit.name,
+                    visit.organisation,
+                    host_id,
+                    visit.pass_number or "",
                     matched=result.matched_expected,
                 )
             )

@@ -1,0 +1,80 @@
+"""`/desk …`: one command, many verbs; each verb lives in its own module.
+
+A verb module exposes `USAGE` (its help lines) and `run(ctx, call)`; add it to VERBS.
+`run` is called after the command is acknowledged and replies with `call.respond`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from handlers.commands.parsing import first_word
+from handlers.context import HandlerContext
+from handlers.replies import ephemeral, error_blocks, guarded
+
+
+@dataclass(frozen=True)
+class DeskCall:
+    """One `/desk` command, its verb taken off."""
+
+    user_id: str
+    verb: str
+    rest: str
+    command: dict[str, Any]
+    respond: Respond
+    client: WebClient
+
+
+DeskVerb = Callable[[HandlerContext, DeskCall], None]
+
+
+@dataclass(frozen=True)
+class Verb:
+    usage: str
+    run: DeskVerb
+
+
+VERBS: dict[str, Verb] = {}
+
+
+def add_verb(names: tuple[str, ...], usage: str, run: DeskVerb) -> None:
+    """Register a verb (and its aliases)."""
+    for name in names:
+        VERBS[name] = Verb(usage, run)
+
+
+def desk_usage() -> str:
+    """Every `/desk` form, one per line."""
+    seen: list[str] = []
+    for verb in VERBS.values():
+        if verb.usage not in seen:
+            seen.append(verb.usage)
+    return "*The desk*\n" + "\n".join(seen)
+
+
+def register(app: App, ctx: HandlerContext) -> None:
+    """Listen for `/desk`."""
+    # Import the verb modules here so each registers itself with add_verb.
+    import handlers.commands.desk_verbs  # noqa: F401
+
+    @app.command("/desk")
+    def desk_command(
+        ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
+        verb, rest = first_word(command.get("text", ""))
+        if verb in ("", "help"):
+            ack(**ephemeral(desk_usage()))
+            return
+        if verb not in VERBS:
+            ack(**error_blocks(f"I don't know `/desk {verb[:40]}`.", desk_usage()))
+            return
+        ack()
+        call = DeskCall(command["user_id"], verb, rest, command, respond, client)
+        with guarded(respond, f"/desk {verb}"):
+            VERBS[verb].run(ctx, call)
+        ctx.deliver()

@@ -1,0 +1,3 @@
+"""The `/desk` verbs: importing this module registers every one of them."""
+
+# Each feature adds one import line here; its module calls desk.add_verb at import.
