@@ -1,0 +1,1 @@
+"""Importing this module registers every periodic job (one import line per feature)."""
