@@ -11,6 +11,7 @@ from typing import Any
 from bot.roles import Refusal
 from handlers.blocks.common import section
 from handlers.commands.parsing import ParseError
+from handlers.text import esc
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,13 @@ def error_blocks(message: str, usage: str | None) -> dict[str, Any]:
     """An ephemeral error: what was wrong, then the right form."""
     text = f":warning: {message}"
     if usage:
-        text += f"\n{usage}"
+        text += f"\n{esc(usage)}"
     return {"text": text, "blocks": [section(text)], "response_type": "ephemeral"}
+
+
+def help_reply(usage: str) -> dict[str, Any]:
+    """A command's help: its forms, which contain `<placeholders>` that must be escaped."""
+    return ephemeral(esc(usage))
 
 
 def ephemeral(text: str, blocks: list[dict[str, Any]] | None = None) -> dict[str, Any]:

@@ -175,6 +175,12 @@ class SlackDouble:
             found = self._users.get(user_id)
             return self._user_object(found) if found is not None else None
 
+    def channel_name(self, channel_id: str) -> str | None:
+        """The name of a channel added with add_channel (None for others)."""
+        with self._cond:
+            channel = self._channels.get(channel_id)
+        return channel.name if channel else None
+
     def dm_channel(self, user_id: str) -> str:
         """Return the D… channel `conversations.open` gives for this user (the same every time)."""
         with self._cond:

@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 
 from handlers.commands.parsing import first_word
 from handlers.context import HandlerContext
-from handlers.replies import ephemeral, error_blocks, guarded
+from handlers.replies import error_blocks, guarded, help_reply
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def register(app: App, ctx: HandlerContext) -> None:
     ) -> None:
         verb, rest = first_word(command.get("text", ""))
         if verb in ("", "help"):
-            ack(**ephemeral(desk_usage()))
+            ack(**help_reply(desk_usage()))
             return
         if verb not in VERBS:
             ack(**error_blocks(f"I don't know `/desk {verb[:40]}`.", desk_usage()))

@@ -24,7 +24,7 @@ from handlers.commands.visitor_parse import (
     parse_visitor,
 )
 from handlers.context import HandlerContext
-from handlers.replies import UserError, ephemeral, error_blocks, guarded
+from handlers.replies import UserError, ephemeral, error_blocks, guarded, help_reply
 from handlers.text import date_token, esc, mention
 from handlers.views import visitor_form
 from storage.db import session_scope
@@ -41,7 +41,7 @@ def register(app: App, ctx: HandlerContext) -> None:
         with guarded(ack, "/visitor parse"):
             request = parse_visitor(command.get("text", ""))
             if isinstance(request, Help):
-                ack(**ephemeral(blocks.VISITOR_USAGE))
+                ack(**help_reply(blocks.VISITOR_USAGE))
                 return
             if isinstance(request, OpenForm):
                 require_desk(ctx.roles, user_id, "log visitors")

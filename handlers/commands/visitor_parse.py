@@ -14,6 +14,7 @@ from handlers.commands.parsing import (
     split_on_last_mention,
     strip_lead,
 )
+from handlers.text import esc
 
 ARRIVED_FORM = "`/visitor arrived <name> [from <organisation>] for @host [— <note>]`"
 EXPECT_FORM = "`/visitor expect <name> [from <organisation>] for @host <when>`"
@@ -96,7 +97,7 @@ def parse_visitor(text: str) -> VisitorRequest:
         if not query:
             raise ParseError("Whose visit is cancelled? Give their name.", CANCEL_FORM)
         return Cancel(query)
-    raise ParseError(f"I don't know `/visitor {clean(verb)[:40]}`.", VISITOR_USAGE)
+    raise ParseError(f"I don't know `/visitor {esc(clean(verb)[:40])}`.", VISITOR_USAGE)
 
 
 def _who_for_host(rest: str, form: str) -> tuple[str, str | None, str, str]:
