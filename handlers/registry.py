@@ -6,20 +6,24 @@ from collections.abc import Callable
 
 from slack_bolt import App
 
-from handlers.actions import visitor_buttons
-from handlers.commands import desk, visitor
+from handlers.actions import enquiry_buttons, visitor_buttons
+from handlers.commands import desk, enquiry, visitor
 from handlers.context import HandlerContext
-from handlers.views import visitor_form
+from handlers.views import enquiry_followup, enquiry_form, visitor_form
 
 Register = Callable[[App, HandlerContext], None]
 
 COMMANDS: dict[str, Register] = {
     "/visitor": visitor.register,
     "/desk": desk.register,
+    "/enquiry": enquiry.register,
 }
 OTHERS: list[Register] = [
     visitor_form.register,
     visitor_buttons.register,
+    enquiry_form.register,
+    enquiry_followup.register,
+    enquiry_buttons.register,
 ]
 
 

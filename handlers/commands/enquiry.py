@@ -1,0 +1,70 @@
+"""`/enquiry`: log a complaint, question or request; the owner gets its DM."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.services import enquiries
+from handlers.blocks import enquiries as blocks
+from handlers.commands.enquiry_parse import Help, LogEnquiry, OpenForm, parse_enquiry
+from handlers.context import HandlerContext
+from handlers.replies import UserError, ephemeral, guarded
+from handlers.text import mention
+from storage.db import session_scope
+
+
+def register(app: App, ctx: HandlerContext) -> None:
+    """Listen for `/enquiry`."""
+
+    @app.command("/enquiry")
+    def enquiry_command(
+        ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
+        user_id = command["user_id"]
+        with guarded(ack, "/enquiry parse"):
+            request = parse_enquiry(command.get("text", ""))
+            if isinstance(request, Help):
+                ack(**ephemeral(blocks.ENQUIRY_USAGE))
+                return
+            if isinstance(request, OpenForm):
+                from handlers.views import enquiry_form  # it imports `log` from here
+
+                ack()
+                enquiry_form.open_form(client, command["trigger_id"], command.get("channel_id", ""))
+                return
+            ack()
+            with guarded(respond, "/enquiry"):
+                respond(**ephemeral(log(ctx, user_id, request)))
+            ctx.deliver()
+
+
+def log(ctx: HandlerContext, user_id: str, request: LogEnquiry) -> str:
+    """Record the enquiry and return the logger's confirmation."""
+    if request.owner_id and ctx.directory.get(request.owner_id) is None:
+        raise UserError(
+            f"{mention(request.owner_id)} is not someone I can find in this workspace.",
+            blocks.ENQUIRY_FORM,
+        )
+    try:
+        with session_scope(ctx.engine) as session:
+            view = enquiries.log_enquiry(
+                session,
+                now=ctx.clock.now(),
+                policy=ctx.policy,
+                kind=request.kind,
+                channel=request.channel,
+                from_name=request.from_name,
+                summary=request.summary,
+                logged_by=user_id,
+                owner_id=request.owner_id,
+                desk_channel=ctx.desk_channel,
+            )
+            params = view.params
+    except enquiries.EnquiryError as error:
+        raise UserError(f"{error}.", blocks.ENQUIRY_FORM) from None
+    intended = request.owner_id or user_id
+    tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+    return blocks.logged_reply(params, tz, redirected=params.get("owner_id") != intended)

@@ -1,0 +1,93 @@
+"""`/enquiry …` text into a typed request."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from handlers.blocks.enquiries import ENQUIRY_FORM, ENQUIRY_USAGE
+from handlers.commands.parsing import ParseError, checked_name, clean, first_word
+from handlers.text import MENTION
+
+KINDS = ("complaint", "question", "request")
+CHANNELS = {
+    "phone": "phone",
+    "email": "email",
+    "e-mail": "email",
+    "letter": "letter",
+    "in person": "in_person",
+    "in-person": "in_person",
+    "social": "social",
+    "survey": "survey",
+}
+MAX_SUMMARY = 3000
+_VIA = re.compile(
+    r"^via\s+(phone|e-?mail|letter|in[\s-]person|social|survey)\s+from\s+(.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_FOR_OWNER = re.compile(r"\s*\bfor\s+" + MENTION.pattern + r"\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class LogEnquiry:
+    kind: str
+    channel: str  # phone | email | letter | in_person | social | survey
+    from_name: str
+    owner_id: str | None
+    summary: str
+
+
+@dataclass(frozen=True)
+class Help:
+    pass
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    pass
+
+
+EnquiryRequest = LogEnquiry | Help | OpenForm
+
+
+def parse_enquiry(text: str) -> EnquiryRequest:
+    """Read the text of an `/enquiry` command."""
+    kind, rest = first_word(text)
+    if kind == "":
+        return OpenForm()
+    if kind == "help":
+        return Help()
+    kind = kind.rstrip(":")
+    if kind not in KINDS:
+        raise ParseError(
+            f"Is it a complaint, a question or a request? (`{clean(kind)[:40]}` is none of them.)",
+            ENQUIRY_FORM,
+        )
+    via = _VIA.match(rest.strip())
+    if via is None:
+        raise ParseError(
+            "Say how it came in and from whom, as in `via letter from Jane Doe`.", ENQUIRY_FORM
+        )
+    channel = CHANNELS[
+        " ".join(via.group(1).lower().replace("-", " ").split()).replace("e mail", "email")
+    ]
+    head, colon, summary = via.group(2).partition(":")
+    if not colon or not clean(summary):
+        raise ParseError("What is it about? Add `: <summary>` at the end.", ENQUIRY_FORM)
+    owner_id = None
+    owner = _FOR_OWNER.search(head)
+    if owner is not None:
+        owner_id = owner.group(1)
+        head = head[: owner.start()]
+    elif MENTION.search(head):
+        raise ParseError("Name the owner as `for @someone`, just before the colon.", ENQUIRY_FORM)
+    from_name = checked_name(clean(head), "name of who it is from", ENQUIRY_FORM)
+    summary = clean(summary)
+    if len(summary) > MAX_SUMMARY:
+        raise ParseError(
+            f"The summary is too long (at most {MAX_SUMMARY} characters).", ENQUIRY_FORM
+        )
+    return LogEnquiry(kind, channel, from_name, owner_id, summary)
+
+
+__all__ = ["ENQUIRY_USAGE", "EnquiryRequest", "Help", "LogEnquiry", "OpenForm", "parse_enquiry"]

@@ -1,0 +1,182 @@
+"""The enquiry's follow-up modals: "Reassign…" (a person) and "Running late…" (a date, why)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.roles import Refusal
+from bot.services import enquiries
+from handlers.blocks import enquiries as blocks
+from handlers.blocks.common import actions, button, context, plain, section
+from handlers.context import HandlerContext
+from handlers.text import mention
+from handlers.views.values import value as field
+from storage.db import session_scope
+
+log = logging.getLogger(__name__)
+REASSIGN_ID = "enquiry_reassign_form"
+LATE_ID = "enquiry_late_form"
+
+
+@dataclass(frozen=True)
+class Where:
+    """The enquiry, and the DM the button was pressed in (to update it afterwards)."""
+
+    enquiry_id: int
+    channel: str
+    ts: str
+
+    @classmethod
+    def of(cls, view: dict[str, Any]) -> Where:
+        data = json.loads(view.get("private_metadata") or "{}")
+        return cls(int(data["enquiry_id"]), str(data.get("channel", "")), str(data.get("ts", "")))
+
+
+def reassign_view(where: Where) -> dict[str, Any]:
+    """Pick the new owner."""
+    return {
+        "type": "modal",
+        "callback_id": REASSIGN_ID,
+        "title": plain("Reassign enquiry"),
+        "submit": plain("Reassign"),
+        "close": plain("Cancel"),
+        "private_metadata": json.dumps(asdict(where)),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "owner",
+                "label": plain("Give it to"),
+                "element": {"type": "users_select", "action_id": "owner"},
+            },
+            context("The customer's deadlines stay as they are."),
+        ],
+    }
+
+
+def late_view(where: Where) -> dict[str, Any]:
+    """The revised date and the reason."""
+    return {
+        "type": "modal",
+        "callback_id": LATE_ID,
+        "title": plain("Running late"),
+        "submit": plain("Move the date"),
+        "close": plain("Cancel"),
+        "private_metadata": json.dumps(asdict(where)),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "date",
+                "label": plain("New date for the answer"),
+                "element": {"type": "datepicker", "action_id": "date"},
+            },
+            {
+                "type": "input",
+                "block_id": "reason",
+                "label": plain("Why is it late?"),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "reason",
+                    "multiline": True,
+                    "max_length": 1000,
+                },
+            },
+            context("The managers are told; please tell the customer the new date too."),
+        ],
+    }
+
+
+def register(app: App, ctx: HandlerContext) -> None:
+    """Listen for both modals' submissions."""
+
+    @app.view(REASSIGN_ID)
+    def reassign_submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        user_id = body["user"]["id"]
+        where = Where.of(view)
+        to_user = field(view["state"]["values"], "owner")
+        if not to_user or ctx.directory.get(to_user) is None:
+            ack(response_action="errors", errors={"owner": "Choose someone in this workspace."})
+            return
+        try:
+            with session_scope(ctx.engine) as session:
+                changed = enquiries.reassign(
+                    session,
+                    now=ctx.clock.now(),
+                    enquiry_id=where.enquiry_id,
+                    to_user_id=to_user,
+                    by=user_id,
+                    roles=ctx.roles,
+                )
+                params = changed.params
+        except (enquiries.EnquiryError, Refusal) as error:
+            ack(response_action="errors", errors={"owner": str(error)})
+            return
+        ack()
+        text = f"{blocks.headline(params)}\nPassed to {mention(to_user)} by {mention(user_id)}."
+        _update(
+            client,
+            where,
+            text,
+            [
+                section(text),
+                actions(
+                    f"enquiry_{where.enquiry_id}",
+                    button("History", "enquiry_history", str(where.enquiry_id)),
+                ),
+            ],
+        )
+        ctx.deliver()
+
+    @app.view(LATE_ID)
+    def late_submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        user_id = body["user"]["id"]
+        where = Where.of(view)
+        values = view["state"]["values"]
+        picked = field(values, "date")
+        reason = field(values, "reason")
+        if not picked:
+            ack(response_action="errors", errors={"date": "Pick the new date."})
+            return
+        try:
+            with session_scope(ctx.engine) as session:
+                changed = enquiries.running_late(
+                    session,
+                    now=ctx.clock.now(),
+                    policy=ctx.policy,
+                    enquiry_id=where.enquiry_id,
+                    new_day=date.fromisoformat(picked),
+                    reason=reason,
+                    by=user_id,
+                    roles=ctx.roles,
+                    managers_channel=ctx.managers_channel,
+                )
+                params = changed.params
+        except (enquiries.EnquiryError, Refusal) as error:
+            block = "reason" if "why" in str(error).lower() else "date"
+            ack(response_action="errors", errors={block: str(error)})
+            return
+        ack()
+        text, updated = blocks.enquiry_dm(params, ctx.directory.zone_of(user_id, ctx.site_tz))
+        _update(client, where, text, updated)
+        ctx.deliver()
+
+
+def _update(client: WebClient, where: Where, text: str, shown: list[dict[str, Any]]) -> None:
+    """Rewrite the DM the button was in; a failure here loses nothing that was saved."""
+    if not (where.channel and where.ts):
+        return
+    try:
+        client.chat_update(channel=where.channel, ts=where.ts, text=text, blocks=shown)
+    except SlackApiError as error:
+        log.warning("could not update the enquiry DM: %s", error.response.get("error"))

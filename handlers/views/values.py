@@ -1,0 +1,24 @@
+"""Reading a submitted modal's values, whatever the element."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def value(values: dict[str, Any], block_id: str) -> str:
+    """The submitted value of an input block, as text ("" when empty).
+
+    Reads the block's one element, whatever its action_id: a text input's value, a picked
+    user, a picked option's value or a picked date.
+    """
+    block = values.get(block_id) or {}
+    element: dict[str, Any] = next(iter(block.values()), {}) if block else {}
+    option = element.get("selected_option") or {}
+    found = (
+        element.get("value")
+        or element.get("selected_user")
+        or option.get("value")
+        or element.get("selected_date")
+        or ""
+    )
+    return " ".join(str(found).split())

@@ -1,0 +1,220 @@
+"""Personal data: the posts that named someone, and anonymising the records that hold it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select, update
+from sqlmodel import Session, col
+
+from storage.models import Enquiry, Item, Outbox, PhoneMessage, SlackPost, Visit
+
+ANONYMISED = "(anonymised)"
+
+
+def remember_post(
+    session: Session,
+    *,
+    channel: str,
+    ts: str,
+    now: datetime,
+    visit_id: int | None = None,
+    message_id: int | None = None,
+    enquiry_id: int | None = None,
+    item_id: int | None = None,
+) -> None:
+    """Keep a post's channel and ts against what it named, so it can be redacted later."""
+    session.add(
+        SlackPost(
+            channel=channel,
+            ts=ts,
+            visit_id=visit_id,
+            message_id=message_id,
+            enquiry_id=enquiry_id,
+            item_id=item_id,
+            created_at=now,
+        )
+    )
+
+
+def posts_naming(
+    session: Session,
+    *,
+    visit_ids: Sequence[int] = (),
+    message_ids: Sequence[int] = (),
+    enquiry_ids: Sequence[int] = (),
+) -> list[SlackPost]:
+    """Every remembered post about these visits, messages or enquiries (or their windows)."""
+    item_ids = _item_ids(session, visit_ids, message_ids, enquiry_ids)
+    conditions = [
+        col(column).in_(list(ids))
+        for column, ids in (
+            (SlackPost.visit_id, visit_ids),
+            (SlackPost.message_id, message_ids),
+            (SlackPost.enquiry_id, enquiry_ids),
+            (SlackPost.item_id, item_ids),
+        )
+        if ids
+    ]
+    if not conditions:
+        return []
+    statement = select(SlackPost).where(or_(*conditions)).order_by(col(SlackPost.id))
+    return list(session.scalars(statement))
+
+
+def forget_posts(session: Session, posts: Sequence[SlackPost]) -> None:
+    """Drop the record of posts once their redaction is queued."""
+    for post in posts:
+        session.delete(post)
+
+
+def _item_ids(
+    session: Session,
+    visit_ids: Sequence[int],
+    message_ids: Sequence[int],
+    enquiry_ids: Sequence[int],
+) -> list[int]:
+    conditions = [
+        col(column).in_(list(ids))
+        for column, ids in (
+            (Item.visit_id, visit_ids),
+            (Item.message_id, message_ids),
+            (Item.enquiry_id, enquiry_ids),
+        )
+        if ids
+    ]
+    if not conditions:
+        return []
+    found = session.scalars(select(col(Item.id)).where(or_(*conditions)))
+    return [int(i) for i in found if i is not None]
+
+
+# --- finding what to anonymise ----------------------------------------------------------------
+
+
+def visits_before(session: Session, before: datetime) -> list[Visit]:
+    """Visits not yet anonymised whose record started before `before`."""
+    statement = select(Visit).where(
+        col(Visit.anonymised).is_(False),
+        or_(
+            col(Visit.arrived_at) < before,
+            and_(col(Visit.arrived_at).is_(None), col(Visit.created_at) < before),
+        ),
+    )
+    return list(session.scalars(statement.order_by(col(Visit.id))))
+
+
+def messages_before(session: Session, before: datetime) -> list[PhoneMessage]:
+    """Phone messages not yet anonymised, taken before `before`."""
+    statement = select(PhoneMessage).where(
+        col(PhoneMessage.anonymised).is_(False), col(PhoneMessage.taken_at) < before
+    )
+    return list(session.scalars(statement.order_by(col(PhoneMessage.id))))
+
+
+def enquiries_before(session: Session, before: datetime) -> list[Enquiry]:
+    """Enquiries not yet anonymised, received before `before`, none of whose windows is open.
+
+    An enquiry still being worked keeps its details until it is resolved.
+    """
+    still_open = select(col(Item.enquiry_id)).where(
+        col(Item.enquiry_id).is_not(None), col(Item.state) != "done"
+    )
+    statement = select(Enquiry).where(
+        col(Enquiry.anonymised).is_(False),
+        col(Enquiry.received_at) < before,
+        col(Enquiry.id).not_in(still_open),
+    )
+    return list(session.scalars(statement.order_by(col(Enquiry.id))))
+
+
+def named(session: Session, name: str) -> tuple[list[Visit], list[PhoneMessage], list[Enquiry]]:
+    """Records not yet anonymised whose person is called `name` (case and spacing ignored)."""
+    wanted = _norm(name)
+    found_visits = [
+        v
+        for v in session.scalars(select(Visit).where(col(Visit.anonymised).is_(False)))
+        if _norm(v.name) == wanted
+    ]
+    found_messages = [
+        m
+        for m in session.scalars(
+            select(PhoneMessage).where(col(PhoneMessage.anonymised).is_(False))
+        )
+        if _norm(m.caller) == wanted
+    ]
+    found_enquiries = [
+        e
+        for e in session.scalars(select(Enquiry).where(col(Enquiry.anonymised).is_(False)))
+        if _norm(e.from_name) == wanted
+    ]
+    return found_visits, found_messages, found_enquiries
+
+
+def _norm(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+# --- anonymising ------------------------------------------------------------------------------
+
+
+def anonymise_visit(session: Session, visit: Visit) -> None:
+    """Remove the visitor's name, organisation and note; the visit still counts."""
+    visit.name, visit.organisation, visit.note = ANONYMISED, None, None
+    visit.anonymised = True
+    session.add(visit)
+
+
+def anonymise_message(session: Session, message: PhoneMessage) -> None:
+    """Remove the caller's name, organisation, number, e-mail, subject and message."""
+    message.caller, message.organisation = ANONYMISED, None
+    message.phone, message.phone_e164, message.email = None, None, None
+    message.subject, message.body = None, None
+    message.anonymised = True
+    session.add(message)
+
+
+def anonymise_enquiry(session: Session, enquiry: Enquiry) -> None:
+    """Remove the name and the summary; kind, channel and times stay for the reports."""
+    enquiry.from_name, enquiry.summary = ANONYMISED, ""
+    enquiry.anonymised = True
+    session.add(enquiry)
+
+
+def clear_outbox_params(
+    session: Session,
+    *,
+    key_prefixes: Sequence[str] = (),
+    item_ids: Sequence[int] = (),
+    before: datetime | None = None,
+) -> int:
+    """Empty the stored parameters (names, numbers) of finished outbox rows.
+
+    Rows are chosen by key prefix (`visit:12:`), by window, or by age; pending rows are left
+    to be sent.
+    """
+    conditions = [col(Outbox.key).startswith(prefix) for prefix in key_prefixes]
+    if item_ids:
+        conditions.append(col(Outbox.item_id).in_(list(item_ids)))
+    if before is not None:
+        conditions.append(col(Outbox.created_at) < before)
+    if not conditions:
+        return 0
+    statement = (
+        update(Outbox)
+        .where(or_(*conditions), col(Outbox.state) != "pending", col(Outbox.params) != "{}")
+        .values(params="{}")
+    )
+    return int(getattr(session.execute(statement), "rowcount", 0) or 0)
+
+
+def item_ids_of(
+    session: Session,
+    *,
+    visit_ids: Sequence[int] = (),
+    message_ids: Sequence[int] = (),
+    enquiry_ids: Sequence[int] = (),
+) -> list[int]:
+    """The windows of these visits, messages and enquiries."""
+    return _item_ids(session, visit_ids, message_ids, enquiry_ids)
