@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
@@ -58,6 +59,23 @@ class Directory:
         person = self.get(user_id)
         return person.zone(fallback) if person else fallback
 
+    def everyone(self) -> list[Person]:
+        """Every person in the workspace (`users.list`, all pages), bots and the departed left out."""
+        people: list[Person] = []
+        cursor: str | None = None
+        while True:
+            response = self.client.users_list(cursor=cursor, limit=200)
+            members: list[dict[str, Any]] = response.get("members", [])
+            for user in members:
+                person = _person(user)
+                if person is not None:
+                    people.append(person)
+                    with self._lock:
+                        self._cache[person.id] = (time.monotonic(), person)
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return people
+
     def _fetch(self, user_id: str) -> Person | None:
         try:
             user = self.client.users_info(user=user_id)["user"]
@@ -65,14 +83,19 @@ class Directory:
             if error.response.get("error") in ("user_not_found", "users_not_found"):
                 return None
             raise
-        person = Person(
-            id=user["id"],
-            handle=user.get("name", user_id),
-            real_name=user.get("real_name") or user.get("profile", {}).get("real_name", ""),
-            tz=user.get("tz"),
-            is_bot=bool(user.get("is_bot")),
-            deleted=bool(user.get("deleted")),
-        )
-        if person.is_bot or person.deleted:
-            return None
-        return person
+        return _person(user)
+
+
+def _person(user: dict[str, Any]) -> Person | None:
+    """A Slack user object as a Person; None for bots and deactivated accounts."""
+    person = Person(
+        id=user["id"],
+        handle=user.get("name", user["id"]),
+        real_name=user.get("real_name") or user.get("profile", {}).get("real_name", ""),
+        tz=user.get("tz"),
+        is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
+        deleted=bool(user.get("deleted")),
+    )
+    if person.is_bot or person.deleted:
+        return None
+    return person

@@ -1,0 +1,121 @@
+"""Who is on site at closing (policy 000, fire safety), and the desk's answers to that list.
+
+At each closing the desk channel is sent the visitors still signed in, with a button each to
+sign them out or confirm they stay. One post per closing (its outbox key names the day); a
+process that was down posts only the latest closing, and only until the site opens again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from bot.calendar import BusinessCalendar
+from bot.jobs import Job, JobContext, add_job
+from bot.roles import Refusal, Roles
+from bot.services import visitors
+from storage import audit, outbox, visits
+from storage.db import session_scope
+from storage.models import Visit
+
+LOOK_BACK_DAYS = 7
+LIST_LIMIT = 23  # two blocks a visitor; Slack takes at most 50 blocks in a message
+
+
+def last_closing(calendar: BusinessCalendar, now: datetime) -> datetime | None:
+    """The latest closing at or before `now` after which the site has not yet reopened."""
+    if calendar.hours.always_open:
+        return None
+    today = now.astimezone(calendar.tz).date()
+    for back in range(LOOK_BACK_DAYS + 1):
+        closing = calendar.closing_of(today - timedelta(days=back))
+        if closing is not None and closing <= now:
+            return closing if calendar.next_opening(closing) > now else None
+    return None
+
+
+def next_closing(calendar: BusinessCalendar, now: datetime) -> datetime | None:
+    """The first closing after `now`."""
+    if calendar.hours.always_open:
+        return None
+    today = now.astimezone(calendar.tz).date()
+    for ahead in range(LOOK_BACK_DAYS * 3):
+        closing = calendar.closing_of(today + timedelta(days=ahead))
+        if closing is not None and closing > now:
+            return closing
+    return None
+
+
+def post_closing_list(
+    session: Session, *, now: datetime, calendar: BusinessCalendar, desk_channel: str
+) -> bool:
+    """Write the closing-time list of visitors still signed in; False if there is none to send."""
+    closing = last_closing(calendar, now)
+    if closing is None:
+        return False
+    on_site = visits.on_site(session)
+    if not on_site:
+        return False
+    return outbox.enqueue(
+        session,
+        key=f"closing:{closing.astimezone(calendar.tz).date().isoformat()}",
+        template="closing_on_site",
+        target=desk_channel,
+        params={
+            "closing_at": closing.isoformat(),
+            "visitors": [_visitor(v) for v in on_site[:LIST_LIMIT]],
+            "more": max(0, len(on_site) - LIST_LIMIT),
+        },
+        now=now,
+    )
+
+
+def confirm_stays(
+    session: Session, *, visit_id: int, by: str, now: datetime, roles: Roles
+) -> Visit:
+    """Record that a visitor still signed in at closing is staying on."""
+    if not roles.is_desk(by):
+        raise Refusal("Only reception and managers may answer the closing-time list.")
+    visit = visits.get(session, visit_id)
+    if visit is None or visit.state != "on_site":
+        raise visitors.VisitorNotFound("that visitor is no longer signed in")
+    audit.record(session, visit_id=visit.id, actor_id=by, action="stays_after_closing", at=now)
+    return visit
+
+
+def sign_out_at_closing(
+    session: Session, *, visit_id: int, by: str, now: datetime, roles: Roles
+) -> Visit:
+    """Sign out a visitor from the closing-time list."""
+    if not roles.is_desk(by):
+        raise Refusal("Only reception and managers may answer the closing-time list.")
+    visit = visits.get(session, visit_id)
+    if visit is None:
+        raise visitors.VisitorNotFound("that visit is no longer on record")
+    return visitors.sign_out_visit(session, now=now, visit=visit, by=by)
+
+
+def _visitor(visit: Visit) -> dict[str, object]:
+    return {
+        "visit_id": visit.id,
+        "name": visit.name,
+        "organisation": visit.organisation,
+        "pass_number": visit.pass_number,
+        "host_id": visit.host_id,
+        "arrived_at": visit.arrived_at.isoformat() if visit.arrived_at else None,
+    }
+
+
+def _run(ctx: JobContext) -> bool:
+    with session_scope(ctx.engine) as session:
+        return post_closing_list(
+            session, now=ctx.now, calendar=ctx.policy.calendar(), desk_channel=ctx.desk_channel
+        )
+
+
+def _next(ctx: JobContext) -> datetime | None:
+    return next_closing(ctx.policy.calendar(), ctx.now)
+
+
+add_job(Job(id="closing.on_site", run=_run, next_at=_next))

@@ -1,0 +1,151 @@
+"""Block Kit for out of office: replies, the status, the summary, and mention notices."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from handlers.blocks.common import Block, context, section
+from handlers.blocks.lists import line_sections
+from handlers.text import date_token, esc, mention
+
+OOO_USAGE = (
+    "*Out of office*\n"
+    "• `/ooo until <when> [backup @someone] [: <note>]` (e.g. `/ooo until next Friday backup @bob`)\n"
+    "   back at the opening of that day, unless you give a time (`Dec 10 1pm`)\n"
+    "• `/ooo back` (you are back early)\n"
+    "• `/ooo` on its own shows your status"
+)
+RETURN_FORMAT = "{date_long_pretty} at {time}"
+KIND_NAMES = {
+    "phone_message": "Phone message",
+    "visitor_arrival": "Visitor",
+    "enquiry_ack": "Enquiry",
+    "enquiry_resolve": "Enquiry",
+}
+
+
+def back_on(until: datetime, tz: ZoneInfo) -> str:
+    """ "Friday, December 4th at 9:00 AM", as a date token."""
+    return date_token(until, tz, RETURN_FORMAT)
+
+
+def set_reply(
+    *,
+    until: datetime,
+    tz: ZoneInfo,
+    backup_id: str | None,
+    note: str | None,
+    replaced: bool,
+    backup_reminder: bool,
+    backup_away_until: datetime | None,
+    moved_to_working_day: bool,
+) -> str:
+    """The confirmation of `/ooo until`."""
+    verb = "You are now" if not replaced else "Changed: you are"
+    lines = [f":palm_tree: {verb} out of office until {back_on(until, tz)}."]
+    if moved_to_working_day:
+        lines.append("(That day the office is closed, so you are back on the next working day.)")
+    if backup_id:
+        lines.append(f"{mention(backup_id)} covers your visitors and messages.")
+        if backup_away_until is not None:
+            lines.append(
+                f"{mention(backup_id)} is out too, until {back_on(backup_away_until, tz)}: "
+                "until then their own backup (or the desk channel) covers."
+            )
+    else:
+        lines.append("The desk channel covers your visitors and messages.")
+    if backup_reminder:
+        lines.append(
+            ":bulb: You are away for more than one working day: the policy asks you to name "
+            "a contact. Add one with `/ooo until <when> backup @someone`."
+        )
+    if note:
+        lines.append(f"Note: _{esc(note)}_")
+    return "\n".join(lines)
+
+
+def status_text(
+    *, until: datetime | None, backup_id: str | None, note: str | None, tz: ZoneInfo
+) -> str:
+    """`/ooo` on its own: where you stand, and the form."""
+    if until is None:
+        head = ":office: You are not out of office."
+    else:
+        head = f":palm_tree: You are out of office until {back_on(until, tz)}"
+        head += f", {mention(backup_id)} covering." if backup_id else ", the desk channel covering."
+        if note:
+            head += f"\nNote: _{esc(note)}_"
+    return f"{head}\n\n{OOO_USAGE}"
+
+
+def back_reply(was_away: bool) -> str:
+    """The confirmation of `/ooo back`."""
+    if not was_away:
+        return ":office: You were not out of office: nothing to change."
+    return (
+        ":wave: Welcome back! Your visitors and messages come to you again; "
+        "a summary of what was handled is on its way."
+    )
+
+
+def while_you_were_out(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
+    """The "while you were out" DM: what was handled for you, and by whom."""
+    since = datetime.fromisoformat(str(params["since"]))
+    lines: list[str] = []
+    for item in params.get("items", []):
+        lines.append(_item_line(item, tz))
+    for visit in params.get("visits", []):
+        lines.append(_visit_line(visit, tz))
+    more = int(params.get("more_items", 0)) + int(params.get("more_visits", 0))
+    header = f":wave: *Welcome back.* While you were out (since {date_token(since, tz)}):"
+    blocks: list[Block] = [section(header)]
+    if lines:
+        blocks += line_sections([f"• {line}" for line in lines], max_blocks=40)
+    else:
+        blocks.append(section("Nothing came in for you."))
+    if more:
+        blocks.append(context(f"…and {more} more: `/desk mine` shows what is still open."))
+    return "While you were out", blocks
+
+
+def _item_line(item: dict[str, Any], tz: ZoneInfo) -> str:
+    kind = KIND_NAMES.get(str(item.get("kind")), str(item.get("kind")).replace("_", " "))
+    when = date_token(datetime.fromisoformat(str(item["created_at"])), tz)
+    subject = f" from *{esc(str(item['subject']))}*" if item.get("subject") else ""
+    owner_id, channel = item.get("owner_id"), item.get("owner_channel")
+    holder = mention(str(owner_id)) if owner_id else f"<#{channel}>"
+    if item.get("state") == "done":
+        by = mention(str(item["done_by"])) if item.get("done_by") else holder
+        outcome = str(item.get("outcome") or "done").replace("_", " ")
+        return f"{kind}{subject}, {when}: {outcome} by {by}"
+    return f"{kind}{subject}, {when}: still open with {holder}"
+
+
+def _visit_line(visit: dict[str, Any], tz: ZoneInfo) -> str:
+    who = f"*{esc(str(visit['name']))}*"
+    if visit.get("organisation"):
+        who += f" ({esc(str(visit['organisation']))})"
+    when = (
+        date_token(datetime.fromisoformat(str(visit["arrived_at"])), tz)
+        if visit.get("arrived_at")
+        else "?"
+    )
+    answered = ""
+    if visit.get("responded_by"):
+        answer = str(visit.get("response") or "").replace("_", " ")
+        answered = f": {mention(str(visit['responded_by']))} answered _{esc(answer)}_"
+    return f"Visitor {who} arrived {when}{answered}"
+
+
+def mention_notice(
+    absentee_id: str, until: datetime, backup_id: str | None, tz: ZoneInfo
+) -> tuple[str, list[Block]]:
+    """Told to someone who mentioned a person who is out (only they see it)."""
+    text = f":palm_tree: {mention(absentee_id)} is out of office until {back_on(until, tz)}."
+    if backup_id:
+        text += f" {mention(backup_id)} is covering."
+    else:
+        text += " The front desk is covering."
+    return text, [section(text)]

@@ -1,0 +1,128 @@
+"""`/desk in`, `/desk out …`, `/desk board`, `/desk roll-call`: the in/out board (policy 000)."""
+
+from __future__ import annotations
+
+import re
+
+from slack_sdk.errors import SlackApiError
+
+from bot.services import board as board_service
+from bot.services import visitors
+from handlers.blocks import board as blocks
+from handlers.blocks.ooo import back_on
+from handlers.commands.desk import DeskCall, add_verb
+from handlers.commands.parsing import clean
+from handlers.context import HandlerContext
+from handlers.home import publish_home
+from handlers.people import everyone, remember
+from handlers.replies import UserError, ephemeral
+from handlers.text import date_token, esc
+from storage.db import session_scope
+
+_FOR_THE_DAY = re.compile(
+    r"^(?:for\s+(?:the\s+)?day|for\s+today|today|for\s+the\s+rest\s+of\s+the\s+day)$",
+    re.IGNORECASE,
+)
+_BACK = re.compile(r"^(?:back|until|till|returning)\s+(?:at\s+|on\s+)?(.+)$", re.IGNORECASE)
+
+
+def check_in(ctx: HandlerContext, call: DeskCall) -> None:
+    """`/desk in`."""
+    remember(ctx, [call.user_id])
+    now = ctx.clock.now()
+    tz = ctx.directory.zone_of(call.user_id, ctx.site_tz)
+    with session_scope(ctx.engine) as session:
+        board_service.check_in(session, user_id=call.user_id, now=now)
+        status = board_service.status_of(session, call.user_id, now=now)
+    text = ":office: You are in the office. The board shows it."
+    if status.state == board_service.AWAY and status.back_at:
+        text += (
+            f"\nYou are still set out of office until {back_on(status.back_at, tz)}: "
+            "`/ooo back` ends that."
+        )
+    call.respond(**ephemeral(text))
+    publish_home(ctx, call.client, call.user_id)
+
+
+def check_out(ctx: HandlerContext, call: DeskCall) -> None:
+    """`/desk out back <when>` or `/desk out for the day`."""
+    rest = clean(call.rest)
+    now = ctx.clock.now()
+    tz = ctx.directory.zone_of(call.user_id, ctx.site_tz)
+    if _FOR_THE_DAY.match(rest):
+        remember(ctx, [call.user_id])
+        with session_scope(ctx.engine) as session:
+            board_service.out_for_the_day(
+                session, user_id=call.user_id, now=now, calendar=ctx.policy.calendar()
+            )
+        text = ":house: You are out for the day; the board shows you back at the next opening."
+    else:
+        back = _BACK.match(rest) if rest else None
+        if back is None:
+            raise UserError(
+                "Say when you will be back, or that you are out for the day.", blocks.OUT_FORM
+            )
+        remember(ctx, [call.user_id])
+        try:
+            with session_scope(ctx.engine) as session:
+                off = board_service.out_until(
+                    session,
+                    user_id=call.user_id,
+                    phrase=back.group(1),
+                    now=now,
+                    tz=tz,
+                    date_order=ctx.policy.site.date_order,
+                )
+        except board_service.BoardError as error:
+            raise UserError(esc(str(error)), blocks.OUT_FORM) from None
+        text = f":car: You are off-site, back {date_token(off.back_at, tz)}."
+        if off.rolled_to_tomorrow:
+            text += " That time has passed today, so I took it as *tomorrow*."
+    call.respond(**ephemeral(text))
+    publish_home(ctx, call.client, call.user_id)
+
+
+def show_board(ctx: HandlerContext, call: DeskCall) -> None:
+    """`/desk board`."""
+    remember(ctx, [call.user_id])
+    names = everyone(ctx)
+    tz = ctx.directory.zone_of(call.user_id, ctx.site_tz)
+    with session_scope(ctx.engine) as session:
+        grouped = board_service.board(session, list(names), now=ctx.clock.now())
+    call.respond(**ephemeral("The in/out board", blocks.board_blocks(grouped, names, tz)))
+
+
+def roll_call(ctx: HandlerContext, call: DeskCall) -> None:
+    """`/desk roll-call`: post everyone on site to this channel, with *Accounted for* buttons."""
+    remember(ctx, [call.user_id])
+    names = everyone(ctx)
+    now = ctx.clock.now()
+    with session_scope(ctx.engine) as session:
+        grouped = board_service.board(session, list(names), now=now)
+        on_site = visitors.on_site(session)
+    channel = str(call.command.get("channel_id") or "")
+    messages = blocks.roll_call_messages(
+        grouped, names, on_site, run_by=call.user_id, now=now, tz=ctx.site_tz
+    )
+    try:
+        for text, message_blocks in messages:
+            call.client.chat_postMessage(channel=channel, text=text, blocks=message_blocks)
+    except SlackApiError as error:
+        if error.response.get("error") in ("not_in_channel", "channel_not_found"):
+            raise UserError(
+                "I can't post in this channel: invite me (`/invite @Front Desk`) or run the "
+                "roll call in the desk channel.",
+                blocks.ROLL_CALL_USAGE,
+            ) from None
+        raise
+    call.respond(
+        **ephemeral(
+            ":rotating_light: Roll call posted: click *Accounted for* as each person is found."
+        )
+    )
+
+
+add_verb(("in",), blocks.IN_USAGE, check_in)
+add_verb(("out",), blocks.OUT_USAGE, check_out)
+add_verb(("board",), blocks.BOARD_USAGE, show_board)
+add_verb(("roll-call", "rollcall", "roll"), blocks.ROLL_CALL_USAGE, roll_call)

@@ -1,0 +1,112 @@
+"""`/ooo`: out of office, with a backup who covers visitors and messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.services import absences
+from handlers.blocks import ooo as blocks
+from handlers.commands.ooo_parse import OOO_FORM, Back, Help, ShowStatus, Until, parse_ooo
+from handlers.context import HandlerContext
+from handlers.home import publish_home
+from handlers.people import remember
+from handlers.replies import UserError, ephemeral, guarded
+from handlers.text import esc, mention
+from storage.db import session_scope
+
+
+def register(app: App, ctx: HandlerContext) -> None:
+    """Listen for `/ooo`."""
+
+    @app.command("/ooo")
+    def ooo_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        user_id = command["user_id"]
+        with guarded(ack, "/ooo parse"):
+            request = parse_ooo(command.get("text", ""))
+            if isinstance(request, Help):
+                ack(**ephemeral(blocks.OOO_USAGE))
+                return
+            ack()
+            with guarded(respond, f"/ooo {type(request).__name__}"):
+                handle(ctx, user_id, request, respond)
+                if not isinstance(request, ShowStatus):
+                    publish_home(ctx, client, user_id)
+            ctx.deliver()
+
+
+def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Respond) -> None:
+    """Carry out a parsed `/ooo` request and reply to its author."""
+    now = ctx.clock.now()
+    tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+    if isinstance(request, ShowStatus):
+        with session_scope(ctx.engine) as session:
+            absence = absences.current(session, user_id, now=now)
+        respond(
+            **ephemeral(
+                blocks.status_text(
+                    until=absence.until if absence else None,
+                    backup_id=absence.backup_id if absence else None,
+                    note=absence.note if absence else None,
+                    tz=tz,
+                )
+            )
+        )
+    elif isinstance(request, Back):
+        with session_scope(ctx.engine) as session:
+            ended = absences.come_back(session, user_id=user_id, now=now)
+        respond(**ephemeral(blocks.back_reply(ended is not None)))
+    elif isinstance(request, Until):
+        remember(ctx, [user_id])
+        _set(ctx, user_id, request, respond)
+
+
+def _set(ctx: HandlerContext, user_id: str, request: Until, respond: Respond) -> None:
+    now = ctx.clock.now()
+    tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+    calendar = ctx.policy.calendar()
+    if request.backup_id is not None:
+        if request.backup_id == user_id:
+            raise UserError("You can't be your own backup: name someone who will be in.", OOO_FORM)
+        if ctx.directory.get(request.backup_id) is None:
+            raise UserError(
+                f"{mention(request.backup_id)} is not someone I can find in this workspace.",
+                OOO_FORM,
+            )
+        remember(ctx, [request.backup_id])
+    try:
+        back = absences.return_instant(
+            request.when,
+            now=now,
+            tz=tz,
+            calendar=calendar,
+            date_order=ctx.policy.site.date_order,
+        )
+        with session_scope(ctx.engine) as session:
+            result = absences.set_absence(
+                session,
+                user_id=user_id,
+                until=back.at,
+                backup_id=request.backup_id,
+                note=request.note,
+                now=now,
+                calendar=calendar,
+            )
+    except absences.AbsenceError as error:
+        raise UserError(esc(str(error)), OOO_FORM) from None
+    respond(
+        **ephemeral(
+            blocks.set_reply(
+                until=back.at,
+                tz=tz,
+                backup_id=request.backup_id,
+                note=request.note,
+                replaced=result.replaced,
+                backup_reminder=result.backup_reminder,
+                backup_away_until=result.backup_away_until,
+                moved_to_working_day=back.moved_to_working_day,
+            )
+        )
+    )

@@ -1,0 +1,74 @@
+"""`/ooo …` text into a typed request."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from handlers.commands.parsing import ParseError, clean, first_word
+from handlers.text import MENTION
+
+OOO_FORM = "`/ooo until <when> [backup @someone] [: <note>]`"
+MAX_NOTE = 500
+_BACKUP_WORD = re.compile(r"\b(?:with\s+)?(?:backup|cover(?:ed)?\s+by)\b\s*:?", re.IGNORECASE)
+# The note starts at the first colon that is not inside a time ("10:30").
+_NOTE_COLON = re.compile(r"(?<!\d):|:(?!\d)")
+
+
+@dataclass(frozen=True)
+class Until:
+    when: str
+    backup_id: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Back:
+    pass
+
+
+@dataclass(frozen=True)
+class ShowStatus:
+    pass
+
+
+@dataclass(frozen=True)
+class Help:
+    pass
+
+
+OooRequest = Until | Back | ShowStatus | Help
+
+
+def parse_ooo(text: str) -> OooRequest:
+    """Read the text of an `/ooo` command."""
+    verb, rest = first_word(text)
+    if verb in ("", "status"):
+        return ShowStatus()
+    if verb == "help":
+        return Help()
+    if verb == "back":
+        return Back()
+    if verb in ("until", "till", "til"):
+        return _until(rest)
+    raise ParseError("Say until when you are out, as in `/ooo until next Friday`.", OOO_FORM)
+
+
+def _until(rest: str) -> Until:
+    head, note = rest, None
+    colon = _NOTE_COLON.search(rest)
+    if colon is not None:
+        head, note = rest[: colon.start()], clean(rest[colon.end() :]) or None
+    if note is not None and len(note) > MAX_NOTE:
+        raise ParseError(f"The note is too long (at most {MAX_NOTE} characters).", OOO_FORM)
+    mentions = list(MENTION.finditer(head))
+    if len(mentions) > 1:
+        raise ParseError("Name one backup (the desk channel covers if they are out too).", OOO_FORM)
+    backup_id = mentions[0].group(1) if mentions else None
+    has_backup_word = _BACKUP_WORD.search(head) is not None
+    when = clean(_BACKUP_WORD.sub(" ", MENTION.sub(" ", head)))
+    if has_backup_word and backup_id is None:
+        raise ParseError("Who is your backup? Mention them, as in `backup @bob`.", OOO_FORM)
+    if not when:
+        raise ParseError("Until when? Add the day you are back, e.g. `next Friday`.", OOO_FORM)
+    return Until(when=when, backup_id=backup_id, note=note)

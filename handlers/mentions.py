@@ -1,0 +1,65 @@
+"""Mentions of people who are out: the mentioner alone is told when they are back, and who covers.
+
+At most once a day for each (mentioner, person mentioned); bot messages and edits are ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.services.mentions import absences_to_mention
+from handlers.blocks.ooo import mention_notice
+from handlers.context import HandlerContext
+from handlers.people import remember
+from handlers.text import MENTION
+from storage.db import session_scope
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, ctx: HandlerContext) -> None:
+    """Listen for channel messages."""
+
+    @app.event("message")
+    def message_posted(event: dict[str, Any], client: WebClient) -> None:
+        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+            return  # edits, deletions, joins and bots' posts
+        answer_mentions(ctx, client, event)
+
+
+def answer_mentions(ctx: HandlerContext, client: WebClient, event: dict[str, Any]) -> None:
+    """Tell the author of `event` about anyone they mentioned who is out of office."""
+    mentioner = str(event["user"])
+    mentioned = [m.group(1) for m in MENTION.finditer(str(event.get("text") or ""))]
+    mentioned = [user_id for user_id in dict.fromkeys(mentioned) if user_id != mentioner]
+    if not mentioned:
+        return
+    remember(ctx, [mentioner, *mentioned])
+    now = ctx.clock.now()
+    with session_scope(ctx.engine) as session:
+        away = absences_to_mention(
+            session,
+            mentioner_id=mentioner,
+            mentioned_ids=mentioned,
+            now=now,
+            day=now.astimezone(ctx.site_tz).date(),
+        )
+    tz = ctx.directory.zone_of(mentioner, ctx.site_tz)
+    for absence in away:
+        text, blocks = mention_notice(absence.user_id, absence.until, absence.backup_id, tz)
+        try:
+            client.chat_postEphemeral(
+                channel=str(event["channel"]), user=mentioner, text=text, blocks=blocks
+            )
+        except SlackApiError as error:
+            log.error(
+                "could not tell %s that %s is out: %s",
+                mentioner,
+                absence.user_id,
+                error.response.get("error"),
+            )

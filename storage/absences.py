@@ -1,0 +1,83 @@
+"""Out of office: absences, and the mention notices sent about them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col
+
+from storage.models import Absence, MentionNotice
+
+
+def add(session: Session, absence: Absence) -> Absence:
+    """Store a new absence and give it its id."""
+    session.add(absence)
+    session.flush()
+    return absence
+
+
+def current(session: Session, user_id: str, *, now: datetime) -> Absence | None:
+    """The absence `user_id` is on at `now` (the latest, should there be several)."""
+    statement = (
+        select(Absence)
+        .where(
+            col(Absence.user_id) == user_id,
+            col(Absence.ended_at).is_(None),
+            col(Absence.starts_at) <= now,
+            col(Absence.until) > now,
+        )
+        .order_by(col(Absence.id).desc())
+        .limit(1)
+    )
+    return session.scalars(statement).first()
+
+
+def current_all(session: Session, *, now: datetime) -> list[Absence]:
+    """Everyone's absence at `now`, soonest back first."""
+    statement = (
+        select(Absence)
+        .where(
+            col(Absence.ended_at).is_(None),
+            col(Absence.starts_at) <= now,
+            col(Absence.until) > now,
+        )
+        .order_by(col(Absence.until), col(Absence.id))
+    )
+    return list(session.scalars(statement))
+
+
+def due_to_end(session: Session, *, now: datetime) -> list[Absence]:
+    """Absences whose return instant has come and that have not been closed yet."""
+    statement = (
+        select(Absence)
+        .where(col(Absence.ended_at).is_(None), col(Absence.until) <= now)
+        .order_by(col(Absence.until), col(Absence.id))
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    return list(session.scalars(statement))
+
+
+def next_return(session: Session, *, after: datetime) -> datetime | None:
+    """The earliest return instant after `after` of an absence still open."""
+    statement = (
+        select(col(Absence.until))
+        .where(col(Absence.ended_at).is_(None), col(Absence.until) > after)
+        .order_by(col(Absence.until))
+        .limit(1)
+    )
+    return session.scalars(statement).first()
+
+
+def note_mention(session: Session, *, mentioner_id: str, absentee_id: str, day: date) -> bool:
+    """Record that `mentioner_id` was told about `absentee_id` on `day`; False if already."""
+    values = {"mentioner_id": mentioner_id, "absentee_id": absentee_id, "day": day}
+    insert_stmt = (
+        postgresql.insert(MentionNotice)
+        if session.get_bind().dialect.name == "postgresql"
+        else sqlite.insert(MentionNotice)
+    )
+    result = session.execute(insert_stmt.values(**values).on_conflict_do_nothing())
+    return bool(getattr(result, "rowcount", 0))
