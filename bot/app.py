@@ -18,6 +18,7 @@ from bot.clock import Clock
 from bot.config import Policy
 from bot.outbox_sender import OutboxSender
 from bot.roles import Roles
+from bot.sweep import outbox_moot
 from handlers.context import HandlerContext
 from handlers.directory import Directory
 from handlers.registry import register_all
@@ -67,6 +68,7 @@ def build_runtime(
         clock,
         site_tz=policy.site.tz,
         desk_channel=desk_channel,
+        moot=outbox_moot(engine),
     )
     roles = Roles(
         managers=frozenset(policy.roles.managers), reception=frozenset(policy.roles.reception)

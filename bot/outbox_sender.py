@@ -20,6 +20,10 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
 from bot.clock import Clock
+
+# The feature builders register their templates with handlers.blocks.templates at import.
+from handlers.blocks import alerts as _alerts  # noqa: F401
+from handlers.blocks import messages as _messages  # noqa: F401
 from handlers.blocks.templates import render
 from storage import outbox
 from storage.db import session_scope
@@ -31,7 +35,9 @@ TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 )
 MAX_BACKOFF = timedelta(minutes=10)
-MootCheck = Callable[[Pending], str | None]
+# Before a row is posted: a reason to drop it, a trimmed row to post instead (a digest whose
+# items are partly done), or None to post it as it is.
+MootCheck = Callable[[Pending], str | Pending | None]
 
 
 @dataclass
@@ -84,11 +90,13 @@ class OutboxSender:
         return stats
 
     def _deliver(self, row: Pending, stats: DeliveryStats) -> None:
-        reason = self.moot(row) if self.moot else None
-        if reason:
-            outbox.mark_dropped(self.engine, row.id, owner=self.owner, reason=reason)
+        verdict = self.moot(row) if self.moot else None
+        if isinstance(verdict, str):
+            outbox.mark_dropped(self.engine, row.id, owner=self.owner, reason=verdict)
             stats.dropped += 1
             return
+        if verdict is not None:
+            row = verdict
         try:
             channel, thread_ts = self._where(row)
         except _NotYet:

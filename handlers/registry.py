@@ -6,21 +6,25 @@ from collections.abc import Callable
 
 from slack_bolt import App
 
-from handlers.actions import enquiry_buttons, visitor_buttons
-from handlers.commands import desk, enquiry, visitor
+from handlers.actions import enquiry_buttons, item_buttons, message_buttons, visitor_buttons
+from handlers.commands import desk, enquiry, message, visitor
 from handlers.context import HandlerContext
-from handlers.views import enquiry_followup, enquiry_form, visitor_form
+from handlers.views import enquiry_followup, enquiry_form, message_form, visitor_form
 
 Register = Callable[[App, HandlerContext], None]
 
 COMMANDS: dict[str, Register] = {
     "/visitor": visitor.register,
     "/desk": desk.register,
+    "/message": message.register,
     "/enquiry": enquiry.register,
 }
 OTHERS: list[Register] = [
     visitor_form.register,
     visitor_buttons.register,
+    message_form.register,
+    message_buttons.register,
+    item_buttons.register,
     enquiry_form.register,
     enquiry_followup.register,
     enquiry_buttons.register,

@@ -10,8 +10,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from bot.config import Policy
 from bot.roles import Refusal, Roles
-from storage import audit, outbox, visits
+from bot.services import windows
+from bot.services.cover import cover_for
+from storage import audit, items, outbox, visits
 from storage.models import Visit
 
 PASS_FORMAT = "V-{:03d}"
@@ -51,8 +54,9 @@ def sign_in(
     host_id: str,
     note: str | None,
     desk_channel: str,
+    policy: Policy,
 ) -> SignIn:
-    """Sign a visitor in, issue a pass, and tell the host and the desk."""
+    """Sign a visitor in, issue a pass, tell the host and the desk, and start the host's window."""
     today = now.astimezone(tz).date()
     expected = _expected_match(session, name=name, host_id=host_id, today=today, tz=tz)
     visit = expected or Visit(
@@ -97,6 +101,7 @@ def sign_in(
         params=params,
         now=now,
     )
+    _open_arrival_window(session, visit=visit, now=now, policy=policy, desk_channel=desk_channel)
     return SignIn(visit=visit, matched_expected=expected is not None)
 
 
@@ -150,6 +155,7 @@ def sign_out_visit(session: Session, *, now: datetime, visit: Visit, by: str) ->
     visit.state = "left"
     visit.left_at = now
     session.add(visit)
+    _close_arrival_window(session, visit=visit, now=now, by=by, outcome="visitor_left")
     audit.record(session, visit_id=visit.id, actor_id=by, action="signed_out", at=now)
     return visit
 
@@ -192,6 +198,7 @@ def record_host_response(
     visit.host_responded_at = now
     visit.host_responded_by = by
     session.add(visit)
+    _close_arrival_window(session, visit=visit, now=now, by=by, outcome=f"host_{response}")
     audit.record(session, visit_id=visit.id, actor_id=by, action=f"host_{response}", at=now)
     params = _visit_params(visit) | {"response": response, "responded_by": by}
     outbox.enqueue(
@@ -204,6 +211,33 @@ def record_host_response(
         thread_key=f"visit:{visit.id}:signin",
     )
     return visit
+
+
+def _open_arrival_window(
+    session: Session, *, visit: Visit, now: datetime, policy: Policy, desk_channel: str
+) -> None:
+    """The host (or whoever covers for them) has `sla.visitor.acknowledge` to answer."""
+    cover = cover_for(session, intended_id=visit.host_id, now=now, desk_channel=desk_channel)
+    windows.open_window(
+        session,
+        kind="visitor_arrival",
+        now=now,
+        calendar=policy.calendar(),
+        spec=policy.sla.visitor_window(),
+        owner=cover.owner,
+        actor_id=visit.logged_by,
+        intended_id=visit.host_id,
+        visit_id=visit.id,
+        warn=False,
+    )
+
+
+def _close_arrival_window(
+    session: Session, *, visit: Visit, now: datetime, by: str, outcome: str
+) -> None:
+    for item in items.for_subject(session, visit_id=visit.id):
+        if item.kind == "visitor_arrival" and item.state != "done":
+            windows.close(session, item=item, now=now, by=by, outcome=outcome)
 
 
 def _desk_target(session: Session, visit: Visit) -> str:

@@ -1,3 +1,4 @@
 """The `/desk` verbs: importing this module registers every one of them."""
 
 # Each feature adds one import line here; its module calls desk.add_verb at import.
+import handlers.commands.desk_mine  # noqa: F401

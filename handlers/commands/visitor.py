@@ -73,6 +73,7 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Respond) ->
                 host_id=request.host_id,
                 note=request.note,
                 desk_channel=ctx.desk_channel,
+                policy=ctx.policy,
             )
             reply = blocks.signed_in_reply(
                 request.name,

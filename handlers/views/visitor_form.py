@@ -112,6 +112,7 @@ def register(app: App, ctx: HandlerContext) -> None:
                     host_id=host_id,
                     note=field(values, "note") or None,
                     desk_channel=ctx.desk_channel,
+                    policy=ctx.policy,
                 )
                 visit = result.visit
             tell(

@@ -1,0 +1,91 @@
+"""Acting on any item: take it over, or reassign it; the new owner gets its DM."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.roles import Roles
+from bot.services import windows
+from bot.services.cover import Cover, cover_for
+from bot.services.item_access import require_may_act, require_may_take
+from bot.services.item_summary import summarise
+from bot.services.messages import ItemNotFound, enqueue_owner_dm
+from bot.services.windows import Owner
+from storage import items, outbox
+from storage import messages as stored
+from storage.models import Item
+
+
+class AlreadyYours(Exception):
+    """The person taking the item has it already."""
+
+
+@dataclass(frozen=True)
+class Moved:
+    item: Item
+    cover: Cover | None  # how the new owner was found (reassign), None for "Take it"
+
+
+def take(session: Session, *, now: datetime, item_id: int, by: str, roles: Roles) -> Moved:
+    """ "Take it": the clicker becomes the owner (the desk's items, or anyone's for managers)."""
+    item = _open_item(session, item_id)
+    if item.owner_id == by:
+        raise AlreadyYours("It is yours already.")
+    require_may_take(roles, item, by)
+    windows.reassign(session, item=item, owner=Owner(user_id=by), now=now, by=by)
+    enqueue_assigned(session, item=item, now=now)
+    return Moved(item=item, cover=None)
+
+
+def reassign(
+    session: Session,
+    *,
+    now: datetime,
+    item_id: int,
+    to: str,
+    by: str,
+    roles: Roles,
+    desk_channel: str,
+) -> Moved:
+    """Give the item (and its original deadline) to `to`, or whoever covers for them."""
+    item = _open_item(session, item_id)
+    require_may_act(roles, item, by, "reassign this item")
+    cover = cover_for(session, intended_id=to, now=now, desk_channel=desk_channel)
+    if cover.owner.user_id is not None and cover.owner.user_id == item.owner_id:
+        raise AlreadyYours(f"<@{cover.owner.user_id}> has it already.")
+    windows.reassign(session, item=item, owner=cover.owner, now=now, by=by)
+    item.intended_id = to
+    session.add(item)
+    enqueue_assigned(session, item=item, now=now)
+    return Moved(item=item, cover=cover)
+
+
+def enqueue_assigned(session: Session, *, item: Item, now: datetime) -> None:
+    """Tell the new owner: the message's own DM for a phone message, else a summary."""
+    key = f"item:{item.id}:to:{item.owner_id or item.owner_channel}:{int(now.timestamp())}"
+    if item.kind == "phone_message" and item.message_id is not None:
+        message = stored.get(session, item.message_id)
+        if message is not None:
+            enqueue_owner_dm(session, item=item, message=message, now=now, key=key)
+            return
+    outbox.enqueue(
+        session,
+        key=key,
+        template="item_assigned",
+        target=item.owner_id or item.owner_channel or "",
+        params=summarise(session, item).params(),
+        now=now,
+        item_id=item.id,
+    )
+
+
+def _open_item(session: Session, item_id: int) -> Item:
+    item = items.get(session, item_id)
+    if item is None:
+        raise ItemNotFound("that item is no longer on record")
+    if item.state == "done":
+        raise windows.WindowClosed(f"it is already {item.outcome or 'done'}")
+    return item

@@ -1,0 +1,240 @@
+"""The sweep: turn the stages whose instant has passed into outbox rows.
+
+Each round locks a batch of due windows (SKIP LOCKED on PostgreSQL; SQLite has one writer),
+writes one row per (item, stage, deadline) under its unique key, and moves each window on to
+its next stage, all in one transaction: a crash loses nothing and doubles nothing. Alerts for
+the managers' channel from one round are folded into one digest post.
+
+Who hears what (DESIGN.md, "Windows, reminders, alerts"):
+  phone message, enquiry: warn → owner; breach → managers + owner; escalate → managers, loud
+  visitor arrival: breach → desk channel + the host's backup; escalate → managers
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.config import Policy
+from bot.jobs import Job, JobContext, add_job
+from bot.services import windows
+from bot.services.cover import cover_for
+from bot.services.item_summary import summarise
+from storage import items, outbox
+from storage import sweep as stored
+from storage.db import session_scope
+from storage.models import Item
+from storage.outbox import Pending
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+DIGEST_SIZE = 20  # items per digest post (two blocks each, under Slack's 50)
+MAX_STAGES_PER_ITEM = 8  # a window has at most warn, breach, escalate and a remind
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One outbox row to write."""
+
+    key: str
+    template: str
+    target: str
+    params: dict[str, Any]
+    item_id: int
+    to_managers: bool = False  # an alert for the managers' channel: may join a digest
+
+
+@dataclass
+class SweepResult:
+    stages: int = 0
+    rows: int = 0
+    digests: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Where alerts go."""
+
+    desk_channel: str
+    managers_channel: str
+    manager_ids: tuple[str, ...]
+
+
+def sweep(
+    engine: Engine,
+    *,
+    policy: Policy,
+    now: datetime,
+    desk_channel: str,
+    managers_channel: str,
+    batch: int = BATCH,
+) -> SweepResult:
+    """Handle every stage due at `now`, a batch per transaction."""
+    audience = Audience(desk_channel, managers_channel, tuple(policy.roles.managers))
+    result = SweepResult()
+    while True:
+        with session_scope(engine) as session:
+            due = items.due_for_sweep(session, now=now, limit=batch)
+            notices: list[Notice] = []
+            for item in due:
+                notices += _handle_due_stages(session, item, now, audience, result)
+            _write(session, notices, now, audience, result)
+        if len(due) < batch:
+            return result
+
+
+def earliest_stage_at(engine: Engine) -> datetime | None:
+    """When the sweep next has work (the earliest stage of any window)."""
+    with Session(engine) as session:
+        return stored.earliest_stage_at(session)
+
+
+def _handle_due_stages(
+    session: Session, item: Item, now: datetime, audience: Audience, result: SweepResult
+) -> list[Notice]:
+    notices: list[Notice] = []
+    for _ in range(MAX_STAGES_PER_ITEM):
+        if item.next_stage is None or item.next_stage_at is None or item.next_stage_at > now:
+            break
+        stage = item.next_stage
+        if stage == "warn" and now >= item.due_at:
+            result.skipped.append(windows.outbox_key(item, stage))  # late: it is past due
+        else:
+            notices += _notices(session, item, stage, audience)
+        result.stages += 1
+        windows.advance(item)
+    session.add(item)
+    return notices
+
+
+def _notices(session: Session, item: Item, stage: str, audience: Audience) -> list[Notice]:
+    """Who hears about this stage of this window."""
+    key = windows.outbox_key(item, stage)
+    params = summarise(session, item).params() | {"stage": stage}
+    owner = item.owner_id or item.owner_channel or audience.desk_channel
+    assert item.id is not None
+    item_id = item.id
+    if stage == "escalate":
+        params["mention_ids"] = list(audience.manager_ids)
+        return [Notice(key, "item_alert", audience.managers_channel, params, item_id, True)]
+    if item.kind == "visitor_arrival":
+        if stage != "breach":
+            return []
+        notices = [Notice(key, "visitor_unanswered", audience.desk_channel, params, item_id)]
+        host = item.intended_id or item.owner_id
+        if host:
+            cover = cover_for(
+                session, intended_id=host, now=item.due_at, desk_channel=audience.desk_channel
+            )
+            backup = cover.owner.user_id
+            if backup and backup != host:
+                notices.append(
+                    Notice(f"{key}:backup", "visitor_backup_dm", backup, params, item_id)
+                )
+        return notices
+    if stage == "warn":
+        return [Notice(key, "item_due_soon", owner, params, item_id)]
+    if stage == "breach":
+        return [
+            Notice(key, "item_alert", audience.managers_channel, params, item_id, True),
+            Notice(f"{key}:owner", "item_overdue", owner, params, item_id),
+        ]
+    if stage == "remind":
+        return [Notice(key, "item_remind", owner, params | {"attempts": item.attempts}, item_id)]
+    log.warning("no notice for stage %r of item %s", stage, item_id)
+    return []
+
+
+def _write(
+    session: Session,
+    notices: list[Notice],
+    now: datetime,
+    audience: Audience,
+    result: SweepResult,
+) -> None:
+    folded: list[Notice] = []
+    for notice in notices:
+        written = outbox.enqueue(
+            session,
+            key=notice.key,
+            template=notice.template,
+            target=notice.target,
+            params=notice.params,
+            now=now,
+            item_id=notice.item_id,
+        )
+        if not written:
+            continue  # said before (the unique key): never twice
+        result.rows += 1
+        if notice.to_managers:
+            folded.append(notice)
+    if len(folded) < 2:
+        return
+    for start in range(0, len(folded), DIGEST_SIZE):
+        chunk = folded[start : start + DIGEST_SIZE]
+        keys = [n.key for n in chunk]
+        digest_key = "digest:" + hashlib.sha1("\n".join(keys).encode()).hexdigest()
+        loud = any(n.params.get("stage") == "escalate" for n in chunk)
+        outbox.enqueue(
+            session,
+            key=digest_key,
+            template="alert_digest",
+            target=audience.managers_channel,
+            params={
+                "items": [n.params for n in chunk],
+                "mention_ids": list(audience.manager_ids) if loud else [],
+            },
+            now=now,
+        )
+        stored.fold_into_digest(session, keys=keys, digest_key=digest_key)
+        result.digests += 1
+
+
+def outbox_moot(engine: Engine) -> Callable[[Pending], str | Pending | None]:
+    """The sender's check before posting: a reason to drop the row, a trimmed row, or None."""
+
+    def check(row: Pending) -> str | Pending | None:
+        if row.template == "alert_digest":
+            listed = row.params.get("items") or []
+            with Session(engine) as session:
+                states = items.states(session, [int(i["item_id"]) for i in listed])
+            still = [i for i in listed if states.get(int(i["item_id"]), "done") != "done"]
+            if not still:
+                return "every item in the digest is done"
+            if len(still) < len(listed):
+                return replace(row, params={**row.params, "items": still})
+            return None
+        if row.item_id is None:
+            return None
+        with Session(engine) as session:
+            return windows.is_moot(session, row.item_id)
+
+    return check
+
+
+def run_sweep(ctx: JobContext) -> SweepResult:
+    """The sweep as a periodic job."""
+    return sweep(
+        ctx.engine,
+        policy=ctx.policy,
+        now=ctx.now,
+        desk_channel=ctx.desk_channel,
+        managers_channel=ctx.managers_channel,
+    )
+
+
+def next_sweep_at(ctx: JobContext) -> datetime | None:
+    """When the sweep next has work."""
+    return earliest_stage_at(ctx.engine)
+
+
+add_job(Job(id="sweep", run=run_sweep, next_at=next_sweep_at))

@@ -1,0 +1,110 @@
+"""The buttons on any item's alert or DM: "Take it" and "Reassign…" (which opens a modal)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.services import item_actions
+from handlers.actions.message_buttons import aside, item_errors
+from handlers.blocks.common import plain
+from handlers.context import HandlerContext
+from handlers.replies import ephemeral, guarded
+from handlers.text import date_token
+from handlers.views.message_form import tell_submitter
+from storage.db import session_scope
+
+REASSIGN_FORM_ID = "item_reassign_form"
+
+
+def reassign_view(item_id: int, channel_id: str) -> dict[str, Any]:
+    """The modal: pick the new owner."""
+    return {
+        "type": "modal",
+        "callback_id": REASSIGN_FORM_ID,
+        "title": plain("Reassign"),
+        "submit": plain("Reassign"),
+        "close": plain("Cancel"),
+        "private_metadata": json.dumps({"item_id": item_id, "channel": channel_id}),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "owner",
+                "label": plain("Give it to"),
+                "element": {"type": "users_select", "action_id": "owner"},
+            }
+        ],
+    }
+
+
+def register(app: App, ctx: HandlerContext) -> None:
+    """Listen for "Take it", "Reassign…" and the reassign modal."""
+
+    @app.action(re.compile(r"^item_take(_\d+)?$"))
+    def take_it(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        with guarded(aside(respond), "item take"), item_errors():
+            with session_scope(ctx.engine) as session:
+                moved = item_actions.take(
+                    session,
+                    now=ctx.clock.now(),
+                    item_id=int(action["value"]),
+                    by=user_id,
+                    roles=ctx.roles,
+                )
+                due_at = moved.item.due_at
+            tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+            text = f":raised_hand: It's yours now, due {date_token(due_at, tz)}; the details are in your DMs."
+            respond(replace_original=False, **ephemeral(text))
+        ctx.deliver()
+
+    @app.action(re.compile(r"^item_reassign(_\d+)?$"))
+    def reassign_clicked(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ) -> None:
+        ack()
+        channel = (body.get("channel") or {}).get("id", "")
+        client.views_open(
+            trigger_id=body["trigger_id"], view=reassign_view(int(action["value"]), channel)
+        )
+
+    @app.view(REASSIGN_FORM_ID)
+    def reassign_submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        user_id = body["user"]["id"]
+        selected = view["state"]["values"].get("owner", {}).get("owner", {})
+        to = str(selected.get("selected_user") or "")
+        if not to or ctx.directory.get(to) is None:
+            ack(response_action="errors", errors={"owner": "Choose someone in this workspace."})
+            return
+        ack()
+        meta = json.loads(view.get("private_metadata") or "{}")
+
+        def tell(**reply: Any) -> None:
+            tell_submitter(client, str(meta.get("channel") or ""), user_id, reply)
+
+        with guarded(tell, "item reassign"), item_errors():
+            with session_scope(ctx.engine) as session:
+                moved = item_actions.reassign(
+                    session,
+                    now=ctx.clock.now(),
+                    item_id=int(meta["item_id"]),
+                    to=to,
+                    by=user_id,
+                    roles=ctx.roles,
+                    desk_channel=ctx.desk_channel,
+                )
+                owner_id, due_at = moved.item.owner_id, moved.item.due_at
+            tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+            holder = f"<@{owner_id}>" if owner_id else "the desk channel"
+            text = f":arrow_right: Reassigned: {holder} has it now, still due {date_token(due_at, tz)}."
+            if owner_id != to:
+                text += f" (<@{to}> is away.)"
+            tell(**ephemeral(text))
+        ctx.deliver()

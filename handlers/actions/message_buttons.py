@@ -1,0 +1,118 @@
+"""The buttons on a phone message: "Called back", "Tried — no answer", "Show number"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.services import messages
+from bot.services.item_actions import AlreadyYours
+from bot.services.windows import WindowClosed
+from handlers.blocks import messages as blocks
+from handlers.blocks.common import context, section
+from handlers.context import HandlerContext
+from handlers.replies import UserError, ephemeral, guarded
+from handlers.text import date_token, esc, mention
+from storage.db import session_scope
+
+
+def aside(respond: Respond) -> Callable[..., Any]:
+    """Answer the clicker alone, leaving the message they clicked as it is."""
+    return lambda **reply: respond(replace_original=False, **reply)
+
+
+@contextmanager
+def item_errors() -> Iterator[None]:
+    """Turn "no such item" and "already done" into something the clicker can read."""
+    try:
+        yield
+    except messages.ItemNotFound as error:
+        raise UserError(f"Sorry: {error}.") from None
+    except WindowClosed as error:
+        raise UserError(f"Nothing to do: {error}.") from None
+    except AlreadyYours as error:
+        raise UserError(str(error)) from None
+
+
+def register(app: App, ctx: HandlerContext) -> None:
+    """Listen for the message buttons."""
+
+    @app.action("message_called_back")
+    def called_back(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+    ) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        with guarded(aside(respond), "message called back"), item_errors():
+            with session_scope(ctx.engine) as session:
+                _, message = messages.called_back(
+                    session,
+                    now=ctx.clock.now(),
+                    item_id=int(action["value"]),
+                    by=user_id,
+                    roles=ctx.roles,
+                )
+                caller, organisation = message.caller, message.organisation
+            text, _ = blocks.answered_dm(caller, organisation, "called_back")
+            respond(
+                replace_original=True,
+                text=text,
+                blocks=[
+                    section(text),
+                    context(f":white_check_mark: {mention(user_id)} called back."),
+                ],
+            )
+        ctx.deliver()
+
+    @app.action("message_tried")
+    def tried(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        with guarded(aside(respond), "message tried"), item_errors():
+            with session_scope(ctx.engine) as session:
+                item, message = messages.tried(
+                    session,
+                    now=ctx.clock.now(),
+                    calendar=ctx.policy.calendar(),
+                    item_id=int(action["value"]),
+                    by=user_id,
+                    roles=ctx.roles,
+                )
+                attempts, remind_at = item.attempts, item.next_stage_at
+                caller = message.caller
+            tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+            text = (
+                f":telephone_receiver: Noted: no answer from *{esc(caller)}* (attempt {attempts})."
+            )
+            if remind_at is not None:
+                text += f" I'll remind you {date_token(remind_at, tz)}."
+            respond(replace_original=False, **ephemeral(text))
+        ctx.deliver()
+
+    @app.action("message_show_number")
+    def show_number(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+    ) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        with guarded(aside(respond), "message show number"), item_errors():
+            with session_scope(ctx.engine) as session:
+                contact = messages.contact_details(
+                    session,
+                    now=ctx.clock.now(),
+                    item_id=int(action["value"]),
+                    by=user_id,
+                    roles=ctx.roles,
+                )
+            lines = [f"*{esc(contact.caller)}*"]
+            if contact.phone:
+                flag = "" if contact.phone_valid else " _(as typed)_"
+                lines.append(f":phone: {esc(contact.phone)}{flag}")
+            if contact.email:
+                lines.append(f":email: {esc(contact.email)}")
+            if len(lines) == 1:
+                lines.append("No number or e-mail was taken.")
+            respond(replace_original=False, **ephemeral("\n".join(lines)))

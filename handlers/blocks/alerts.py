@@ -1,0 +1,152 @@
+"""Block Kit for reminders and alerts: due soon, overdue, escalated, digests, unanswered visitors.
+
+Params come from `bot.services.item_summary.ItemSummary.params()`: nothing in them is a
+phone number or an e-mail address, so any of these may go to a channel.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from handlers.blocks import templates
+from handlers.blocks.common import Block, actions, button, context, section
+from handlers.blocks.messages import message_buttons, urgent_mark
+from handlers.text import date_token, esc, mention
+
+MAX_DIGEST_LINES = 24  # two blocks an item, under Slack's 50 a message
+
+
+def what(params: dict[str, Any]) -> str:
+    """`Phone message from *Jane Doe* (Acme) — invoice`, escaped."""
+    text = f"{esc(str(params.get('label') or 'Item'))} from *{esc(str(params.get('who') or '?'))}*"
+    if params.get("organisation"):
+        text += f" ({esc(str(params['organisation']))})"
+    if params.get("subject"):
+        text += f" — {esc(str(params['subject']))}"
+    return urgent_mark(params) + text
+
+
+def owner_of(params: dict[str, Any]) -> str:
+    return mention(params["owner_id"]) if params.get("owner_id") else "the desk"
+
+
+def due(params: dict[str, Any], tz: ZoneInfo) -> str:
+    return date_token(datetime.fromisoformat(params["due_at"]), tz)
+
+
+def owner_buttons(params: dict[str, Any]) -> Block:
+    """What the owner can do from a reminder."""
+    if params.get("kind") == "phone_message":
+        return message_buttons(params | {"desk_owned": not params.get("owner_id")})
+    item_id = str(params["item_id"])
+    return actions(f"item_{item_id}", button("Reassign…", "item_reassign", item_id))
+
+
+def alert_buttons(item_id: str, suffix: str = "") -> Block:
+    """Take it / Reassign… on an alert."""
+    return actions(
+        f"alert_{item_id}",
+        button("Take it", f"item_take{suffix}", item_id, style="primary"),
+        button("Reassign…", f"item_reassign{suffix}", item_id),
+    )
+
+
+def due_soon(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
+    """To the owner (or the desk channel), before the deadline."""
+    text = f":hourglass_flowing_sand: Due soon: {what(params)}. Due {due(params, tz)}."
+    return f"Due soon: {esc(str(params['who']))}", [section(text), owner_buttons(params)]
+
+
+def overdue(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
+    """To the owner, when the deadline has passed."""
+    text = f":red_circle: Overdue: {what(params)}. It was due {due(params, tz)}; managers have been told."
+    return f"Overdue: {esc(str(params['who']))}", [section(text), owner_buttons(params)]
+
+
+def remind(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
+    """After "Tried — no answer": try again at the next opening."""
+    tries = int(params.get("attempts") or 1)
+    text = (
+        f":repeat: Try again: {what(params)} ({tries} attempt{'s' if tries != 1 else ''} so far). "
+        f"Due {due(params, tz)}."
+    )
+    return f"Try again: {esc(str(params['who']))}", [section(text), owner_buttons(params)]
+
+
+def alert(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
+    """To the managers' channel: breached, or escalated (louder)."""
+    if params.get("stage") == "escalate":
+        mentions = " ".join(mention(m) for m in params.get("mention_ids") or [])
+        head = (
+            f"{mentions} :rotating_light: *Escalated*: "
+            if mentions
+            else ":rotating_light: *Escalated*: "
+        )
+        text = f"{head}{what(params)} for {owner_of(params)} is still not answered; it was due {due(params, tz)}."
+        fallback = f"Escalated: {esc(str(params['who']))}"
+    else:
+        text = f":red_circle: *Overdue*: {what(params)} for {owner_of(params)} was due {due(params, tz)}."
+        fallback = f"Overdue: {esc(str(params['who']))}"
+    return fallback, [section(text), alert_buttons(str(params["item_id"]))]
+
+
+def digest(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
+    """Many alerts from one sweep, as one post."""
+    listed = list(params.get("items") or [])
+    mentions = " ".join(mention(m) for m in params.get("mention_ids") or [])
+    head = f"{mentions} " if mentions else ""
+    head += f":rotating_light: *{len(listed)} items need attention*"
+    blocks: list[Block] = [section(head)]
+    lines = []
+    for entry in listed:
+        word = "Escalated" if entry.get("stage") == "escalate" else "Overdue"
+        line = f"*{word}*: {what(entry)} for {owner_of(entry)}, due {due(entry, tz)}"
+        lines.append(line)
+        if len(blocks) < 2 * MAX_DIGEST_LINES:
+            item_id = str(entry["item_id"])
+            blocks += [section(line), alert_buttons(item_id, f"_{item_id}")]
+    if len(listed) > MAX_DIGEST_LINES:
+        blocks.append(context(f"and {len(listed) - MAX_DIGEST_LINES} more"))
+    return f"{len(listed)} items need attention: " + "; ".join(lines), blocks
+
+
+def visitor_unanswered(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
+    """To the desk channel: the host has not answered the arrival."""
+    host = params.get("intended_id") or params.get("owner_id")
+    text = (
+        f":warning: *{esc(str(params['who']))}* is waiting at reception and "
+        f"{mention(host) if host else 'their host'} has not answered."
+    )
+    return f"{esc(str(params['who']))} is waiting at reception", [section(text)]
+
+
+def visitor_backup(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
+    """To the host's backup, by DM."""
+    host = params.get("intended_id") or params.get("owner_id")
+    text = (
+        f":wave: *{esc(str(params['who']))}* is waiting at reception for "
+        f"{mention(host) if host else 'someone'}, who has not answered. You are their backup: "
+        "could you see to them?"
+    )
+    return f"{esc(str(params['who']))} is waiting at reception", [section(text)]
+
+
+def assigned(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
+    """To the new owner of an item that is not a phone message."""
+    text = f":inbox_tray: Now yours: {what(params)}. Due {due(params, tz)}."
+    return f"Now yours: {esc(str(params['who']))}", [section(text), owner_buttons(params)]
+
+
+for _name, _builder in {
+    "item_due_soon": due_soon,
+    "item_overdue": overdue,
+    "item_remind": remind,
+    "item_alert": alert,
+    "alert_digest": digest,
+    "visitor_unanswered": visitor_unanswered,
+    "visitor_backup_dm": visitor_backup,
+    "item_assigned": assigned,
+}.items():
+    templates.register(_name, _builder)

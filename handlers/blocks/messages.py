@@ -1,0 +1,182 @@
+"""Block Kit for phone messages: the owner's post, the receptionist's confirmation, usage."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from handlers.blocks import templates
+from handlers.blocks.common import Block, actions, button, context, plain, section
+from handlers.text import date_token, esc, mention
+
+MESSAGE_FORM = "`/message @recipient <caller name> [(<organisation>)] [<phone>] [: <message>]`"
+MESSAGE_USAGE = (
+    "*Phone messages*\n"
+    f"• {MESSAGE_FORM}\n"
+    "   e.g. `/message @alice Jane Doe (Acme) 416-555-0199: about the invoice`\n"
+    "• `/message urgent @recipient …` marks it urgent\n"
+    "• `/message` on its own opens a form (with e-mail, subject and urgent)\n"
+    "• `/desk mine` lists your open items"
+)
+MESSAGE_FORM_ID = "message_form"
+OUTCOME_LINES = {"called_back": ":white_check_mark: You called back."}
+
+
+def caller_line(params: dict[str, Any]) -> str:
+    """`*Jane Doe* (Acme)`, escaped."""
+    text = f"*{esc(str(params.get('caller') or params.get('who') or 'someone'))}*"
+    if params.get("organisation"):
+        text += f" ({esc(str(params['organisation']))})"
+    return text
+
+
+def urgent_mark(params: dict[str, Any]) -> str:
+    return ":rotating_light: *URGENT* " if params.get("urgent") else ""
+
+
+def message_buttons(params: dict[str, Any]) -> Block:
+    """Called back / Tried — no answer / Reassign… (and Show number on the desk's items)."""
+    item_id = str(params["item_id"])
+    elements = [
+        button("Called back", "message_called_back", item_id, style="primary"),
+        button("Tried — no answer", "message_tried", item_id),
+        button("Reassign…", "item_reassign", item_id),
+    ]
+    if params.get("desk_owned") and params.get("has_contact", True):
+        elements.append(button("Show number", "message_show_number", item_id))
+    return actions(f"message_{item_id}", *elements)
+
+
+def message_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
+    """The owner's post: who called, how to reach them, what about, and by when."""
+    due = date_token(datetime.fromisoformat(params["due_at"]), tz)
+    owner = params.get("owner_id")
+    whom = "for you" if owner else "for the desk"
+    intended = params.get("intended_id")
+    if intended and intended != owner:
+        whom += f" (meant for {mention(intended)}, who is away)"
+    lines = [f"{urgent_mark(params)}:telephone_receiver: Message {whom} from {caller_line(params)}"]
+    if params.get("phone"):
+        phone = esc(str(params["phone"]))
+        if params.get("phone_valid", True):
+            lines.append(f":phone: {phone}")
+        else:
+            lines.append(f":phone: {phone} _(as typed: I could not read it as a number)_")
+    if params.get("email"):
+        lines.append(f":email: {esc(str(params['email']))}")
+    if params.get("subject"):
+        lines.append(f"*{esc(str(params['subject']))}*")
+    if params.get("body"):
+        lines.append("> " + esc(str(params["body"])).replace("\n", "\n> "))
+    blocks: list[Block] = [
+        section("\n".join(lines)),
+        context(f"Taken by {mention(params['taken_by'])} · call back by {due}"),
+        message_buttons(params),
+    ]
+    fallback = (
+        f"{'URGENT: ' if params.get('urgent') else ''}Message from {esc(str(params['caller']))}"
+    )
+    return fallback, blocks
+
+
+def answered_dm(caller: str, organisation: str | None, outcome: str) -> tuple[str, list[Block]]:
+    """The owner's post once answered: the buttons give way to what was done."""
+    text = f"Message from {caller_line({'caller': caller, 'organisation': organisation})}"
+    done = OUTCOME_LINES.get(outcome, f"Done: {esc(outcome)}")
+    return text, [section(text), context(done)]
+
+
+def taken_reply(
+    *,
+    caller: str,
+    organisation: str | None,
+    recipient_id: str,
+    owner_id: str | None,
+    away_until: datetime | None,
+    due_at: datetime,
+    urgent: bool,
+    phone_typed: str | None,
+    phone_valid: bool,
+    tz: ZoneInfo,
+) -> str:
+    """The receptionist's confirmation: who has it, and when it is due."""
+    who = caller_line({"caller": caller, "organisation": organisation})
+    due = date_token(due_at, tz)
+    mark = ":rotating_light: *URGENT* " if urgent else ""
+    if owner_id == recipient_id:
+        text = f":white_check_mark: {mark}Message from {who} for {mention(recipient_id)}: "
+        text += f"{mention(recipient_id)} has it, due {due}."
+    else:
+        why = f"is out of office until {date_token(away_until, tz)}" if away_until else "is away"
+        holder = mention(owner_id) if owner_id else "the desk channel"
+        text = f":arrow_right: {mark}Message from {who} for {mention(recipient_id)}, who {why}: "
+        text += f"{holder} has it instead, due {due}."
+    if phone_typed and not phone_valid:
+        text += (
+            f'\n:warning: I could not read "{esc(phone_typed)}" as a phone number; kept as typed.'
+        )
+    return text
+
+
+def _text_input(
+    block_id: str,
+    label: str,
+    *,
+    optional: bool = True,
+    multiline: bool = False,
+    max_length: int = 200,
+) -> dict[str, Any]:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": plain(label),
+        "element": {
+            "type": "plain_text_input",
+            "action_id": block_id,
+            "multiline": multiline,
+            "max_length": max_length,
+        },
+    }
+
+
+def message_form_view(channel_id: str) -> dict[str, Any]:
+    """The modal."""
+    return {
+        "type": "modal",
+        "callback_id": MESSAGE_FORM_ID,
+        "title": plain("Phone message"),
+        "submit": plain("Take message"),
+        "close": plain("Cancel"),
+        "private_metadata": json.dumps({"channel": channel_id}),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "recipient",
+                "label": plain("For"),
+                "element": {"type": "users_select", "action_id": "recipient"},
+            },
+            _text_input("caller", "Caller's name", optional=False),
+            _text_input("organisation", "Organisation"),
+            _text_input("phone", "Phone", max_length=64),
+            _text_input("email", "E-mail", max_length=254),
+            _text_input("subject", "Subject"),
+            _text_input("body", "Message", multiline=True, max_length=3000),
+            {
+                "type": "input",
+                "block_id": "urgent",
+                "optional": True,
+                "label": plain("Urgent"),
+                "element": {
+                    "type": "checkboxes",
+                    "action_id": "urgent",
+                    "options": [{"text": plain("Urgent: call back soon"), "value": "urgent"}],
+                },
+            },
+        ],
+    }
+
+
+templates.register("message_dm", message_dm)

@@ -1,0 +1,86 @@
+"""`/message`: take a phone message for someone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.services import messages
+from handlers.blocks import messages as blocks
+from handlers.commands.message_parse import Help, OpenForm, TakeMessage, parse_message
+from handlers.context import HandlerContext
+from handlers.replies import UserError, ephemeral, guarded
+from handlers.text import mention
+from storage.db import session_scope
+
+
+def register(app: App, ctx: HandlerContext) -> None:
+    """Listen for `/message`."""
+
+    @app.command("/message")
+    def message_command(
+        ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
+        user_id = command["user_id"]
+        with guarded(ack, "/message parse"):
+            request = parse_message(command.get("text", ""))
+            if isinstance(request, Help):
+                ack(**ephemeral(blocks.MESSAGE_USAGE))
+                return
+            if isinstance(request, OpenForm):
+                ack()
+                client.views_open(
+                    trigger_id=command["trigger_id"],
+                    view=blocks.message_form_view(command.get("channel_id", "")),
+                )
+                return
+            ack()
+            with guarded(respond, "/message"):
+                respond(**ephemeral(take(ctx, user_id, request)))
+            ctx.deliver()
+
+
+def take(ctx: HandlerContext, user_id: str, request: TakeMessage) -> str:
+    """Take the message and return the receptionist's confirmation."""
+    if ctx.directory.get(request.recipient_id) is None:
+        raise UserError(
+            f"{mention(request.recipient_id)} is not someone I can find in this workspace.",
+            blocks.MESSAGE_FORM,
+        )
+    new = messages.NewMessage(
+        recipient_id=request.recipient_id,
+        caller=request.caller,
+        organisation=request.organisation,
+        phone=request.phone,
+        email=request.email,
+        body=request.body,
+        urgent=request.urgent,
+    )
+    return take_new(ctx, user_id, new)
+
+
+def take_new(ctx: HandlerContext, user_id: str, new: messages.NewMessage) -> str:
+    """Store a message (from the command or the form) and say who has it and by when."""
+    with session_scope(ctx.engine) as session:
+        taken = messages.take_message(
+            session,
+            now=ctx.clock.now(),
+            policy=ctx.policy,
+            taken_by=user_id,
+            new=new,
+            desk_channel=ctx.desk_channel,
+        )
+    return blocks.taken_reply(
+        caller=new.caller,
+        organisation=new.organisation,
+        recipient_id=new.recipient_id,
+        owner_id=taken.item.owner_id,
+        away_until=taken.cover.away_until,
+        due_at=taken.item.due_at,
+        urgent=new.urgent,
+        phone_typed=taken.phone.typed if taken.phone else None,
+        phone_valid=taken.phone.valid if taken.phone else True,
+        tz=ctx.directory.zone_of(user_id, ctx.site_tz),
+    )
