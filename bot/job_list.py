@@ -1,2 +1,4 @@
 """Importing this module registers every periodic job (one import line per feature)."""
 import bot.sweep  # noqa: F401  (windows: reminders and alerts)
+import bot.services.absences  # noqa: F401  (out of office ends by itself)
+import bot.services.closing  # noqa: F401  (who is on site at closing)

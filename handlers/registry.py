@@ -6,8 +6,15 @@ from collections.abc import Callable
 
 from slack_bolt import App
 
-from handlers.actions import enquiry_buttons, item_buttons, message_buttons, visitor_buttons
-from handlers.commands import desk, enquiry, message, visitor
+from handlers import home, mentions
+from handlers.actions import (
+    enquiry_buttons,
+    item_buttons,
+    message_buttons,
+    roll_call,
+    visitor_buttons,
+)
+from handlers.commands import desk, enquiry, message, ooo, visitor
 from handlers.context import HandlerContext
 from handlers.views import enquiry_followup, enquiry_form, message_form, visitor_form
 
@@ -18,8 +25,12 @@ COMMANDS: dict[str, Register] = {
     "/desk": desk.register,
     "/message": message.register,
     "/enquiry": enquiry.register,
+    "/ooo": ooo.register,
 }
 OTHERS: list[Register] = [
+    home.register,
+    mentions.register,
+    roll_call.register,
     visitor_form.register,
     visitor_buttons.register,
     message_form.register,

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from bot.config import Policy
 from bot.roles import Refusal, Roles
 from bot.services import windows
-from bot.services.cover import cover_for
+from bot.services.cover import Cover, cover_for
 from storage import audit, items, outbox, visits
 from storage.models import Visit
 
@@ -41,6 +41,7 @@ class Ambiguous:
 class SignIn:
     visit: Visit
     matched_expected: bool
+    cover: Cover | None = None  # who was told, when the host is out of office
 
 
 def sign_in(
@@ -85,12 +86,13 @@ def sign_in(
         session.flush()
     audit.record(session, visit_id=visit.id, actor_id=logged_by, action="signed_in", at=now)
     params = _visit_params(visit)
+    cover = cover_for(session, intended_id=host_id, now=now, desk_channel=desk_channel)
     outbox.enqueue(
         session,
         key=f"visit:{visit.id}:arrived_dm",
         template="visitor_arrived_dm",
-        target=host_id,
-        params=params,
+        target=cover.owner.user_id or cover.owner.channel or host_id,
+        params=params | _cover_params(cover),
         now=now,
     )
     outbox.enqueue(
@@ -102,7 +104,7 @@ def sign_in(
         now=now,
     )
     _open_arrival_window(session, visit=visit, now=now, policy=policy, desk_channel=desk_channel)
-    return SignIn(visit=visit, matched_expected=expected is not None)
+    return SignIn(visit=visit, matched_expected=expected is not None, cover=cover)
 
 
 def expect(
@@ -190,7 +192,7 @@ def record_host_response(
     visit = visits.get(session, visit_id)
     if visit is None:
         raise VisitorNotFound("that visit is no longer on record")
-    if by != visit.host_id and not roles.is_desk(by):
+    if by not in (visit.host_id, _told(session, visit)) and not roles.is_desk(by):
         raise Refusal("Only the host, reception and managers may answer for this visitor.")
     if response not in HOST_RESPONSES:
         raise ValueError(f"unknown response {response!r}")
@@ -211,6 +213,18 @@ def record_host_response(
         thread_key=f"visit:{visit.id}:signin",
     )
     return visit
+
+
+def _told(session: Session, visit: Visit) -> str | None:
+    """Who got the arrival DM: the host, or whoever covers for them."""
+    return outbox.row_target(session, f"visit:{visit.id}:arrived_dm")
+
+
+def _cover_params(cover: Cover) -> dict[str, object]:
+    if not cover.redirected:
+        return {}
+    away = cover.away_until.isoformat() if cover.away_until else None
+    return {"covering_for": cover.intended_id, "away_until": away, "chain": list(cover.chain)}
 
 
 def _open_arrival_window(

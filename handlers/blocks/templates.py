@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.blocks import visitors
+from handlers.blocks import closing, ooo, visitors
 from handlers.blocks.common import Block, section
 from handlers.text import esc
 
@@ -17,6 +17,8 @@ _BUILDERS: dict[str, Builder] = {
     "visitor_expected_dm": visitors.expected_dm,
     "visitor_signin": visitors.signin_post,
     "visitor_host_response": lambda params, _tz: visitors.host_response_reply(params),
+    "ooo_while_you_were_out": ooo.while_you_were_out,
+    "closing_on_site": closing.closing_post,
 }
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.services.cover import Cover
 from handlers.blocks.common import Block, actions, button, context, section
 from handlers.text import date_token, esc, mention
 
@@ -46,6 +47,14 @@ def arrival_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     visit_id = str(params["visit_id"])
     headline = f":wave: {who(params['name'], params.get('organisation'))} is at reception for you"
     lines = [headline]
+    if params.get("covering_for"):
+        lines[0] = f":wave: {who(params['name'], params.get('organisation'))} is at reception"
+        away = params.get("away_until")
+        until = f" until {date_token(datetime.fromisoformat(away), tz)}" if away else ""
+        lines.append(
+            f"They are here for {mention(str(params['covering_for']))}, who is out of office{until}: "
+            "you are covering."
+        )
     if params.get("pass_number"):
         lines.append(f"Pass {params['pass_number']}")
     if params.get("note"):
@@ -101,13 +110,38 @@ def host_response_reply(params: dict[str, Any]) -> tuple[str, list[Block]]:
 
 
 def signed_in_reply(
-    name: str, organisation: str | None, host_id: str, pass_number: str, *, matched: bool
+    name: str,
+    organisation: str | None,
+    host_id: str,
+    pass_number: str,
+    *,
+    matched: bool,
+    cover: Cover | None = None,
+    tz: ZoneInfo | None = None,
 ) -> str:
-    """The receptionist's confirmation."""
+    """The receptionist's confirmation (with where the news went when the host is away)."""
     text = f":white_check_mark: {who(name, organisation)} signed in for {mention(host_id)}: pass *{pass_number}*"
     if matched:
         text += " (they were expected)"
-    return text + f". {mention(host_id)} has been told."
+    if cover is None or not cover.redirected:
+        return text + f". {mention(host_id)} has been told."
+    return text + ".\n" + cover_line(cover, tz or ZoneInfo("UTC"))
+
+
+def cover_line(cover: Cover, tz: ZoneInfo) -> str:
+    """Who is away until when, and who was told instead."""
+    until = date_token(cover.away_until, tz) if cover.away_until else "further notice"
+    went_to = (
+        mention(cover.owner.user_id)
+        if cover.owner.user_id
+        else f"the desk channel <#{cover.owner.channel}>"
+    )
+    also = [mention(u) for u in cover.chain[1:]]
+    passed = f" ({', '.join(also)} {'is' if len(also) == 1 else 'are'} out too)" if also else ""
+    return (
+        f":palm_tree: {mention(cover.intended_id)} is out of office until {until}, "
+        f"so {went_to} has been told instead{passed}."
+    )
 
 
 def on_site_list(visits: Sequence[Any], tz: ZoneInfo, *, with_organisations: bool) -> list[Block]:

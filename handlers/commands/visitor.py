@@ -81,6 +81,8 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Respond) ->
                 request.host_id,
                 result.visit.pass_number or "",
                 matched=result.matched_expected,
+                cover=result.cover,
+                tz=tz,
             )
         respond(**ephemeral(reply))
     elif isinstance(request, Expect):

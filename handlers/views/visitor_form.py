@@ -122,6 +122,8 @@ def register(app: App, ctx: HandlerContext) -> None:
                     host_id,
                     visit.pass_number or "",
                     matched=result.matched_expected,
+                    cover=result.cover,
+                    tz=ctx.site_tz,
                 )
             )
         ctx.deliver()
