@@ -22,6 +22,7 @@ from bot.sweep import outbox_moot
 from handlers.context import HandlerContext
 from handlers.directory import Directory
 from handlers.registry import register_all
+from handlers.security import ReplayGuard, RequestGuard, install_log_redaction
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ def build_runtime(
     managers_channel: str,
     process_before_response: bool = False,
     listener_executor: Executor | None = None,
+    app_id: str | None = None,
 ) -> Runtime:
     """Wire a Front Desk: the Bolt app and its listeners, and the outbox sender."""
     client = make_client(token, api_url, retries=True)
@@ -92,5 +94,9 @@ def build_runtime(
         raise_error_for_unhandled_request=False,
         listener_executor=listener_executor,
     )
+    # After Bolt's signature check: refuse replays and other workspaces' or apps' requests.
+    replays = ReplayGuard() if signing_secret is not None else None
+    app.use(RequestGuard(replays=replays, app_id=app_id))
+    install_log_redaction([token, signing_secret])
     register_all(app, ctx)
     return Runtime(app=app, ctx=ctx, sender=sender, client=client)

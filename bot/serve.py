@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -64,6 +65,8 @@ def build_for_serve(settings: Settings, policy: Policy, *, http: bool) -> Runtim
         api_url=settings.slack_api_url,
         desk_channel=desk,
         managers_channel=managers,
+        # Optional: pin the Slack app id; without it the first verified request's id is pinned.
+        app_id=os.environ.get("SLACK_APP_ID") or None,
     )
 
 

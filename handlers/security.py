@@ -1,0 +1,218 @@
+"""Request security beyond Bolt's signature check, and log redaction.
+
+Bolt's own `RequestVerification` middleware refuses (401) a request whose signature is missing or
+wrong, or whose timestamp is more than five minutes from now. What it lets through, this
+middleware (registered with `app.use`, so it runs after Bolt's checks) also checks:
+
+- **Replays.** A signature covers `v0:<timestamp>:<body>`, so the exact same request sent again
+  within the five minutes carries the same signature. Each signature seen is remembered until its
+  timestamp is five minutes old (after that Bolt refuses it as stale anyway); a second sighting is
+  refused with 401 and runs nothing. The memory is per process: replicas behind a load balancer
+  each keep their own, so a replay sent to another replica within the window is not caught there
+  (documented in docs/reliability.md; a shared table would close that gap).
+- **Foreign workspaces.** The request's team (Bolt's `context.team_id`) must be the workspace of our
+  bot token, which Bolt's single-team authorization learns from `auth.test` once and caches. An
+  org-wide (Enterprise Grid) install accepts any workspace of its own enterprise.
+- **Foreign apps.** `api_app_id` must be ours: the `SLACK_APP_ID` setting when given, else the app id
+  of the first request that passed every check (the signing secret is per app, so that request is
+  ours), pinned for the life of the process.
+
+Socket Mode requests carry no signature (the WebSocket itself is authenticated with the app-level
+token), so the replay check does not apply to them; the team and app checks do.
+
+Logs: `install_log_redaction` makes every log record leave the process with tokens, the signing
+secret and phone numbers masked, whatever logger or handler emits it (exception tracebacks too).
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt.middleware import Middleware
+from slack_bolt.request import BoltRequest
+from slack_bolt.response import BoltResponse
+
+log = logging.getLogger(__name__)
+
+WINDOW_SECONDS = 300  # Bolt refuses timestamps further than this from now
+
+
+class ReplayGuard:
+    """Signatures seen in the last five minutes, each remembered until it would be stale."""
+
+    def __init__(
+        self, *, window: int = WINDOW_SECONDS, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.window = window
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._seen: set[str] = set()
+        self._expiry: list[tuple[float, str]] = []
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._seen)
+
+    def first_sighting(self, signature: str, timestamp: str) -> bool:
+        """True the first time a signature is seen; False for a replay."""
+        try:
+            expires = float(int(timestamp)) + self.window + 1
+        except ValueError:
+            return False
+        now = self.clock()
+        with self._lock:
+            while self._expiry and self._expiry[0][0] < now:
+                _, old = heapq.heappop(self._expiry)
+                self._seen.discard(old)
+            if signature in self._seen:
+                return False
+            self._seen.add(signature)
+            heapq.heappush(self._expiry, (expires, signature))
+            return True
+
+
+class RequestGuard(Middleware):
+    """Refuse replayed requests and requests for another workspace or app (401, nothing runs)."""
+
+    def __init__(self, *, replays: ReplayGuard | None, app_id: str | None = None) -> None:
+        self.replays = replays
+        self.app_id = app_id or None
+        self._app_id_lock = threading.Lock()
+
+    def process(
+        self,
+        *,
+        req: BoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], BoltResponse],  # noqa: A002 (Bolt's name for it)
+    ) -> BoltResponse:
+        socket_mode = req.mode == "socket_mode"
+        if self.replays is not None and not socket_mode:
+            signature = _header(req, "x-slack-signature")
+            timestamp = _header(req, "x-slack-request-timestamp")
+            if not signature or not timestamp:
+                return _refuse("unsigned request")
+            if not self.replays.first_sighting(signature, timestamp):
+                return _refuse("replayed request")
+        refusal = self._foreign(req)
+        if refusal:
+            return _refuse(refusal)
+        return next()
+
+    def _foreign(self, req: BoltRequest) -> str | None:
+        context = req.context
+        ours = context.authorize_result
+        if ours is not None:
+            same_team = context.team_id is not None and context.team_id == ours.team_id
+            same_org = (
+                ours.enterprise_id is not None
+                and context.enterprise_id == ours.enterprise_id
+                and bool(context.is_enterprise_install)
+            )
+            if not (same_team or same_org):
+                return "request for another workspace"
+        app_id = req.body.get("api_app_id") if isinstance(req.body, dict) else None
+        if app_id:
+            with self._app_id_lock:
+                if self.app_id is None:
+                    self.app_id = str(app_id)
+                    log.info("requests are for the Slack app %s", self.app_id)
+                elif app_id != self.app_id:
+                    return "request for another app"
+        return None
+
+
+def _header(req: BoltRequest, name: str) -> str | None:
+    values = req.headers.get(name)
+    return values[0] if values else None
+
+
+def _refuse(reason: str) -> BoltResponse:
+    log.warning("refused a Slack request: %s", reason)
+    return BoltResponse(status=401, body=f"{reason}\n", headers={"content-type": "text/plain"})
+
+
+# ---- log redaction -----------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"\bx(?:ox[abposre]|app)-[A-Za-z0-9-]{4,}")
+# A run of digits with the separators people type in phone numbers; checked further below.
+_PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d \t().\-/]{5,24}\d(?!\w)")
+_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+_DECIMAL = re.compile(r"\d+\.\d+")  # Slack ts, durations, versions
+_DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+REDACTED = "[redacted]"
+
+
+def _phone(match: re.Match[str]) -> str:
+    found = match.group(0)
+    digits = sum(c.isdigit() for c in found)
+    if not 7 <= digits <= 15:
+        return found
+    if _ISO_DATE.match(found) or _DECIMAL.fullmatch(found) or _DOTTED_QUAD.fullmatch(found):
+        return found
+    return "[phone]"
+
+
+class Redactor:
+    """Masks tokens, known secrets and phone numbers in text."""
+
+    def __init__(self) -> None:
+        self._secrets: tuple[str, ...] = ()
+        self._lock = threading.Lock()
+
+    def add_secrets(self, secrets: Iterable[str | None]) -> None:
+        with self._lock:
+            known = set(self._secrets) | {s for s in secrets if s and len(s) >= 6}
+            self._secrets = tuple(sorted(known, key=len, reverse=True))
+
+    def __call__(self, text: str) -> str:
+        for secret in self._secrets:
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        text = _TOKEN.sub(REDACTED, text)
+        return _PHONE.sub(_phone, text)
+
+
+redact = Redactor()
+_installed = False
+_install_lock = threading.Lock()
+
+
+def install_log_redaction(secrets: Iterable[str | None] = ()) -> None:
+    """Mask tokens, `secrets` and phone numbers in every log record from now on (idempotent).
+
+    Done in the record factory rather than a handler filter, so it holds for whatever handlers
+    are configured later (the CLI's, a WSGI server's, pytest's caplog).
+    """
+    global _installed
+    redact.add_secrets(secrets)
+    with _install_lock:
+        if _installed:
+            return
+        previous = logging.getLogRecordFactory()
+
+        def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            record = previous(*args, **kwargs)
+            _redact_record(record)
+            return record
+
+        logging.setLogRecordFactory(factory)
+        _installed = True
+
+
+def _redact_record(record: logging.LogRecord) -> None:
+    try:
+        message = record.getMessage()
+    except Exception:  # a malformed call: leave it for the handler to report
+        return
+    record.msg, record.args = redact(message), None
+    if record.exc_info and not record.exc_text:
+        record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+    if record.stack_info:
+        record.stack_info = redact(record.stack_info)
