@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
+from bot import outbox_extras
 from bot.clock import Clock
 
 # The feature builders register their templates with handlers.blocks.templates at import.
@@ -106,8 +107,8 @@ class OutboxSender:
             text, blocks = render(row.template, row.params, self.site_tz)
             if channel is None:
                 channel = self._open_dm(row.target)
-            response = self.client.chat_postMessage(
-                channel=channel, text=text, blocks=blocks, thread_ts=thread_ts
+            response = outbox_extras.post(
+                self.client, row, channel=channel, text=text, blocks=blocks, thread_ts=thread_ts
             )
         except SlackApiError as error:
             self._slack_error(row, stats, error)
@@ -122,6 +123,13 @@ class OutboxSender:
             now=self.clock.now(),
             channel=str(response["channel"]),
             ts=str(response["ts"]),
+        )
+        outbox_extras.remember(
+            self.engine,
+            row,
+            channel=str(response["channel"]),
+            ts=str(response["ts"]),
+            now=self.clock.now(),
         )
         stats.sent += 1
 

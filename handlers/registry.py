@@ -16,7 +16,7 @@ from handlers.actions import (
 )
 from handlers.commands import desk, enquiry, message, ooo, visitor
 from handlers.context import HandlerContext
-from handlers.views import enquiry_followup, enquiry_form, message_form, visitor_form
+from handlers.views import enquiry_followup, enquiry_form, incident_form, message_form, visitor_form
 
 Register = Callable[[App, HandlerContext], None]
 
@@ -39,6 +39,7 @@ OTHERS: list[Register] = [
     enquiry_form.register,
     enquiry_followup.register,
     enquiry_buttons.register,
+    incident_form.register,
 ]
 
 

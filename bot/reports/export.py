@@ -1,0 +1,89 @@
+"""The report as files: what `frontdesk report` writes and what the Slack posts attach."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from sqlalchemy import Engine
+
+from bot.config import Policy
+from bot.reports.chart import render_png
+from bot.reports.csv_export import to_csv
+from bot.reports.figures import Report, build_report
+from bot.reports.periods import Period
+from storage.db import session_scope
+
+
+class ReportFiles(NamedTuple):
+    """Where the chart and the CSV were written."""
+
+    chart: Path
+    csv: Path
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A computed report, with its chart and CSV."""
+
+    report: Report
+    png: bytes
+    csv: bytes
+
+    @property
+    def stem(self) -> str:
+        period = self.report.period
+        return f"frontdesk-report-{period.first.isoformat()}-to-{period.last.isoformat()}"
+
+    def file_params(self) -> list[dict[str, str]]:
+        """The files as an outbox row carries them (base64), for the sender to upload."""
+        label = self.report.period.label
+        return [
+            {
+                "filename": f"{self.stem}.png",
+                "title": f"Front Desk chart, {label}",
+                "content_b64": base64.b64encode(self.png).decode("ascii"),
+            },
+            {
+                "filename": f"{self.stem}.csv",
+                "title": f"Front Desk items, {label}",
+                "content_b64": base64.b64encode(self.csv).decode("ascii"),
+            },
+        ]
+
+    def outbox_params(self) -> dict[str, Any]:
+        """The summary and the files, JSON-ready."""
+        return self.report.summary() | {"files": self.file_params()}
+
+
+def render_report(engine: Engine, policy: Policy, period: Period, as_of: datetime) -> Rendered:
+    """Compute the report of `period` and draw its chart and CSV."""
+    calendar = policy.calendar()
+    with session_scope(engine) as session:
+        report = build_report(session, period, calendar, as_of)
+    return Rendered(report, render_png(report), to_csv(report, calendar.tz))
+
+
+def write_report(
+    engine: Engine,
+    policy: Policy,
+    start: date,
+    end: date,
+    out_dir: Path,
+    *,
+    as_of: datetime | None = None,
+) -> ReportFiles:
+    """Write the report of the days `start`..`end` (inclusive) as PNG and CSV into `out_dir`."""
+    if as_of is None:
+        from bot.clock import SystemClock
+
+        as_of = SystemClock().now()
+    rendered = render_report(engine, policy, Period(start, end), as_of)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = ReportFiles(out_dir / f"{rendered.stem}.png", out_dir / f"{rendered.stem}.csv")
+    files.chart.write_bytes(rendered.png)
+    files.csv.write_bytes(rendered.csv)
+    return files

@@ -1,0 +1,243 @@
+"""The report's figures: pure computation from what storage/reports.py reads.
+
+Definitions (shown to managers in the report's footnote):
+- An item is a response window (a phone message, a visitor arrival, an enquiry's acknowledge
+  or resolve stage) that started in the period.
+- Answered within window: done at or before its deadline in force (a deadline moved by
+  "Running late…" counts as the new one; the late notices are counted on their own).
+- The share is of the items whose outcome is known: answered, or past their deadline.
+- Time to answer is business time from start to done (the site's calendar), in hours.
+- A breach is an item answered after its deadline, or still open past it.
+- Calls are phone messages and enquiries that came in by phone, by the site's local time.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.calendar import BusinessCalendar
+from bot.reports.periods import Period
+from storage import reports as data
+from storage.reports import ItemFacts
+
+KIND_ORDER = ("phone_message", "visitor_arrival", "enquiry_ack", "enquiry_resolve")
+KIND_LABELS = {
+    "phone_message": "Phone messages",
+    "visitor_arrival": "Visitor arrivals",
+    "enquiry_ack": "Enquiries: acknowledged",
+    "enquiry_resolve": "Enquiries: resolved",
+}
+NO_TEAM = "(no team)"
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything the figures are computed from."""
+
+    items: Sequence[ItemFacts]
+    teams: dict[str, str]
+    calls: Sequence[datetime]
+    late_notices: int
+    visits: int
+
+
+@dataclass(frozen=True)
+class ItemOutcome:
+    """One item as the report judges it."""
+
+    facts: ItemFacts
+    team: str
+    answered: bool
+    within: bool
+    decided: bool
+    breached: bool
+    business_hours: float | None
+
+
+@dataclass(frozen=True)
+class KindFigures:
+    kind: str
+    count: int
+    answered: int
+    decided: int
+    within: int
+    median_hours: float | None
+    p90_hours: float | None
+
+    @property
+    def share_within(self) -> float | None:
+        return self.within / self.decided if self.decided else None
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    as_of: datetime
+    kinds: list[KindFigures]
+    breaches_by_owner: dict[str, int]
+    breaches_by_team: dict[str, int]
+    late_notices: int
+    visits: int
+    calls_by_hour: list[int]
+    calls_by_weekday: list[int]
+    compliance_by_week: list[tuple[date, dict[str, float | None]]]
+    outcomes: list[ItemOutcome] = field(repr=False)
+
+    @property
+    def calls(self) -> int:
+        return sum(self.calls_by_hour)
+
+    def summary(self) -> dict[str, Any]:
+        """The figures as JSON-ready values, for the summary message."""
+        return {
+            "first": self.period.first.isoformat(),
+            "last": self.period.last.isoformat(),
+            "label": self.period.label,
+            "kinds": [
+                {
+                    "kind": k.kind,
+                    "label": KIND_LABELS.get(k.kind, k.kind),
+                    "count": k.count,
+                    "answered": k.answered,
+                    "share_within": k.share_within,
+                    "median_hours": k.median_hours,
+                    "p90_hours": k.p90_hours,
+                }
+                for k in self.kinds
+            ],
+            "breaches_by_owner": self.breaches_by_owner,
+            "breaches_by_team": self.breaches_by_team,
+            "late_notices": self.late_notices,
+            "visits": self.visits,
+            "calls": self.calls,
+            "calls_by_hour": self.calls_by_hour,
+            "calls_by_weekday": self.calls_by_weekday,
+        }
+
+
+def gather(session: Session, period: Period, calendar: BusinessCalendar) -> Inputs:
+    """Read what the report of `period` needs."""
+    start, end = period.bounds(calendar.tz)
+    return Inputs(
+        items=data.items_started(session, start, end),
+        teams=data.teams(session),
+        calls=data.call_times(session, start, end),
+        late_notices=data.late_notices(session, start, end),
+        visits=data.visits_arrived(session, start, end),
+    )
+
+
+def percentile(values: Sequence[float], fraction: float) -> float | None:
+    """The nearest-rank percentile (the smallest value with `fraction` of all at or below it)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[rank - 1]
+
+
+def judge(
+    facts: ItemFacts, teams: dict[str, str], calendar: BusinessCalendar, as_of: datetime
+) -> ItemOutcome:
+    """Was it answered, in time, how fast, and was it breached (as of `as_of`)?"""
+    done = facts.done_at if facts.done_at is not None and facts.done_at <= as_of else None
+    answered = done is not None
+    within = answered and done is not None and done <= facts.due_at
+    decided = answered or facts.due_at <= as_of
+    hours = (
+        calendar.working_time_between(facts.started_at, done) / timedelta(hours=1)
+        if done is not None
+        else None
+    )
+    team = teams.get(facts.owner, NO_TEAM) if facts.owner_is_person else NO_TEAM
+    return ItemOutcome(
+        facts=facts,
+        team=team,
+        answered=answered,
+        within=within,
+        decided=decided,
+        breached=decided and not within,
+        business_hours=hours,
+    )
+
+
+def compute(inputs: Inputs, period: Period, calendar: BusinessCalendar, as_of: datetime) -> Report:
+    """Compute every figure of the report."""
+    tz = calendar.tz
+    outcomes = [judge(f, inputs.teams, calendar, as_of) for f in inputs.items]
+    by_kind: dict[str, list[ItemOutcome]] = defaultdict(list)
+    for outcome in outcomes:
+        by_kind[outcome.facts.kind].append(outcome)
+    kinds = sorted(by_kind, key=lambda k: (KIND_ORDER.index(k) if k in KIND_ORDER else 99, k))
+    figures = [_kind_figures(kind, by_kind[kind]) for kind in kinds]
+
+    breached = [o for o in outcomes if o.breached]
+    by_owner = Counter(o.facts.owner for o in breached)
+    by_team = Counter(o.team for o in breached)
+
+    hours = [0] * 24
+    weekdays = [0] * 7
+    for call in inputs.calls:
+        local = call.astimezone(tz)
+        hours[local.hour] += 1
+        weekdays[local.weekday()] += 1
+
+    weeks: dict[date, dict[str, list[ItemOutcome]]] = defaultdict(lambda: defaultdict(list))
+    monday = period.first - timedelta(days=period.first.weekday())
+    while monday <= period.last:
+        weeks[monday]  # every week of the period, even one with nothing in it
+        monday += timedelta(days=7)
+    for outcome in outcomes:
+        day = outcome.facts.started_at.astimezone(tz).date()
+        weeks[day - timedelta(days=day.weekday())][outcome.facts.kind].append(outcome)
+    compliance = [
+        (week, {kind: _share(weeks[week].get(kind, [])) for kind in kinds})
+        for week in sorted(weeks)
+    ]
+    return Report(
+        period=period,
+        as_of=as_of,
+        kinds=figures,
+        breaches_by_owner=dict(by_owner.most_common()),
+        breaches_by_team=dict(by_team.most_common()),
+        late_notices=inputs.late_notices,
+        visits=inputs.visits,
+        calls_by_hour=hours,
+        calls_by_weekday=weekdays,
+        compliance_by_week=compliance,
+        outcomes=outcomes,
+    )
+
+
+def build_report(
+    session: Session, period: Period, calendar: BusinessCalendar, as_of: datetime
+) -> Report:
+    """Read and compute the report of `period`, as things stood at `as_of`."""
+    return compute(gather(session, period, calendar), period, calendar, as_of)
+
+
+def _share(outcomes: Sequence[ItemOutcome]) -> float | None:
+    decided = [o for o in outcomes if o.decided]
+    return sum(o.within for o in decided) / len(decided) if decided else None
+
+
+def _kind_figures(kind: str, outcomes: Sequence[ItemOutcome]) -> KindFigures:
+    hours = [o.business_hours for o in outcomes if o.business_hours is not None]
+    return KindFigures(
+        kind=kind,
+        count=len(outcomes),
+        answered=sum(o.answered for o in outcomes),
+        decided=sum(o.decided for o in outcomes),
+        within=sum(o.within for o in outcomes),
+        median_hours=statistics.median(hours) if hours else None,
+        p90_hours=percentile(hours, 0.9),
+    )

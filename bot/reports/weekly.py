@@ -1,0 +1,74 @@
+"""The weekly report: posted to the managers' channel at the first opening of each week,
+covering the previous Monday to Sunday.
+
+One outbox row per week (key `report:weekly:<monday>`), so however many processes run the
+job, the week is posted once. A week with nothing in it at all is not posted.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from bot.jobs import Job, JobContext, add_job
+from bot.reports.periods import Period, week_of
+from storage import outbox
+from storage import reports as data
+from storage.db import session_scope
+
+JOB_ID = "weekly_report"
+
+
+def weekly_key(period: Period) -> str:
+    """The outbox key of the report of the week starting `period.first`."""
+    return f"report:weekly:{period.first.isoformat()}"
+
+
+def first_opening(ctx: JobContext, monday: date) -> datetime | None:
+    """The first opening of the week starting `monday` (None if the site never opens)."""
+    calendar = ctx.policy.calendar()
+    opening = calendar.next_opening(datetime.combine(monday, time(0), tzinfo=calendar.tz))
+    if opening.astimezone(calendar.tz).date() > monday + timedelta(days=6):
+        return None
+    return opening
+
+
+def run(ctx: JobContext) -> bool:
+    """Post last week's report once this week has opened; return whether a row was written."""
+    from bot.reports.export import render_report  # matplotlib: only when a report is drawn
+
+    tz = ctx.policy.site.tz
+    this_week = week_of(ctx.now.astimezone(tz).date())
+    opening = first_opening(ctx, this_week.first)
+    if opening is None or ctx.now < opening:
+        return False
+    period = week_of(this_week.first - timedelta(days=7))
+    key = weekly_key(period)
+    start, end = period.bounds(tz)
+    with session_scope(ctx.engine) as session:
+        if outbox.row_state(session, key) is not None:
+            return False
+        if not data.anything_in(session, start, end):
+            return False
+    rendered = render_report(ctx.engine, ctx.policy, period, ctx.now)
+    with session_scope(ctx.engine) as session:
+        return outbox.enqueue(
+            session,
+            key=key,
+            template="report",
+            target=ctx.managers_channel,
+            params=rendered.outbox_params(),
+            now=ctx.now,
+        )
+
+
+def next_at(ctx: JobContext) -> datetime | None:
+    """This week's first opening if still ahead, else next week's."""
+    monday = week_of(ctx.now.astimezone(ctx.policy.site.tz).date()).first
+    for offset in (0, 7, 14):
+        opening = first_opening(ctx, monday + timedelta(days=offset))
+        if opening is not None and opening > ctx.now:
+            return opening
+    return None
+
+
+add_job(Job(id=JOB_ID, run=run, next_at=next_at))

@@ -1,0 +1,121 @@
+"""Personal data: anonymised after the retention period, or erased on request.
+
+The records stay (so the reports still count them) with the person's name replaced and their
+organisation, number, e-mail, note and message cleared; the bot's own posts that named them
+are rewritten through the outbox (`chat.update`), and the parameters of finished outbox rows
+about them are emptied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+
+from sqlmodel import Session
+
+from bot.config import Policy
+from bot.roles import Roles, require_manager
+from storage import audit, outbox, privacy
+from storage.models import Enquiry, PhoneMessage, Visit
+
+SYSTEM_ACTOR = "frontdesk"
+
+
+@dataclass(frozen=True)
+class Erased:
+    """How many records and posts were touched."""
+
+    visits: int = 0
+    messages: int = 0
+    enquiries: int = 0
+    posts: int = 0
+
+    @property
+    def records(self) -> int:
+        return self.visits + self.messages + self.enquiries
+
+
+def retention_cutoff(policy: Policy, now: datetime) -> datetime:
+    """Records from before this instant are past retention: the start of today (site time)
+    less `retention.visitors`, so the job does one day's worth at the first run of a day."""
+    tz = policy.site.tz
+    midnight = datetime.combine(now.astimezone(tz).date(), time(0), tzinfo=tz)
+    return midnight.astimezone(UTC) - policy.retention.visitors.plain
+
+
+def run_retention(session: Session, *, now: datetime, policy: Policy) -> Erased:
+    """Anonymise every visit, phone message and enquiry older than the retention period."""
+    cutoff = retention_cutoff(policy, now)
+    erased = _anonymise(
+        session,
+        now=now,
+        visits=privacy.visits_before(session, cutoff),
+        messages=privacy.messages_before(session, cutoff),
+        enquiries=privacy.enquiries_before(session, cutoff),
+        actor=SYSTEM_ACTOR,
+        why="retention",
+    )
+    privacy.clear_outbox_params(session, before=cutoff)
+    return erased
+
+
+def forget(session: Session, *, now: datetime, name: str, by: str, roles: Roles) -> Erased:
+    """Erase the data of everyone recorded under `name` (a manager, on the person's request)."""
+    require_manager(roles, by, "erase a person's data (`/desk forget`)")
+    visits, messages, enquiries = privacy.named(session, name)
+    return _anonymise(
+        session,
+        now=now,
+        visits=visits,
+        messages=messages,
+        enquiries=enquiries,
+        actor=by,
+        why="forget",
+    )
+
+
+def _anonymise(
+    session: Session,
+    *,
+    now: datetime,
+    visits: Sequence[Visit],
+    messages: Sequence[PhoneMessage],
+    enquiries: Sequence[Enquiry],
+    actor: str,
+    why: str,
+) -> Erased:
+    visit_ids = [v.id for v in visits if v.id is not None]
+    message_ids = [m.id for m in messages if m.id is not None]
+    enquiry_ids = [e.id for e in enquiries if e.id is not None]
+    if not (visit_ids or message_ids or enquiry_ids):
+        return Erased()
+    action = "erased" if why == "forget" else "anonymised"
+    for visit in visits:
+        privacy.anonymise_visit(session, visit)
+        audit.record(session, visit_id=visit.id, actor_id=actor, action=action, at=now)
+    for message in messages:
+        privacy.anonymise_message(session, message)
+    for enquiry in enquiries:
+        privacy.anonymise_enquiry(session, enquiry)
+    item_ids = privacy.item_ids_of(
+        session, message_ids=message_ids, enquiry_ids=enquiry_ids, visit_ids=visit_ids
+    )
+    for item_id in item_ids:
+        audit.record(session, item_id=item_id, actor_id=actor, action=action, at=now)
+    posts = privacy.posts_naming(
+        session, visit_ids=visit_ids, message_ids=message_ids, enquiry_ids=enquiry_ids
+    )
+    for post in posts:
+        outbox.enqueue(
+            session,
+            key=f"redact:{post.channel}:{post.ts}",
+            template="redacted_post",
+            target=post.channel,
+            params={"update_ts": post.ts, "why": why},
+            now=now,
+        )
+    privacy.forget_posts(session, posts)
+    prefixes = [f"visit:{i}:" for i in visit_ids] + [f"enquiry:{i}:" for i in enquiry_ids]
+    privacy.clear_outbox_params(session, key_prefixes=prefixes, item_ids=item_ids)
+    return Erased(len(visit_ids), len(message_ids), len(enquiry_ids), len(posts))

@@ -1,0 +1,58 @@
+"""Block Kit for incidents: the managers' notice, the reporter's confirmation, the list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from handlers.blocks import templates
+from handlers.blocks.common import Block, section
+from handlers.text import date_token, esc, mention
+
+
+def notice(params: dict[str, Any], _tz: ZoneInfo) -> tuple[str, list[Block]]:
+    """The managers' channel: an incident was logged (contact details already removed)."""
+    lines = [
+        f":rotating_light: *Incident #{params['incident_id']}* reported by "
+        f"{mention(str(params['reported_by']))}",
+        f"*When:* {esc(str(params['occurred']))}",
+    ]
+    if params.get("location"):
+        lines.append(f"*Where:* {esc(str(params['location']))}")
+    if params.get("who"):
+        lines.append(f"*Who:* {esc(str(params['who']))}")
+    lines.append(f"*What happened:* {esc(str(params['what']))}")
+    lines.append("_`/desk incidents` shows the full record._")
+    return f"Incident #{params['incident_id']} logged", [section("\n".join(lines))]
+
+
+def confirmation(params: dict[str, Any], _tz: ZoneInfo) -> tuple[str, list[Block]]:
+    """The reporter's DM."""
+    text = (
+        f":white_check_mark: Thank you. Incident #{params['incident_id']} "
+        f"({esc(str(params['occurred']))}) is logged and the managers have been told."
+    )
+    return text, [section(text)]
+
+
+def incident_list(found: Sequence[Any], tz: ZoneInfo) -> list[Block]:
+    """Recent incidents for a manager (ephemeral, so the full record)."""
+    if not found:
+        return [section("No incidents have been logged.")]
+    blocks: list[Block] = [section(f"*Recent incidents ({len(found)})*")]
+    for incident in found[:40]:
+        parts = [
+            f"*#{incident.id}* {esc(incident.occurred)}"
+            + (f" at {esc(incident.location)}" if incident.location else ""),
+            f"Reported by {mention(incident.reported_by)} {date_token(incident.created_at, tz)}",
+        ]
+        if incident.who:
+            parts.append(f"*Who:* {esc(incident.who)}")
+        parts.append(esc(incident.what))
+        blocks.append(section("\n".join(parts)))
+    return blocks
+
+
+templates.register("incident_notice", notice)
+templates.register("incident_confirmation", confirmation)

@@ -1,0 +1,105 @@
+"""The incident modal (`/desk incident`): when, where, who, what happened."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.services import incidents
+from handlers.blocks import incidents as _blocks  # noqa: F401  (registers the templates)
+from handlers.blocks.common import plain
+from handlers.context import HandlerContext
+from handlers.replies import guarded
+from handlers.views.values import value
+from handlers.views.visitor_form import _tell
+from storage.db import session_scope
+
+CALLBACK_ID = "incident_form"
+
+
+def _text(
+    block_id: str,
+    label: str,
+    *,
+    optional: bool = False,
+    multiline: bool = False,
+    initial: str | None = None,
+) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": block_id,
+        "multiline": multiline,
+        "max_length": 3000 if multiline else 200,
+    }
+    if initial:
+        element["initial_value"] = initial
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": plain(label),
+        "element": element,
+    }
+
+
+def form_view(now: datetime, tz: ZoneInfo) -> dict[str, Any]:
+    """The modal, with "when" filled in as now."""
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK_ID,
+        "title": plain("Report an incident"),
+        "submit": plain("Report"),
+        "close": plain("Cancel"),
+        "blocks": [
+            _text("occurred", "When", initial=now.astimezone(tz).strftime("%a %d %b %Y %H:%M")),
+            _text("location", "Where", optional=True),
+            _text("who", "Who was involved", optional=True),
+            _text("what", "What happened", multiline=True),
+        ],
+    }
+
+
+def open_form(client: WebClient, trigger_id: str, now: datetime, tz: ZoneInfo) -> None:
+    """Open the modal at once (the trigger expires in 3 seconds)."""
+    client.views_open(trigger_id=trigger_id, view=form_view(now, tz))
+
+
+def register(app: App, ctx: HandlerContext) -> None:
+    """Listen for the modal's submission."""
+
+    @app.view(CALLBACK_ID)
+    def incident_submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        user_id = body["user"]["id"]
+        values = view["state"]["values"]
+        occurred, what = value(values, "occurred"), value(values, "what")
+        errors = {}
+        if not occurred:
+            errors["occurred"] = "Say when it happened."
+        if not what:
+            errors["what"] = "Say what happened."
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        ack()
+
+        def tell(**reply: Any) -> None:
+            _tell(client, "", user_id, reply)
+
+        with guarded(tell, "incident form"), session_scope(ctx.engine) as session:
+            incidents.report_incident(
+                session,
+                now=ctx.clock.now(),
+                reported_by=user_id,
+                occurred=occurred,
+                location=value(values, "location") or None,
+                who=value(values, "who") or None,
+                what=what,
+                managers_channel=ctx.managers_channel,
+            )
+        ctx.deliver()

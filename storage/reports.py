@@ -1,0 +1,113 @@
+"""What the managers' report reads: windows, calls, visits and late notices in a period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from storage.models import AuditEvent, Enquiry, Item, PhoneMessage, Staff, Visit
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """One window, as the report needs it."""
+
+    id: int
+    kind: str
+    owner: str  # a user ID, or the channel when the desk has it
+    owner_is_person: bool
+    started_at: datetime
+    due_at: datetime
+    done_at: datetime | None
+    outcome: str | None
+    revised: bool
+    enquiry_kind: str | None
+    enquiry_channel: str | None
+
+
+def items_started(session: Session, start: datetime, end: datetime) -> list[ItemFacts]:
+    """Windows started in [start, end), oldest first."""
+    statement = (
+        select(Item, col(Enquiry.kind), col(Enquiry.channel))
+        .outerjoin(Enquiry, col(Enquiry.id) == col(Item.enquiry_id))
+        .where(col(Item.started_at) >= start, col(Item.started_at) < end)
+        .order_by(col(Item.started_at), col(Item.id))
+    )
+    facts = []
+    for item, enquiry_kind, enquiry_channel in session.execute(statement).all():
+        facts.append(
+            ItemFacts(
+                id=item.id,
+                kind=item.kind,
+                owner=item.owner_id or item.owner_channel or "?",
+                owner_is_person=item.owner_id is not None,
+                started_at=item.started_at,
+                due_at=item.due_at,
+                done_at=item.done_at,
+                outcome=item.outcome,
+                revised=item.deadline_version > 1,
+                enquiry_kind=enquiry_kind,
+                enquiry_channel=enquiry_channel,
+            )
+        )
+    return facts
+
+
+def teams(session: Session) -> dict[str, str]:
+    """Each known person's team (people with none are left out)."""
+    rows = session.execute(
+        select(col(Staff.id), col(Staff.team)).where(col(Staff.team).is_not(None))
+    )
+    return {str(user_id): str(team) for user_id, team in rows.all()}
+
+
+def call_times(session: Session, start: datetime, end: datetime) -> list[datetime]:
+    """When each call in [start, end) came in: phone messages and enquiries by phone."""
+    messages = session.scalars(
+        select(col(PhoneMessage.taken_at)).where(
+            col(PhoneMessage.taken_at) >= start, col(PhoneMessage.taken_at) < end
+        )
+    )
+    enquiries = session.scalars(
+        select(col(Enquiry.received_at)).where(
+            col(Enquiry.channel) == "phone",
+            col(Enquiry.received_at) >= start,
+            col(Enquiry.received_at) < end,
+        )
+    )
+    return [*messages, *enquiries]
+
+
+def late_notices(session: Session, start: datetime, end: datetime) -> int:
+    """How many "Running late" notices were given in [start, end)."""
+    statement = select(func.count()).where(
+        col(AuditEvent.action) == "late_notice",
+        col(AuditEvent.at) >= start,
+        col(AuditEvent.at) < end,
+    )
+    return int(session.scalar(statement) or 0)
+
+
+def visits_arrived(session: Session, start: datetime, end: datetime) -> int:
+    """How many visitors arrived in [start, end)."""
+    statement = select(func.count()).where(
+        col(Visit.arrived_at) >= start, col(Visit.arrived_at) < end
+    )
+    return int(session.scalar(statement) or 0)
+
+
+def anything_in(session: Session, start: datetime, end: datetime) -> bool:
+    """Whether the period holds any window, call or visit at all."""
+    item = session.scalar(
+        select(col(Item.id))
+        .where(col(Item.started_at) >= start, col(Item.started_at) < end)
+        .limit(1)
+    )
+    return (
+        item is not None
+        or bool(call_times(session, start, end))
+        or bool(visits_arrived(session, start, end))
+    )
