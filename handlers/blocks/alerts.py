@@ -97,7 +97,8 @@ def digest(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     listed = list(params.get("items") or [])
     mentions = " ".join(mention(m) for m in params.get("mention_ids") or [])
     head = f"{mentions} " if mentions else ""
-    head += f":rotating_light: *{len(listed)} items need attention*"
+    count = f"{len(listed)} item needs" if len(listed) == 1 else f"{len(listed)} items need"
+    head += f":rotating_light: *{count} attention*"
     blocks: list[Block] = [section(head)]
     lines = []
     for entry in listed:
@@ -109,7 +110,7 @@ def digest(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
             blocks += [section(line), alert_buttons(item_id, f"_{item_id}")]
     if len(listed) > MAX_DIGEST_LINES:
         blocks.append(context(f"and {len(listed) - MAX_DIGEST_LINES} more"))
-    return f"{len(listed)} items need attention: " + "; ".join(lines), blocks
+    return f"{count} attention: " + "; ".join(lines), blocks
 
 
 def visitor_unanswered(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:

@@ -1,0 +1,51 @@
+"""The scheduler: one interval job, a catch-up round at start, the console's clock stepping."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.config import parse_policy
+from bot.console.embedded import Embedded
+from bot.scheduler import ROUND_JOB_ID, start_scheduler
+from tests.conftest import example_policy_text
+from tests.helpers import block_text, dms_to, posts_to
+from tests.time_helpers import advance
+
+RECEPTION, ALICE = "U0RECEPTION", "U0ALICE"
+DESK, MANAGERS = "C0DESK", "C0MGRS"
+WED_4PM = datetime.fromisoformat("2026-11-25T16:00:00-05:00")
+
+
+def test_start_up_catches_up_on_what_came_due_while_down(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/message", "<@U0ALICE|alice> Jane Doe")
+    fd.clock.set(WED_4PM)  # the bot was down through the deadline
+    scheduler = start_scheduler(fd.runtime, fd.runtime.ctx.policy, fd.clock, DESK, MANAGERS)
+    try:
+        (alert,) = posts_to(fd, MANAGERS)  # already sent when start_scheduler returns
+        assert "Jane Doe" in block_text(alert)
+        (job,) = scheduler.get_jobs()
+        assert job.id == ROUND_JOB_ID and job.max_instances == 1 and job.coalesce
+        assert job.trigger.interval.total_seconds() == 30
+    finally:
+        scheduler.shutdown(wait=True)
+
+
+def test_the_interval_job_sweeps_and_sends(fd: Embedded) -> None:
+    quick = parse_policy(
+        example_policy_text().replace('sweep_every = "30 seconds"', 'sweep_every = "1 second"')
+    )
+    scheduler = start_scheduler(fd.runtime, quick, fd.clock, DESK, MANAGERS)
+    try:
+        fd.command(RECEPTION, "/message", "<@U0ALICE|alice> Jane Doe")
+        fd.clock.set(WED_4PM)
+        fd.double.wait_for("chat.postMessage", lambda c: c.args["channel"] == MANAGERS, timeout=5)
+    finally:
+        scheduler.shutdown(wait=True)
+
+
+def test_advancing_the_clock_stops_at_each_reminder_on_the_way(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/message", "<@U0ALICE|alice> Jane Doe")
+    advance(fd, "3 business days")
+    dms = dms_to(fd, ALICE)
+    assert [block_text(d).split(":")[0] for d in dms[1:]] == ["Due soon", "Overdue"]
+    assert len(posts_to(fd, MANAGERS)) == 2  # breached, then escalated, each at its instant
