@@ -57,6 +57,13 @@ def test_the_story_alice_away_bob_covers_and_she_comes_back_to_a_summary(fd: Emb
     assert "<@U0ALICE> is out of office until" in told and f"<!date^{NEXT_FRIDAY_9AM}^" in told
     assert "<@U0BOB> has been told instead" in told
 
+    fd.command(
+        RECEPTION, "/message", f"{ALICE_M} John Smith (Initech) 416-555-0100: about the lease"
+    )
+    assert len(dms_to(fd, ALICE)) == 0 and len(dms_to(fd, BOB)) == 2
+    assert "John Smith" in block_text(dms_to(fd, BOB)[1])
+    assert "<@U0BOB>" in last_reply(fd, RECEPTION) and "<@U0ALICE>" in last_reply(fd, RECEPTION)
+
     # bob answers for alice
     on_my_way = buttons(to_bob)[0]
     fd.dispatch(
@@ -84,7 +91,9 @@ def test_the_story_alice_away_bob_covers_and_she_comes_back_to_a_summary(fd: Emb
     assert absence.ended_at is not None
     (summary,) = dms_to(fd, ALICE)
     text = block_text(summary)
-    assert "While you were out" in text and "Jane Doe" in text and "<@U0BOB>" in text
+    assert "While you were out" in text and "Jane Doe" in text
+    assert "answered _On my way_ by <@U0BOB>" in text
+    assert "John Smith" in text and "still open with <@U0BOB>" in text
     fd.command(RECEPTION, "/desk", "board")
     assert "Out of office (0)" in last_reply(fd, RECEPTION)
     run_jobs(fd)  # the job is idempotent: one summary

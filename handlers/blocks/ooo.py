@@ -25,6 +25,14 @@ KIND_NAMES = {
     "enquiry_resolve": "Enquiry",
 }
 
+OUTCOMES = {
+    "host_on_my_way": "answered _On my way_",
+    "host_please_wait": "answered _Please ask them to wait_",
+    "host_send_someone": "answered _I can't — send someone_",
+    "visitor_left": "signed out",
+    "called_back": "called back",
+}
+
 
 def back_on(until: datetime, tz: ZoneInfo) -> str:
     """ "Friday, December 4th at 9:00 AM", as a date token."""
@@ -118,8 +126,9 @@ def _item_line(item: dict[str, Any], tz: ZoneInfo) -> str:
     holder = mention(str(owner_id)) if owner_id else f"<#{channel}>"
     if item.get("state") == "done":
         by = mention(str(item["done_by"])) if item.get("done_by") else holder
-        outcome = str(item.get("outcome") or "done").replace("_", " ")
-        return f"{kind}{subject}, {when}: {outcome} by {by}"
+        outcome = str(item.get("outcome") or "done")
+        said = OUTCOMES.get(outcome, outcome.replace("_", " "))
+        return f"{kind}{subject}, {when}: {said} by {by}"
     return f"{kind}{subject}, {when}: still open with {holder}"
 
 
