@@ -131,7 +131,9 @@ class Oracle:
 
     def end_of_business_days(self, start: datetime, days: int) -> datetime:
         d = start.astimezone(self.tz).date()
-        if not _cached_day(self, d) or start >= max(end for _, end in _cached_day(self, d)):
+        # A day whose opening falls wholly in a DST gap has no working time: it is closed.
+        open_today = [(s, e) for s, e in _cached_day(self, d) if e > s]
+        if not open_today or start >= max(end for _, end in open_today):
             d = self.next_working_day(d)
         for _ in range(days):
             d = self.next_working_day(d)
