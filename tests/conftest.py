@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine, text
 
 from bot.clock import ManualClock
@@ -19,6 +20,12 @@ from bot.config import Policy, parse_policy
 from bot.console.embedded import Embedded, start_embedded
 from storage.db import make_engine
 from storage.models import SQLModel
+
+# In CI the property tests replay the same examples every run (a new failure shows up on a
+# developer's machine, where examples vary, rather than as a flaky landing).
+settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 POSTGRES_URL = os.environ.get("FRONTDESK_TEST_POSTGRES_URL")
 NO_POSTGRES = (
