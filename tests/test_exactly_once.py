@@ -43,7 +43,7 @@ WED_2PM = datetime.fromisoformat("2026-11-25T14:00:00-05:00")  # past every warn
 WED_4PM = datetime.fromisoformat("2026-11-25T16:00:00-05:00")  # past every deadline
 THU_4PM = datetime.fromisoformat("2026-11-26T16:00:00-05:00")  # past every escalation
 SINGLE = re.compile(r"^(Message from|Due soon:|Overdue:|Escalated:) (Caller \d+)$")
-IN_DIGEST = re.compile(r"\*(Overdue|Escalated)\*: Phone message from \*(Caller \d+)\*")
+IN_DIGEST = re.compile(r"\*(Overdue|Escalated)\*: \S+ phone message from \*(Caller \d+)\*")
 
 
 @pytest.fixture

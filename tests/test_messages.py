@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from bot.console.embedded import Embedded
 from storage.models import AuditEvent, Item, Outbox, PhoneMessage
 from tests.helpers import block_text, buttons, dms_to, last_reply, posts_to
-from tests.time_helpers import advance, advance_to
+from tests.time_helpers import advance, advance_to, alerts
 
 RECEPTION, ALICE, BOB, CAROL, MANAGER = "U0RECEPTION", "U0ALICE", "U0BOB", "U0CAROL", "U0MANAGER"
 ALICE_M, BOB_M = "<@U0ALICE|alice>", "<@U0BOB|bob>"
@@ -68,7 +68,7 @@ def test_message_for_alice_reaches_her_with_the_number_and_due_time(fd: Embedded
         "Acme",
         "+14165550199",
     )
-    assert posts_to(fd, DESK) == [] and posts_to(fd, MANAGERS) == []
+    assert posts_to(fd, DESK) == [] and alerts(fd) == []
 
 
 def test_the_whole_story_due_soon_then_breach_and_a_called_back_message_stays_quiet(
@@ -82,21 +82,21 @@ def test_the_whole_story_due_soon_then_breach_and_a_called_back_message_stays_qu
     advance(fd, "6 business hours")  # Wed 13:00: two business hours before it is due
     due_soon = dms_to(fd, ALICE)[1:]
     assert len(due_soon) == 1 and "Due soon" in block_text(due_soon[0])
-    assert posts_to(fd, MANAGERS) == []
+    assert alerts(fd) == []
 
     advance(fd, "2 business hours")  # Wed 15:00: one business day after it was taken
-    (alert,) = posts_to(fd, MANAGERS)
+    (alert,) = alerts(fd)
     assert "Overdue" in block_text(alert) and "Jane Doe" in block_text(alert)
     assert "416" not in block_text(alert)  # no number in a channel
     assert [b["text"]["text"] for b in buttons(alert)] == ["Take it", "Reassign…"]
     assert "Overdue" in block_text(dms_to(fd, ALICE)[-1])
 
     advance(fd, "1 business day")  # escalated: louder, the managers are mentioned
-    escalated = posts_to(fd, MANAGERS)[-1]
+    escalated = alerts(fd)[-1]
     assert "Escalated" in block_text(escalated) and "<@U0MANAGER>" in block_text(escalated)
 
     advance(fd, "5 business days")
-    assert len(posts_to(fd, MANAGERS)) == 2
+    assert len(alerts(fd)) == 2
     assert not any("Sam Roe" in block_text(c) for c in fd.double.calls_to("chat.postMessage")[2:])
     assert len(dms_to(fd, BOB)) == 1
 
@@ -124,7 +124,7 @@ def test_called_back_closes_the_window_and_no_alert_ever_comes(fd: Embedded) -> 
     (item,) = windows(fd)
     assert (item.state, item.outcome, item.next_stage) == ("done", "called_back", None)
     advance(fd, "10 business days")
-    assert len(dms_to(fd, ALICE)) == 1 and posts_to(fd, MANAGERS) == []
+    assert len(dms_to(fd, ALICE)) == 1 and alerts(fd) == []
 
 
 def test_tried_no_answer_keeps_the_window_and_reminds_at_the_next_opening(fd: Embedded) -> None:

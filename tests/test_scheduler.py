@@ -8,8 +8,8 @@ from bot.config import parse_policy
 from bot.console.embedded import Embedded
 from bot.scheduler import ROUND_JOB_ID, start_scheduler
 from tests.conftest import example_policy_text
-from tests.helpers import block_text, dms_to, posts_to
-from tests.time_helpers import advance
+from tests.helpers import block_text, dms_to
+from tests.time_helpers import advance, alerts
 
 RECEPTION, ALICE = "U0RECEPTION", "U0ALICE"
 DESK, MANAGERS = "C0DESK", "C0MGRS"
@@ -21,7 +21,7 @@ def test_start_up_catches_up_on_what_came_due_while_down(fd: Embedded) -> None:
     fd.clock.set(WED_4PM)  # the bot was down through the deadline
     scheduler = start_scheduler(fd.runtime, fd.runtime.ctx.policy, fd.clock, DESK, MANAGERS)
     try:
-        (alert,) = posts_to(fd, MANAGERS)  # already sent when start_scheduler returns
+        (alert,) = alerts(fd)  # already sent when start_scheduler returns
         assert "Jane Doe" in block_text(alert)
         (job,) = scheduler.get_jobs()
         assert job.id == ROUND_JOB_ID and job.max_instances == 1 and job.coalesce
@@ -48,4 +48,4 @@ def test_advancing_the_clock_stops_at_each_reminder_on_the_way(fd: Embedded) -> 
     advance(fd, "3 business days")
     dms = dms_to(fd, ALICE)
     assert [block_text(d).split(":")[0] for d in dms[1:]] == ["Due soon", "Overdue"]
-    assert len(posts_to(fd, MANAGERS)) == 2  # breached, then escalated, each at its instant
+    assert len(alerts(fd)) == 2  # breached, then escalated, each at its instant

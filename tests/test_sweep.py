@@ -13,7 +13,7 @@ from bot.sweep import earliest_stage_at, sweep
 from storage.db import session_scope
 from storage.models import Absence, Item, Outbox
 from tests.helpers import block_text, buttons, dms_to, posts_to
-from tests.time_helpers import advance, advance_to, run_round
+from tests.time_helpers import advance, advance_to, alerts, run_round
 
 RECEPTION, ALICE, BOB, CAROL, MANAGER = "U0RECEPTION", "U0ALICE", "U0BOB", "U0CAROL", "U0MANAGER"
 ALICE_M = "<@U0ALICE|alice>"
@@ -59,7 +59,7 @@ def test_a_late_sweep_skips_due_soon_and_says_breached(fd: Embedded) -> None:
     texts = [block_text(c) for c in dms_to(fd, ALICE)[1:]]
     assert len(texts) == 1 and "Overdue" in texts[0]
     assert not any("Due soon" in t for t in texts)
-    assert len(posts_to(fd, MANAGERS)) == 1
+    assert len(alerts(fd)) == 1
     (item,) = items(fd)
     assert item.state == "breached" and item.next_stage == "escalate"
 
@@ -72,7 +72,7 @@ def test_running_the_sweep_twice_says_nothing_twice(fd: Embedded) -> None:
     run_round(fd)
     keys = [r.key for r in rows(fd)]
     assert len(keys) == len(set(keys))
-    assert len(posts_to(fd, MANAGERS)) == 1
+    assert len(alerts(fd)) == 1
 
 
 def test_many_breaches_in_one_sweep_are_one_digest_post(fd: Embedded) -> None:
@@ -84,7 +84,7 @@ def test_many_breaches_in_one_sweep_are_one_digest_post(fd: Embedded) -> None:
     click(fd, BOB, dms_to(fd, BOB)[0], "Called back")
     fd.clock.set(WED_3PM)
     run_round(fd)
-    (digest,) = posts_to(fd, MANAGERS)
+    (digest,) = alerts(fd)
     text = block_text(digest)
     assert "5 items need attention" in text
     assert all(f"Caller {n}" in text for n in range(5)) and "Called Back Soon" not in text
@@ -104,7 +104,7 @@ def test_a_digest_leaves_out_items_done_before_it_is_sent(fd: Embedded) -> None:
 
     click(fd, ALICE, dms_to(fd, ALICE)[0], "Called back")  # Caller 0
     fd.runtime.sender.deliver_due()
-    (digest,) = posts_to(fd, MANAGERS)
+    (digest,) = alerts(fd)
     text = block_text(digest)
     assert "2 items need attention" in text and "Caller 0" not in text
 
@@ -121,7 +121,7 @@ def test_a_digest_whose_items_are_all_done_is_dropped(fd: Embedded) -> None:
                 session, now=fd.clock.now(), item_id=item.id, by=ALICE, roles=fd.runtime.ctx.roles
             )
     fd.runtime.sender.deliver_due()
-    assert posts_to(fd, MANAGERS) == []
+    assert alerts(fd) == []
     assert {r.state for r in rows(fd) if r.template == "alert_digest"} == {"dropped"}
 
 
@@ -133,7 +133,7 @@ def test_a_stage_that_became_moot_is_dropped_unsent(fd: Embedded) -> None:
 
     click(fd, ALICE, dms_to(fd, ALICE)[0], "Called back")
     fd.runtime.sender.deliver_due()
-    assert posts_to(fd, MANAGERS) == []
+    assert alerts(fd) == []
     assert len(dms_to(fd, ALICE)) == 1
     assert {r.state for r in rows(fd) if r.item_id and r.key != "item:1:dm"} == {"dropped"}
 
@@ -159,7 +159,7 @@ def test_take_it_the_desk_may_take_the_desks_items_and_staff_are_told_who_may(
     fd.command(RECEPTION, "/message", f"{ALICE_M} Jane Doe")
     fd.clock.set(WED_3PM)
     run_round(fd)
-    (alert,) = posts_to(fd, MANAGERS)
+    (alert,) = alerts(fd)
     click(fd, BOB, alert, "Take it")
     assert "Only managers may take someone else's item" in block_text(
         fd.double.calls_to("response_url")[-1]
@@ -178,9 +178,9 @@ def test_an_unanswered_visitor_tells_the_desk_then_the_managers(fd: Embedded) ->
     advance(fd, timedelta(minutes=5))
     unanswered = [c for c in posts_to(fd, DESK) if "has not answered" in block_text(c)]
     assert len(unanswered) == 1 and "Jane Doe" in block_text(unanswered[0])
-    assert posts_to(fd, MANAGERS) == []
+    assert alerts(fd) == []
     advance(fd, timedelta(minutes=5))
-    (escalated,) = posts_to(fd, MANAGERS)
+    (escalated,) = alerts(fd)
     assert "Escalated" in block_text(escalated) and "Jane Doe" in block_text(escalated)
 
 
@@ -193,7 +193,7 @@ def test_the_hosts_answer_closes_the_visitor_window(fd: Embedded) -> None:
     assert (item.state, item.outcome) == ("done", "host_on_my_way")
     advance(fd, timedelta(minutes=30))
     assert not any("has not answered" in block_text(c) for c in posts_to(fd, DESK))
-    assert posts_to(fd, MANAGERS) == []
+    assert alerts(fd) == []
 
 
 def test_an_unanswered_visitor_of_someone_out_tells_their_backup(fd: Embedded) -> None:

@@ -7,6 +7,10 @@ from datetime import datetime, timedelta
 from bot.console.embedded import Embedded
 from bot.durations import parse_duration
 from bot.scheduler import advance_clock, rounds_for
+from bot.slack_double import Call
+from tests.helpers import block_text, posts_to
+
+ALERT_WORDS = ("Overdue", "Escalated", "need attention", "needs attention")
 
 
 def advance_to(fd: Embedded, target: datetime) -> None:
@@ -29,3 +33,8 @@ def run_round(fd: Embedded) -> None:
     """Run the jobs and the sender once, at the clock's now."""
     rounds_for(fd.runtime).run_once()
     fd.settle()
+
+
+def alerts(fd: Embedded, channel: str = "C0MGRS") -> list[Call]:
+    """Breach and escalation alerts (and digests) in the managers' channel, not its other posts."""
+    return [c for c in posts_to(fd, channel) if any(w in block_text(c) for w in ALERT_WORDS)]

@@ -18,9 +18,12 @@ from handlers.text import date_token, esc, mention
 MAX_DIGEST_LINES = 24  # two blocks an item, under Slack's 50 a message
 
 
-def what(params: dict[str, Any]) -> str:
-    """`Phone message from *Jane Doe* (Acme) — invoice`, escaped."""
-    text = f"{esc(str(params.get('label') or 'Item'))} from *{esc(str(params.get('who') or '?'))}*"
+def what(params: dict[str, Any], *, whose: str | None = None) -> str:
+    """`Phone message from *Jane Doe* (Acme) — invoice` (or `<@U…>'s phone message …`), escaped."""
+    label = esc(str(params.get("label") or "Item"))
+    if whose:
+        label = f"{whose} {label[:1].lower()}{label[1:]}"
+    text = f"{label} from *{esc(str(params.get('who') or '?'))}*"
     if params.get("organisation"):
         text += f" ({esc(str(params['organisation']))})"
     if params.get("subject"):
@@ -30,6 +33,11 @@ def what(params: dict[str, Any]) -> str:
 
 def owner_of(params: dict[str, Any]) -> str:
     return mention(params["owner_id"]) if params.get("owner_id") else "the desk"
+
+
+def owners(params: dict[str, Any]) -> str:
+    """`<@U…>'s`, or `the desk's`."""
+    return f"{owner_of(params)}'s"
 
 
 def due(params: dict[str, Any], tz: ZoneInfo) -> str:
@@ -84,10 +92,12 @@ def alert(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
             if mentions
             else ":rotating_light: *Escalated*: "
         )
-        text = f"{head}{what(params)} for {owner_of(params)} is still not answered; it was due {due(params, tz)}."
+        text = f"{head}{what(params, whose=owners(params))} is still not answered; it was due {due(params, tz)}."
         fallback = f"Escalated: {esc(str(params['who']))}"
     else:
-        text = f":red_circle: *Overdue*: {what(params)} for {owner_of(params)} was due {due(params, tz)}."
+        text = (
+            f":red_circle: *Overdue*: {what(params, whose=owners(params))}, due {due(params, tz)}."
+        )
         fallback = f"Overdue: {esc(str(params['who']))}"
     return fallback, [section(text), alert_buttons(str(params["item_id"]))]
 
@@ -103,7 +113,7 @@ def digest(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     lines = []
     for entry in listed:
         word = "Escalated" if entry.get("stage") == "escalate" else "Overdue"
-        line = f"*{word}*: {what(entry)} for {owner_of(entry)}, due {due(entry, tz)}"
+        line = f"*{word}*: {what(entry, whose=owners(entry))}, due {due(entry, tz)}"
         lines.append(line)
         if len(blocks) < 2 * MAX_DIGEST_LINES:
             item_id = str(entry["item_id"])
