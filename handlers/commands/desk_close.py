@@ -1,0 +1,87 @@
+"""`/desk close <date> [: <reason>]`: managers close a day; open deadlines move."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.roles import require_manager
+from bot.services.closures import AlreadyClosed, close_day
+from bot.when import WhenError, parse_when
+from handlers.blocks.common import Block, section
+from handlers.blocks.templates import register
+from handlers.commands.desk import DeskCall, add_verb
+from handlers.commands.parsing import clean
+from handlers.context import HandlerContext
+from handlers.replies import UserError, ephemeral
+from handlers.text import esc, mention
+from storage.db import session_scope
+
+USAGE = "• `/desk close <date> [: <reason>]` (managers: a closure decided today, e.g. `/desk close tomorrow: snow`)"
+FORM = "`/desk close <date> [: <reason>]`"
+
+
+def parse_close(rest: str) -> tuple[str, str | None]:
+    """(date phrase, reason) from the text after `close`."""
+    phrase, _, reason = clean(rest).partition(":")
+    if not phrase.strip():
+        raise UserError("Which day is closed?", FORM)
+    return phrase.strip(), reason.strip()[:200] or None
+
+
+def run(ctx: HandlerContext, call: DeskCall) -> None:
+    """Close a day."""
+    require_manager(ctx.roles, call.user_id, "close the site for a day")
+    phrase, reason = parse_close(call.rest)
+    now = ctx.clock.now()
+    tz = ctx.site_tz
+    day = _day(phrase, now, tz, ctx.policy.site.date_order)
+    if day < now.astimezone(tz).date():
+        raise UserError(f"{day:%a %d %b %Y} is in the past.", FORM)
+    try:
+        with session_scope(ctx.engine) as session:
+            result = close_day(
+                session,
+                policy=ctx.policy,
+                day=day,
+                reason=reason,
+                by=call.user_id,
+                now=now,
+                desk_channel=ctx.desk_channel,
+            )
+    except AlreadyClosed as error:
+        raise UserError(f"{error}.", FORM) from None
+    call.respond(
+        **ephemeral(
+            f":snowflake: {result.day:%a %d %b %Y} is now closed"
+            + (f" ({esc(reason)})" if reason else "")
+            + f". {result.moved} open deadline{'s' if result.moved != 1 else ''} moved."
+        )
+    )
+
+
+def _day(phrase: str, now: Any, tz: ZoneInfo, date_order: str) -> date:
+    try:
+        return date.fromisoformat(phrase)
+    except ValueError:
+        pass
+    try:
+        instant, _ = parse_when(phrase, now=now, tz=tz, date_order=date_order)
+    except WhenError as error:
+        raise UserError(f"{esc(str(error))}.", FORM) from None
+    return instant.astimezone(tz).date()
+
+
+def closure_notice(params: dict[str, Any], _tz: ZoneInfo) -> tuple[str, list[Block]]:
+    """The desk channel hears of the closure."""
+    day = date.fromisoformat(params["day"])
+    text = f":snowflake: {mention(params['by'])} closed the site on *{day:%a %d %b %Y}*"
+    if params.get("reason"):
+        text += f" ({esc(params['reason'])})"
+    text += f". {params['moved']} open deadline{'s' if params['moved'] != 1 else ''} moved."
+    return text, [section(text)]
+
+
+register("closure_notice", closure_notice)
+add_verb(("close",), USAGE, run)

@@ -1,0 +1,24 @@
+"""Days closed at run time (`/desk close`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from storage.models import Closure
+
+
+def add(session: Session, *, day: date, reason: str | None, added_by: str, now: datetime) -> bool:
+    """Record a closed day; False if it was already closed."""
+    if session.get(Closure, day) is not None:
+        return False
+    session.add(Closure(day=day, reason=reason, added_by=added_by, added_at=now))
+    session.flush()
+    return True
+
+
+def all_days(session: Session) -> list[date]:
+    """Every closed day on record."""
+    return list(session.scalars(select(col(Closure.day)).order_by(col(Closure.day))))
