@@ -79,5 +79,6 @@ def note_mention(session: Session, *, mentioner_id: str, absentee_id: str, day: 
         if session.get_bind().dialect.name == "postgresql"
         else sqlite.insert(MentionNotice)
     )
-    result = session.execute(insert_stmt.values(**values).on_conflict_do_nothing())
-    return bool(getattr(result, "rowcount", 0))
+    statement = insert_stmt.values(**values).on_conflict_do_nothing()
+    # RETURNING, not rowcount: psycopg reports a row for a skipped ORM insert.
+    return session.execute(statement.returning(col(MentionNotice.id))).first() is not None
