@@ -58,8 +58,10 @@ def enqueue(
         insert_stmt = postgresql.insert(Outbox).values(**values)
     else:
         insert_stmt = sqlite.insert(Outbox).values(**values)
-    result = session.execute(insert_stmt.on_conflict_do_nothing(index_elements=["key"]))
-    return bool(getattr(result, "rowcount", 0))
+    # RETURNING says for certain whether this insert wrote the row (rowcount is not
+    # reliable for ON CONFLICT DO NOTHING across drivers).
+    statement = insert_stmt.on_conflict_do_nothing(index_elements=["key"]).returning(col(Outbox.id))
+    return session.execute(statement).first() is not None
 
 
 def claim(
