@@ -61,7 +61,10 @@ def deadlines(params: dict[str, Any], tz: ZoneInfo) -> str:
             continue
         due = date_token(datetime.fromisoformat(params[f"{stage}_due"]), tz)
         late = " :red_circle: overdue" if params.get(f"{stage}_state") == "breached" else ""
-        lines.append(f"*{label} by* {due} ({esc(str(params[f'{stage}_window']))}){late}")
+        window = esc(str(params[f"{stage}_window"]))
+        if stage == "resolve" and params.get("revised_reason"):
+            window = f"revised; the policy gives {window}"
+        lines.append(f"*{label} by* {due} ({window}){late}")
     if params.get("revised_reason") and params.get("resolve_state") != "done":
         lines.append(f"_Deadline moved: {esc(str(params['revised_reason']))}_")
     return "\n".join(lines)

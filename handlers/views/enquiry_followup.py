@@ -145,7 +145,9 @@ def register(app: App, ctx: HandlerContext) -> None:
         values = view["state"]["values"]
         picked = field(values, "date")
         reason = field(values, "reason")
-        if not picked:
+        try:
+            new_day = date.fromisoformat(picked)
+        except ValueError:
             ack(response_action="errors", errors={"date": "Pick the new date."})
             return
         try:
@@ -155,7 +157,7 @@ def register(app: App, ctx: HandlerContext) -> None:
                     now=ctx.clock.now(),
                     policy=ctx.policy,
                     enquiry_id=where.enquiry_id,
-                    new_day=date.fromisoformat(picked),
+                    new_day=new_day,
                     reason=reason,
                     by=user_id,
                     roles=ctx.roles,
