@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
@@ -37,6 +39,33 @@ class Runtime:
     client: WebClient
 
 
+class BackgroundDelivery:
+    """Sends the outbox on a thread of its own; `ctx.deliver()` only wakes it (wakes coalesce).
+
+    Under `serve`, a listener then frees its Bolt worker as soon as its own work is stored and
+    answered, instead of waiting for Slack posts (and for the sender's lock, held by another
+    worker's delivery): Bolt runs every listener, and so every ack, on that small pool.
+    """
+
+    def __init__(self, deliver: Callable[[], object]) -> None:
+        self._deliver = deliver
+        self._wake = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="outbox-delivery", daemon=True)
+        self._thread.start()
+
+    def __call__(self) -> None:
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            try:
+                self._deliver()
+            except Exception:
+                log.exception("delivering the outbox failed; the next scheduled round retries")
+
+
 def make_client(token: str, base_url: str | None, *, retries: bool) -> WebClient:
     """A Web API client; `retries` adds backoff on 429 and 5xx for interactive calls."""
     client = WebClient(token=token, timeout=10)
@@ -61,6 +90,7 @@ def build_runtime(
     process_before_response: bool = False,
     listener_executor: Executor | None = None,
     app_id: str | None = None,
+    deliver_in_background: bool = False,
 ) -> Runtime:
     """Wire a Front Desk: the Bolt app and its listeners, and the outbox sender."""
     client = make_client(token, api_url, retries=True)
@@ -83,7 +113,9 @@ def build_runtime(
         desk_channel=desk_channel,
         managers_channel=managers_channel,
         directory=Directory(client),
-        deliver=sender.deliver_due,
+        deliver=BackgroundDelivery(sender.deliver_due)
+        if deliver_in_background
+        else sender.deliver_due,
     )
     app = App(
         client=client,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import Engine, text
@@ -16,6 +17,10 @@ from storage.db import make_engine
 from storage.migrate import is_current, upgrade
 
 log = logging.getLogger(__name__)
+
+# Bolt runs each listener, ack included, on this pool (its default is 5 workers): a command's
+# ack must not queue behind earlier commands' work after their acks (bench/README.md).
+LISTENER_WORKERS = 16
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -67,6 +72,10 @@ def build_for_serve(settings: Settings, policy: Policy, *, http: bool) -> Runtim
         managers_channel=managers,
         # Optional: pin the Slack app id; without it the first verified request's id is pinned.
         app_id=os.environ.get("SLACK_APP_ID") or None,
+        deliver_in_background=True,  # listeners free their worker (and the next ack) sooner
+        listener_executor=ThreadPoolExecutor(
+            max_workers=LISTENER_WORKERS, thread_name_prefix="listener"
+        ),
     )
 
 

@@ -5,7 +5,7 @@ with 401 and change nothing — through Bolt in-process (`fd.dispatch`) and over
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -69,7 +69,9 @@ def test_a_signed_request_is_accepted(fd: Embedded) -> None:
 
 def test_an_unsigned_request_is_refused(fd: Embedded) -> None:
     signed = arrival(fd)
-    headers = {"content-type": "application/x-www-form-urlencoded"}
+    headers: dict[str, str | Sequence[str]] = {
+        "content-type": "application/x-www-form-urlencoded"
+    }
     assert_refused_and_nothing_changed(fd, SignedRequest(body=signed.body, headers=headers))
 
 
