@@ -193,15 +193,3 @@ def counts(session: Session) -> dict[str, int]:
 def row_target(session: Session, key: str) -> str | None:
     """The target of the row with `key`."""
     return session.scalar(select(col(Outbox.target)).where(col(Outbox.key) == key))
-
-
-def next_pending_at(engine: Engine) -> datetime | None:
-    """When the earliest pending row is next due (for stepping a manual clock)."""
-    from sqlalchemy import func
-
-    with engine.connect() as connection:
-        value = connection.execute(
-            select(func.min(col(Outbox.next_attempt_at))).where(col(Outbox.state) == "pending")
-        ).scalar()
-    # MIN keeps the column's type, so the value comes back as an aware UTC datetime.
-    return value if isinstance(value, datetime) else None

@@ -10,7 +10,6 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from slack_bolt.request import BoltRequest
@@ -21,10 +20,8 @@ from bot.app import Runtime, build_runtime
 from bot.clock import ManualClock
 from bot.config import Policy
 from bot.console import demo
-from bot.jobs import JobContext, next_instant, run_due
 from bot.slack_double import SlackDouble
 from bot.slack_double.requests import SignedRequest, SlackRequests
-from storage.outbox import next_pending_at as pending_delivery
 
 
 class TrackingExecutor(ThreadPoolExecutor):
@@ -134,44 +131,4 @@ def start_embedded(
     requests = SlackRequests(double, demo.SIGNING_SECRET)
     return Embedded(
         runtime=runtime, double=double, clock=clock, requests=requests, executor=executor
-    )
-
-
-def run_jobs_at(embedded: Embedded, now: datetime) -> None:
-    """Run every periodic job for `now`, then deliver what they wrote."""
-    ctx = _job_context(embedded, now)
-    run_due(ctx)
-    embedded.runtime.sender.deliver_due()
-
-
-def advance_to(
-    embedded: Embedded, target: datetime, *, on_step: Callable[[], None] | None = None
-) -> None:
-    """Move the clock to `target`, stopping at each instant a job has work, as a scheduler would."""
-    for _ in range(10_000):
-        now = embedded.clock.now()
-        following = next_instant(_job_context(embedded, now))
-        pending = pending_delivery(embedded.engine)
-        candidates = [t for t in (following, pending) if t is not None and t > now]
-        step = min(candidates) if candidates else None
-        if step is None or step > target:
-            break
-        embedded.clock.set(step)
-        run_jobs_at(embedded, step)
-        if on_step:
-            on_step()
-    embedded.clock.set(target)
-    run_jobs_at(embedded, target)
-    if on_step:
-        on_step()
-
-
-def _job_context(embedded: Embedded, now: datetime) -> JobContext:
-    ctx = embedded.runtime.ctx
-    return JobContext(
-        engine=ctx.engine,
-        policy=ctx.policy,
-        now=now,
-        desk_channel=ctx.desk_channel,
-        managers_channel=ctx.managers_channel,
     )

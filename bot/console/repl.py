@@ -15,9 +15,10 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from bot.console import demo
-from bot.console.embedded import Embedded, advance_to
+from bot.console.embedded import Embedded
 from bot.console.transcript import Pressable, Transcript
 from bot.durations import DurationError, parse_wait
+from bot.scheduler import advance_clock, rounds_for
 
 HELP = """Console commands:
   /as @handle            act as that person (/who lists them)
@@ -119,7 +120,9 @@ class Console:
             target = now + duration.plain
         else:
             target = self.fd.runtime.ctx.policy.calendar().add(now, duration)
-        advance_to(self.fd, target, on_step=self.transcript.show_new)
+        advance_clock(rounds_for(self.fd.runtime), self.fd.clock, target)
+        self.fd.settle()
+        self.transcript.show_new()
         self.write(f"[clock] {self._local(self.fd.clock.now())}")
 
     def click(self, rest: str) -> None:
