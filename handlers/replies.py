@@ -8,6 +8,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
 from bot.roles import Refusal
 from handlers.blocks.common import section
 from handlers.commands.parsing import ParseError
@@ -62,3 +65,16 @@ def guarded(reply: Reply, what: str) -> Iterator[None]:
                 f":warning: Sorry, something went wrong and nothing was saved (ref `{reference}`)."
             )
         )
+
+
+def tell_submitter(client: WebClient, channel: str, user_id: str, reply: dict[str, Any]) -> None:
+    """Answer someone who submitted a modal: ephemeral where they were, else by DM."""
+    reply.pop("response_type", None)
+    try:
+        if channel:
+            client.chat_postEphemeral(channel=channel, user=user_id, **reply)
+            return
+    except SlackApiError as error:
+        log.info("ephemeral reply failed (%s); sending a DM instead", error.response.get("error"))
+    dm = client.conversations_open(users=user_id)["channel"]["id"]
+    client.chat_postMessage(channel=dm, **reply)

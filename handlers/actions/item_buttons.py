@@ -13,9 +13,8 @@ from bot.services import item_actions
 from handlers.actions.message_buttons import aside, item_errors
 from handlers.blocks.common import plain
 from handlers.context import HandlerContext
-from handlers.replies import ephemeral, guarded
+from handlers.replies import ephemeral, guarded, tell_submitter
 from handlers.text import date_token
-from handlers.views.message_form import tell_submitter
 from storage.db import session_scope
 
 REASSIGN_FORM_ID = "item_reassign_form"

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from handlers.blocks.enquiries import ENQUIRY_FORM, ENQUIRY_USAGE
-from handlers.commands.parsing import ParseError, checked_name, clean, first_word
+from handlers.commands.parsing import Help, OpenForm, ParseError, checked_name, clean, first_word
 from handlers.text import MENTION
 
 KINDS = ("complaint", "question", "request")
@@ -35,16 +35,6 @@ class LogEnquiry:
     from_name: str
     owner_id: str | None
     summary: str
-
-
-@dataclass(frozen=True)
-class Help:
-    pass
-
-
-@dataclass(frozen=True)
-class OpenForm:
-    pass
 
 
 EnquiryRequest = LogEnquiry | Help | OpenForm

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from handlers.blocks.messages import MESSAGE_FORM, MESSAGE_USAGE
-from handlers.commands.parsing import ParseError, checked_name, clean, first_word
+from handlers.commands.parsing import Help, OpenForm, ParseError, checked_name, clean, first_word
 from handlers.text import MENTION
 
 MAX_BODY = 3000
@@ -34,16 +34,6 @@ class TakeMessage:
     email: str | None
     body: str | None
     urgent: bool
-
-
-@dataclass(frozen=True)
-class Help:
-    pass
-
-
-@dataclass(frozen=True)
-class OpenForm:
-    pass
 
 
 MessageRequest = TakeMessage | Help | OpenForm

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from handlers.commands.parsing import ParseError, clean, first_word
+from handlers.commands.parsing import Help, ParseError, clean, first_word
 from handlers.text import MENTION
 
 OOO_FORM = "`/ooo until <when> [backup @someone] [: <note>]`"
@@ -29,11 +29,6 @@ class Back:
 
 @dataclass(frozen=True)
 class ShowStatus:
-    pass
-
-
-@dataclass(frozen=True)
-class Help:
     pass
 
 

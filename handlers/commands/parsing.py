@@ -62,3 +62,13 @@ def checked_name(name: str, what: str, usage: str) -> str:
     if len(name) > MAX_NAME:
         raise ParseError(f"The {what} is too long (at most {MAX_NAME} characters).", usage)
     return name
+
+
+@dataclass(frozen=True)
+class Help:
+    """`/command help`."""
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    """The command on its own: open its modal."""

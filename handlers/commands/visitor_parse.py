@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from handlers.blocks.visitors import VISITOR_USAGE
 from handlers.commands.parsing import (
+    Help,
+    OpenForm,
     ParseError,
     checked_name,
     clean,
@@ -50,16 +52,6 @@ class Cancel:
 
 @dataclass(frozen=True)
 class ListOnSite:
-    pass
-
-
-@dataclass(frozen=True)
-class Help:
-    pass
-
-
-@dataclass(frozen=True)
-class OpenForm:
     pass
 
 

@@ -12,9 +12,8 @@ from handlers.blocks.common import plain
 from handlers.commands.enquiry import log
 from handlers.commands.enquiry_parse import CHANNELS, KINDS, LogEnquiry
 from handlers.context import HandlerContext
-from handlers.replies import guarded
+from handlers.replies import guarded, tell_submitter
 from handlers.views.values import value as field
-from handlers.views.visitor_form import _tell
 
 CALLBACK_ID = "enquiry_form"
 CHANNEL_OPTIONS = ("phone", "email", "letter", "in_person", "social", "survey")
@@ -116,7 +115,7 @@ def register(app: App, ctx: HandlerContext) -> None:
         where = json.loads(view.get("private_metadata") or "{}").get("channel", "")
 
         def tell(**reply: Any) -> None:
-            _tell(client, where, user_id, reply)
+            tell_submitter(client, where, user_id, reply)
 
         with guarded(tell, "enquiry form"):
             tell(text=log(ctx, user_id, LogEnquiry(kind, channel, from_name, owner_id, summary)))

@@ -13,9 +13,8 @@ from bot.services import incidents
 from handlers.blocks import incidents as _blocks  # noqa: F401  (registers the templates)
 from handlers.blocks.common import plain
 from handlers.context import HandlerContext
-from handlers.replies import guarded
+from handlers.replies import guarded, tell_submitter
 from handlers.views.values import value
-from handlers.views.visitor_form import _tell
 from storage.db import session_scope
 
 CALLBACK_ID = "incident_form"
@@ -89,7 +88,7 @@ def register(app: App, ctx: HandlerContext) -> None:
         ack()
 
         def tell(**reply: Any) -> None:
-            _tell(client, "", user_id, reply)
+            tell_submitter(client, "", user_id, reply)
 
         with guarded(tell, "incident form"), session_scope(ctx.engine) as session:
             incidents.report_incident(

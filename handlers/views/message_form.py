@@ -9,31 +9,16 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.services.messages import NewMessage
 from handlers.blocks.messages import MESSAGE_FORM_ID
 from handlers.commands.message import take_new
 from handlers.context import HandlerContext
-from handlers.replies import guarded
+from handlers.replies import guarded, tell_submitter
+from handlers.views.values import checked, value
 
 log = logging.getLogger(__name__)
 EMAIL = r"[^\s@]+@[^\s@]+\.[^\s@]+"
-
-
-def field(values: dict[str, Any], block_id: str, *, keep_lines: bool = False) -> str:
-    """A submitted value, as text ("" when empty)."""
-    element = values.get(block_id, {}).get(block_id, {})
-    value = str(element.get("value") or element.get("selected_user") or "")
-    if keep_lines:
-        return "\n".join(" ".join(line.split()) for line in value.strip().splitlines()).strip()
-    return " ".join(value.split())
-
-
-def checked(values: dict[str, Any], block_id: str) -> bool:
-    """Whether a checkbox was ticked."""
-    element = values.get(block_id, {}).get(block_id, {})
-    return bool(element.get("selected_options"))
 
 
 def register(app: App, ctx: HandlerContext) -> None:
@@ -45,8 +30,8 @@ def register(app: App, ctx: HandlerContext) -> None:
     ) -> None:
         user_id = body["user"]["id"]
         values = view["state"]["values"]
-        recipient, caller = field(values, "recipient"), field(values, "caller")
-        email = field(values, "email")
+        recipient, caller = value(values, "recipient"), value(values, "caller")
+        email = value(values, "email")
         errors = {}
         if not recipient or ctx.directory.get(recipient) is None:
             errors["recipient"] = "Choose who the message is for."
@@ -66,26 +51,13 @@ def register(app: App, ctx: HandlerContext) -> None:
         new = NewMessage(
             recipient_id=recipient,
             caller=caller,
-            organisation=field(values, "organisation") or None,
-            phone=field(values, "phone") or None,
+            organisation=value(values, "organisation") or None,
+            phone=value(values, "phone") or None,
             email=email or None,
-            subject=field(values, "subject") or None,
-            body=field(values, "body", keep_lines=True) or None,
+            subject=value(values, "subject") or None,
+            body=value(values, "body", keep_lines=True) or None,
             urgent=checked(values, "urgent"),
         )
         with guarded(tell, "message form"):
             tell(text=take_new(ctx, user_id, new))
         ctx.deliver()
-
-
-def tell_submitter(client: WebClient, channel: str, user_id: str, reply: dict[str, Any]) -> None:
-    """Answer the person who submitted: ephemeral where they were, else by DM."""
-    reply.pop("response_type", None)
-    try:
-        if channel:
-            client.chat_postEphemeral(channel=channel, user=user_id, **reply)
-            return
-    except SlackApiError as error:
-        log.info("ephemeral reply failed (%s); sending a DM instead", error.response.get("error"))
-    dm = client.conversations_open(users=user_id)["channel"]["id"]
-    client.chat_postMessage(channel=dm, **reply)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 
-def value(values: dict[str, Any], block_id: str) -> str:
+def value(values: dict[str, Any], block_id: str, *, keep_lines: bool = False) -> str:
     """The submitted value of an input block, as text ("" when empty).
 
     Reads the block's one element, whatever its action_id: a text input's value, a picked
@@ -21,4 +21,14 @@ def value(values: dict[str, Any], block_id: str) -> str:
         or element.get("selected_date")
         or ""
     )
+    if keep_lines:
+        lines = str(found).strip().splitlines()
+        return "\n".join(" ".join(line.split()) for line in lines).strip()
     return " ".join(str(found).split())
+
+
+def checked(values: dict[str, Any], block_id: str) -> bool:
+    """Whether a checkbox block had any box ticked."""
+    block = values.get(block_id) or {}
+    element: dict[str, Any] = next(iter(block.values()), {}) if block else {}
+    return bool(element.get("selected_options"))

@@ -8,13 +8,13 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.services import visitors
 from handlers.blocks import visitors as blocks
 from handlers.blocks.common import plain
 from handlers.context import HandlerContext
-from handlers.replies import guarded
+from handlers.replies import guarded, tell_submitter
+from handlers.views.values import value
 from storage.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -66,13 +66,6 @@ def open_form(client: WebClient, trigger_id: str, channel_id: str) -> None:
     client.views_open(trigger_id=trigger_id, view=form_view(channel_id))
 
 
-def field(values: dict[str, Any], block_id: str) -> str:
-    """A submitted value, as text ("" when empty)."""
-    element = values.get(block_id, {}).get("value", {})
-    value = element.get("value") or element.get("selected_user") or ""
-    return " ".join(str(value).split())
-
-
 def register(app: App, ctx: HandlerContext) -> None:
     """Listen for the modal's submission."""
 
@@ -82,7 +75,7 @@ def register(app: App, ctx: HandlerContext) -> None:
     ) -> None:
         user_id = body["user"]["id"]
         values = view["state"]["values"]
-        name, host_id = field(values, "name"), field(values, "host")
+        name, host_id = value(values, "name"), value(values, "host")
         errors = {}
         if not name:
             errors["name"] = "Give the visitor's name."
@@ -97,7 +90,7 @@ def register(app: App, ctx: HandlerContext) -> None:
         channel = json.loads(view.get("private_metadata") or "{}").get("channel", "")
 
         def tell(**reply: Any) -> None:
-            _tell(client, channel, user_id, reply)
+            tell_submitter(client, channel, user_id, reply)
 
         with guarded(tell, "visitor form"):
             now = ctx.clock.now()
@@ -108,9 +101,9 @@ def register(app: App, ctx: HandlerContext) -> None:
                     tz=ctx.site_tz,
                     logged_by=user_id,
                     name=name,
-                    organisation=field(values, "organisation") or None,
+                    organisation=value(values, "organisation") or None,
                     host_id=host_id,
-                    note=field(values, "note") or None,
+                    note=value(values, "note") or None,
                     desk_channel=ctx.desk_channel,
                     policy=ctx.policy,
                 )
@@ -127,16 +120,3 @@ def register(app: App, ctx: HandlerContext) -> None:
                 )
             )
         ctx.deliver()
-
-
-def _tell(client: WebClient, channel: str, user_id: str, reply: dict[str, Any]) -> None:
-    """Answer the person who submitted: ephemeral where they were, else by DM."""
-    reply.pop("response_type", None)
-    try:
-        if channel:
-            client.chat_postEphemeral(channel=channel, user=user_id, **reply)
-            return
-    except SlackApiError as error:
-        log.info("ephemeral reply failed (%s); sending a DM instead", error.response.get("error"))
-    dm = client.conversations_open(users=user_id)["channel"]["id"]
-    client.chat_postMessage(channel=dm, **reply)
