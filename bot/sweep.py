@@ -130,13 +130,15 @@ def _notices(session: Session, item: Item, stage: str, audience: Audience) -> li
         if stage != "breach":
             return []
         notices = [Notice(key, "visitor_unanswered", audience.desk_channel, params, item_id)]
-        host = item.intended_id or item.owner_id
-        if host:
+        # The one who was asked (the host, or whoever covered for them) has not answered:
+        # their own backup hears of it, if they have one; the desk channel always does.
+        asked = item.owner_id
+        if asked:
             cover = cover_for(
-                session, intended_id=host, now=item.due_at, desk_channel=audience.desk_channel
+                session, intended_id=asked, now=item.due_at, desk_channel=audience.desk_channel
             )
             backup = cover.owner.user_id
-            if backup and backup != host:
+            if backup and backup != asked:
                 notices.append(
                     Notice(f"{key}:backup", "visitor_backup_dm", backup, params, item_id)
                 )

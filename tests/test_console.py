@@ -56,8 +56,9 @@ def test_clicking_a_button_in_the_console(tmp_path: Path) -> None:
     assert "[#front-desk, in thread]" in out and "on their way" in out
 
 
-def test_the_shipped_sample_script_runs_cleanly(tmp_path: Path) -> None:
-    script = (ROOT / "examples" / "visitor-demo.txt").read_text()
+@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "examples").glob("*.txt")))
+def test_the_shipped_sample_scripts_run_cleanly(tmp_path: Path, name: str) -> None:
+    script = (ROOT / "examples" / name).read_text()
     result = run_console(script, tmp_path)
     assert result.returncode == 0
     assert "Traceback" not in result.stdout + result.stderr

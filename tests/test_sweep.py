@@ -209,5 +209,20 @@ def test_an_unanswered_visitor_of_someone_out_tells_their_backup(fd: Embedded) -
         session.commit()
     fd.command(RECEPTION, "/visitor", f"arrived Jane Doe for {ALICE_M}")
     advance_to(fd, fd.clock.now() + timedelta(minutes=6))
+    # bob already had the arrival as alice's cover: he is the one who has not answered,
+    # so the desk hears it naming both, and bob is not told he is his own backup.
+    unanswered = [c for c in posts_to(fd, "C0DESK") if "has not answered" in block_text(c)]
+    assert len(unanswered) == 1
+    assert "<@U0BOB> (covering for <@U0ALICE>)" in block_text(unanswered[0])
+    assert not [c for c in dms_to(fd, BOB) if "You are their backup" in block_text(c)]
+
+
+def test_an_unanswered_visitor_reaches_the_backup_of_whoever_was_asked(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/visitor", f"arrived Jane Doe for {ALICE_M}")
+    # alice was asked, then left for the day with bob as her backup before answering.
+    with Session(fd.engine) as session:
+        session.add(Absence(user_id=ALICE, starts_at=fd.clock.now(), until=WED_3PM, backup_id=BOB))
+        session.commit()
+    advance_to(fd, fd.clock.now() + timedelta(minutes=6))
     backup = [c for c in dms_to(fd, BOB) if "You are their backup" in block_text(c)]
     assert len(backup) == 1 and "Jane Doe" in block_text(backup[0])

@@ -123,22 +123,29 @@ def digest(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     return f"{count} attention: " + "; ".join(lines), blocks
 
 
+def _who_was_asked(params: dict[str, Any]) -> str:
+    """`@bob (covering for @alice)`, or just the host."""
+    owner, host = params.get("owner_id"), params.get("intended_id")
+    if owner and host and owner != host:
+        return f"{mention(owner)} (covering for {mention(host)})"
+    asked = owner or host
+    return mention(asked) if asked else "their host"
+
+
 def visitor_unanswered(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     """To the desk channel: the host has not answered the arrival."""
-    host = params.get("intended_id") or params.get("owner_id")
     text = (
         f":warning: *{esc(str(params['who']))}* is waiting at reception and "
-        f"{mention(host) if host else 'their host'} has not answered."
+        f"{_who_was_asked(params)} has not answered."
     )
     return f"{esc(str(params['who']))} is waiting at reception", [section(text)]
 
 
 def visitor_backup(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     """To the host's backup, by DM."""
-    host = params.get("intended_id") or params.get("owner_id")
     text = (
         f":wave: *{esc(str(params['who']))}* is waiting at reception for "
-        f"{mention(host) if host else 'someone'}, who has not answered. You are their backup: "
+        f"{_who_was_asked(params)}, who has not answered. You are their backup: "
         "could you see to them?"
     )
     return f"{esc(str(params['who']))} is waiting at reception", [section(text)]
