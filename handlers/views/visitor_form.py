@@ -34,7 +34,7 @@ def form_view(channel_id: str) -> dict[str, Any]:
             "label": plain(label),
             "element": {
                 "type": "plain_text_input",
-                "action_id": "value",
+                "action_id": block_id,
                 "multiline": multiline,
                 "max_length": 200 if not multiline else 1000,
             },
@@ -54,7 +54,7 @@ def form_view(channel_id: str) -> dict[str, Any]:
                 "type": "input",
                 "block_id": "host",
                 "label": plain("Here to see"),
-                "element": {"type": "users_select", "action_id": "value"},
+                "element": {"type": "users_select", "action_id": "host"},
             },
             text_input("note", "Note", optional=True, multiline=True),
         ],
