@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
+
+import pytest
+
 from bot.console.embedded import Embedded
+from tests.helpers import last_reply
 
 RECEPTION = "U0RECEPTION"
 
@@ -15,3 +21,29 @@ def test_the_visitor_form_opens(fd: Embedded) -> None:
     view = opened[0].args["view"]
     action_ids = [block["element"]["action_id"] for block in view["blocks"]]
     assert len(set(action_ids)) == len(action_ids)
+
+
+def _raw_angles(text: str) -> list[str]:
+    """`<…>` in a reply that is not a Slack token the bot means (mention, channel, date)."""
+    return [t for t in re.findall(r"<[^>]*>", text) if not re.match(r"<(@U|#C|!date\^)", t)]
+
+
+@pytest.mark.parametrize(
+    ("command", "text"),
+    [("/message", "help"), ("/ooo", "help"), ("/enquiry", "help"), ("/ooo", ""), ("/desk", "help")],
+)
+def test_help_shows_its_placeholders_escaped(fd: Embedded, command: str, text: str) -> None:
+    """`<when>` sent raw is read by Slack as a link; help shows `&lt;when&gt;`."""
+    fd.command("U0ALICE", command, text)
+    reply = last_reply(fd, "U0ALICE")
+    assert "&lt;" in reply
+    assert _raw_angles(reply) == []
+
+
+def test_the_home_tab_shows_its_placeholders_escaped(fd: Embedded) -> None:
+    fd.command("U0ALICE", "/desk", "in")
+    published = fd.double.calls_to("views.publish")
+    assert published
+    shown = json.dumps(published[-1].args["view"])
+    assert "&lt;when&gt;" in shown
+    assert "<when>" not in shown

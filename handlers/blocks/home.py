@@ -16,8 +16,8 @@ from handlers.text import date_token, esc, mention
 
 ITEM_LIMIT = 20  # two blocks an item keeps the view well inside 100 blocks
 HOW_TO_CHANGE = (
-    "Change it: `/desk in` · `/desk out back <when>` · `/desk out for the day` · "
-    "`/ooo until <when> backup @someone` · `/ooo back`"
+    "Change it: `/desk in` · `/desk out back &lt;when&gt;` · `/desk out for the day` · "
+    "`/ooo until &lt;when&gt; backup @someone` · `/ooo back`"
 )
 
 ItemButtons = Callable[[ItemLine], list[dict[str, Any]]]

@@ -67,7 +67,7 @@ def set_reply(
     if backup_reminder:
         lines.append(
             ":bulb: You are away for more than one working day: the policy asks you to name "
-            "a contact. Add one with `/ooo until <when> backup @someone`."
+            "a contact. Add one with `/ooo until &lt;when&gt; backup @someone`."
         )
     if note:
         lines.append(f"Note: _{esc(note)}_")
@@ -85,7 +85,7 @@ def status_text(
         head += f", {mention(backup_id)} covering." if backup_id else ", the desk channel covering."
         if note:
             head += f"\nNote: _{esc(note)}_"
-    return f"{head}\n\n{OOO_USAGE}"
+    return f"{head}\n\n{esc(OOO_USAGE)}"
 
 
 def back_reply(was_away: bool) -> str:

@@ -11,7 +11,7 @@ from bot.services import enquiries
 from handlers.blocks import enquiries as blocks
 from handlers.commands.enquiry_parse import Help, LogEnquiry, OpenForm, parse_enquiry
 from handlers.context import HandlerContext
-from handlers.replies import UserError, ephemeral, guarded
+from handlers.replies import UserError, ephemeral, guarded, help_reply
 from handlers.text import mention
 from storage.db import session_scope
 
@@ -27,7 +27,7 @@ def register(app: App, ctx: HandlerContext) -> None:
         with guarded(ack, "/enquiry parse"):
             request = parse_enquiry(command.get("text", ""))
             if isinstance(request, Help):
-                ack(**ephemeral(blocks.ENQUIRY_USAGE))
+                ack(**help_reply(blocks.ENQUIRY_USAGE))
                 return
             if isinstance(request, OpenForm):
                 from handlers.views import enquiry_form  # it imports `log` from here

@@ -11,7 +11,7 @@ from bot.services import messages
 from handlers.blocks import messages as blocks
 from handlers.commands.message_parse import Help, OpenForm, TakeMessage, parse_message
 from handlers.context import HandlerContext
-from handlers.replies import UserError, ephemeral, guarded
+from handlers.replies import UserError, ephemeral, guarded, help_reply
 from handlers.text import mention
 from storage.db import session_scope
 
@@ -27,7 +27,7 @@ def register(app: App, ctx: HandlerContext) -> None:
         with guarded(ack, "/message parse"):
             request = parse_message(command.get("text", ""))
             if isinstance(request, Help):
-                ack(**ephemeral(blocks.MESSAGE_USAGE))
+                ack(**help_reply(blocks.MESSAGE_USAGE))
                 return
             if isinstance(request, OpenForm):
                 ack()

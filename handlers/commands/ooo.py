@@ -13,7 +13,7 @@ from handlers.commands.ooo_parse import OOO_FORM, Back, Help, ShowStatus, Until,
 from handlers.context import HandlerContext
 from handlers.home import publish_home
 from handlers.people import remember
-from handlers.replies import UserError, ephemeral, guarded
+from handlers.replies import UserError, ephemeral, guarded, help_reply
 from handlers.text import esc, mention
 from storage.db import session_scope
 
@@ -27,7 +27,7 @@ def register(app: App, ctx: HandlerContext) -> None:
         with guarded(ack, "/ooo parse"):
             request = parse_ooo(command.get("text", ""))
             if isinstance(request, Help):
-                ack(**ephemeral(blocks.OOO_USAGE))
+                ack(**help_reply(blocks.OOO_USAGE))
                 return
             ack()
             with guarded(respond, f"/ooo {type(request).__name__}"):
