@@ -25,6 +25,12 @@ def mention(user_id: str) -> str:
     return f"<@{user_id}>"
 
 
+def not_found(user_id: str) -> str:
+    """Someone typed a mention the directory does not know: name the id, do not mention it
+    (only ids the bot has validated are re-emitted as `<@U…>`)."""
+    return f"`{esc(user_id)}` is not someone I can find in this workspace."
+
+
 def date_token(
     instant: datetime, fallback_tz: ZoneInfo, fmt: str = "{date_short_pretty} at {time}"
 ) -> str:

@@ -47,3 +47,22 @@ def test_the_home_tab_shows_its_placeholders_escaped(fd: Embedded) -> None:
     shown = json.dumps(published[-1].args["view"])
     assert "&lt;when&gt;" in shown
     assert "<when>" not in shown
+
+
+@pytest.mark.parametrize(
+    ("user", "command", "text"),
+    [
+        (RECEPTION, "/visitor", "arrived Jane Doe for <@U0NOBODY|nobody>"),
+        (RECEPTION, "/message", "<@U0NOBODY|nobody> Jane Doe: call back"),
+        (RECEPTION, "/enquiry", "question via phone from Jane Doe for <@U0NOBODY|nobody>: hours?"),
+        ("U0ALICE", "/ooo", "until next Friday backup <@U0NOBODY|nobody>"),
+    ],
+)
+def test_an_unknown_person_is_named_not_mentioned(
+    fd: Embedded, user: str, command: str, text: str
+) -> None:
+    """Only ids the bot has validated come back as `<@U…>`."""
+    fd.command(user, command, text)
+    reply = last_reply(fd, user)
+    assert "`U0NOBODY` is not someone I can find" in reply
+    assert "<@U0NOBODY" not in reply

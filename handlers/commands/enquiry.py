@@ -12,7 +12,7 @@ from handlers.blocks import enquiries as blocks
 from handlers.commands.enquiry_parse import Help, LogEnquiry, OpenForm, parse_enquiry
 from handlers.context import HandlerContext
 from handlers.replies import UserError, ephemeral, guarded, help_reply
-from handlers.text import mention
+from handlers.text import not_found
 from storage.db import session_scope
 
 
@@ -45,7 +45,7 @@ def log(ctx: HandlerContext, user_id: str, request: LogEnquiry) -> str:
     """Record the enquiry and return the logger's confirmation."""
     if request.owner_id and ctx.directory.get(request.owner_id) is None:
         raise UserError(
-            f"{mention(request.owner_id)} is not someone I can find in this workspace.",
+            not_found(request.owner_id),
             blocks.ENQUIRY_FORM,
         )
     try:

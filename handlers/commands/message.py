@@ -12,7 +12,7 @@ from handlers.blocks import messages as blocks
 from handlers.commands.message_parse import Help, OpenForm, TakeMessage, parse_message
 from handlers.context import HandlerContext
 from handlers.replies import UserError, ephemeral, guarded, help_reply
-from handlers.text import mention
+from handlers.text import not_found
 from storage.db import session_scope
 
 
@@ -46,7 +46,7 @@ def take(ctx: HandlerContext, user_id: str, request: TakeMessage) -> str:
     """Take the message and return the receptionist's confirmation."""
     if ctx.directory.get(request.recipient_id) is None:
         raise UserError(
-            f"{mention(request.recipient_id)} is not someone I can find in this workspace.",
+            not_found(request.recipient_id),
             blocks.MESSAGE_FORM,
         )
     new = messages.NewMessage(

@@ -14,7 +14,7 @@ from handlers.context import HandlerContext
 from handlers.home import publish_home
 from handlers.people import remember
 from handlers.replies import UserError, ephemeral, guarded, help_reply
-from handlers.text import esc, mention
+from handlers.text import esc, not_found
 from storage.db import session_scope
 
 
@@ -71,10 +71,7 @@ def _set(ctx: HandlerContext, user_id: str, request: Until, respond: Respond) ->
         if request.backup_id == user_id:
             raise UserError("You can't be your own backup: name someone who will be in.", OOO_FORM)
         if ctx.directory.get(request.backup_id) is None:
-            raise UserError(
-                f"{mention(request.backup_id)} is not someone I can find in this workspace.",
-                OOO_FORM,
-            )
+            raise UserError(not_found(request.backup_id), OOO_FORM)
         remember(ctx, [request.backup_id])
     try:
         back = absences.return_instant(

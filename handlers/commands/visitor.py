@@ -25,7 +25,7 @@ from handlers.commands.visitor_parse import (
 )
 from handlers.context import HandlerContext
 from handlers.replies import UserError, ephemeral, error_blocks, guarded, help_reply
-from handlers.text import date_token, esc, mention
+from handlers.text import date_token, esc, mention, not_found
 from handlers.views import visitor_form
 from storage.db import session_scope
 
@@ -157,7 +157,7 @@ def done_line(visit: Any, *, left: bool) -> str:
 
 def _require_host(ctx: HandlerContext, host_id: str, form: str) -> None:
     if ctx.directory.get(host_id) is None:
-        raise UserError(f"{mention(host_id)} is not someone I can find in this workspace.", form)
+        raise UserError(not_found(host_id), form)
 
 
 __all__ = ["register", "error_blocks"]
