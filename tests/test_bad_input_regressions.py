@@ -66,3 +66,28 @@ def test_an_unknown_person_is_named_not_mentioned(
     reply = last_reply(fd, user)
     assert "`U0NOBODY` is not someone I can find" in reply
     assert "<@U0NOBODY" not in reply
+
+
+@pytest.mark.parametrize(
+    ("user", "command", "text"),
+    [
+        ("U0MANAGER", "/desk", "<!channel>"),
+        ("U0MANAGER", "/desk", "&lt;b&gt;"),
+        (RECEPTION, "/enquiry", "<!here> via phone from Jane: x"),
+        (RECEPTION, "/enquiry", "&lt;b&gt; via phone from Jane: x"),
+        (RECEPTION, "/enquiry", "question via phone from Jane"),
+        (RECEPTION, "/visitor", "expect Jane Doe for <@U0ALICE|alice> &lt;b&gt;"),
+        (RECEPTION, "/visitor", "expect Jane Doe for <@U0ALICE|alice> <!everyone>"),
+        ("U0MANAGER", "/desk", "report <!channel>"),
+        ("U0MANAGER", "/desk", "report &lt;b&gt;"),
+    ],
+)
+def test_an_error_reply_escapes_what_was_typed(
+    fd: Embedded, user: str, command: str, text: str
+) -> None:
+    """An unknown verb, kind, date or period is echoed escaped: `<!channel>` pings nobody."""
+    fd.command(user, command, text)
+    reply = last_reply(fd, user)
+    assert reply.startswith(":warning:")
+    assert "<!" not in reply
+    assert _raw_angles(reply) == []

@@ -13,9 +13,10 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from handlers.commands.parsing import first_word
+from handlers.commands.parsing import clean, first_word
 from handlers.context import HandlerContext
 from handlers.replies import error_blocks, guarded, help_reply
+from handlers.text import esc
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def register(app: App, ctx: HandlerContext) -> None:
             ack(**help_reply(desk_usage()))
             return
         if verb not in VERBS:
-            ack(**error_blocks(f"I don't know `/desk {verb[:40]}`.", desk_usage()))
+            ack(**error_blocks(f"I don't know `/desk {esc(clean(verb)[:40])}`.", desk_usage()))
             return
         ack()
         call = DeskCall(command["user_id"], verb, rest, command, respond, client)

@@ -12,8 +12,10 @@ from bot.roles import require_manager
 from handlers.blocks import reports as blocks
 from handlers.blocks.common import context
 from handlers.commands.desk import DeskCall, add_verb
+from handlers.commands.parsing import clean
 from handlers.context import HandlerContext
 from handlers.replies import UserError, ephemeral
+from handlers.text import esc
 from storage import outbox
 from storage.db import session_scope
 
@@ -23,9 +25,9 @@ def report(ctx: HandlerContext, call: DeskCall) -> None:
     require_manager(ctx.roles, call.user_id, "see reports (`/desk report`)")
     now = ctx.clock.now()
     try:
-        period = parse_period(call.rest, now.astimezone(ctx.site_tz).date())
+        period = parse_period(clean(call.rest), now.astimezone(ctx.site_tz).date())
     except PeriodError as error:
-        raise UserError(str(error), PERIOD_FORM) from None
+        raise UserError(esc(str(error)), PERIOD_FORM) from None
     rendered = render_report(ctx.engine, ctx.policy, period, now)
     text, shown = blocks.summary_blocks(rendered.report.summary())
     call.respond(**ephemeral(text, shown + [context("The chart and CSV follow by DM.")]))

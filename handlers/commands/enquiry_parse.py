@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from handlers.blocks.enquiries import ENQUIRY_FORM, ENQUIRY_USAGE
 from handlers.commands.parsing import Help, OpenForm, ParseError, checked_name, clean, first_word
-from handlers.text import MENTION
+from handlers.text import MENTION, esc
 
 KINDS = ("complaint", "question", "request")
 CHANNELS = {
@@ -50,7 +50,7 @@ def parse_enquiry(text: str) -> EnquiryRequest:
     kind = kind.rstrip(":")
     if kind not in KINDS:
         raise ParseError(
-            f"Is it a complaint, a question or a request? (`{clean(kind)[:40]}` is none of them.)",
+            f"Is it a complaint, a question or a request? (`{esc(clean(kind)[:40])}` is none of them.)",
             ENQUIRY_FORM,
         )
     via = _VIA.match(rest.strip())
@@ -63,7 +63,7 @@ def parse_enquiry(text: str) -> EnquiryRequest:
     ]
     head, colon, summary = via.group(2).partition(":")
     if not colon or not clean(summary):
-        raise ParseError("What is it about? Add `: <summary>` at the end.", ENQUIRY_FORM)
+        raise ParseError("What is it about? Add `: &lt;summary&gt;` at the end.", ENQUIRY_FORM)
     owner_id = None
     owner = _FOR_OWNER.search(head)
     if owner is not None:

@@ -92,7 +92,7 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Respond) ->
                 request.when, now=now, tz=tz, date_order=ctx.policy.site.date_order
             )
         except WhenError as error:
-            raise UserError(f"{error}.", EXPECT_FORM) from None
+            raise UserError(f"{esc(str(error))}.", EXPECT_FORM) from None
         if when < now:
             raise UserError(f'"{esc(request.when)}" is in the past.', EXPECT_FORM)
         with session_scope(ctx.engine) as session:
