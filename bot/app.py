@@ -23,8 +23,10 @@ from bot.roles import Roles
 from bot.sweep import outbox_moot
 from handlers.context import HandlerContext
 from handlers.directory import Directory
+from handlers.home import HomeRefresher
 from handlers.registry import register_all
 from handlers.security import ReplayGuard, RequestGuard, install_log_redaction
+from storage import touched
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +39,15 @@ class Runtime:
     ctx: HandlerContext
     sender: OutboxSender
     client: WebClient
+    homes: HomeRefresher
+    # After work done on this thread (a scheduled round): send the outbox, then republish
+    # the Home of everyone the work touched, before returning.
+    deliver_now: Callable[[], object]
 
 
 class BackgroundDelivery:
-    """Sends the outbox on a thread of its own; `ctx.deliver()` only wakes it (wakes coalesce).
+    """Sends the outbox and republishes Home tabs on a thread of its own; `ctx.deliver()` only
+    wakes it (wakes coalesce).
 
     Under `serve`, a listener then frees its Bolt worker as soon as its own work is stored and
     answered, instead of waiting for Slack posts (and for the sender's lock, held by another
@@ -113,10 +120,28 @@ def build_runtime(
         desk_channel=desk_channel,
         managers_channel=managers_channel,
         directory=Directory(client),
-        deliver=BackgroundDelivery(sender.deliver_due)
-        if deliver_in_background
-        else sender.deliver_due,
+        deliver=lambda: None,  # set below, once the Home tabs can be published
     )
+    homes = HomeRefresher(ctx, client)
+
+    def send_then_publish() -> None:
+        sender.deliver_due()
+        homes.publish()
+
+    def deliver_now() -> None:
+        homes.refresh(touched.drain())  # who this thread's committed work touched
+        send_then_publish()
+
+    if deliver_in_background:
+        background = BackgroundDelivery(send_then_publish)
+
+        def deliver_later() -> None:
+            homes.refresh(touched.drain())  # here: the drain is per thread
+            background()
+
+        ctx.deliver = deliver_later
+    else:
+        ctx.deliver = deliver_now
     app = App(
         client=client,
         signing_secret=signing_secret or "",
@@ -131,4 +156,6 @@ def build_runtime(
     app.use(RequestGuard(replays=replays, app_id=app_id))
     install_log_redaction([token, signing_secret])
     register_all(app, ctx)
-    return Runtime(app=app, ctx=ctx, sender=sender, client=client)
+    return Runtime(
+        app=app, ctx=ctx, sender=sender, client=client, homes=homes, deliver_now=deliver_now
+    )

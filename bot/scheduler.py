@@ -28,7 +28,11 @@ MAX_STEPS = 10_000
 
 @dataclass(frozen=True)
 class Rounds:
-    """One round: every periodic job at the clock's now, then whatever the outbox holds."""
+    """One round: every periodic job at the clock's now, then whatever the outbox holds.
+
+    `deliver` also republishes the Home of everyone whose items the jobs changed (a breach,
+    a reminder, an absence ending), so it must run on the thread that ran the jobs.
+    """
 
     engine: Engine
     policy: Policy
@@ -69,7 +73,7 @@ def rounds_for(
         clock=clock or ctx.clock,
         desk_channel=desk_channel or ctx.desk_channel,
         managers_channel=managers_channel or ctx.managers_channel,
-        deliver=runtime.sender.deliver_due,
+        deliver=runtime.deliver_now,
     )
 
 

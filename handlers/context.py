@@ -23,7 +23,9 @@ class HandlerContext:
     desk_channel: str
     managers_channel: str
     directory: Directory
-    deliver: Callable[[], object]  # send what the outbox holds now (after the ack)
+    # After the work (and the ack): send what the outbox holds, and republish the Home of
+    # everyone the work touched (storage.touched). Call it once, at the end of a listener.
+    deliver: Callable[[], object]
 
     @property
     def site_tz(self) -> ZoneInfo:

@@ -1,12 +1,16 @@
 """The App Home "My desk": published when opened and whenever one of your items changes.
 
-Other features call `publish_home(ctx, client, user_id)` after changing someone's items.
+Features do not publish it themselves: whatever a listener or a scheduled round commits is
+noticed by `storage.touched`, and after the work (and its outbox) is done the wiring hands
+those people to a `HomeRefresher`, which publishes each one's Home once.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import threading
+from collections.abc import Iterable
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -41,6 +45,39 @@ def publish_home(ctx: HandlerContext, client: WebClient, user_id: str) -> None:
         client.views_publish(user_id=user_id, view=home_view(desk, tz, now=now))
     except SlackApiError as error:
         log.error("views.publish for %s failed: %s", user_id, error.response.get("error"))
+
+
+class HomeRefresher:
+    """Republish the Home of people whose things changed: each once, after the work is done.
+
+    `refresh` notes people (from any thread; repeats coalesce until published); `publish`
+    publishes everyone noted so far. Publishing is serialised, so an older view of someone's
+    desk never lands after a newer one.
+    """
+
+    def __init__(self, ctx: HandlerContext, client: WebClient) -> None:
+        self.ctx = ctx
+        self.client = client
+        self._pending: set[str] = set()
+        self._pending_lock = threading.Lock()
+        self._publish_lock = threading.Lock()
+
+    def refresh(self, user_ids: Iterable[str]) -> None:
+        """Note people whose Home is out of date (channels have no Home)."""
+        with self._pending_lock:
+            self._pending.update(u for u in user_ids if u[:1] in ("U", "W"))
+
+    def publish(self) -> list[str]:
+        """Publish the Home of everyone noted; return who."""
+        with self._publish_lock:
+            with self._pending_lock:
+                people, self._pending = sorted(self._pending), set()
+            for user_id in people:
+                try:
+                    publish_home(self.ctx, self.client, user_id)
+                except Exception:
+                    log.exception("could not republish the Home of %s", user_id)
+        return people
 
 
 def register(app: App, ctx: HandlerContext) -> None:
@@ -79,5 +116,4 @@ def register(app: App, ctx: HandlerContext) -> None:
                     )
             except visitors.VisitorNotFound as error:
                 raise UserError(f"{error}.") from None
-        publish_home(ctx, client, user_id)
-        ctx.deliver()
+        ctx.deliver()  # and so the Home is published again

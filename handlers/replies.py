@@ -78,3 +78,17 @@ def tell_submitter(client: WebClient, channel: str, user_id: str, reply: dict[st
         log.info("ephemeral reply failed (%s); sending a DM instead", error.response.get("error"))
     dm = client.conversations_open(users=user_id)["channel"]["id"]
     client.chat_postMessage(channel=dm, **reply)
+
+
+def to_clicker(body: dict[str, Any], respond: Reply | None, client: WebClient) -> Reply:
+    """Answer whoever pressed a button, alone: beside the message it was on, or by DM when it
+    was on the Home tab (a view has no response_url to answer through)."""
+    if respond is not None and body.get("response_url"):
+        return lambda **reply: respond(replace_original=False, **reply)
+    user_id = body["user"]["id"]
+    return lambda **reply: tell_submitter(client, "", user_id, dict(reply))
+
+
+def in_message(body: dict[str, Any]) -> bool:
+    """Whether a button was pressed in a message (which may be rewritten), not in a view."""
+    return bool(body.get("response_url")) and body.get("container", {}).get("type") != "view"

@@ -185,6 +185,7 @@ class Console:
         self._dispatch(self.fd.requests.event(event))
 
     def home(self, _rest: str) -> None:
+        self.transcript.home_wanted = self.user
         event = {
             "type": "app_home_opened",
             "user": self.user,

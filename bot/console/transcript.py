@@ -37,6 +37,7 @@ class Transcript:
     buttons: list[Pressable] = field(default_factory=list)
     modal: dict[str, Any] | None = None
     modal_user: str | None = None
+    home_wanted: str | None = None  # who asked to see their Home (/home): shown in full
 
     def name(self, user_id: str) -> str:
         user = self.double.user(user_id)
@@ -121,7 +122,12 @@ class Transcript:
             self.write("  (fill it in with /submit field=value; field=value … or /cancel)")
         elif call.method == "views.publish":
             user = str(args.get("user_id"))
-            self._view(f"[home → @{self.name(user)}]", user, dict(call.response.get("view") or {}))
+            label = f"[home → @{self.name(user)}]"
+            if user == self.home_wanted:
+                self.home_wanted = None
+                self._view(label, user, dict(call.response.get("view") or {}))
+            else:  # republished because something of theirs changed: say so, not all of it
+                self.write(f"{label} My desk updated")
         elif call.method == "files.completeUploadExternal":
             files = args.get("files") or []
             titles = ", ".join(str(f.get("title") or f.get("id")) for f in files)

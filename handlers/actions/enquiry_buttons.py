@@ -1,4 +1,7 @@
-"""The buttons on an enquiry's DM: Acknowledged, Resolved, Reassign…, Running late…, History."""
+"""The buttons on an enquiry's DM: Acknowledged, Resolved, Reassign…, Running late…, History.
+
+All but History are on the Home tab too, with the item's id after the action id.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from sqlmodel import Session
 from bot.services import enquiries
 from handlers.blocks import enquiries as blocks
 from handlers.context import HandlerContext
-from handlers.replies import UserError, ephemeral, guarded
+from handlers.replies import UserError, ephemeral, guarded, in_message, to_clicker
 from handlers.views import enquiry_followup
 from storage.db import session_scope
 
@@ -22,40 +25,53 @@ CHANGES: dict[str, Change] = {
     "enquiry_ack": enquiries.acknowledge,
     "enquiry_resolve": enquiries.resolve,
 }
+DONE = {"enquiry_ack": "Acknowledged", "enquiry_resolve": "Resolved"}
+HOME_SUFFIX = re.compile(r"_\d+$")  # the Home tab's buttons end with the item's id
+
+
+def verb(action: dict[str, Any]) -> str:
+    """The action id without the Home tab's item suffix: `enquiry_ack_12` → `enquiry_ack`."""
+    return HOME_SUFFIX.sub("", str(action["action_id"]))
 
 
 def register(app: App, ctx: HandlerContext) -> None:
     """Listen for the enquiry buttons."""
 
-    def aside(respond: Respond) -> Callable[..., Any]:
-        return lambda **reply: respond(replace_original=False, **reply)
-
-    @app.action(re.compile(r"^enquiry_(ack|resolve)$"))
+    @app.action(re.compile(r"^enquiry_(ack|resolve)(_\d+)?$"))
     def enquiry_closed(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
     ) -> None:
         ack()
         user_id = body["user"]["id"]
-        with guarded(aside(respond), action["action_id"]):
-            change = CHANGES[action["action_id"]]
+        tell = to_clicker(body, respond, client)
+        with guarded(tell, action["action_id"]):
+            change = CHANGES[verb(action)]
             with session_scope(ctx.engine) as session:
                 view = _run(change, session, ctx, user_id, action)
                 params = view.params
-            text, updated = blocks.enquiry_dm(params, _zone(ctx, user_id))
-            respond(replace_original=True, text=text, blocks=updated)
+            if in_message(body):
+                text, updated = blocks.enquiry_dm(params, _zone(ctx, user_id))
+                respond(replace_original=True, text=text, blocks=updated)
+            else:
+                tell(
+                    **ephemeral(
+                        f":white_check_mark: {DONE[verb(action)]}: {blocks.headline(params)}"
+                    )
+                )
         ctx.deliver()
 
-    @app.action(re.compile(r"^enquiry_(reassign|late)$"))
+    @app.action(re.compile(r"^enquiry_(reassign|late)(_\d+)?$"))
     def enquiry_followup_opened(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
     ) -> None:
         ack()
         user_id = body["user"]["id"]
-        with guarded(aside(respond), action["action_id"]):
+        with guarded(to_clicker(body, respond, client), action["action_id"]):
             enquiry_id = int(action["value"])
+            reassigning = verb(action) == "enquiry_reassign"
             with session_scope(ctx.engine) as session:
                 view = enquiries.get_view(session, enquiry_id)
-                if action["action_id"] == "enquiry_reassign" and user_id != view.resolve.owner_id:
+                if reassigning and user_id != view.resolve.owner_id:
                     if not ctx.roles.is_manager(user_id):
                         enquiries.may_act(ctx.roles, user_id, view.resolve)
                 else:
@@ -67,27 +83,24 @@ def register(app: App, ctx: HandlerContext) -> None:
                 channel=str(body.get("container", {}).get("channel_id") or ""),
                 ts=str(body.get("container", {}).get("message_ts") or ""),
             )
-            form = (
-                enquiry_followup.reassign_view
-                if action["action_id"] == "enquiry_reassign"
-                else enquiry_followup.late_view
-            )
+            form = enquiry_followup.reassign_view if reassigning else enquiry_followup.late_view
             client.views_open(trigger_id=body["trigger_id"], view=form(where))
 
     @app.action("enquiry_history")
     def enquiry_history(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
     ) -> None:
         ack()
         user_id = body["user"]["id"]
-        with guarded(aside(respond), "enquiry history"):
+        tell = to_clicker(body, respond, client)
+        with guarded(tell, "enquiry history"):
             with session_scope(ctx.engine) as session:
                 view, events = enquiries.history(
                     session, enquiry_id=int(action["value"]), by=user_id, roles=ctx.roles
                 )
                 params = view.params
             shown = blocks.history(params, events, _zone(ctx, user_id))
-            respond(replace_original=False, **ephemeral("History", shown))
+            tell(**ephemeral("History", shown))
 
 
 def _run(

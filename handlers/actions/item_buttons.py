@@ -10,10 +10,10 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.services import item_actions
-from handlers.actions.message_buttons import aside, item_errors
+from handlers.actions.message_buttons import item_errors
 from handlers.blocks.common import plain
 from handlers.context import HandlerContext
-from handlers.replies import ephemeral, guarded, tell_submitter
+from handlers.replies import ephemeral, guarded, tell_submitter, to_clicker
 from handlers.text import date_token
 from storage.db import session_scope
 
@@ -44,10 +44,13 @@ def register(app: App, ctx: HandlerContext) -> None:
     """Listen for "Take it", "Reassign…" and the reassign modal."""
 
     @app.action(re.compile(r"^item_take(_\d+)?$"))
-    def take_it(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def take_it(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
         ack()
         user_id = body["user"]["id"]
-        with guarded(aside(respond), "item take"), item_errors():
+        tell = to_clicker(body, respond, client)
+        with guarded(tell, "item take"), item_errors():
             with session_scope(ctx.engine) as session:
                 moved = item_actions.take(
                     session,
@@ -59,7 +62,7 @@ def register(app: App, ctx: HandlerContext) -> None:
                 due_at = moved.item.due_at
             tz = ctx.directory.zone_of(user_id, ctx.site_tz)
             text = f":raised_hand: It's yours now, due {date_token(due_at, tz)}; the details are in your DMs."
-            respond(replace_original=False, **ephemeral(text))
+            tell(**ephemeral(text))
         ctx.deliver()
 
     @app.action(re.compile(r"^item_reassign(_\d+)?$"))

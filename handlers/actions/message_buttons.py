@@ -1,12 +1,17 @@
-"""The buttons on a phone message: "Called back", "Tried — no answer", "Show number"."""
+"""The buttons on a phone message: "Called back", "Tried — no answer", "Show number".
+
+They are on the owner's DM and, with the item's id after the action id, on the Home tab.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
 from bot.services import messages
 from bot.services.item_actions import AlreadyYours
@@ -14,14 +19,9 @@ from bot.services.windows import WindowClosed
 from handlers.blocks import messages as blocks
 from handlers.blocks.common import context, section
 from handlers.context import HandlerContext
-from handlers.replies import UserError, ephemeral, guarded
+from handlers.replies import UserError, ephemeral, guarded, in_message, to_clicker
 from handlers.text import date_token, esc, mention
 from storage.db import session_scope
-
-
-def aside(respond: Respond) -> Callable[..., Any]:
-    """Answer the clicker alone, leaving the message they clicked as it is."""
-    return lambda **reply: respond(replace_original=False, **reply)
 
 
 @contextmanager
@@ -40,13 +40,14 @@ def item_errors() -> Iterator[None]:
 def register(app: App, ctx: HandlerContext) -> None:
     """Listen for the message buttons."""
 
-    @app.action("message_called_back")
+    @app.action(re.compile(r"^message_called_back(_\d+)?$"))
     def called_back(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
     ) -> None:
         ack()
         user_id = body["user"]["id"]
-        with guarded(aside(respond), "message called back"), item_errors():
+        tell = to_clicker(body, respond, client)
+        with guarded(tell, "message called back"), item_errors():
             with session_scope(ctx.engine) as session:
                 _, message = messages.called_back(
                     session,
@@ -57,21 +58,21 @@ def register(app: App, ctx: HandlerContext) -> None:
                 )
                 caller, organisation = message.caller, message.organisation
             text, _ = blocks.answered_dm(caller, organisation, "called_back")
-            respond(
-                replace_original=True,
-                text=text,
-                blocks=[
-                    section(text),
-                    context(f":white_check_mark: {mention(user_id)} called back."),
-                ],
-            )
+            done = f":white_check_mark: {mention(user_id)} called back."
+            if in_message(body):
+                respond(replace_original=True, text=text, blocks=[section(text), context(done)])
+            else:
+                tell(**ephemeral(f"{text}\n{done}"))
         ctx.deliver()
 
-    @app.action("message_tried")
-    def tried(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    @app.action(re.compile(r"^message_tried(_\d+)?$"))
+    def tried(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
         ack()
         user_id = body["user"]["id"]
-        with guarded(aside(respond), "message tried"), item_errors():
+        tell = to_clicker(body, respond, client)
+        with guarded(tell, "message tried"), item_errors():
             with session_scope(ctx.engine) as session:
                 item, message = messages.tried(
                     session,
@@ -89,16 +90,17 @@ def register(app: App, ctx: HandlerContext) -> None:
             )
             if remind_at is not None:
                 text += f" I'll remind you {date_token(remind_at, tz)}."
-            respond(replace_original=False, **ephemeral(text))
+            tell(**ephemeral(text))
         ctx.deliver()
 
-    @app.action("message_show_number")
+    @app.action(re.compile(r"^message_show_number(_\d+)?$"))
     def show_number(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
     ) -> None:
         ack()
         user_id = body["user"]["id"]
-        with guarded(aside(respond), "message show number"), item_errors():
+        tell = to_clicker(body, respond, client)
+        with guarded(tell, "message show number"), item_errors():
             with session_scope(ctx.engine) as session:
                 contact = messages.contact_details(
                     session,
@@ -115,4 +117,4 @@ def register(app: App, ctx: HandlerContext) -> None:
                 lines.append(f":email: {esc(contact.email)}")
             if len(lines) == 1:
                 lines.append("No number or e-mail was taken.")
-            respond(replace_original=False, **ephemeral("\n".join(lines)))
+            tell(**ephemeral("\n".join(lines)))

@@ -78,3 +78,4 @@ def register(app: App, ctx: HandlerContext) -> None:
                 text=message.get("text") or "Closing time",
                 blocks=closing_blocks.mark_answered(message.get("blocks") or [], visit_id, line),
             )
+        ctx.deliver()  # the host's Home: a visitor signed out closes their arrival

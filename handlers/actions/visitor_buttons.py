@@ -70,3 +70,4 @@ def register(app: App, ctx: HandlerContext) -> None:
                 except visitors.VisitorNotFound as error:
                     raise UserError(f"{error}.") from None
             respond(replace_original=True, **ephemeral(done_line(visit, left=left)))
+        ctx.deliver()  # the host's Home: the arrival is closed, or the expected visit gone

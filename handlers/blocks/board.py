@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.services.board import Board, Status
+from bot.services.board import OFF_SITE, OUT_FOR_DAY, Board, Status
 from handlers.blocks.common import Block, button, context, section
 from handlers.blocks.lists import line_sections
-from handlers.text import date_token, esc
+from handlers.text import date_token, esc, mention
 
 IN_USAGE = "• `/desk in` (you are in the office)"
 OUT_USAGE = "• `/desk out back <when>` (e.g. `back 3pm`) or `/desk out for the day`"
@@ -21,6 +21,25 @@ OUT_FORM = "`/desk out back <when>` or `/desk out for the day`"
 MESSAGE_BLOCKS = 45  # Slack takes at most 50 blocks in a message
 ACCOUNTED = "rollcall_accounted"
 _RESERVED_BLOCKS = 4
+
+
+def whereabouts_note(status: Status, tz: ZoneInfo) -> str:
+    """For the receptionist: the board's word on someone who is off-site ("" when in).
+
+    Out of office is not here: that is cover routing, which says where the item went.
+    """
+    if status.back_at is None:
+        return ""
+    if status.state == OFF_SITE:
+        return (
+            f":car: {mention(status.user_id)} is off-site, back {date_token(status.back_at, tz)}."
+        )
+    if status.state == OUT_FOR_DAY:
+        return (
+            f":house: {mention(status.user_id)} is out for the day, "
+            f"back {date_token(status.back_at, tz)}."
+        )
+    return ""
 
 
 def _name(names: Mapping[str, str], user_id: str) -> str:

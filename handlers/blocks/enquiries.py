@@ -7,8 +7,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.services.my_desk import ItemLine
 from handlers.blocks import templates
 from handlers.blocks.common import Block, actions, button, context, section
+from handlers.blocks.home import register_item_buttons
 from handlers.text import date_token, esc, mention
 
 ENQUIRY_FORM = (
@@ -96,6 +98,26 @@ def enquiry_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     return fallback, blocks
 
 
+def home_ack_buttons(line: ItemLine) -> list[dict[str, Any]]:
+    """The acknowledge stage on the Home tab: "Acknowledged" (the DM's action, per item)."""
+    if line.enquiry_id is None:
+        return []
+    value, suffix = str(line.enquiry_id), f"_{line.item_id}"
+    return [button("Acknowledged", f"enquiry_ack{suffix}", value, style="primary")]
+
+
+def home_resolve_buttons(line: ItemLine) -> list[dict[str, Any]]:
+    """The resolve stage on the Home tab: Resolved / Reassign… / Running late…"""
+    if line.enquiry_id is None:
+        return []
+    value, suffix = str(line.enquiry_id), f"_{line.item_id}"
+    return [
+        button("Resolved", f"enquiry_resolve{suffix}", value),
+        button("Reassign…", f"enquiry_reassign{suffix}", value),
+        button("Running late…", f"enquiry_late{suffix}", value),
+    ]
+
+
 def logged_reply(params: dict[str, Any], tz: ZoneInfo, *, redirected: bool = False) -> str:
     """The logger's confirmation: who has it and both deadlines."""
     who = owner_text(params)
@@ -156,5 +178,8 @@ def _owner_detail(detail: str) -> str:
 
 
 templates.register("enquiry_dm", enquiry_dm)
+# On the Home tab both stages of an open enquiry are listed, each with its own buttons.
+register_item_buttons("enquiry_ack", home_ack_buttons)
+register_item_buttons("enquiry_resolve", home_resolve_buttons)
 templates.register("enquiry_late_managers", late_managers)
 templates.register("enquiry_late_owner", late_owner)

@@ -20,6 +20,8 @@ HOW_TO_CHANGE = (
     "`/ooo until &lt;when&gt; backup @someone` · `/ooo back`"
 )
 
+# Both stages of an enquiry are listed: say which one each line is.
+STAGE_NAMES = {"enquiry_ack": "Enquiry (acknowledge)", "enquiry_resolve": "Enquiry (resolve)"}
 ItemButtons = Callable[[ItemLine], list[dict[str, Any]]]
 _ITEM_BUTTONS: dict[str, ItemButtons] = {}
 
@@ -27,7 +29,8 @@ _ITEM_BUTTONS: dict[str, ItemButtons] = {}
 def register_item_buttons(kind: str, builder: ItemButtons) -> None:
     """Let a feature give its items their buttons on the Home tab.
 
-    Action ids must be unique within the view, so end each with the item's id.
+    Action ids must be unique within the view, so end each with `_<item id>`; the feature's
+    action listeners then match the DM's action id with an optional suffix.
     """
     _ITEM_BUTTONS[kind] = builder
 
@@ -93,7 +96,9 @@ def home_view(desk: MyDesk, tz: ZoneInfo, *, now: datetime) -> dict[str, Any]:
 
 
 def _item_text(line: ItemLine, tz: ZoneInfo, now: datetime) -> str:
-    kind = KIND_NAMES.get(line.kind, line.kind.replace("_", " ").capitalize())
+    kind = STAGE_NAMES.get(line.kind) or KIND_NAMES.get(
+        line.kind, line.kind.replace("_", " ").capitalize()
+    )
     text = f"*{kind}*"
     if line.subject:
         text += f" — {esc(line.subject)}"

@@ -7,8 +7,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.services.my_desk import ItemLine
 from handlers.blocks import templates
 from handlers.blocks.common import Block, actions, button, context, plain, section
+from handlers.blocks.home import register_item_buttons
 from handlers.text import date_token, esc, mention
 
 MESSAGE_FORM = "`/message @recipient <caller name> [(<organisation>)] [<phone>] [: <message>]`"
@@ -21,6 +23,8 @@ MESSAGE_USAGE = (
     "• `/desk mine` lists your open items"
 )
 MESSAGE_FORM_ID = "message_form"
+RECIPIENT_PICKED = "recipient"  # the form's "For" menu (its action id and value key)
+RECIPIENT_STATUS = "recipient_status"
 OUTCOME_LINES = {"called_back": ":white_check_mark: You called back."}
 
 
@@ -36,17 +40,27 @@ def urgent_mark(params: dict[str, Any]) -> str:
     return ":rotating_light: *URGENT* " if params.get("urgent") else ""
 
 
+def answer_buttons(item_id: str, suffix: str = "") -> list[dict[str, Any]]:
+    """Called back / Tried — no answer / Reassign…; `suffix` keeps action ids unique on Home."""
+    return [
+        button("Called back", f"message_called_back{suffix}", item_id, style="primary"),
+        button("Tried — no answer", f"message_tried{suffix}", item_id),
+        button("Reassign…", f"item_reassign{suffix}", item_id),
+    ]
+
+
 def message_buttons(params: dict[str, Any]) -> Block:
     """Called back / Tried — no answer / Reassign… (and Show number on the desk's items)."""
     item_id = str(params["item_id"])
-    elements = [
-        button("Called back", "message_called_back", item_id, style="primary"),
-        button("Tried — no answer", "message_tried", item_id),
-        button("Reassign…", "item_reassign", item_id),
-    ]
+    elements = answer_buttons(item_id)
     if params.get("desk_owned") and params.get("has_contact", True):
         elements.append(button("Show number", "message_show_number", item_id))
     return actions(f"message_{item_id}", *elements)
+
+
+def home_message_buttons(line: ItemLine) -> list[dict[str, Any]]:
+    """The owner's buttons for a phone message on the Home tab (the same actions as the DM's)."""
+    return answer_buttons(str(line.item_id), f"_{line.item_id}")
 
 
 def message_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
@@ -142,8 +156,9 @@ def _text_input(
     }
 
 
-def message_form_view(channel_id: str) -> dict[str, Any]:
-    """The modal."""
+def message_form_view(channel_id: str, whereabouts: str = "") -> dict[str, Any]:
+    """The modal; `whereabouts` is the board's word on the chosen recipient (shown under them)."""
+    board = [{**context(whereabouts), "block_id": RECIPIENT_STATUS}] if whereabouts else []
     return {
         "type": "modal",
         "callback_id": MESSAGE_FORM_ID,
@@ -155,9 +170,12 @@ def message_form_view(channel_id: str) -> dict[str, Any]:
             {
                 "type": "input",
                 "block_id": "recipient",
+                # Choosing someone tells the app at once, so the form can show where they are.
+                "dispatch_action": True,
                 "label": plain("For"),
-                "element": {"type": "users_select", "action_id": "recipient"},
+                "element": {"type": "users_select", "action_id": RECIPIENT_PICKED},
             },
+            *board,
             _text_input("caller", "Caller's name", optional=False),
             _text_input("organisation", "Organisation"),
             _text_input("phone", "Phone", max_length=64),
@@ -180,3 +198,4 @@ def message_form_view(channel_id: str) -> dict[str, Any]:
 
 
 templates.register("message_dm", message_dm)
+register_item_buttons("phone_message", home_message_buttons)

@@ -13,7 +13,6 @@ from handlers.blocks.ooo import back_on
 from handlers.commands.desk import DeskCall, add_verb
 from handlers.commands.parsing import clean
 from handlers.context import HandlerContext
-from handlers.home import publish_home
 from handlers.people import everyone, remember
 from handlers.replies import UserError, ephemeral
 from handlers.text import date_token, esc
@@ -41,7 +40,6 @@ def check_in(ctx: HandlerContext, call: DeskCall) -> None:
             "`/ooo back` ends that."
         )
     call.respond(**ephemeral(text))
-    publish_home(ctx, call.client, call.user_id)
 
 
 def check_out(ctx: HandlerContext, call: DeskCall) -> None:
@@ -79,7 +77,6 @@ def check_out(ctx: HandlerContext, call: DeskCall) -> None:
         if off.rolled_to_tomorrow:
             text += " That time has passed today, so I took it as *tomorrow*."
     call.respond(**ephemeral(text))
-    publish_home(ctx, call.client, call.user_id)
 
 
 def show_board(ctx: HandlerContext, call: DeskCall) -> None:

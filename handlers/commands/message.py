@@ -7,8 +7,9 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.services import messages
+from bot.services import board, messages
 from handlers.blocks import messages as blocks
+from handlers.blocks.board import whereabouts_note
 from handlers.commands.message_parse import Help, OpenForm, TakeMessage, parse_message
 from handlers.context import HandlerContext
 from handlers.replies import UserError, ephemeral, guarded, help_reply
@@ -63,16 +64,20 @@ def take(ctx: HandlerContext, user_id: str, request: TakeMessage) -> str:
 
 def take_new(ctx: HandlerContext, user_id: str, new: messages.NewMessage) -> str:
     """Store a message (from the command or the form) and say who has it and by when."""
+    now = ctx.clock.now()
     with session_scope(ctx.engine) as session:
         taken = messages.take_message(
             session,
-            now=ctx.clock.now(),
+            now=now,
             policy=ctx.policy,
             taken_by=user_id,
             new=new,
             desk_channel=ctx.desk_channel,
         )
-    return blocks.taken_reply(
+        # The board (policy 000): the receptionist can tell the caller when to expect an answer.
+        whereabouts = board.status_of(session, new.recipient_id, now=now)
+    tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+    reply = blocks.taken_reply(
         caller=new.caller,
         organisation=new.organisation,
         recipient_id=new.recipient_id,
@@ -82,5 +87,7 @@ def take_new(ctx: HandlerContext, user_id: str, new: messages.NewMessage) -> str
         urgent=new.urgent,
         phone_typed=taken.phone.typed if taken.phone else None,
         phone_valid=taken.phone.valid if taken.phone else True,
-        tz=ctx.directory.zone_of(user_id, ctx.site_tz),
+        tz=tz,
     )
+    note = whereabouts_note(whereabouts, tz)
+    return f"{reply}\n{note}" if note else reply

@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
 
 from bot.services import absences
 from handlers.blocks import ooo as blocks
 from handlers.commands.ooo_parse import OOO_FORM, Back, Help, ShowStatus, Until, parse_ooo
 from handlers.context import HandlerContext
-from handlers.home import publish_home
 from handlers.people import remember
 from handlers.replies import UserError, ephemeral, guarded, help_reply
 from handlers.text import esc, not_found
@@ -22,7 +20,7 @@ def register(app: App, ctx: HandlerContext) -> None:
     """Listen for `/ooo`."""
 
     @app.command("/ooo")
-    def ooo_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def ooo_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         user_id = command["user_id"]
         with guarded(ack, "/ooo parse"):
             request = parse_ooo(command.get("text", ""))
@@ -32,9 +30,7 @@ def register(app: App, ctx: HandlerContext) -> None:
             ack()
             with guarded(respond, f"/ooo {type(request).__name__}"):
                 handle(ctx, user_id, request, respond)
-                if not isinstance(request, ShowStatus):
-                    publish_home(ctx, client, user_id)
-            ctx.deliver()
+            ctx.deliver()  # and republishes the Home of whoever the change touched
 
 
 def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Respond) -> None:

@@ -8,9 +8,10 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.roles import require_desk
-from bot.services import visitors
+from bot.services import board, visitors
 from bot.when import WhenError, parse_when
 from handlers.blocks import visitors as blocks
+from handlers.blocks.board import whereabouts_note
 from handlers.commands.visitor_parse import (
     ARRIVED_FORM,
     EXPECT_FORM,
@@ -84,7 +85,9 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Respond) ->
                 cover=result.cover,
                 tz=tz,
             )
-        respond(**ephemeral(reply))
+            # The board (policy 000): an off-site host may keep the visitor waiting.
+            note = whereabouts_note(board.status_of(session, request.host_id, now=now), tz)
+        respond(**ephemeral(f"{reply}\n{note}" if note else reply))
     elif isinstance(request, Expect):
         _require_host(ctx, request.host_id, EXPECT_FORM)
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -17,7 +17,8 @@ from bot.services import enquiries
 from handlers.blocks import enquiries as blocks
 from handlers.blocks.common import actions, button, context, plain, section
 from handlers.context import HandlerContext
-from handlers.text import mention
+from handlers.replies import ephemeral, tell_submitter
+from handlers.text import date_token, mention
 from handlers.views.values import value as field
 from storage.db import session_scope
 
@@ -122,6 +123,8 @@ def register(app: App, ctx: HandlerContext) -> None:
             return
         ack()
         text = f"{blocks.headline(params)}\nPassed to {mention(to_user)} by {mention(user_id)}."
+        if not where.channel:  # pressed on the Home tab: no DM to rewrite, so say it
+            tell_submitter(client, "", user_id, ephemeral(f":arrow_right: {text}"))
         _update(
             client,
             where,
@@ -169,7 +172,12 @@ def register(app: App, ctx: HandlerContext) -> None:
             ack(response_action="errors", errors={block: str(error)})
             return
         ack()
-        text, updated = blocks.enquiry_dm(params, ctx.directory.zone_of(user_id, ctx.site_tz))
+        tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+        if not where.channel:  # pressed on the Home tab: no DM to rewrite, so say it
+            new_due = date_token(datetime.fromisoformat(params["resolve_due"]), tz)
+            line = f":hourglass: {blocks.headline(params)}: the answer is now due {new_due}."
+            tell_submitter(client, "", user_id, ephemeral(line))
+        text, updated = blocks.enquiry_dm(params, tz)
         _update(client, where, text, updated)
         ctx.deliver()
 

@@ -9,20 +9,47 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
+from bot.services import board
 from bot.services.messages import NewMessage
-from handlers.blocks.messages import MESSAGE_FORM_ID
+from handlers.blocks.board import whereabouts_note
+from handlers.blocks.messages import MESSAGE_FORM_ID, RECIPIENT_PICKED, message_form_view
 from handlers.commands.message import take_new
 from handlers.context import HandlerContext
 from handlers.replies import guarded, tell_submitter
 from handlers.views.values import checked, value
+from storage.db import session_scope
 
 log = logging.getLogger(__name__)
 EMAIL = r"[^\s@]+@[^\s@]+\.[^\s@]+"
 
 
 def register(app: App, ctx: HandlerContext) -> None:
-    """Listen for the modal's submission."""
+    """Listen for the modal's submission, and for its recipient being chosen."""
+
+    @app.action({"type": "block_actions", "action_id": RECIPIENT_PICKED})
+    def recipient_picked(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ) -> None:
+        ack()
+        form = body.get("view") or {}
+        if form.get("callback_id") != MESSAGE_FORM_ID:
+            return
+        picked = str(action.get("selected_user") or "")
+        note = ""
+        if picked and ctx.directory.get(picked) is not None:
+            with session_scope(ctx.engine) as session:
+                status = board.status_of(session, picked, now=ctx.clock.now())
+            tz = ctx.directory.zone_of(body["user"]["id"], ctx.site_tz)
+            note = whereabouts_note(status, tz)
+        channel = json.loads(form.get("private_metadata") or "{}").get("channel", "")
+        try:  # the form as it was, with the board's word on who was picked
+            client.views_update(
+                view_id=form["id"], hash=form.get("hash"), view=message_form_view(channel, note)
+            )
+        except SlackApiError as error:  # edited meanwhile, or closed: the note is a nicety
+            log.info("could not show the recipient's status: %s", error.response.get("error"))
 
     @app.view(MESSAGE_FORM_ID)
     def message_form_submitted(

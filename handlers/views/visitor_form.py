@@ -9,8 +9,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.services import visitors
+from bot.services import board, visitors
 from handlers.blocks import visitors as blocks
+from handlers.blocks.board import whereabouts_note
 from handlers.blocks.common import plain
 from handlers.context import HandlerContext
 from handlers.replies import guarded, tell_submitter
@@ -108,15 +109,17 @@ def register(app: App, ctx: HandlerContext) -> None:
                     policy=ctx.policy,
                 )
                 visit = result.visit
-            tell(
-                text=blocks.signed_in_reply(
-                    visit.name,
-                    visit.organisation,
-                    host_id,
-                    visit.pass_number or "",
-                    matched=result.matched_expected,
-                    cover=result.cover,
-                    tz=ctx.site_tz,
-                )
+                whereabouts = board.status_of(session, host_id, now=now)
+            tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+            reply = blocks.signed_in_reply(
+                visit.name,
+                visit.organisation,
+                host_id,
+                visit.pass_number or "",
+                matched=result.matched_expected,
+                cover=result.cover,
+                tz=tz,
             )
+            note = whereabouts_note(whereabouts, tz)  # the board: an off-site host
+            tell(text=f"{reply}\n{note}" if note else reply)
         ctx.deliver()
