@@ -231,3 +231,49 @@ def test_bad_input_gets_the_right_form_and_stores_nothing(
     assert "/enquiry" in reply
     with Session(fd.engine) as session:
         assert list(session.exec(select(Enquiry))) == []
+
+
+def test_an_enquiry_reminder_lets_the_owner_acknowledge_from_it(fd: Embedded) -> None:
+    from tests.time_helpers import advance
+
+    fd.command(
+        "U0RECEPTION",
+        "/enquiry",
+        "question via email from Lee Wong for <@U0CAROL|carol>: opening hours",
+    )
+    advance(fd, "7 business hours")
+    carol_dm = fd.double.dm_channel("U0CAROL")
+    due_soon = [
+        c
+        for c in fd.double.calls_to("chat.postMessage")
+        if c.args.get("channel") == carol_dm
+        and "Due soon" in str(c.args.get("text", "")) + str(c.args.get("blocks"))
+    ]
+    assert due_soon, "no due-soon reminder"
+    labels = [
+        e["text"]["text"]
+        for b in due_soon[0].args["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ]
+    assert "Acknowledged" in labels
+    ack = next(
+        e
+        for b in due_soon[0].args["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["text"]["text"] == "Acknowledged"
+    )
+    fd.dispatch(
+        fd.requests.block_action(
+            user_id="U0CAROL",
+            action=ack,
+            channel_id=carol_dm,
+            message={"ts": due_soon[0].response["ts"], "blocks": due_soon[0].args["blocks"]},
+            message_ts=due_soon[0].response["ts"],
+        )
+    )
+    fd.settle()
+    with Session(fd.engine) as session:
+        states = {i.kind: i.state for i in session.exec(select(Item))}
+    assert states["enquiry_ack"] == "done" and states["enquiry_resolve"] != "done"

@@ -35,6 +35,7 @@ class ItemSummary:
     owner_id: str | None
     owner_channel: str | None
     intended_id: str | None
+    enquiry_id: int | None = None
 
     @property
     def label(self) -> str:
@@ -55,6 +56,7 @@ class ItemSummary:
             "owner_id": self.owner_id,
             "owner_channel": self.owner_channel,
             "intended_id": self.intended_id,
+            "enquiry_id": self.enquiry_id,
         }
 
 
@@ -91,6 +93,7 @@ def summarise(session: Session, item: Item) -> ItemSummary:
         owner_id=item.owner_id,
         owner_channel=item.owner_channel,
         intended_id=item.intended_id,
+        enquiry_id=item.enquiry_id,
     )
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.blocks import templates
 from handlers.blocks.common import Block, actions, button, context, section
+from handlers.blocks.enquiries import stage_buttons
 from handlers.blocks.messages import message_buttons, urgent_mark
 from handlers.text import date_token, esc, mention
 
@@ -49,6 +50,8 @@ def owner_buttons(params: dict[str, Any]) -> Block:
     if params.get("kind") == "phone_message":
         return message_buttons(params | {"desk_owned": not params.get("owner_id")})
     item_id = str(params["item_id"])
+    if params.get("kind") in ("enquiry_ack", "enquiry_resolve") and params.get("enquiry_id"):
+        return actions(f"item_{item_id}", *stage_buttons(params["kind"], params["enquiry_id"]))
     return actions(f"item_{item_id}", button("Reassign…", "item_reassign", item_id))
 
 

@@ -98,24 +98,23 @@ def enquiry_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     return fallback, blocks
 
 
-def home_ack_buttons(line: ItemLine) -> list[dict[str, Any]]:
-    """The acknowledge stage on the Home tab: "Acknowledged" (the DM's action, per item)."""
-    if line.enquiry_id is None:
-        return []
-    value, suffix = str(line.enquiry_id), f"_{line.item_id}"
-    return [button("Acknowledged", f"enquiry_ack{suffix}", value, style="primary")]
-
-
-def home_resolve_buttons(line: ItemLine) -> list[dict[str, Any]]:
-    """The resolve stage on the Home tab: Resolved / Reassign… / Running late…"""
-    if line.enquiry_id is None:
-        return []
-    value, suffix = str(line.enquiry_id), f"_{line.item_id}"
+def stage_buttons(kind: str, enquiry_id: int, suffix: str = "") -> list[dict[str, Any]]:
+    """What the owner can do at one stage: Acknowledged, or Resolved / Reassign… / Running late…"""
+    value = str(enquiry_id)
+    if kind == "enquiry_ack":
+        return [button("Acknowledged", f"enquiry_ack{suffix}", value, style="primary")]
     return [
         button("Resolved", f"enquiry_resolve{suffix}", value),
         button("Reassign…", f"enquiry_reassign{suffix}", value),
         button("Running late…", f"enquiry_late{suffix}", value),
     ]
+
+
+def home_stage_buttons(line: ItemLine) -> list[dict[str, Any]]:
+    """A stage's buttons on the Home tab (action ids end with the item id: unique in the view)."""
+    if line.enquiry_id is None:
+        return []
+    return stage_buttons(line.kind, line.enquiry_id, f"_{line.item_id}")
 
 
 def logged_reply(params: dict[str, Any], tz: ZoneInfo, *, redirected: bool = False) -> str:
@@ -179,7 +178,7 @@ def _owner_detail(detail: str) -> str:
 
 templates.register("enquiry_dm", enquiry_dm)
 # On the Home tab both stages of an open enquiry are listed, each with its own buttons.
-register_item_buttons("enquiry_ack", home_ack_buttons)
-register_item_buttons("enquiry_resolve", home_resolve_buttons)
+register_item_buttons("enquiry_ack", home_stage_buttons)
+register_item_buttons("enquiry_resolve", home_stage_buttons)
 templates.register("enquiry_late_managers", late_managers)
 templates.register("enquiry_late_owner", late_owner)
