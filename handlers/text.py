@@ -8,11 +8,19 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+# Control characters other than whitespace mean nothing in a name or a note, and PostgreSQL
+# refuses a NUL in text outright.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 
 
 def unescape(text: str) -> str:
     """Undo Slack's escaping of `&`, `<`, `>` once (what users typed)."""
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def without_controls(text: str) -> str:
+    """What was typed, less control characters (tab, newline and the like are kept)."""
+    return _CONTROLS.sub("", text)
 
 
 def esc(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import pytest
 
@@ -91,3 +92,28 @@ def test_an_error_reply_escapes_what_was_typed(
     assert reply.startswith(":warning:")
     assert "<!" not in reply
     assert _raw_angles(reply) == []
+
+
+def test_control_characters_are_dropped_from_what_is_stored(fd: Embedded) -> None:
+    """PostgreSQL refuses a NUL in text: a name typed with one is stored without it."""
+    fd.command(RECEPTION, "/visitor", "arrived Ja\x00ne\x07 Doe for <@U0ALICE|alice>")
+    assert last_reply(fd, RECEPTION).startswith(":white_check_mark: *Jane Doe* signed in")
+
+
+def test_control_characters_are_dropped_from_a_form(fd: Embedded) -> None:
+    from handlers.views.visitor_form import form_view
+
+    def typed(text: str) -> dict[str, Any]:
+        return {"type": "plain_text_input", "value": text}
+
+    values = {
+        "name": {"name": typed("Ja\x00ne Doe")},
+        "organisation": {"organisation": typed("Ac\x00me\x1b")},
+        "host": {"host": {"type": "users_select", "selected_user": "U0ALICE"}},
+        "note": {"note": typed(None)},  # type: ignore[arg-type]
+    }
+    fd.dispatch(
+        fd.requests.view_submission(user_id=RECEPTION, view=form_view("C0DESK"), values=values)
+    )
+    fd.settle()
+    assert ":white_check_mark: *Jane Doe* (Acme) signed in" in last_reply(fd, RECEPTION)

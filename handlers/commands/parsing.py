@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from handlers.text import MENTION, unescape
+from handlers.text import MENTION, unescape, without_controls
 
 MAX_NAME = 200
 
@@ -39,7 +39,7 @@ def split_on_last_mention(text: str) -> Anchored | None:
 
 def clean(text: str) -> str:
     """Unescape once and tidy whitespace."""
-    return " ".join(unescape(text).split())
+    return " ".join(without_controls(unescape(text)).split())
 
 
 def first_word(text: str) -> tuple[str, str]:

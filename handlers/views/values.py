@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.text import without_controls
+
 
 def value(values: dict[str, Any], block_id: str, *, keep_lines: bool = False) -> str:
     """The submitted value of an input block, as text ("" when empty).
@@ -21,8 +23,9 @@ def value(values: dict[str, Any], block_id: str, *, keep_lines: bool = False) ->
         or element.get("selected_date")
         or ""
     )
+    found = without_controls(str(found))
     if keep_lines:
-        lines = str(found).strip().splitlines()
+        lines = found.strip().splitlines()
         return "\n".join(" ".join(line.split()) for line in lines).strip()
     return " ".join(str(found).split())
 
