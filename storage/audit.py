@@ -9,6 +9,8 @@ from sqlmodel import Session, col
 
 from storage.models import AuditEvent
 
+MAX_DETAIL = 1000  # AuditEvent.detail's column
+
 
 def record(
     session: Session,
@@ -20,14 +22,14 @@ def record(
     visit_id: int | None = None,
     detail: str | None = None,
 ) -> None:
-    """Add one line to the trail."""
+    """Add one line to the trail (a detail longer than its column is cut to fit)."""
     session.add(
         AuditEvent(
             item_id=item_id,
             visit_id=visit_id,
             actor_id=actor_id,
             action=action,
-            detail=detail,
+            detail=detail[:MAX_DETAIL] if detail else detail,
             at=at,
         )
     )

@@ -117,3 +117,28 @@ def test_control_characters_are_dropped_from_a_form(fd: Embedded) -> None:
     )
     fd.settle()
     assert ":white_check_mark: *Jane Doe* (Acme) signed in" in last_reply(fd, RECEPTION)
+
+
+def test_running_late_takes_a_reason_as_long_as_its_form_allows(fd: Embedded) -> None:
+    """The audit line ("<new due>: <reason>") is cut to its column, not refused by PostgreSQL."""
+    from sqlmodel import Session, select
+
+    from handlers.views.enquiry_followup import Where, late_view
+    from storage.models import AuditEvent, Enquiry
+
+    fd.command("U0BOB", "/enquiry", "complaint via letter from Jane Doe for <@U0ALICE|alice>: late")
+    with Session(fd.engine) as session:
+        enquiry_id = session.exec(select(Enquiry)).one().id
+    view = late_view(Where(int(enquiry_id or 0), "", ""))
+    reason = "&" * 1000  # the form's max_length
+    values = {
+        "date": {"date": {"type": "datepicker", "selected_date": "2026-12-31"}},
+        "reason": {"reason": {"type": "plain_text_input", "value": reason}},
+    }
+    response = fd.dispatch(fd.requests.view_submission(user_id="U0ALICE", view=view, values=values))
+    fd.settle()
+    assert response.status == 200 and not response.body
+    with Session(fd.engine) as session:
+        details = [e.detail or "" for e in session.exec(select(AuditEvent)).all()]
+    assert any(d.startswith("2026-12-31") and d.endswith("&&&") for d in details)
+    assert max(len(d) for d in details) <= 1000
