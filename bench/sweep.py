@@ -184,7 +184,7 @@ def plan(engine: Engine) -> str:
     """How the database reads the due windows."""
     stamp = NOW.strftime("%Y-%m-%d %H:%M:%S")
     query = (
-        "SELECT id FROM item WHERE next_stage_at <= :now ORDER BY next_stage_at, id LIMIT 200"
+        "SELECT * FROM item WHERE next_stage_at <= :now ORDER BY next_stage_at, id LIMIT 200"
     )
     with engine.connect() as connection:
         if engine.dialect.name == "postgresql":
