@@ -13,9 +13,23 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_console(script: str, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "FRONTDESK_CONFIG"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "DATABASE_URL", "FRONTDESK_CONFIG"))
+    }
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "console", "--db", f"sqlite:///{tmp_path / 'c.db'}", "--at", "2026-11-24 10:00", *extra],
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "console",
+            "--db",
+            f"sqlite:///{tmp_path / 'c.db'}",
+            "--at",
+            "2026-11-24 10:00",
+            *extra,
+        ],
         input=script,
         capture_output=True,
         text=True,
@@ -46,7 +60,9 @@ def test_piped_visitor_session_shows_dm_desk_post_pass_and_empty_list(tmp_path: 
     assert "Nobody is signed in right now." in out
     assert "/visitor arrived <name> [from <organisation>] for @host" in out  # the usage
     # Only the prompt lines repeat what was typed.
-    assert all(line.startswith("> ") for line in out.splitlines() if "/visitor arrived Jane" in line)
+    assert all(
+        line.startswith("> ") for line in out.splitlines() if "/visitor arrived Jane" in line
+    )
 
 
 def test_clicking_a_button_in_the_console(tmp_path: Path) -> None:
@@ -68,7 +84,12 @@ def test_the_shipped_sample_scripts_run_cleanly(tmp_path: Path, name: str) -> No
 
 @pytest.mark.parametrize(
     ("line", "says"),
-    [("/click 9", "no button 9"), ("/as @nobody", "no one called @nobody"), ("/wait forever", "duration"), ("hello", "/help")],
+    [
+        ("/click 9", "no button 9"),
+        ("/as @nobody", "no one called @nobody"),
+        ("/wait forever", "duration"),
+        ("hello", "/help"),
+    ],
 )
 def test_console_mistakes_are_explained(tmp_path: Path, line: str, says: str) -> None:
     assert says in run_console(line + "\n", tmp_path).stdout
