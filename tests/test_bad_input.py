@@ -29,6 +29,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,7 @@ from storage.db import make_engine
 from storage.models import Enquiry, Item, PhoneMessage, SQLModel, Visit
 from tests.conftest import TUESDAY_3PM, example_policy_text
 from tests.helpers import block_text
+from tests.time_helpers import advance_to
 
 RECEPTION, ALICE, BOB, CAROL, MANAGER = (
     "U0RECEPTION",
@@ -747,3 +749,36 @@ def test_a_message_from_the_form_is_recorded_as_typed(
             assert message.caller == " ".join(without_controls(caller or "").split())
             # Nothing was unescaped: the form gives text as typed.
             assert clean(esc(message.caller)) == message.caller
+
+
+# ---- what comes later ------------------------------------------------------------------------
+
+# What the bot posts on its own days later (due soon, overdue, escalated, the unanswered visitor,
+# the closing-time list) carries the same typed text: it must be as safe as the first reply.
+later_text = st.one_of(
+    _phrase(st.just("/visitor arrived"), words, st.just("for <@U0ALICE|alice> —"), words),
+    _phrase(st.just("/message urgent <@U0BOB|bob>"), words, st.just(":"), words),
+    _phrase(
+        st.just("/enquiry complaint via letter from"),
+        words,
+        st.just("for <@U0CAROL|carol>:"),
+        words,
+    ),
+    _phrase(st.just("/ooo until next Monday backup <@U0BOB|bob> :"), words),
+)
+
+
+@_settings(20)
+@given(typed=later_text)
+def test_what_was_typed_stays_escaped_in_the_reminders_and_alerts_days_later(typed: str) -> None:
+    command, _, text = typed.partition(" ")
+    user = ALICE if command == "/ooo" else RECEPTION
+    with front_desk() as desk:
+        if command == "/ooo":  # Alice away: the visitor and the message go to her backup
+            desk.command(ALICE, "/ooo", text)
+            desk.command(RECEPTION, "/visitor", "arrived Jane for <@U0ALICE|alice>")
+        else:
+            desk.command(user, command, text)
+        # Tuesday 15:00 to Friday 16:00: reminders, breaches, escalations, closing-time lists.
+        advance_to(desk.fd, TUESDAY_3PM + timedelta(days=3, hours=1))
+        check(desk, user, what=f"{typed[:300]!r}, three days on")
