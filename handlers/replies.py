@@ -58,7 +58,8 @@ def guarded(reply: Reply, what: str) -> Iterator[None]:
     except (UserError, ParseError) as error:
         reply(**error_blocks(error.message, error.usage))
     except Exception:
-        reference = uuid.uuid4().hex[:8]
+        # Starts with a letter so the log masking never mistakes it for a phone number.
+        reference = f"E{uuid.uuid4().hex[:7]}"
         log.exception("%s failed (ref %s)", what, reference)
         reply(
             **ephemeral(

@@ -112,3 +112,16 @@ def test_serve_http_stderr_has_no_numbers_or_tokens(tmp_path: Path) -> None:
     assert "Front Desk listening" in output
     assert "replayed request" in output
     assert leaks(output) == []
+
+
+def test_an_apology_reference_survives_log_masking(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from handlers.replies import guarded
+
+    install_log_redaction()
+    replies: list[str] = []
+    with caplog.at_level(logging.ERROR), guarded(lambda **r: replies.append(r["text"]), "boom"):
+        raise RuntimeError("boom")
+    reference = replies[0].split("ref `")[1].split("`")[0]
+    assert reference in caplog.text
