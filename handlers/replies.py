@@ -63,7 +63,8 @@ def guarded(reply: Reply, what: str) -> Iterator[None]:
         log.exception("%s failed (ref %s)", what, reference)
         reply(
             **ephemeral(
-                f":warning: Sorry, something went wrong and nothing was saved (ref `{reference}`)."
+                f":warning: Sorry, something went wrong (ref `{reference}`). Please check before "
+                "trying again; your admin can look the ref up in the logs."
             )
         )
 
