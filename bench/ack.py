@@ -89,7 +89,12 @@ class Counter:
 
 
 def at_rate(
-    server: ServerProcess, double: SlackDouble, make: Make, ids: Counter, rate: float, seconds: float
+    server: ServerProcess,
+    double: SlackDouble,
+    make: Make,
+    ids: Counter,
+    rate: float,
+    seconds: float,
 ) -> dict[str, Any]:
     result = load(server.port, rate, ids.batch(double, make, int(rate * seconds)))
     settle(double)
@@ -150,9 +155,7 @@ def run(quick: bool) -> dict[str, Any]:
                     best, steps = highest_rate(fd, double, make, ids, step_seconds, rates)
                     figures[f"{name}_max_rate"] = best
                     figures[f"{name}_rate_steps"] = steps
-                best, steps = highest_rate(
-                    bare, double, visitor_arrived, ids, step_seconds, rates
-                )
+                best, steps = highest_rate(bare, double, visitor_arrived, ids, step_seconds, rates)
                 figures["bare_max_rate"] = best
                 figures["bare_rate_steps"] = steps
                 figures["server_rss_mb_after"] = round(fd.rss_mb(), 1)

@@ -39,7 +39,8 @@ HEAVY = ("dateparser", "matplotlib", "pandas", "numpy", "PIL")
 
 
 def startup_times(double: SlackDouble, work: Path, repeats: int) -> dict[str, Any]:
-    fresh, restart = [], []
+    fresh: list[float] = []
+    restart: list[float] = []
     for i in range(repeats):
         directory = work / f"start-{i}"
         directory.mkdir()

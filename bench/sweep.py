@@ -41,7 +41,7 @@ REPEATS = 5
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 BACKLOG_COLUMNS = (
-    'kind, owner_id, started_at, due_at, warn_at, escalate_at, state, next_stage, next_stage_at, '
+    "kind, owner_id, started_at, due_at, warn_at, escalate_at, state, next_stage, next_stage_at, "
     'deadline_version, "window", attempts, created_at'
 )
 SQLITE_BACKLOG = f"""
@@ -183,9 +183,7 @@ def add_backlog(engine: Engine, n: int) -> float:
 def plan(engine: Engine) -> str:
     """How the database reads the due windows."""
     stamp = NOW.strftime("%Y-%m-%d %H:%M:%S")
-    query = (
-        "SELECT * FROM item WHERE next_stage_at <= :now ORDER BY next_stage_at, id LIMIT 200"
-    )
+    query = "SELECT * FROM item WHERE next_stage_at <= :now ORDER BY next_stage_at, id LIMIT 200"
     with engine.connect() as connection:
         if engine.dialect.name == "postgresql":
             rows = connection.execute(text("EXPLAIN " + query), {"now": stamp + "+00"})
