@@ -170,3 +170,28 @@ def test_help_lists_every_form(fd: Embedded) -> None:
     reply = last_reply(fd, BOB)
     for verb in ("arrived", "expect", "left", "cancel", "list"):
         assert f"/visitor {verb}" in reply
+
+
+def test_pass_numbers_go_past_999_in_order(fd: Embedded) -> None:
+    from datetime import date as day_type
+
+    from storage import visits as repo
+
+    today = day_type(2026, 11, 24)
+    with Session(fd.engine) as session:
+        for number in (998, 999, 1000):
+            session.add(
+                Visit(
+                    name=f"V{number}",
+                    host_id=ALICE,
+                    state="left",
+                    pass_number=f"V-{number:03d}",
+                    pass_day=today,
+                    logged_by=RECEPTION,
+                    created_at=fd.clock.now(),
+                )
+            )
+        session.commit()
+        assert repo.last_pass_issued(session, today) == "V-1000"
+    fd.command(RECEPTION, "/visitor", f"arrived Next One for {ALICE_M}")
+    assert "V-1001" in last_reply(fd, RECEPTION)

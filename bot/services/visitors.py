@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
@@ -272,11 +272,12 @@ def _visit_params(visit: Visit) -> dict[str, object]:
     }
 
 
-def _next_pass(session: Session, today: object) -> str:
-    issued, held = visits.pass_numbers_in_use(session, today)  # type: ignore[arg-type]
-    taken = issued | held
-    number = 1
-    while PASS_FORMAT.format(number) in taken:
+def _next_pass(session: Session, today: date) -> str:
+    """The next pass of the day, never one still held by someone signed in since earlier."""
+    last = visits.last_pass_issued(session, today)
+    number = int(last.split("-")[1]) + 1 if last else 1
+    held = visits.passes_held_from_before(session, today)
+    while PASS_FORMAT.format(number) in held:
         number += 1
     return PASS_FORMAT.format(number)
 
