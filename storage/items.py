@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
@@ -40,16 +41,33 @@ def due_for_sweep(session: Session, *, now: datetime, limit: int) -> list[Item]:
     return list(session.scalars(statement))
 
 
-def open_for(
-    session: Session, *, owner_id: str | None = None, channel: str | None = None
-) -> list[Item]:
-    """Open windows owned by a person (or a channel), soonest due first."""
+def _open_statement(owner_id: str | None, channel: str | None) -> Any:
     statement = select(Item).where(col(Item.state) != "done")
     if owner_id is not None:
         statement = statement.where(col(Item.owner_id) == owner_id)
     if channel is not None:
         statement = statement.where(col(Item.owner_channel) == channel)
-    return list(session.scalars(statement.order_by(col(Item.due_at), col(Item.id))))
+    return statement
+
+
+def open_for(
+    session: Session,
+    *,
+    owner_id: str | None = None,
+    channel: str | None = None,
+    limit: int | None = None,
+) -> list[Item]:
+    """Open windows owned by a person (or a channel), soonest due first (the first `limit`)."""
+    statement = _open_statement(owner_id, channel).order_by(col(Item.due_at), col(Item.id))
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list(session.scalars(statement))
+
+
+def count_open_for(session: Session, *, owner_id: str) -> int:
+    """How many windows a person has open."""
+    statement = select(func.count()).select_from(_open_statement(owner_id, None).subquery())
+    return int(session.scalar(statement) or 0)
 
 
 def for_subject(

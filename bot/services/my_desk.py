@@ -59,8 +59,11 @@ def my_desk(
     limit: int,
 ) -> MyDesk:
     """Gather `user_id`'s status, open items (soonest due first), today's visitors, and counts."""
-    open_items = items.open_for(session, owner_id=user_id)
-    shown = open_items[:limit]
+    # Read only what the view shows, plus a count: a busy desk may have thousands open.
+    shown = items.open_for(session, owner_id=user_id, limit=limit)
+    open_count = (
+        items.count_open_for(session, owner_id=user_id) if len(shown) == limit else len(shown)
+    )
     names = handled.subjects(session, shown)
     about = handled.topics(session, shown)
     lines = [
@@ -89,7 +92,7 @@ def my_desk(
         user_id=user_id,
         status=status_of(session, user_id, now=now),
         items=lines,
-        more_items=len(open_items) - len(shown),
+        more_items=open_count - len(shown),
         expected=expected,
         counts_by_owner=items.open_counts_by_owner(session) if is_manager else None,
     )
