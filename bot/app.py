@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -45,6 +46,9 @@ class Runtime:
     deliver_now: Callable[[], object]
 
 
+SETTLE_SECONDS = 0.2
+
+
 class BackgroundDelivery:
     """Sends the outbox and republishes Home tabs on a thread of its own; `ctx.deliver()` only
     wakes it (wakes coalesce).
@@ -66,6 +70,9 @@ class BackgroundDelivery:
     def _run(self) -> None:
         while True:
             self._wake.wait()
+            # Let a burst of commands land first: one round then sends all their posts and
+            # republishes each person's Home once, instead of once per command.
+            time.sleep(SETTLE_SECONDS)
             self._wake.clear()
             try:
                 self._deliver()
