@@ -102,8 +102,7 @@ def advance(item: Item) -> None:
 
 def close(session: Session, *, item: Item, now: datetime, by: str, outcome: str) -> Item:
     """Mark the window done (answered); no reminder or alert follows."""
-    if item.state == "done":
-        raise WindowClosed(f"already {item.outcome or 'done'}")
+    _require_open(item)
     item.state = "done"
     item.done_at, item.done_by, item.outcome = now, by, outcome
     item.next_stage, item.next_stage_at = None, None
@@ -114,8 +113,7 @@ def close(session: Session, *, item: Item, now: datetime, by: str, outcome: str)
 
 def reassign(session: Session, *, item: Item, owner: Owner, now: datetime, by: str) -> Item:
     """Give the window to someone else; the customer's clock does not restart."""
-    if item.state == "done":
-        raise WindowClosed(f"already {item.outcome or 'done'}")
+    _require_open(item)
     item.owner_id, item.owner_channel = owner.user_id, owner.channel
     session.add(item)
     audit.record(
@@ -141,8 +139,7 @@ def revise(
     reason: str,
 ) -> Item:
     """Move the deadline ("Running late…", a closure): it gets its own reminders."""
-    if item.state == "done":
-        raise WindowClosed(f"already {item.outcome or 'done'}")
+    _require_open(item)
     item.due_at = due
     item.warn_at = warn_instant(calendar, now, due, spec.warn_before) if item.warn_at else None
     item.escalate_at = calendar.add(due, spec.escalate_after)
@@ -167,8 +164,7 @@ def record_attempt(
     session: Session, *, item: Item, now: datetime, calendar: BusinessCalendar, by: str
 ) -> Item:
     """ "Tried — no answer": keep the window open and remind again at the next opening."""
-    if item.state == "done":
-        raise WindowClosed(f"already {item.outcome or 'done'}")
+    _require_open(item)
     item.attempts += 1
     remind_at = calendar.next_opening(_after_this_opening(calendar, now))
     if item.next_stage_at is None or remind_at < item.next_stage_at:
@@ -200,6 +196,12 @@ def is_moot(session: Session, item_id: int) -> str | None:
     if item.state == "done":
         return f"the item is {item.outcome or 'done'}"
     return None
+
+
+def _require_open(item: Item) -> None:
+    """Refuse to change a window that is already done."""
+    if item.state == "done":
+        raise WindowClosed(f"already {item.outcome or 'done'}")
 
 
 def _schedule_from(item: Item, stage: str) -> None:

@@ -14,7 +14,7 @@ from handlers.actions.message_buttons import item_errors
 from handlers.blocks.common import plain
 from handlers.context import HandlerContext
 from handlers.replies import ephemeral, guarded, tell_submitter, to_clicker
-from handlers.text import date_token
+from handlers.text import date_token, mention
 from storage.db import session_scope
 
 REASSIGN_FORM_ID = "item_reassign_form"
@@ -104,9 +104,9 @@ def register(app: App, ctx: HandlerContext) -> None:
                 )
                 owner_id, due_at = moved.item.owner_id, moved.item.due_at
             tz = ctx.directory.zone_of(user_id, ctx.site_tz)
-            holder = f"<@{owner_id}>" if owner_id else "the desk channel"
+            holder = mention(owner_id) if owner_id else "the desk channel"
             text = f":arrow_right: Reassigned: {holder} has it now, still due {date_token(due_at, tz)}."
             if owner_id != to:
-                text += f" (<@{to}> is away.)"
+                text += f" ({mention(to)} is away.)"
             tell(**ephemeral(text))
         ctx.deliver()
