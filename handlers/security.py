@@ -44,7 +44,13 @@ WINDOW_SECONDS = 300  # Bolt refuses timestamps further than this from now
 
 
 class ReplayGuard:
-    """Signatures seen in the last five minutes, each remembered until it would be stale."""
+    """Signatures seen in the last five minutes, each remembered until it would be stale.
+
+    A signature is kept as its 64-bit hash, filed under the second its timestamp goes stale, so a
+    busy server holds some 80 bytes per recent request rather than the header string, a float and
+    a tuple (about 320). Two different signatures sharing a hash within five minutes is a chance of
+    about one in 10^10 at 10,000 requests, and only refuses the later of the two.
+    """
 
     def __init__(
         self, *, window: int = WINDOW_SECONDS, clock: Callable[[], float] = time.time
@@ -52,8 +58,9 @@ class ReplayGuard:
         self.window = window
         self.clock = clock
         self._lock = threading.Lock()
-        self._seen: set[str] = set()
-        self._expiry: list[tuple[float, str]] = []
+        self._seen: set[int] = set()
+        self._stale_at: dict[int, list[int]] = {}  # second -> hashes that go stale then
+        self._seconds: list[int] = []  # heap of the keys of _stale_at
 
     def __len__(self) -> int:
         with self._lock:
@@ -62,18 +69,22 @@ class ReplayGuard:
     def first_sighting(self, signature: str, timestamp: str) -> bool:
         """True the first time a signature is seen; False for a replay."""
         try:
-            expires = float(int(timestamp)) + self.window + 1
+            stale_at = int(timestamp) + self.window + 1
         except ValueError:
             return False
+        key = hash(signature)
         now = self.clock()
         with self._lock:
-            while self._expiry and self._expiry[0][0] < now:
-                _, old = heapq.heappop(self._expiry)
-                self._seen.discard(old)
-            if signature in self._seen:
+            while self._seconds and self._seconds[0] < now:
+                self._seen.difference_update(self._stale_at.pop(heapq.heappop(self._seconds)))
+            if key in self._seen:
                 return False
-            self._seen.add(signature)
-            heapq.heappush(self._expiry, (expires, signature))
+            self._seen.add(key)
+            bucket = self._stale_at.get(stale_at)
+            if bucket is None:
+                bucket = self._stale_at[stale_at] = []
+                heapq.heappush(self._seconds, stale_at)
+            bucket.append(key)
             return True
 
 

@@ -204,6 +204,18 @@ def test_the_replay_guard_forgets_signatures_once_they_would_be_stale() -> None:
     assert not guard.first_sighting("v0=c", "not-a-number")
 
 
+def test_the_replay_guard_holds_only_the_last_five_minutes_of_a_steady_stream() -> None:
+    now = [2_000_000.0]
+    guard = ReplayGuard(clock=lambda: now[0])
+    for second in range(1200):  # twenty minutes, two requests a second
+        now[0] = 2_000_000.0 + second
+        stamp = str(int(now[0]))
+        assert guard.first_sighting(f"v0={second}a", stamp)
+        assert guard.first_sighting(f"v0={second}b", stamp)
+        assert not guard.first_sighting(f"v0={max(second - 299, 0)}a", str(int(now[0]) - 299))
+    assert 600 <= len(guard) <= 604  # five minutes' worth, however long it has run
+
+
 # ---- over HTTP, against `frontdesk serve --http` -----------------------------------------------
 
 
