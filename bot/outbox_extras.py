@@ -20,10 +20,9 @@ from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
-from sqlalchemy import Engine
+from sqlmodel import Session
 
 from storage import privacy
-from storage.db import session_scope
 from storage.outbox import Pending
 
 # The feature builders register their templates with handlers.blocks.templates at import.
@@ -67,7 +66,7 @@ def post(
     return response
 
 
-def remember(engine: Engine, row: Pending, *, channel: str, ts: str, now: datetime) -> None:
+def remember(session: Session, row: Pending, *, channel: str, ts: str, now: datetime) -> None:
     """Keep the post's channel and ts against the person-bearing record it is about."""
     if row.params.get("update_ts"):
         return
@@ -75,17 +74,16 @@ def remember(engine: Engine, row: Pending, *, channel: str, ts: str, now: dateti
     item_id = row.item_id if row.item_id is not None else _int(row.params.get("item_id"))
     if item_id is None and not any(isinstance(value, int) for value in named.values()):
         return
-    with session_scope(engine) as session:
-        privacy.remember_post(
-            session,
-            channel=channel,
-            ts=ts,
-            now=now,
-            visit_id=_int(named["visit_id"]),
-            message_id=_int(named["message_id"]),
-            enquiry_id=_int(named["enquiry_id"]),
-            item_id=item_id,
-        )
+    privacy.remember_post(
+        session,
+        channel=channel,
+        ts=ts,
+        now=now,
+        visit_id=_int(named["visit_id"]),
+        message_id=_int(named["message_id"]),
+        enquiry_id=_int(named["enquiry_id"]),
+        item_id=item_id,
+    )
 
 
 def _int(value: object) -> int | None:

@@ -116,21 +116,13 @@ class OutboxSender:
         except OSError as error:  # connection refused, reset, timed out
             self._retry(row, stats, f"connection: {error}", None)
             return
-        outbox.mark_sent(
-            self.engine,
-            row.id,
-            owner=self.owner,
-            now=self.clock.now(),
-            channel=str(response["channel"]),
-            ts=str(response["ts"]),
-        )
-        outbox_extras.remember(
-            self.engine,
-            row,
-            channel=str(response["channel"]),
-            ts=str(response["ts"]),
-            now=self.clock.now(),
-        )
+        posted = {"channel": str(response["channel"]), "ts": str(response["ts"])}
+        now = self.clock.now()
+        # One transaction: the row is sent and its post remembered for redaction, or neither.
+        # A post made after this sender's lease lapsed is remembered all the same.
+        with session_scope(self.engine) as session:
+            outbox.mark_sent(session, row.id, owner=self.owner, now=now, **posted)
+            outbox_extras.remember(session, row, now=now, **posted)
         stats.sent += 1
 
     def _where(self, row: Pending) -> tuple[str | None, str | None]:

@@ -11,6 +11,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
+from storage.sqlite_turns import take_turns
+
 
 def normalise_url(url: str) -> str:
     """Send PostgreSQL URLs through psycopg 3 whatever driver they name."""
@@ -46,6 +48,7 @@ def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> E
 # up with the request count (bench/startup.py); the OS caches the file anyway, and the bot's
 # queries all go through indexes. An in-memory database lives in its cache, so it keeps the default.
 SQLITE_CACHE_KIB = 512
+BUSY_TIMEOUT_S = 30
 
 
 def _configure_sqlite(engine: Engine, *, in_memory: bool) -> None:
@@ -57,11 +60,14 @@ def _configure_sqlite(engine: Engine, *, in_memory: bool) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         if not in_memory:
             cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
+
+    if not in_memory:  # one connection in memory: nothing to take turns at
+        take_turns(engine, timeout=BUSY_TIMEOUT_S)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

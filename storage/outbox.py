@@ -117,8 +117,8 @@ def claim(
     return sorted(claimed, key=lambda p: p.id)
 
 
-def _finish(engine: Engine, row_id: int, owner: str, **values: Any) -> bool:
-    statement = (
+def _finish_statement(row_id: int, owner: str, **values: Any) -> Any:
+    return (
         update(Outbox)
         .where(
             and_(
@@ -129,17 +129,23 @@ def _finish(engine: Engine, row_id: int, owner: str, **values: Any) -> bool:
         )
         .values(lease_until=None, **values)
     )
+
+
+def _finish(engine: Engine, row_id: int, owner: str, **values: Any) -> bool:
     with engine.begin() as connection:
-        return bool(connection.execute(statement).rowcount)
+        return bool(connection.execute(_finish_statement(row_id, owner, **values)).rowcount)
 
 
 def mark_sent(
-    engine: Engine, row_id: int, *, owner: str, now: datetime, channel: str, ts: str
+    session: Session, row_id: int, *, owner: str, now: datetime, channel: str, ts: str
 ) -> bool:
-    """Record that Slack accepted the row."""
-    return _finish(
-        engine, row_id, owner, state="sent", sent_at=now, sent_channel=channel, sent_ts=ts
+    """Record that Slack accepted the row (in the caller's transaction, beside what else the
+    post leaves behind); False when this sender's lease on it had lapsed."""
+    statement = _finish_statement(
+        row_id, owner, state="sent", sent_at=now, sent_channel=channel, sent_ts=ts
     )
+    result: Any = session.execute(statement)
+    return bool(result.rowcount)
 
 
 def mark_retry(
