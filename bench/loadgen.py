@@ -4,7 +4,8 @@
 
 Each stdin line is {"body": …, "headers": {…}}. Request i is sent at start + i/rate; its latency
 is measured from that scheduled instant (so a server that falls behind is charged for the queue,
-not hidden by it) to the end of the answer. Prints JSON: counts, p50/p90/p99/max in ms, statuses.
+not hidden by it) to the end of the answer. Prints JSON: counts, p50/p90/p99/max in ms, statuses,
+and with --raw every answered request's latency (`latencies_ms`, in the order sent).
 """
 
 from __future__ import annotations
@@ -41,10 +42,10 @@ async def _send(port: int, request: dict[str, Any], timeout: float) -> int:
 
 
 async def run(
-    port: int, rate: float, requests: list[dict[str, Any]], timeout: float
+    port: int, rate: float, requests: list[dict[str, Any]], timeout: float, *, raw: bool = False
 ) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
-    latencies: list[float] = []
+    latencies: list[float] = [float("nan")] * len(requests)
     statuses: Counter[str] = Counter()
     start = loop.time() + 0.05
 
@@ -55,20 +56,28 @@ async def run(
             status = await _send(port, request, timeout)
             statuses[str(status)] += 1
             if status == 200:
-                latencies.append(loop.time() - scheduled)
+                latencies[i] = loop.time() - scheduled
         except (TimeoutError, OSError) as error:
             statuses[type(error).__name__] += 1
 
     began = time.perf_counter()
     await asyncio.gather(*(one(i, r) for i, r in enumerate(requests)))
     elapsed = time.perf_counter() - began
-    ms = [x * 1000 for x in latencies]
+    ms = [round(x * 1000, 3) for x in latencies if x == x]  # the answered ones (NaN != NaN)
     return {
         "offered_rate": rate,
         "sent": len(requests),
-        "ok": len(latencies),
         "statuses": dict(statuses),
         "elapsed_s": round(elapsed, 3),
+        **summary(ms),
+        **({"latencies_ms": ms} if raw else {}),
+    }
+
+
+def summary(ms: list[float]) -> dict[str, Any]:
+    """Answered count and p50/p90/p99/max of latencies in ms."""
+    return {
+        "ok": len(ms),
         "p50_ms": round(percentile(ms, 50), 2),
         "p90_ms": round(percentile(ms, 90), 2),
         "p99_ms": round(percentile(ms, 99), 2),
@@ -81,9 +90,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--rate", type=float, required=True)
     parser.add_argument("--timeout", type=float, default=10.0)
+    parser.add_argument("--raw", action="store_true", help="include every latency")
     args = parser.parse_args()
     requests = [json.loads(line) for line in sys.stdin if line.strip()]
-    print(json.dumps(asyncio.run(run(args.port, args.rate, requests, args.timeout))))
+    print(json.dumps(asyncio.run(run(args.port, args.rate, requests, args.timeout, raw=args.raw))))
 
 
 if __name__ == "__main__":

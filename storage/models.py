@@ -29,7 +29,8 @@ class Visit(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("pass_day", "pass_number", name="uq_visit_pass"),
-        Index("ix_visit_state", "state"),
+        Index("ix_visit_state_pass_day", "state", "pass_day"),
+        Index("ix_visit_pass_day_seq", "pass_day", "pass_seq"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -39,6 +40,7 @@ class Visit(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=1000)
     state: str = Field(max_length=16)  # expected | on_site | left | cancelled
     pass_number: str | None = Field(default=None, max_length=16)
+    pass_seq: int | None = None  # the number in pass_number, so the next is one index lookup
     pass_day: date | None = None
     expected_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     arrived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -40,23 +40,18 @@ def expected(session: Session, *, host_id: str | None = None) -> list[Visit]:
     return list(session.scalars(statement.order_by(col(Visit.expected_at), col(Visit.id))))
 
 
-def last_pass_issued(session: Session, day: date) -> str | None:
-    """The highest pass number issued on `day` (longest, then greatest: V-1000 after V-999)."""
-    statement = (
-        select(col(Visit.pass_number))
-        .where(col(Visit.pass_day) == day, col(Visit.pass_number).is_not(None))
-        .order_by(func.length(col(Visit.pass_number)).desc(), col(Visit.pass_number).desc())
-        .limit(1)
-    )
+def last_pass_issued(session: Session, day: date) -> int | None:
+    """The highest pass number issued on `day`."""
+    statement = select(func.max(col(Visit.pass_seq))).where(col(Visit.pass_day) == day)
     return session.scalar(statement)
 
 
-def passes_held_from_before(session: Session, day: date) -> set[str]:
+def passes_held_from_before(session: Session, day: date) -> set[int]:
     """Pass numbers still held by people signed in on an earlier day (usually none)."""
-    statement = select(col(Visit.pass_number)).where(
-        col(Visit.state) == "on_site", col(Visit.pass_day) != day
+    statement = select(col(Visit.pass_seq)).where(
+        col(Visit.state) == "on_site", col(Visit.pass_day) < day
     )
-    return {p for p in session.scalars(statement) if p}
+    return {p for p in session.scalars(statement) if p is not None}
 
 
 def count_between(session: Session, start: datetime, end: datetime) -> int:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from storage.migrate import alembic_config, is_current, upgrade
 from storage.models import SQLModel
@@ -30,3 +32,28 @@ def test_upgrade_twice_changes_nothing(empty_engine: Engine) -> None:
     upgrade(empty_engine)
     upgrade(empty_engine)
     assert is_current(empty_engine)
+
+
+def test_upgrading_a_0001_database_keeps_its_passes_and_numbers_them(empty_engine: Engine) -> None:
+    upgrade(empty_engine, "0001")
+    with empty_engine.begin() as connection:
+        for number, state in (("V-007", "on_site"), ("V-1000", "left"), (None, "expected")):
+            connection.execute(
+                text(
+                    "INSERT INTO visit (name, host_id, state, pass_number, pass_day, logged_by,"
+                    " anonymised, created_at) VALUES (:n, 'U0ALICE', :s, :p, :d, 'U0DESK',"
+                    " false, :c)"
+                ),
+                {
+                    "n": f"Visitor {number}",
+                    "s": state,
+                    "p": number,
+                    "d": date(2026, 11, 23),
+                    "c": datetime(2026, 11, 23, 15, tzinfo=UTC),
+                },
+            )
+    upgrade(empty_engine)
+    assert is_current(empty_engine)
+    with empty_engine.connect() as connection:
+        rows = connection.execute(text("SELECT pass_number, pass_seq FROM visit ORDER BY id"))
+        assert [tuple(row) for row in rows] == [("V-007", 7), ("V-1000", 1000), (None, None)]

@@ -186,12 +186,28 @@ def test_pass_numbers_go_past_999_in_order(fd: Embedded) -> None:
                     host_id=ALICE,
                     state="left",
                     pass_number=f"V-{number:03d}",
+                    pass_seq=number,
                     pass_day=today,
                     logged_by=RECEPTION,
                     created_at=fd.clock.now(),
                 )
             )
         session.commit()
-        assert repo.last_pass_issued(session, today) == "V-1000"
+        assert repo.last_pass_issued(session, today) == 1000
     fd.command(RECEPTION, "/visitor", f"arrived Next One for {ALICE_M}")
     assert "V-1001" in last_reply(fd, RECEPTION)
+
+
+def test_a_new_day_starts_at_pass_one_but_skips_passes_still_held_from_yesterday(
+    fd: Embedded,
+) -> None:
+    from datetime import timedelta
+
+    fd.command(RECEPTION, "/visitor", f"arrived Stayed Over for {ALICE_M}")
+    fd.command(RECEPTION, "/visitor", f"arrived Went Home for {ALICE_M}")
+    fd.command(RECEPTION, "/visitor", "left Went Home")
+    fd.clock.advance(timedelta(days=1))
+    fd.command(RECEPTION, "/visitor", f"arrived First Today for {ALICE_M}")
+    assert "V-002" in last_reply(fd, RECEPTION)  # V-001 is still on Stayed Over's lanyard
+    fd.command(RECEPTION, "/visitor", f"arrived Second Today for {ALICE_M}")
+    assert "V-003" in last_reply(fd, RECEPTION)

@@ -74,15 +74,14 @@ def sign_in(
         visit.note = note or expected.note
     visit.state = "on_site"
     visit.arrived_at = now
-    visit.pass_day = today
-    visit.pass_number = _next_pass(session, today)
+    _issue_pass(session, visit, today)
     session.add(visit)
     try:
         with session.begin_nested():
             session.flush()
     except IntegrityError:
         # Another desk issued the same number at the same moment: take the next one.
-        visit.pass_number = _next_pass(session, today)
+        _issue_pass(session, visit, today)
         session.flush()
     audit.record(session, visit_id=visit.id, actor_id=logged_by, action="signed_in", at=now)
     params = _visit_params(visit)
@@ -272,14 +271,16 @@ def _visit_params(visit: Visit) -> dict[str, object]:
     }
 
 
-def _next_pass(session: Session, today: date) -> str:
-    """The next pass of the day, never one still held by someone signed in since earlier."""
-    last = visits.last_pass_issued(session, today)
-    number = int(last.split("-")[1]) + 1 if last else 1
+def _issue_pass(session: Session, visit: Visit, today: date) -> None:
+    """Give `visit` the next pass of the day, never one still held by someone signed in since
+    an earlier day."""
+    number = (visits.last_pass_issued(session, today) or 0) + 1
     held = visits.passes_held_from_before(session, today)
-    while PASS_FORMAT.format(number) in held:
+    while number in held:
         number += 1
-    return PASS_FORMAT.format(number)
+    visit.pass_day = today
+    visit.pass_seq = number
+    visit.pass_number = PASS_FORMAT.format(number)
 
 
 def _expected_match(
