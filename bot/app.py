@@ -46,11 +46,7 @@ class Runtime:
     deliver_now: Callable[[], object]
 
 
-# How long background delivery lets commands land before a round (under `serve`). A round at most
-# once a second sends a burst's posts together and republishes each Home once; between rounds the
-# interpreter is free for acks. At 50 commands/s it took ack p99 from about 24 to 18 ms (bare Bolt
-# 14 ms, bench/README.md), and a DM or Home update comes at most a second or so after its command.
-SETTLE_SECONDS = 1.0
+SETTLE_SECONDS = 0.2
 
 
 class BackgroundDelivery:

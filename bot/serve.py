@@ -19,12 +19,9 @@ from storage.migrate import is_current, upgrade
 
 log = logging.getLogger(__name__)
 
-# Bolt runs each listener, ack included, on this pool. Listeners ack first and post the outbox on a
-# thread of their own, so a worker is busy for a few milliseconds after its ack; four keep a free
-# worker for the next ack at well over 50 commands/s, while fewer threads doing after-ack work at
-# once means less waiting for the interpreter lock for the ack that comes in meanwhile (16 workers:
-# ack p99 about 26 ms at 50/s; 4: about 22 ms; bench/README.md).
-LISTENER_WORKERS = 4
+# Bolt runs each listener, ack included, on this pool (its default is 5 workers): a command's
+# ack must not queue behind earlier commands' work after their acks (bench/README.md).
+LISTENER_WORKERS = 16
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
