@@ -34,11 +34,11 @@ from typing import Any
 from sqlalchemy import Engine, func, make_url, select, text
 from sqlmodel import Session, col
 
-from bench.harness import ServerProcess, emit, frontdesk_serve, start_double
+from bench.harness import ServerProcess, emit, frontdesk_serve, phone_message, start_double
 from bot.slack_double import SlackDouble
 from storage.db import make_engine
 from storage.migrate import upgrade
-from storage.models import Item, Outbox, PhoneMessage
+from storage.models import Item, Outbox
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 OWNERS = ("U0ALICE", "U0BOB", "U0CAROL")
@@ -65,14 +65,9 @@ def add_windows(engine: Engine, n: int, start: datetime) -> None:
     with Session(engine) as session:
         for i in range(n):
             warn = start + timedelta(seconds=30 * i / n)
-            message = PhoneMessage(
+            message = phone_message(
                 recipient_id=OWNERS[i % 3],
                 caller=f"Caller {i:04d}",
-                organisation="Acme",
-                phone="416-555-0199",
-                phone_e164="+14165550199",
-                body="please call back",
-                taken_by="U0RECEPTION",
                 taken_at=start - timedelta(minutes=5),
             )
             session.add(message)

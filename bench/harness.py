@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
@@ -21,6 +22,7 @@ from typing import IO, Any
 from bot.console import demo
 from bot.slack_double import SlackDouble
 from bot.slack_double.requests import SignedRequest, SlackRequests
+from storage.models import PhoneMessage
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-signing-secret-0123456789"
@@ -239,6 +241,20 @@ def visitor_arrived(requests: SlackRequests, n: int, *, note: str = "") -> Signe
 def message_for(requests: SlackRequests, n: int) -> SignedRequest:
     text = f"{ALICE_M} Caller {n} (Acme) 416-555-{n % 10000:04d}: please call back"
     return requests.command("/message", text, user_id="U0RECEPTION")
+
+
+def phone_message(*, recipient_id: str, caller: str, taken_at: datetime) -> PhoneMessage:
+    """A call taken by reception for `recipient_id` (the benchmarks seed windows with these)."""
+    return PhoneMessage(
+        recipient_id=recipient_id,
+        caller=caller,
+        organisation="Acme",
+        phone="416-555-0199",
+        phone_e164="+14165550199",
+        body="please call back",
+        taken_by="U0RECEPTION",
+        taken_at=taken_at,
+    )
 
 
 def as_json(request: SignedRequest) -> str:

@@ -30,10 +30,10 @@ from typing import Any
 from sqlalchemy import Engine, delete, text, update
 from sqlmodel import Session, SQLModel, col
 
-from bench.harness import emit
+from bench.harness import emit, phone_message
 from bot.config import Policy, parse_policy
 from storage.db import make_engine
-from storage.models import Item, Outbox, PhoneMessage
+from storage.models import Item, Outbox
 
 NOW = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)  # Tue 15:00 in Toronto
 DUE = 100
@@ -109,15 +109,8 @@ def add_due(engine: Engine) -> list[int]:
     ids: list[int] = []
     with Session(engine) as session:
         for i in range(DUE):
-            message = PhoneMessage(
-                recipient_id="U0ALICE",
-                caller=f"Caller {i}",
-                organisation="Acme",
-                phone="416-555-0199",
-                phone_e164="+14165550199",
-                body="please call back",
-                taken_by="U0RECEPTION",
-                taken_at=NOW - timedelta(days=1),
+            message = phone_message(
+                recipient_id="U0ALICE", caller=f"Caller {i}", taken_at=NOW - timedelta(days=1)
             )
             session.add(message)
             session.flush()

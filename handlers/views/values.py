@@ -27,7 +27,7 @@ def value(values: dict[str, Any], block_id: str, *, keep_lines: bool = False) ->
     if keep_lines:
         lines = found.strip().splitlines()
         return "\n".join(" ".join(line.split()) for line in lines).strip()
-    return " ".join(str(found).split())
+    return " ".join(found.split())
 
 
 def checked(values: dict[str, Any], block_id: str) -> bool:
