@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy import Engine, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -28,6 +28,38 @@ class Pending:
     attempts: int
 
 
+_COLUMNS = Outbox.__table__.c  # type: ignore[attr-defined]
+
+
+def _param(name: str, column: str) -> Any:
+    """A named bind parameter with `column`'s type (so instants go through UTCDateTime)."""
+    return bindparam(name, type_=_COLUMNS[column].type)
+
+
+# The statements the sender and the listeners run for every post, built once: building a
+# statement and computing its cache key cost more than running it (bench/README.md).
+_INSERTS = {
+    name: insert(Outbox)
+    .values(
+        key=_param("p_key", "key"),
+        template=_param("p_template", "template"),
+        target=_param("p_target", "target"),
+        params=_param("p_params", "params"),
+        item_id=_param("p_item_id", "item_id"),
+        thread_key=_param("p_thread_key", "thread_key"),
+        state="pending",
+        attempts=0,
+        next_attempt_at=_param("p_now", "next_attempt_at"),
+        created_at=_param("p_created", "created_at"),
+    )
+    # RETURNING says for certain whether this insert wrote the row (rowcount is not
+    # reliable for ON CONFLICT DO NOTHING across drivers).
+    .on_conflict_do_nothing(index_elements=["key"])
+    .returning(col(Outbox.id))
+    for name, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+
+
 def enqueue(
     session: Session,
     *,
@@ -40,28 +72,56 @@ def enqueue(
     thread_key: str | None = None,
 ) -> bool:
     """Write a row unless one with `key` exists; return whether it was written."""
+    connection = session.connection()
+    statement = _INSERTS["postgresql" if connection.dialect.name == "postgresql" else "sqlite"]
     values = {
-        "key": key,
-        "template": template,
-        "target": target,
-        "params": json.dumps(params, default=str),
-        "item_id": item_id,
-        "thread_key": thread_key,
-        "state": "pending",
-        "attempts": 0,
-        "next_attempt_at": now,
-        "created_at": now,
+        "p_key": key,
+        "p_template": template,
+        "p_target": target,
+        "p_params": json.dumps(params, default=str),
+        "p_item_id": item_id,
+        "p_thread_key": thread_key,
+        "p_now": now,
+        "p_created": now,
     }
-    dialect = session.get_bind().dialect.name
-    insert_stmt: Any
-    if dialect == "postgresql":
-        insert_stmt = postgresql.insert(Outbox).values(**values)
-    else:
-        insert_stmt = sqlite.insert(Outbox).values(**values)
-    # RETURNING says for certain whether this insert wrote the row (rowcount is not
-    # reliable for ON CONFLICT DO NOTHING across drivers).
-    statement = insert_stmt.on_conflict_do_nothing(index_elements=["key"]).returning(col(Outbox.id))
-    return session.execute(statement).first() is not None
+    return connection.execute(statement, values).first() is not None
+
+
+def _due(*, skip_locked: bool) -> Any:
+    due = (
+        select(col(Outbox.id))
+        .where(
+            col(Outbox.state) == "pending",
+            col(Outbox.next_attempt_at) <= _param("p_now", "next_attempt_at"),
+            or_(
+                col(Outbox.lease_until).is_(None),
+                col(Outbox.lease_until) < _param("p_now", "lease_until"),
+            ),
+        )
+        .order_by(col(Outbox.id))
+        .limit(bindparam("p_limit"))
+    )
+    return due.with_for_update(skip_locked=True) if skip_locked else due
+
+
+_CLAIMS = {
+    skip_locked: update(Outbox)
+    .where(col(Outbox.id).in_(_due(skip_locked=skip_locked).scalar_subquery()))
+    .values(
+        lease_owner=_param("p_owner", "lease_owner"), lease_until=_param("p_until", "lease_until")
+    )
+    .returning(
+        col(Outbox.id),
+        col(Outbox.key),
+        col(Outbox.template),
+        col(Outbox.target),
+        col(Outbox.params),
+        col(Outbox.item_id),
+        col(Outbox.thread_key),
+        col(Outbox.attempts),
+    )
+    for skip_locked in (False, True)
+}
 
 
 def claim(
@@ -72,35 +132,10 @@ def claim(
     PostgreSQL skips rows another sender holds (FOR UPDATE SKIP LOCKED); SQLite has a
     single writer, so the UPDATE itself is the lock.
     """
-    due = (
-        select(col(Outbox.id))
-        .where(
-            col(Outbox.state) == "pending",
-            col(Outbox.next_attempt_at) <= now,
-            or_(col(Outbox.lease_until).is_(None), col(Outbox.lease_until) < now),
-        )
-        .order_by(col(Outbox.id))
-        .limit(limit)
-    )
-    if engine.dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    statement = (
-        update(Outbox)
-        .where(col(Outbox.id).in_(due.scalar_subquery()))
-        .values(lease_owner=owner, lease_until=now + lease)
-        .returning(
-            col(Outbox.id),
-            col(Outbox.key),
-            col(Outbox.template),
-            col(Outbox.target),
-            col(Outbox.params),
-            col(Outbox.item_id),
-            col(Outbox.thread_key),
-            col(Outbox.attempts),
-        )
-    )
+    statement = _CLAIMS[engine.dialect.name == "postgresql"]
+    values = {"p_now": now, "p_limit": limit, "p_owner": owner, "p_until": now + lease}
     with engine.begin() as connection:
-        rows = connection.execute(statement).all()
+        rows = connection.execute(statement, values).all()
     claimed = [
         Pending(
             id=row.id,
@@ -117,23 +152,36 @@ def claim(
     return sorted(claimed, key=lambda p: p.id)
 
 
-def _finish_statement(row_id: int, owner: str, **values: Any) -> Any:
+def _finish_statement(**values: Any) -> Any:
+    """Release this sender's lease on a pending row, setting `values` (bind parameters)."""
     return (
         update(Outbox)
         .where(
-            and_(
-                col(Outbox.id) == row_id,
-                col(Outbox.lease_owner) == owner,
-                col(Outbox.state) == "pending",
-            )
+            col(Outbox.id) == bindparam("p_id"),
+            col(Outbox.lease_owner) == bindparam("p_owner"),
+            col(Outbox.state) == "pending",
         )
         .values(lease_until=None, **values)
     )
 
 
-def _finish(engine: Engine, row_id: int, owner: str, **values: Any) -> bool:
+_SENT = _finish_statement(
+    state="sent",
+    sent_at=_param("p_at", "sent_at"),
+    sent_channel=_param("p_channel", "sent_channel"),
+    sent_ts=_param("p_ts", "sent_ts"),
+)
+_RETRY = _finish_statement(
+    next_attempt_at=_param("p_at", "next_attempt_at"),
+    attempts=_param("p_attempts", "attempts"),
+    error=_param("p_error", "error"),
+)
+_FAILED = _finish_statement(state=bindparam("p_state"), error=_param("p_error", "error"))
+
+
+def _finish(engine: Engine, statement: Any, values: dict[str, Any]) -> bool:
     with engine.begin() as connection:
-        return bool(connection.execute(_finish_statement(row_id, owner, **values)).rowcount)
+        return bool(connection.execute(statement, values).rowcount)
 
 
 def mark_sent(
@@ -141,28 +189,28 @@ def mark_sent(
 ) -> bool:
     """Record that Slack accepted the row (in the caller's transaction, beside what else the
     post leaves behind); False when this sender's lease on it had lapsed."""
-    statement = _finish_statement(
-        row_id, owner, state="sent", sent_at=now, sent_channel=channel, sent_ts=ts
-    )
-    result: Any = session.execute(statement)
-    return bool(result.rowcount)
+    values = {"p_id": row_id, "p_owner": owner, "p_at": now, "p_channel": channel, "p_ts": ts}
+    return bool(session.connection().execute(_SENT, values).rowcount)
 
 
 def mark_retry(
     engine: Engine, row_id: int, *, owner: str, at: datetime, attempts: int, error: str
 ) -> bool:
     """Keep the row pending and try again at `at`."""
-    return _finish(engine, row_id, owner, next_attempt_at=at, attempts=attempts, error=error[:500])
+    values = {"p_at": at, "p_attempts": attempts, "p_error": error[:500]}
+    return _finish(engine, _RETRY, {"p_id": row_id, "p_owner": owner, **values})
 
 
 def mark_failed(engine: Engine, row_id: int, *, owner: str, error: str) -> bool:
     """Give up on the row for good (a permanent Slack error)."""
-    return _finish(engine, row_id, owner, state="failed", error=error[:500])
+    values = {"p_id": row_id, "p_owner": owner, "p_state": "failed", "p_error": error[:500]}
+    return _finish(engine, _FAILED, values)
 
 
 def mark_dropped(engine: Engine, row_id: int, *, owner: str, reason: str) -> bool:
     """Never send the row: what it was about no longer needs saying."""
-    return _finish(engine, row_id, owner, state="dropped", error=reason[:500])
+    values = {"p_id": row_id, "p_owner": owner, "p_state": "dropped", "p_error": reason[:500]}
+    return _finish(engine, _FAILED, values)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlmodel import Session, col
 
 from storage.models import Visit
@@ -40,18 +40,21 @@ def expected(session: Session, *, host_id: str | None = None) -> list[Visit]:
     return list(session.scalars(statement.order_by(col(Visit.expected_at), col(Visit.id))))
 
 
+# Both asked at every sign-in; built once.
+_LAST_PASS = select(func.max(col(Visit.pass_seq))).where(col(Visit.pass_day) == bindparam("p_day"))
+_HELD_FROM_BEFORE = select(col(Visit.pass_seq)).where(
+    col(Visit.state) == "on_site", col(Visit.pass_day) < bindparam("p_day")
+)
+
+
 def last_pass_issued(session: Session, day: date) -> int | None:
     """The highest pass number issued on `day`."""
-    statement = select(func.max(col(Visit.pass_seq))).where(col(Visit.pass_day) == day)
-    return session.scalar(statement)
+    return session.scalar(_LAST_PASS, {"p_day": day})
 
 
 def passes_held_from_before(session: Session, day: date) -> set[int]:
     """Pass numbers still held by people signed in on an earlier day (usually none)."""
-    statement = select(col(Visit.pass_seq)).where(
-        col(Visit.state) == "on_site", col(Visit.pass_day) < day
-    )
-    return {p for p in session.scalars(statement) if p is not None}
+    return {p for p in session.scalars(_HELD_FROM_BEFORE, {"p_day": day}) if p is not None}
 
 
 def count_between(session: Session, start: datetime, end: datetime) -> int:

@@ -64,8 +64,7 @@ def my_desk(
     open_count = (
         items.count_open_for(session, owner_id=user_id) if len(shown) == limit else len(shown)
     )
-    names = handled.subjects(session, shown)
-    about = handled.topics(session, shown)
+    names, about = handled.subjects_and_topics(session, shown)
     lines = [
         ItemLine(
             item_id=item.id or 0,
