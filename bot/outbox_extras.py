@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
-from sqlmodel import Session
+from sqlalchemy import Connection
 
 from storage import privacy
 from storage.outbox import Pending
@@ -66,7 +66,7 @@ def post(
     return response
 
 
-def remember(session: Session, row: Pending, *, channel: str, ts: str, now: datetime) -> None:
+def remember(connection: Connection, row: Pending, *, channel: str, ts: str, now: datetime) -> None:
     """Keep the post's channel and ts against the person-bearing record it is about."""
     if row.params.get("update_ts"):
         return
@@ -75,7 +75,7 @@ def remember(session: Session, row: Pending, *, channel: str, ts: str, now: date
     if item_id is None and not any(isinstance(value, int) for value in named.values()):
         return
     privacy.remember_post(
-        session,
+        connection,
         channel=channel,
         ts=ts,
         now=now,

@@ -36,6 +36,7 @@ TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 )
 MAX_BACKOFF = timedelta(minutes=10)
+CLAIM_BATCH = 20  # rows leased at a time
 # Before a row is posted: a reason to drop it, a trimmed row to post instead (a digest whose
 # items are partly done), or None to post it as it is.
 MootCheck = Callable[[Pending], str | Pending | None]
@@ -82,12 +83,19 @@ class OutboxSender:
         with self._lock:
             for _ in range(max_rounds):
                 claimed = outbox.claim(
-                    self.engine, now=self.clock.now(), owner=self.owner, lease=self.lease
+                    self.engine,
+                    now=self.clock.now(),
+                    owner=self.owner,
+                    lease=self.lease,
+                    limit=CLAIM_BATCH,
                 )
-                if not claimed:
-                    break
+                failed_before = stats.failed
                 for row in claimed:
                     self._deliver(row, stats)
+                # A short batch means nothing more was due (rows written since come with a
+                # wake of their own), unless a failure here wrote the desk a notice to send.
+                if len(claimed) < CLAIM_BATCH and stats.failed == failed_before:
+                    break
         return stats
 
     def _deliver(self, row: Pending, stats: DeliveryStats) -> None:
@@ -120,9 +128,9 @@ class OutboxSender:
         now = self.clock.now()
         # One transaction: the row is sent and its post remembered for redaction, or neither.
         # A post made after this sender's lease lapsed is remembered all the same.
-        with session_scope(self.engine) as session:
-            outbox.mark_sent(session, row.id, owner=self.owner, now=now, **posted)
-            outbox_extras.remember(session, row, now=now, **posted)
+        with self.engine.begin() as connection:
+            outbox.mark_sent(connection, row.id, owner=self.owner, now=now, **posted)
+            outbox_extras.remember(connection, row, now=now, **posted)
         stats.sent += 1
 
     def _where(self, row: Pending) -> tuple[str | None, str | None]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -185,12 +185,12 @@ def _finish(engine: Engine, statement: Any, values: dict[str, Any]) -> bool:
 
 
 def mark_sent(
-    session: Session, row_id: int, *, owner: str, now: datetime, channel: str, ts: str
+    connection: Connection, row_id: int, *, owner: str, now: datetime, channel: str, ts: str
 ) -> bool:
     """Record that Slack accepted the row (in the caller's transaction, beside what else the
     post leaves behind); False when this sender's lease on it had lapsed."""
     values = {"p_id": row_id, "p_owner": owner, "p_at": now, "p_channel": channel, "p_ts": ts}
-    return bool(session.connection().execute(_SENT, values).rowcount)
+    return bool(connection.execute(_SENT, values).rowcount)
 
 
 def mark_retry(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import Connection, and_, insert, or_, select, update
 from sqlmodel import Session, col
 
 from storage.models import Enquiry, Item, Outbox, PhoneMessage, SlackPost, Visit
@@ -15,7 +15,7 @@ _INSERT_POST = insert(SlackPost.__table__)  # type: ignore[attr-defined]
 
 
 def remember_post(
-    session: Session,
+    connection: Connection,
     *,
     channel: str,
     ts: str,
@@ -37,7 +37,7 @@ def remember_post(
         "item_id": item_id,
         "created_at": now,
     }
-    session.connection().execute(_INSERT_POST, values)
+    connection.execute(_INSERT_POST, values)
 
 
 def posts_naming(

@@ -57,6 +57,19 @@ def test_pass_numbers_count_up_per_day(fd: Embedded) -> None:
     assert sorted(v.pass_number or "" for v in visits(fd)) == ["V-001", "V-002", "V-003"]
 
 
+def test_desks_signing_people_in_at_once_never_issue_the_same_pass(fd: Embedded) -> None:
+    names = [f"Guest {n}" for n in range(8)]
+    for name in names:  # all dispatched before any finishes: up to 8 listeners at once
+        fd.dispatch(
+            fd.requests.command("/visitor", f"arrived {name} for {ALICE_M}", user_id=RECEPTION)
+        )
+    fd.settle()
+    assert not fd.executor.errors
+    passes = sorted(v.pass_number or "" for v in visits(fd))
+    assert passes == [f"V-{n:03d}" for n in range(1, 9)]
+    assert len(posts_to(fd, "C0DESK")) == 8
+
+
 def test_a_pass_still_held_from_yesterday_is_not_issued_again(fd: Embedded) -> None:
     from datetime import timedelta
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.config import Policy
@@ -74,15 +73,12 @@ def sign_in(
         visit.note = note or expected.note
     visit.state = "on_site"
     visit.arrived_at = now
+    # Passes are issued one at a time: a second desk signing someone in waits here until
+    # this transaction ends, then reads the number this one issued.
+    visits.lock_passes(session)
     _issue_pass(session, visit, today)
     session.add(visit)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError:
-        # Another desk issued the same number at the same moment: take the next one.
-        _issue_pass(session, visit, today)
-        session.flush()
+    session.flush()
     audit.record(session, visit_id=visit.id, actor_id=logged_by, action="signed_in", at=now)
     params = _visit_params(visit)
     cover = cover_for(session, intended_id=host_id, now=now, desk_channel=desk_channel)
@@ -102,7 +98,7 @@ def sign_in(
         params=params,
         now=now,
     )
-    _open_arrival_window(session, visit=visit, now=now, policy=policy, desk_channel=desk_channel)
+    _open_arrival_window(session, visit=visit, now=now, policy=policy, cover=cover)
     return SignIn(visit=visit, matched_expected=expected is not None, cover=cover)
 
 
@@ -227,10 +223,9 @@ def _cover_params(cover: Cover) -> dict[str, object]:
 
 
 def _open_arrival_window(
-    session: Session, *, visit: Visit, now: datetime, policy: Policy, desk_channel: str
+    session: Session, *, visit: Visit, now: datetime, policy: Policy, cover: Cover
 ) -> None:
     """The host (or whoever covers for them) has `sla.visitor.acknowledge` to answer."""
-    cover = cover_for(session, intended_id=visit.host_id, now=now, desk_channel=desk_channel)
     windows.open_window(
         session,
         kind="visitor_arrival",
