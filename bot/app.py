@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from slack_bolt import App
@@ -80,6 +80,33 @@ class BackgroundDelivery:
                 log.exception("delivering the outbox failed; the next scheduled round retries")
 
 
+class AfterAck:
+    """The pool listeners hand their work to once they have acked (`ctx.after_ack`).
+
+    Bolt runs every listener, ack included, on its own pool; work done there after the ack
+    competes for the interpreter with the next requests' acks, and many threads doing it at
+    once multiply the waits. A pool of a few workers keeps that work queued instead, in order,
+    and Bolt's workers free for acks.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="after-ack")
+
+    def __call__(self, work: Callable[[], object]) -> None:
+        self._pool.submit(self._logged, work)
+
+    @staticmethod
+    def _logged(work: Callable[[], object]) -> None:
+        try:
+            work()
+        except Exception:  # guarded() answers users; this is what escaped it
+            log.exception("work after an ack failed")
+
+    def drain(self) -> None:
+        """Finish the work already queued (on shutdown)."""
+        self._pool.shutdown(wait=True)
+
+
 def make_client(token: str, base_url: str | None, *, retries: bool) -> WebClient:
     """A Web API client; `retries` adds backoff on 429 and 5xx for interactive calls."""
     client = WebClient(token=token, timeout=10)
@@ -105,6 +132,7 @@ def build_runtime(
     listener_executor: Executor | None = None,
     app_id: str | None = None,
     deliver_in_background: bool = False,
+    after_ack: AfterAck | None = None,
 ) -> Runtime:
     """Wire a Front Desk: the Bolt app and its listeners, and the outbox sender."""
     client = make_client(token, api_url, retries=True)
@@ -129,6 +157,8 @@ def build_runtime(
         directory=Directory(client),
         deliver=lambda: None,  # set below, once the Home tabs can be published
     )
+    if after_ack is not None:
+        ctx.run_after_ack = after_ack
     homes = HomeRefresher(ctx, client)
 
     def send_then_publish() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from bot.app import Runtime, build_runtime
+from bot.app import AfterAck, Runtime, build_runtime
 from bot.clock import SystemClock
 from bot.config import ConfigError, Policy, Settings
 from storage.db import make_engine
@@ -19,9 +19,10 @@ from storage.migrate import is_current, upgrade
 
 log = logging.getLogger(__name__)
 
-# Bolt runs each listener, ack included, on this pool (its default is 5 workers): a command's
-# ack must not queue behind earlier commands' work after their acks (bench/README.md).
+# Bolt runs each listener, ack included, on this pool (its default is 5 workers); listeners
+# hand their work after the ack to AFTER_ACK_WORKERS workers of their own (bench/README.md).
 LISTENER_WORKERS = 16
+AFTER_ACK_WORKERS = 2
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -77,6 +78,7 @@ def build_for_serve(settings: Settings, policy: Policy, *, http: bool) -> Runtim
         listener_executor=ThreadPoolExecutor(
             max_workers=LISTENER_WORKERS, thread_name_prefix="listener"
         ),
+        after_ack=AfterAck(AFTER_ACK_WORKERS),
     )
 
 
@@ -162,5 +164,7 @@ def serve(
             )
             SocketModeHandler(runtime.app, app_token).start()
     finally:
+        if isinstance(runtime.ctx.run_after_ack, AfterAck):
+            runtime.ctx.run_after_ack.drain()  # what was acked is done before we go
         scheduler.shutdown(wait=False)
     return 0

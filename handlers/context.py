@@ -14,6 +14,10 @@ from bot.roles import Roles
 from handlers.directory import Directory
 
 
+def _at_once(work: Callable[[], object]) -> None:
+    work()
+
+
 @dataclass
 class HandlerContext:
     engine: Engine
@@ -26,6 +30,23 @@ class HandlerContext:
     # After the work (and the ack): send what the outbox holds, and republish the Home of
     # everyone the work touched (storage.touched). Call it once, at the end of a listener.
     deliver: Callable[[], object]
+    # Where a listener's work after its ack runs: here, at once (the console and the tests), or
+    # on a small pool of its own under `serve` (bot.app.AfterAck).
+    run_after_ack: Callable[[Callable[[], object]], object] = _at_once
+
+    def after_ack(self, work: Callable[[], object]) -> None:
+        """Do a listener's work once it has acked, then deliver what it left.
+
+        Under `serve`, Bolt's worker is free at once for the next request's ack, and the work
+        queues for a pool of its own (bench/README.md); `work` must answer its user itself
+        (handlers.replies.guarded).
+        """
+
+        def work_then_deliver() -> None:
+            work()
+            self.deliver()  # on the thread that did the work: storage.touched is per thread
+
+        self.run_after_ack(work_then_deliver)
 
     @property
     def site_tz(self) -> ZoneInfo:

@@ -96,24 +96,27 @@ def register(app: App, ctx: HandlerContext) -> None:
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
     ) -> None:
         ack()
-        user_id = body["user"]["id"]
-        response = re.sub(r"^home_visitor_|_\d+$", "", action["action_id"])
 
-        def tell(**reply: Any) -> None:
-            # The Home tab has no thread to answer in: say it in the app's DM.
-            client.chat_postMessage(channel=user_id, text=reply["text"], blocks=reply["blocks"])
+        def work() -> None:
+            user_id = body["user"]["id"]
+            response = re.sub(r"^home_visitor_|_\d+$", "", action["action_id"])
 
-        with guarded(tell, "home visitor answer"):
-            try:
-                with session_scope(ctx.engine) as session:
-                    visitors.record_host_response(
-                        session,
-                        now=ctx.clock.now(),
-                        visit_id=int(action["value"]),
-                        response=response,
-                        by=user_id,
-                        roles=ctx.roles,
-                    )
-            except visitors.VisitorNotFound as error:
-                raise UserError(f"{error}.") from None
-        ctx.deliver()  # and so the Home is published again
+            def tell(**reply: Any) -> None:
+                # The Home tab has no thread to answer in: say it in the app's DM.
+                client.chat_postMessage(channel=user_id, text=reply["text"], blocks=reply["blocks"])
+
+            with guarded(tell, "home visitor answer"):
+                try:
+                    with session_scope(ctx.engine) as session:
+                        visitors.record_host_response(
+                            session,
+                            now=ctx.clock.now(),
+                            visit_id=int(action["value"]),
+                            response=response,
+                            by=user_id,
+                            roles=ctx.roles,
+                        )
+                except visitors.VisitorNotFound as error:
+                    raise UserError(f"{error}.") from None
+
+        ctx.after_ack(work)  # and so the Home is published again

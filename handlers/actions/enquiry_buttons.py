@@ -42,23 +42,26 @@ def register(app: App, ctx: HandlerContext) -> None:
         ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
     ) -> None:
         ack()
-        user_id = body["user"]["id"]
-        tell = to_clicker(body, respond, client)
-        with guarded(tell, action["action_id"]):
-            change = CHANGES[verb(action)]
-            with session_scope(ctx.engine) as session:
-                view = _run(change, session, ctx, user_id, action)
-                params = view.params
-            if in_message(body):
-                text, updated = blocks.enquiry_dm(params, _zone(ctx, user_id))
-                respond(replace_original=True, text=text, blocks=updated)
-            else:
-                tell(
-                    **ephemeral(
-                        f":white_check_mark: {DONE[verb(action)]}: {blocks.headline(params)}"
+
+        def work() -> None:
+            user_id = body["user"]["id"]
+            tell = to_clicker(body, respond, client)
+            with guarded(tell, action["action_id"]):
+                change = CHANGES[verb(action)]
+                with session_scope(ctx.engine) as session:
+                    view = _run(change, session, ctx, user_id, action)
+                    params = view.params
+                if in_message(body):
+                    text, updated = blocks.enquiry_dm(params, _zone(ctx, user_id))
+                    respond(replace_original=True, text=text, blocks=updated)
+                else:
+                    tell(
+                        **ephemeral(
+                            f":white_check_mark: {DONE[verb(action)]}: {blocks.headline(params)}"
+                        )
                     )
-                )
-        ctx.deliver()
+
+        ctx.after_ack(work)
 
     @app.action(re.compile(r"^enquiry_(reassign|late)(_\d+)?$"))
     def enquiry_followup_opened(

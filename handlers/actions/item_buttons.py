@@ -48,22 +48,25 @@ def register(app: App, ctx: HandlerContext) -> None:
         ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
     ) -> None:
         ack()
-        user_id = body["user"]["id"]
-        tell = to_clicker(body, respond, client)
-        with guarded(tell, "item take"), item_errors():
-            with session_scope(ctx.engine) as session:
-                moved = item_actions.take(
-                    session,
-                    now=ctx.clock.now(),
-                    item_id=int(action["value"]),
-                    by=user_id,
-                    roles=ctx.roles,
-                )
-                due_at = moved.item.due_at
-            tz = ctx.directory.zone_of(user_id, ctx.site_tz)
-            text = f":raised_hand: It's yours now, due {date_token(due_at, tz)}; the details are in your DMs."
-            tell(**ephemeral(text))
-        ctx.deliver()
+
+        def work() -> None:
+            user_id = body["user"]["id"]
+            tell = to_clicker(body, respond, client)
+            with guarded(tell, "item take"), item_errors():
+                with session_scope(ctx.engine) as session:
+                    moved = item_actions.take(
+                        session,
+                        now=ctx.clock.now(),
+                        item_id=int(action["value"]),
+                        by=user_id,
+                        roles=ctx.roles,
+                    )
+                    due_at = moved.item.due_at
+                tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+                text = f":raised_hand: It's yours now, due {date_token(due_at, tz)}; the details are in your DMs."
+                tell(**ephemeral(text))
+
+        ctx.after_ack(work)
 
     @app.action(re.compile(r"^item_reassign(_\d+)?$"))
     def reassign_clicked(
@@ -86,27 +89,30 @@ def register(app: App, ctx: HandlerContext) -> None:
             ack(response_action="errors", errors={"owner": "Choose someone in this workspace."})
             return
         ack()
-        meta = json.loads(view.get("private_metadata") or "{}")
 
-        def tell(**reply: Any) -> None:
-            tell_submitter(client, str(meta.get("channel") or ""), user_id, reply)
+        def work() -> None:
+            meta = json.loads(view.get("private_metadata") or "{}")
 
-        with guarded(tell, "item reassign"), item_errors():
-            with session_scope(ctx.engine) as session:
-                moved = item_actions.reassign(
-                    session,
-                    now=ctx.clock.now(),
-                    item_id=int(meta["item_id"]),
-                    to=to,
-                    by=user_id,
-                    roles=ctx.roles,
-                    desk_channel=ctx.desk_channel,
-                )
-                owner_id, due_at = moved.item.owner_id, moved.item.due_at
-            tz = ctx.directory.zone_of(user_id, ctx.site_tz)
-            holder = mention(owner_id) if owner_id else "the desk channel"
-            text = f":arrow_right: Reassigned: {holder} has it now, still due {date_token(due_at, tz)}."
-            if owner_id != to:
-                text += f" ({mention(to)} is away.)"
-            tell(**ephemeral(text))
-        ctx.deliver()
+            def tell(**reply: Any) -> None:
+                tell_submitter(client, str(meta.get("channel") or ""), user_id, reply)
+
+            with guarded(tell, "item reassign"), item_errors():
+                with session_scope(ctx.engine) as session:
+                    moved = item_actions.reassign(
+                        session,
+                        now=ctx.clock.now(),
+                        item_id=int(meta["item_id"]),
+                        to=to,
+                        by=user_id,
+                        roles=ctx.roles,
+                        desk_channel=ctx.desk_channel,
+                    )
+                    owner_id, due_at = moved.item.owner_id, moved.item.due_at
+                tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+                holder = mention(owner_id) if owner_id else "the desk channel"
+                text = f":arrow_right: Reassigned: {holder} has it now, still due {date_token(due_at, tz)}."
+                if owner_id != to:
+                    text += f" ({mention(to)} is away.)"
+                tell(**ephemeral(text))
+
+        ctx.after_ack(work)

@@ -45,53 +45,57 @@ def register(app: App, ctx: HandlerContext) -> None:
         ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
     ) -> None:
         ack()
-        user_id = body["user"]["id"]
-        tell = to_clicker(body, respond, client)
-        with guarded(tell, "message called back"), item_errors():
-            with session_scope(ctx.engine) as session:
-                _, message = messages.called_back(
-                    session,
-                    now=ctx.clock.now(),
-                    item_id=int(action["value"]),
-                    by=user_id,
-                    roles=ctx.roles,
-                )
-                caller, organisation = message.caller, message.organisation
-            text, _ = blocks.answered_dm(caller, organisation, "called_back")
-            done = f":white_check_mark: {mention(user_id)} called back."
-            if in_message(body):
-                respond(replace_original=True, text=text, blocks=[section(text), context(done)])
-            else:
-                tell(**ephemeral(f"{text}\n{done}"))
-        ctx.deliver()
+
+        def work() -> None:
+            user_id = body["user"]["id"]
+            tell = to_clicker(body, respond, client)
+            with guarded(tell, "message called back"), item_errors():
+                with session_scope(ctx.engine) as session:
+                    _, message = messages.called_back(
+                        session,
+                        now=ctx.clock.now(),
+                        item_id=int(action["value"]),
+                        by=user_id,
+                        roles=ctx.roles,
+                    )
+                    caller, organisation = message.caller, message.organisation
+                text, _ = blocks.answered_dm(caller, organisation, "called_back")
+                done = f":white_check_mark: {mention(user_id)} called back."
+                if in_message(body):
+                    respond(replace_original=True, text=text, blocks=[section(text), context(done)])
+                else:
+                    tell(**ephemeral(f"{text}\n{done}"))
+
+        ctx.after_ack(work)
 
     @app.action(re.compile(r"^message_tried(_\d+)?$"))
     def tried(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
     ) -> None:
         ack()
-        user_id = body["user"]["id"]
-        tell = to_clicker(body, respond, client)
-        with guarded(tell, "message tried"), item_errors():
-            with session_scope(ctx.engine) as session:
-                item, message = messages.tried(
-                    session,
-                    now=ctx.clock.now(),
-                    calendar=ctx.policy.calendar(),
-                    item_id=int(action["value"]),
-                    by=user_id,
-                    roles=ctx.roles,
-                )
-                attempts, remind_at = item.attempts, item.next_stage_at
-                caller = message.caller
-            tz = ctx.directory.zone_of(user_id, ctx.site_tz)
-            text = (
-                f":telephone_receiver: Noted: no answer from *{esc(caller)}* (attempt {attempts})."
-            )
-            if remind_at is not None:
-                text += f" I'll remind you {date_token(remind_at, tz)}."
-            tell(**ephemeral(text))
-        ctx.deliver()
+
+        def work() -> None:
+            user_id = body["user"]["id"]
+            tell = to_clicker(body, respond, client)
+            with guarded(tell, "message tried"), item_errors():
+                with session_scope(ctx.engine) as session:
+                    item, message = messages.tried(
+                        session,
+                        now=ctx.clock.now(),
+                        calendar=ctx.policy.calendar(),
+                        item_id=int(action["value"]),
+                        by=user_id,
+                        roles=ctx.roles,
+                    )
+                    attempts, remind_at = item.attempts, item.next_stage_at
+                    caller = message.caller
+                tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+                text = f":telephone_receiver: Noted: no answer from *{esc(caller)}* (attempt {attempts})."
+                if remind_at is not None:
+                    text += f" I'll remind you {date_token(remind_at, tz)}."
+                tell(**ephemeral(text))
+
+        ctx.after_ack(work)
 
     @app.action(re.compile(r"^message_show_number(_\d+)?$"))
     def show_number(

@@ -49,33 +49,38 @@ def register(app: App, ctx: HandlerContext) -> None:
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
     ) -> None:
         ack()
-        user_id = body["user"]["id"]
-        visit_id = int(action["value"])
-        signed_out = action["action_id"].startswith(closing_blocks.SIGNED_OUT)
-        now = ctx.clock.now()
-        with guarded(lambda **r: respond(replace_original=False, **r), "closing list answer"):
-            try:
-                with session_scope(ctx.engine) as session:
-                    if signed_out:
-                        visit = closing.sign_out_at_closing(
-                            session, visit_id=visit_id, by=user_id, now=now, roles=ctx.roles
-                        )
-                    else:
-                        visit = closing.confirm_stays(
-                            session, visit_id=visit_id, by=user_id, now=now, roles=ctx.roles
-                        )
-            except visitors.VisitorNotFound as error:
-                raise UserError(f"{str(error).capitalize()}.") from None
-            at = date_token(now, ctx.site_tz, "{time}")
-            if signed_out:
-                line = f":wave: {visit.pass_number} signed out by {mention(user_id)} at {at}"
-            else:
-                line = f":ok_hand: {visit.pass_number} is staying (confirmed by {mention(user_id)} at {at})"
-            message = body.get("message") or {}
-            client.chat_update(
-                channel=body["channel"]["id"],
-                ts=message["ts"],
-                text=message.get("text") or "Closing time",
-                blocks=closing_blocks.mark_answered(message.get("blocks") or [], visit_id, line),
-            )
-        ctx.deliver()  # the host's Home: a visitor signed out closes their arrival
+
+        def work() -> None:
+            user_id = body["user"]["id"]
+            visit_id = int(action["value"])
+            signed_out = action["action_id"].startswith(closing_blocks.SIGNED_OUT)
+            now = ctx.clock.now()
+            with guarded(lambda **r: respond(replace_original=False, **r), "closing list answer"):
+                try:
+                    with session_scope(ctx.engine) as session:
+                        if signed_out:
+                            visit = closing.sign_out_at_closing(
+                                session, visit_id=visit_id, by=user_id, now=now, roles=ctx.roles
+                            )
+                        else:
+                            visit = closing.confirm_stays(
+                                session, visit_id=visit_id, by=user_id, now=now, roles=ctx.roles
+                            )
+                except visitors.VisitorNotFound as error:
+                    raise UserError(f"{str(error).capitalize()}.") from None
+                at = date_token(now, ctx.site_tz, "{time}")
+                if signed_out:
+                    line = f":wave: {visit.pass_number} signed out by {mention(user_id)} at {at}"
+                else:
+                    line = f":ok_hand: {visit.pass_number} is staying (confirmed by {mention(user_id)} at {at})"
+                message = body.get("message") or {}
+                client.chat_update(
+                    channel=body["channel"]["id"],
+                    ts=message["ts"],
+                    text=message.get("text") or "Closing time",
+                    blocks=closing_blocks.mark_answered(
+                        message.get("blocks") or [], visit_id, line
+                    ),
+                )
+
+        ctx.after_ack(work)  # the host's Home: a visitor signed out closes their arrival

@@ -30,44 +30,52 @@ def register(app: App, ctx: HandlerContext) -> None:
         ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
     ) -> None:
         ack()
-        user_id = body["user"]["id"]
-        with guarded(lambda **r: respond(replace_original=False, **r), "visitor host answer"):
-            response = RESPONSES[action["action_id"]]
-            with session_scope(ctx.engine) as session:
-                visit = visitors.record_host_response(
-                    session,
-                    now=ctx.clock.now(),
-                    visit_id=int(action["value"]),
-                    response=response,
-                    by=user_id,
-                    roles=ctx.roles,
-                )
-                params = {"name": visit.name, "organisation": visit.organisation}
-            text, answered = blocks.answered_dm(params, response)
-            respond(replace_original=True, text=text, blocks=answered)
-        ctx.deliver()
+
+        def work() -> None:
+            user_id = body["user"]["id"]
+            with guarded(lambda **r: respond(replace_original=False, **r), "visitor host answer"):
+                response = RESPONSES[action["action_id"]]
+                with session_scope(ctx.engine) as session:
+                    visit = visitors.record_host_response(
+                        session,
+                        now=ctx.clock.now(),
+                        visit_id=int(action["value"]),
+                        response=response,
+                        by=user_id,
+                        roles=ctx.roles,
+                    )
+                    params = {"name": visit.name, "organisation": visit.organisation}
+                text, answered = blocks.answered_dm(params, response)
+                respond(replace_original=True, text=text, blocks=answered)
+
+        ctx.after_ack(work)
 
     @app.action(re.compile(r"^visitor_(left|cancel)_pick_\d+$"))
     def visitor_picked(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
     ) -> None:
         ack()
-        user_id = body["user"]["id"]
-        left = action["action_id"].startswith("visitor_left")
-        with guarded(respond, "visitor pick"):
-            if not ctx.roles.is_desk(user_id):
-                raise UserError("Only reception and managers may sign visitors out or cancel them.")
-            now = ctx.clock.now()
-            with session_scope(ctx.engine) as session:
-                visit = visits.get(session, int(action["value"]))
-                if visit is None:
-                    raise UserError("That visit is no longer on record.")
-                try:
-                    if left:
-                        visitors.sign_out_visit(session, now=now, visit=visit, by=user_id)
-                    else:
-                        visitors.cancel_visit(session, now=now, visit=visit, by=user_id)
-                except visitors.VisitorNotFound as error:
-                    raise UserError(f"{error}.") from None
-            respond(replace_original=True, **ephemeral(done_line(visit, left=left)))
-        ctx.deliver()  # the host's Home: the arrival is closed, or the expected visit gone
+
+        def work() -> None:
+            user_id = body["user"]["id"]
+            left = action["action_id"].startswith("visitor_left")
+            with guarded(respond, "visitor pick"):
+                if not ctx.roles.is_desk(user_id):
+                    raise UserError(
+                        "Only reception and managers may sign visitors out or cancel them."
+                    )
+                now = ctx.clock.now()
+                with session_scope(ctx.engine) as session:
+                    visit = visits.get(session, int(action["value"]))
+                    if visit is None:
+                        raise UserError("That visit is no longer on record.")
+                    try:
+                        if left:
+                            visitors.sign_out_visit(session, now=now, visit=visit, by=user_id)
+                        else:
+                            visitors.cancel_visit(session, now=now, visit=visit, by=user_id)
+                    except visitors.VisitorNotFound as error:
+                        raise UserError(f"{error}.") from None
+                respond(replace_original=True, **ephemeral(done_line(visit, left=left)))
+
+        ctx.after_ack(work)  # the host's Home: the arrival is closed, or the expected visit gone

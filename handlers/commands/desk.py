@@ -76,6 +76,9 @@ def register(app: App, ctx: HandlerContext) -> None:
             return
         ack()
         call = DeskCall(command["user_id"], verb, rest, command, respond, client)
-        with guarded(respond, f"/desk {verb}"):
-            VERBS[verb].run(ctx, call)
-        ctx.deliver()
+
+        def work() -> None:
+            with guarded(respond, f"/desk {verb}"):
+                VERBS[verb].run(ctx, call)
+
+        ctx.after_ack(work)

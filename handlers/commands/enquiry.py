@@ -36,9 +36,12 @@ def register(app: App, ctx: HandlerContext) -> None:
                 enquiry_form.open_form(client, command["trigger_id"], command.get("channel_id", ""))
                 return
             ack()
-            with guarded(respond, "/enquiry"):
-                respond(**ephemeral(log(ctx, user_id, request)))
-            ctx.deliver()
+
+            def work() -> None:
+                with guarded(respond, "/enquiry"):
+                    respond(**ephemeral(log(ctx, user_id, request)))
+
+            ctx.after_ack(work)
 
 
 def log(ctx: HandlerContext, user_id: str, request: LogEnquiry) -> str:

@@ -38,9 +38,12 @@ def register(app: App, ctx: HandlerContext) -> None:
                 )
                 return
             ack()
-            with guarded(respond, "/message"):
-                respond(**ephemeral(take(ctx, user_id, request)))
-            ctx.deliver()
+
+            def work() -> None:
+                with guarded(respond, "/message"):
+                    respond(**ephemeral(take(ctx, user_id, request)))
+
+            ctx.after_ack(work)
 
 
 def take(ctx: HandlerContext, user_id: str, request: TakeMessage) -> str:

@@ -28,9 +28,12 @@ def register(app: App, ctx: HandlerContext) -> None:
                 ack(**help_reply(blocks.OOO_USAGE))
                 return
             ack()
-            with guarded(respond, f"/ooo {type(request).__name__}"):
-                handle(ctx, user_id, request, respond)
-            ctx.deliver()  # and republishes the Home of whoever the change touched
+
+            def work() -> None:
+                with guarded(respond, f"/ooo {type(request).__name__}"):
+                    handle(ctx, user_id, request, respond)
+
+            ctx.after_ack(work)  # and republishes the Home of whoever the change touched
 
 
 def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Respond) -> None:

@@ -52,9 +52,12 @@ def register(app: App, ctx: HandlerContext) -> None:
             if not isinstance(request, ListOnSite):
                 require_desk(ctx.roles, user_id, "log, sign out or cancel visitors")
             ack()
-            with guarded(respond, f"/visitor {type(request).__name__}"):
-                handle(ctx, user_id, request, respond)
-            ctx.deliver()
+
+            def work() -> None:
+                with guarded(respond, f"/visitor {type(request).__name__}"):
+                    handle(ctx, user_id, request, respond)
+
+            ctx.after_ack(work)
 
 
 def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Respond) -> None:

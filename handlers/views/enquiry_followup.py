@@ -122,22 +122,25 @@ def register(app: App, ctx: HandlerContext) -> None:
             ack(response_action="errors", errors={"owner": str(error)})
             return
         ack()
-        text = f"{blocks.headline(params)}\nPassed to {mention(to_user)} by {mention(user_id)}."
-        if not where.channel:  # pressed on the Home tab: no DM to rewrite, so say it
-            tell_submitter(client, "", user_id, ephemeral(f":arrow_right: {text}"))
-        _update(
-            client,
-            where,
-            text,
-            [
-                section(text),
-                actions(
-                    f"enquiry_{where.enquiry_id}",
-                    button("History", "enquiry_history", str(where.enquiry_id)),
-                ),
-            ],
-        )
-        ctx.deliver()
+
+        def work() -> None:
+            text = f"{blocks.headline(params)}\nPassed to {mention(to_user)} by {mention(user_id)}."
+            if not where.channel:  # pressed on the Home tab: no DM to rewrite, so say it
+                tell_submitter(client, "", user_id, ephemeral(f":arrow_right: {text}"))
+            _update(
+                client,
+                where,
+                text,
+                [
+                    section(text),
+                    actions(
+                        f"enquiry_{where.enquiry_id}",
+                        button("History", "enquiry_history", str(where.enquiry_id)),
+                    ),
+                ],
+            )
+
+        ctx.after_ack(work)
 
     @app.view(LATE_ID)
     def late_submitted(
@@ -172,14 +175,17 @@ def register(app: App, ctx: HandlerContext) -> None:
             ack(response_action="errors", errors={block: str(error)})
             return
         ack()
-        tz = ctx.directory.zone_of(user_id, ctx.site_tz)
-        if not where.channel:  # pressed on the Home tab: no DM to rewrite, so say it
-            new_due = date_token(datetime.fromisoformat(params["resolve_due"]), tz)
-            line = f":hourglass: {blocks.headline(params)}: the answer is now due {new_due}."
-            tell_submitter(client, "", user_id, ephemeral(line))
-        text, updated = blocks.enquiry_dm(params, tz)
-        _update(client, where, text, updated)
-        ctx.deliver()
+
+        def work() -> None:
+            tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+            if not where.channel:  # pressed on the Home tab: no DM to rewrite, so say it
+                new_due = date_token(datetime.fromisoformat(params["resolve_due"]), tz)
+                line = f":hourglass: {blocks.headline(params)}: the answer is now due {new_due}."
+                tell_submitter(client, "", user_id, ephemeral(line))
+            text, updated = blocks.enquiry_dm(params, tz)
+            _update(client, where, text, updated)
+
+        ctx.after_ack(work)
 
 
 def _update(client: WebClient, where: Where, text: str, shown: list[dict[str, Any]]) -> None:

@@ -112,11 +112,16 @@ def register(app: App, ctx: HandlerContext) -> None:
             ack(response_action="errors", errors=errors)
             return
         ack()
-        where = json.loads(view.get("private_metadata") or "{}").get("channel", "")
 
-        def tell(**reply: Any) -> None:
-            tell_submitter(client, where, user_id, reply)
+        def work() -> None:
+            where = json.loads(view.get("private_metadata") or "{}").get("channel", "")
 
-        with guarded(tell, "enquiry form"):
-            tell(text=log(ctx, user_id, LogEnquiry(kind, channel, from_name, owner_id, summary)))
-        ctx.deliver()
+            def tell(**reply: Any) -> None:
+                tell_submitter(client, where, user_id, reply)
+
+            with guarded(tell, "enquiry form"):
+                tell(
+                    text=log(ctx, user_id, LogEnquiry(kind, channel, from_name, owner_id, summary))
+                )
+
+        ctx.after_ack(work)

@@ -87,18 +87,20 @@ def register(app: App, ctx: HandlerContext) -> None:
             return
         ack()
 
-        def tell(**reply: Any) -> None:
-            tell_submitter(client, "", user_id, reply)
+        def work() -> None:
+            def tell(**reply: Any) -> None:
+                tell_submitter(client, "", user_id, reply)
 
-        with guarded(tell, "incident form"), session_scope(ctx.engine) as session:
-            incidents.report_incident(
-                session,
-                now=ctx.clock.now(),
-                reported_by=user_id,
-                occurred=occurred,
-                location=value(values, "location") or None,
-                who=value(values, "who") or None,
-                what=what,
-                managers_channel=ctx.managers_channel,
-            )
-        ctx.deliver()
+            with guarded(tell, "incident form"), session_scope(ctx.engine) as session:
+                incidents.report_incident(
+                    session,
+                    now=ctx.clock.now(),
+                    reported_by=user_id,
+                    occurred=occurred,
+                    location=value(values, "location") or None,
+                    who=value(values, "who") or None,
+                    what=what,
+                    managers_channel=ctx.managers_channel,
+                )
+
+        ctx.after_ack(work)

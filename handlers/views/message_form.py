@@ -70,21 +70,24 @@ def register(app: App, ctx: HandlerContext) -> None:
             ack(response_action="errors", errors=errors)
             return
         ack()
-        channel = json.loads(view.get("private_metadata") or "{}").get("channel", "")
 
-        def tell(**reply: Any) -> None:
-            tell_submitter(client, channel, user_id, reply)
+        def work() -> None:
+            channel = json.loads(view.get("private_metadata") or "{}").get("channel", "")
 
-        new = NewMessage(
-            recipient_id=recipient,
-            caller=caller,
-            organisation=value(values, "organisation") or None,
-            phone=value(values, "phone") or None,
-            email=email or None,
-            subject=value(values, "subject") or None,
-            body=value(values, "body", keep_lines=True) or None,
-            urgent=checked(values, "urgent"),
-        )
-        with guarded(tell, "message form"):
-            tell(text=take_new(ctx, user_id, new))
-        ctx.deliver()
+            def tell(**reply: Any) -> None:
+                tell_submitter(client, channel, user_id, reply)
+
+            new = NewMessage(
+                recipient_id=recipient,
+                caller=caller,
+                organisation=value(values, "organisation") or None,
+                phone=value(values, "phone") or None,
+                email=email or None,
+                subject=value(values, "subject") or None,
+                body=value(values, "body", keep_lines=True) or None,
+                urgent=checked(values, "urgent"),
+            )
+            with guarded(tell, "message form"):
+                tell(text=take_new(ctx, user_id, new))
+
+        ctx.after_ack(work)

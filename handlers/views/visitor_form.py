@@ -88,38 +88,41 @@ def register(app: App, ctx: HandlerContext) -> None:
             ack(response_action="errors", errors=errors)
             return
         ack()
-        channel = json.loads(view.get("private_metadata") or "{}").get("channel", "")
 
-        def tell(**reply: Any) -> None:
-            tell_submitter(client, channel, user_id, reply)
+        def work() -> None:
+            channel = json.loads(view.get("private_metadata") or "{}").get("channel", "")
 
-        with guarded(tell, "visitor form"):
-            now = ctx.clock.now()
-            with session_scope(ctx.engine) as session:
-                result = visitors.sign_in(
-                    session,
-                    now=now,
-                    tz=ctx.site_tz,
-                    logged_by=user_id,
-                    name=name,
-                    organisation=value(values, "organisation") or None,
-                    host_id=host_id,
-                    note=value(values, "note") or None,
-                    desk_channel=ctx.desk_channel,
-                    policy=ctx.policy,
+            def tell(**reply: Any) -> None:
+                tell_submitter(client, channel, user_id, reply)
+
+            with guarded(tell, "visitor form"):
+                now = ctx.clock.now()
+                with session_scope(ctx.engine) as session:
+                    result = visitors.sign_in(
+                        session,
+                        now=now,
+                        tz=ctx.site_tz,
+                        logged_by=user_id,
+                        name=name,
+                        organisation=value(values, "organisation") or None,
+                        host_id=host_id,
+                        note=value(values, "note") or None,
+                        desk_channel=ctx.desk_channel,
+                        policy=ctx.policy,
+                    )
+                    visit = result.visit
+                    whereabouts = board.status_of(session, host_id, now=now)
+                tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+                reply = blocks.signed_in_reply(
+                    visit.name,
+                    visit.organisation,
+                    host_id,
+                    visit.pass_number or "",
+                    matched=result.matched_expected,
+                    cover=result.cover,
+                    tz=tz,
                 )
-                visit = result.visit
-                whereabouts = board.status_of(session, host_id, now=now)
-            tz = ctx.directory.zone_of(user_id, ctx.site_tz)
-            reply = blocks.signed_in_reply(
-                visit.name,
-                visit.organisation,
-                host_id,
-                visit.pass_number or "",
-                matched=result.matched_expected,
-                cover=result.cover,
-                tz=tz,
-            )
-            note = whereabouts_note(whereabouts, tz)  # the board: an off-site host
-            tell(text=f"{reply}\n{note}" if note else reply)
-        ctx.deliver()
+                note = whereabouts_note(whereabouts, tz)  # the board: an off-site host
+                tell(text=f"{reply}\n{note}" if note else reply)
+
+        ctx.after_ack(work)
