@@ -69,16 +69,19 @@ def load(
     return result
 
 
-def settle(double: SlackDouble, *, quiet: float = 0.5, limit: float = 60.0) -> None:
-    """Wait until the server's work after the acks has stopped reaching the double."""
-    deadline = time.monotonic() + limit
-    seen = -1
+def settle(double: SlackDouble, *, quiet: float = 0.5, limit: float = 120.0) -> float:
+    """Wait until the server's work after the acks has stopped reaching the double; return
+    roughly how many seconds it went on after the load ended (to within `quiet`)."""
+    started = time.monotonic()
+    deadline = started + limit
+    seen, last_change = -1, started
     while time.monotonic() < deadline:
         now = len(double.calls)
         if now == seen:
-            return
-        seen = now
+            return round(last_change - started, 1)
+        seen, last_change = now, time.monotonic()
         time.sleep(quiet)
+    return round(limit, 1)
 
 
 class Counter:
@@ -103,7 +106,8 @@ def at_rate(
     raw: bool = False,
 ) -> dict[str, Any]:
     result = load(server.port, rate, ids.batch(double, make, int(rate * seconds)), raw=raw)
-    settle(double)
+    # Acks come first; the work they promise may queue behind them at high rates.
+    result["work_done_after_s"] = settle(double)
     return result
 
 

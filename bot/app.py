@@ -89,11 +89,17 @@ class AfterAck:
     and Bolt's workers free for acks.
     """
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, *, backlog: int = 100) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="after-ack")
+        # At most `backlog` pieces of work queued or running: past that, a listener waits here
+        # (its ack already sent), Bolt's workers fill, and the next acks wait for one. Overload
+        # then slows the acks instead of growing an unbounded queue in memory.
+        self._room = threading.BoundedSemaphore(backlog)
 
     def __call__(self, work: Callable[[], object]) -> None:
-        self._pool.submit(self._logged, work)
+        self._room.acquire()
+        future = self._pool.submit(self._logged, work)
+        future.add_done_callback(lambda _: self._room.release())
 
     @staticmethod
     def _logged(work: Callable[[], object]) -> None:

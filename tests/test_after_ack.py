@@ -76,3 +76,18 @@ def test_a_command_is_acked_before_its_work_and_the_work_lands(fd: Embedded) -> 
         fd.runtime.ctx.run_after_ack = real
     assert "V-001" in last_reply(fd, RECEPTION)
     assert len(dms_to(fd, "U0ALICE")) == 1
+
+
+def test_a_full_backlog_holds_the_next_listener_until_there_is_room() -> None:
+    pool = AfterAck(1, backlog=2)
+    release = threading.Event()
+    pool(lambda: release.wait(5))
+    pool(lambda: None)
+    third = threading.Thread(target=pool, args=(lambda: None,))
+    third.start()
+    third.join(0.2)
+    assert third.is_alive()  # waiting for room, not queued without limit
+    release.set()
+    third.join(5)
+    assert not third.is_alive()
+    pool.drain()
