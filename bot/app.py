@@ -44,6 +44,7 @@ class Runtime:
     # After work done on this thread (a scheduled round): send the outbox, then republish
     # the Home of everyone the work touched, before returning.
     deliver_now: Callable[[], object]
+    after_ack: AfterAck | None = None  # under serve: drained before the process exits
 
 
 SETTLE_SECONDS = 0.2
@@ -200,5 +201,11 @@ def build_runtime(
     install_log_redaction([token, signing_secret])
     register_all(app, ctx)
     return Runtime(
-        app=app, ctx=ctx, sender=sender, client=client, homes=homes, deliver_now=deliver_now
+        app=app,
+        ctx=ctx,
+        sender=sender,
+        client=client,
+        homes=homes,
+        deliver_now=deliver_now,
+        after_ack=after_ack,
     )

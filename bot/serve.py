@@ -167,7 +167,7 @@ def serve(
             )
             SocketModeHandler(runtime.app, app_token).start()
     finally:
-        if isinstance(runtime.ctx.run_after_ack, AfterAck):
-            runtime.ctx.run_after_ack.drain()  # what was acked is done before we go
+        if runtime.after_ack is not None:
+            runtime.after_ack.drain()  # what was acked is done before we go
         scheduler.shutdown(wait=False)
     return 0
