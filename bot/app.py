@@ -21,6 +21,7 @@ from bot.clock import Clock
 from bot.config import Policy
 from bot.outbox_sender import OutboxSender
 from bot.roles import Roles
+from bot.slack_http import PooledWebClient, pooled_respond
 from bot.sweep import outbox_moot
 from handlers.context import HandlerContext
 from handlers.directory import Directory
@@ -116,7 +117,7 @@ class AfterAck:
 
 def make_client(token: str, base_url: str | None, *, retries: bool) -> WebClient:
     """A Web API client; `retries` adds backoff on 429 and 5xx for interactive calls."""
-    client = WebClient(token=token, timeout=10)
+    client = PooledWebClient(token=token, timeout=10)
     if base_url:
         client.base_url = base_url
     if retries:
@@ -198,6 +199,7 @@ def build_runtime(
     # After Bolt's signature check: refuse replays and other workspaces' or apps' requests.
     replays = ReplayGuard() if signing_secret is not None else None
     app.use(RequestGuard(replays=replays, app_id=app_id))
+    app.use(pooled_respond)
     install_log_redaction([token, signing_secret])
     register_all(app, ctx)
     return Runtime(

@@ -18,6 +18,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.slack_double import SlackDouble, validate_blocks
 from bot.slack_double.limits import validate_view
+from bot.slack_http import PooledWebClient, PooledWebhookClient
 
 TOKEN = "xoxb-test"
 
@@ -34,10 +35,12 @@ def double() -> Iterator[SlackDouble]:
     double.stop()
 
 
-@pytest.fixture
-def client(double: SlackDouble) -> WebClient:
-    # No retries unless a test adds them: failures must show.
-    return WebClient(token=TOKEN, base_url=double.base_url, retry_handlers=[])
+@pytest.fixture(params=[WebClient, PooledWebClient], ids=["urllib", "pooled"])
+def client(double: SlackDouble, request: pytest.FixtureRequest) -> WebClient:
+    # slack-sdk's own client, and Front Desk's on kept-alive connections (bot.slack_http):
+    # both must see Slack the same way. No retries unless a test adds them: failures must show.
+    made: WebClient = request.param(token=TOKEN, base_url=double.base_url, retry_handlers=[])
+    return made
 
 
 def refusal(call: Any) -> SlackApiError:
@@ -401,6 +404,7 @@ def test_refused_connections_then_the_same_port_again(
     double: SlackDouble, client: WebClient
 ) -> None:
     base_url = double.base_url
+    assert client.auth_test()["ok"] is True  # a pooled client now holds a connection open
     double.refuse_connections()
     with pytest.raises(URLError) as raised:
         client.auth_test()
@@ -408,6 +412,17 @@ def test_refused_connections_then_the_same_port_again(
     double.accept_connections()
     assert double.base_url == base_url
     assert client.auth_test()["ok"] is True
+
+
+def test_the_pooled_client_keeps_its_connection_alive(double: SlackDouble) -> None:
+    pooled = PooledWebClient(token=TOKEN, base_url=double.base_url)
+    before = double.connections_accepted
+    for n in range(5):
+        pooled.chat_postMessage(channel="C0DESK", text=f"post {n}")
+    assert double.connections_accepted - before == 1
+    assert [c.args["text"] for c in double.calls_to("chat.postMessage")][-5:] == [
+        f"post {n}" for n in range(5)
+    ]
 
 
 # ---- files and response_url --------------------------------------------------------------------
@@ -446,12 +461,13 @@ def test_completing_an_upload_that_never_happened_is_refused(client: WebClient) 
     assert refused.response["error"] == "file_not_found"
 
 
+@pytest.mark.parametrize("webhooks", [WebhookClient, PooledWebhookClient])
 def test_a_response_url_post_is_recorded_with_who_and_where(
-    double: SlackDouble, client: WebClient
+    double: SlackDouble, client: WebClient, webhooks: type[WebhookClient]
 ) -> None:
     posted = client.chat_postMessage(channel="C0DESK", text="Ann is here", blocks=[section("Ann")])
     url = double.response_url("U0ALICE", "C0DESK", message_ts=posted["ts"])
-    webhook = WebhookClient(url)
+    webhook = webhooks(url)
     answer = webhook.send(text="On my way", replace_original=True)
     assert answer.status_code == 200
     call = double.wait_for("response_url")[0]
@@ -466,7 +482,7 @@ def test_a_response_url_post_is_recorded_with_who_and_where(
         assert webhook.send(text="again").status_code == 200
     assert webhook.send(text="sixth").status_code == 404
     bad = double.response_url("U0ALICE", "C0DESK")
-    assert WebhookClient(bad).send(text="x", blocks=[{"type": "carousel"}]).status_code == 400
+    assert webhooks(bad).send(text="x", blocks=[{"type": "carousel"}]).status_code == 400
 
 
 # ---- recording ---------------------------------------------------------------------------------

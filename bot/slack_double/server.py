@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -142,6 +143,7 @@ class SlackDouble:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._port = 0
+        self.connections_accepted = 0  # connections kept alive carry many calls
         self.add_user(bot_user_id, "frontdesk", real_name="Front Desk", is_bot=True)
 
     # ---- the directory ---------------------------------------------------------------------
@@ -216,6 +218,7 @@ class SlackDouble:
         if server is not None:
             server.shutdown()
             server.server_close()
+            server.close_connections()
         if thread is not None:
             thread.join(timeout=5)
 
@@ -724,10 +727,33 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], double: SlackDouble) -> None:
         super().__init__(address, _Handler)
         self.double = double
+        self._open: set[socket.socket] = set()  # kept-alive connections, closed on stop
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+            self.double.connections_accepted += 1
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Drop every open connection, as a Slack outage would."""
+        with self._open_lock:
+            connections = list(self._open)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
+    protocol_version = "HTTP/1.1"  # connections kept alive, as Slack's are
+    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK stall
 
     def do_POST(self) -> None:
         self.server.double._handle(self)
