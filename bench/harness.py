@@ -149,6 +149,35 @@ class ServerProcess:
                 return int(line.split()[1]) / 1024
         raise RuntimeError("no VmRSS")
 
+    def children(self) -> list[int]:
+        """The server's child processes (the work process under `serve --http`)."""
+        assert self.process is not None
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid:
+                    found.append(int(entry.name))
+        return found
+
+    def memory_mb(self) -> dict[str, float]:
+        """Resident memory of the server and its children: each one's VmRSS, and their PSS.
+
+        PSS (proportional set size) counts a page shared by n processes as 1/n in each, so the
+        sum over a forked pair counts the pages they share once, where a sum of RSS would count
+        them twice.
+        """
+        assert self.process is not None
+        pids = [self.process.pid, *self.children()]
+        figures = {"rss_mb": _status_mb(self.process.pid, "VmRSS")}
+        for n, pid in enumerate(pids[1:], start=1):
+            figures[f"child_{n}_rss_mb"] = _status_mb(pid, "VmRSS")
+        figures["pss_total_mb"] = sum(_pss_mb(pid) for pid in pids)
+        return figures
+
     def output(self) -> str:
         if self._log:
             self._log.flush()
@@ -227,6 +256,20 @@ def bare_serve(double: SlackDouble, workdir: Path, *, threads: int = 8) -> Serve
     )
     args = ["-m", "bench.bare_app", "--port", str(port), "--threads", str(threads)]
     return ServerProcess(args, env, port, workdir / "bare.log", workdir)
+
+
+def _status_mb(pid: int, key: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{key}:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {key} for {pid}")
+
+
+def _pss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no Pss for {pid}")
 
 
 def requests_for(double: SlackDouble, *, team_id: str | None = None) -> SlackRequests:

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Protocol
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -33,6 +34,14 @@ from storage import touched
 log = logging.getLogger(__name__)
 
 
+class WorkRunner(Protocol):
+    """Where listeners' work after the ack goes (`ctx.run_after_ack`) under `serve`."""
+
+    def __call__(self, work: Callable[[], object]) -> None: ...
+
+    def drain(self) -> None: ...
+
+
 @dataclass
 class Runtime:
     """Everything a running Front Desk is made of."""
@@ -45,7 +54,7 @@ class Runtime:
     # After work done on this thread (a scheduled round): send the outbox, then republish
     # the Home of everyone the work touched, before returning.
     deliver_now: Callable[[], object]
-    after_ack: AfterAck | None = None  # under serve: drained before the process exits
+    after_ack: WorkRunner | None = None  # under serve: drained before the process exits
 
 
 SETTLE_SECONDS = 0.2
@@ -140,7 +149,7 @@ def build_runtime(
     listener_executor: Executor | None = None,
     app_id: str | None = None,
     deliver_in_background: bool = False,
-    after_ack: AfterAck | None = None,
+    after_ack: WorkRunner | None = None,
 ) -> Runtime:
     """Wire a Front Desk: the Bolt app and its listeners, and the outbox sender."""
     client = make_client(token, api_url, retries=True)

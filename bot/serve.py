@@ -5,15 +5,18 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import signal
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from dataclasses import dataclass
+from typing import IO, Any
 
 from sqlalchemy import Engine, text
 
 from bot.app import AfterAck, Runtime, build_runtime
 from bot.clock import SystemClock
 from bot.config import ConfigError, Policy, Settings
+from bot.request_context import ContextExecutor, remember_request
+from bot.work_process import WorkerProcess, fork_worker, serve_jobs
 from storage.db import make_engine
 from storage.migrate import is_current, upgrade
 
@@ -49,8 +52,18 @@ def prepare_database(url: str) -> Engine:
     return engine
 
 
-def build_for_serve(settings: Settings, policy: Policy, *, http: bool) -> Runtime:
-    """Check the settings `serve` needs and wire the bot."""
+@dataclass(frozen=True)
+class Wiring:
+    """What `serve` needs from the settings and the policy, checked."""
+
+    token: str
+    signing_secret: str | None
+    desk: str
+    managers: str
+
+
+def check_settings(settings: Settings, policy: Policy, *, http: bool) -> Wiring:
+    """The settings `serve` needs, or a ConfigError naming what is missing."""
     token = _required(settings.slack_bot_token, "SLACK_BOT_TOKEN", "by `frontdesk serve`")
     secret = None
     if http:
@@ -65,24 +78,71 @@ def build_for_serve(settings: Settings, policy: Policy, *, http: bool) -> Runtim
         "channels.managers",
         "by `frontdesk serve` (the managers' channel's ID)",
     )
+    return Wiring(token, secret, desk, managers)
+
+
+def build_for_serve(
+    settings: Settings, policy: Policy, *, http: bool, worker: WorkerProcess | None = None
+) -> Runtime:
+    """Check the settings `serve` needs and wire the bot (handing work to `worker` if given)."""
+    wiring = check_settings(settings, policy, http=http)
     engine = prepare_database(settings.database_url)
-    return build_runtime(
+    runtime = build_runtime(
         engine=engine,
         clock=SystemClock(),
         policy=policy,
-        token=token,
-        signing_secret=secret,
+        token=wiring.token,
+        signing_secret=wiring.signing_secret,
         api_url=settings.slack_api_url,
-        desk_channel=desk,
-        managers_channel=managers,
+        desk_channel=wiring.desk,
+        managers_channel=wiring.managers,
         # Optional: pin the Slack app id; without it the first verified request's id is pinned.
         app_id=os.environ.get("SLACK_APP_ID") or None,
         deliver_in_background=True,  # listeners free their worker (and the next ack) sooner
-        listener_executor=ThreadPoolExecutor(
+        listener_executor=ContextExecutor(
             max_workers=LISTENER_WORKERS, thread_name_prefix="listener"
         ),
-        after_ack=AfterAck(AFTER_ACK_WORKERS),
+        after_ack=worker or AfterAck(AFTER_ACK_WORKERS),
     )
+    if worker is not None:
+        runtime.app.use(remember_request)
+    return runtime
+
+
+def run_worker(settings: Settings, policy: Policy, jobs: IO[str], done: IO[str]) -> int:
+    """The work process (bot.work_process): replay each request it is handed, unchecked."""
+    from slack_bolt.request import BoltRequest
+
+    wiring = check_settings(settings, policy, http=False)
+    runtime = build_runtime(
+        engine=make_engine(settings.database_url),
+        clock=SystemClock(),
+        policy=policy,
+        token=wiring.token,
+        signing_secret=None,  # the front checked the signature, the replay and the app
+        api_url=settings.slack_api_url,
+        desk_channel=wiring.desk,
+        managers_channel=wiring.managers,
+        process_before_response=True,  # the listener, and so its work, runs on this thread
+        deliver_in_background=True,
+    )
+
+    def dispatch(body: str, headers: dict[str, Any]) -> None:
+        runtime.app.dispatch(BoltRequest(body=body, headers=headers))
+
+    scheduler = _start_rounds(runtime, policy)
+    try:
+        return serve_jobs(dispatch, jobs, done)
+    finally:
+        scheduler.shutdown(wait=True)
+        runtime.deliver_now()  # what the last requests left in the outbox
+
+
+def _start_rounds(runtime: Runtime, policy: Policy) -> Any:
+    from bot.scheduler import start_scheduler
+
+    ctx = runtime.ctx
+    return start_scheduler(runtime, policy, ctx.clock, ctx.desk_channel, ctx.managers_channel)
 
 
 def limit_malloc_arenas(arenas: int = 2) -> bool:
@@ -139,18 +199,31 @@ def wsgi_app(runtime: Runtime) -> WSGIApp:
     return application
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(
     settings: Settings, policy: Policy, *, http: bool, host: str, port: int, threads: int
 ) -> int:
     """Run until stopped."""
     limit_malloc_arenas()
-    runtime = build_for_serve(settings, policy, http=http)
-    from bot.scheduler import start_scheduler
-
-    scheduler = start_scheduler(
-        runtime, policy, runtime.ctx.clock, runtime.ctx.desk_channel, runtime.ctx.managers_channel
-    )
+    worker = None
+    if http:
+        check_settings(settings, policy, http=http)  # before forking: one error, not two
+        freeze_startup_objects()  # the modules' objects, shared with the worker
+        worker = fork_worker(
+            lambda jobs, done: run_worker(settings, policy, jobs, done),
+            AfterAck(AFTER_ACK_WORKERS),
+        )
+    runtime = build_for_serve(settings, policy, http=http, worker=worker)
+    schedulers = []  # the rounds run here unless the work process runs them
+    if worker is None:
+        schedulers.append(_start_rounds(runtime, policy))
+    else:
+        worker.on_gone = lambda: schedulers.append(_start_rounds(runtime, policy))
     freeze_startup_objects()
+    signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop: as Ctrl-C
     try:
         if http:
             import waitress
@@ -166,8 +239,11 @@ def serve(
                 settings.slack_app_token, "SLACK_APP_TOKEN", "by Socket Mode (or use --http)"
             )
             SocketModeHandler(runtime.app, app_token).start()
+    except KeyboardInterrupt:
+        log.info("stopping: finishing the work already acknowledged")
     finally:
         if runtime.after_ack is not None:
             runtime.after_ack.drain()  # what was acked is done before we go
-        scheduler.shutdown(wait=False)
+        for scheduler in schedulers:
+            scheduler.shutdown(wait=False)
     return 0

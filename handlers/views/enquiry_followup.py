@@ -140,7 +140,7 @@ def register(app: App, ctx: HandlerContext) -> None:
                 ],
             )
 
-        ctx.after_ack(work)
+        ctx.after_ack(work, replay=False)  # the change is made: not again
 
     @app.view(LATE_ID)
     def late_submitted(
@@ -185,7 +185,7 @@ def register(app: App, ctx: HandlerContext) -> None:
             text, updated = blocks.enquiry_dm(params, tz)
             _update(client, where, text, updated)
 
-        ctx.after_ack(work)
+        ctx.after_ack(work, replay=False)  # the change is made: not again
 
 
 def _update(client: WebClient, where: Where, text: str, shown: list[dict[str, Any]]) -> None:
