@@ -121,6 +121,7 @@ def run_worker(settings: Settings, policy: Policy, jobs: IO[str], done: IO[str])
         token=wiring.token,
         signing_secret=None,  # the front checked the signature, the replay and the app
         api_url=settings.slack_api_url,
+        app_id=os.environ.get("SLACK_APP_ID") or None,
         desk_channel=wiring.desk,
         managers_channel=wiring.managers,
         process_before_response=True,  # the listener, and so its work, runs on this thread
