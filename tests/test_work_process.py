@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -190,3 +191,51 @@ def test_a_killed_work_process_does_not_stop_the_commands(
             double.wait_for(
                 "response_url", lambda c, n=n: f"Visitor {n}*" in str(c.args), timeout=10
             )
+
+
+def find_button(blocks: object, prefix: str) -> dict[str, Any] | None:
+    if isinstance(blocks, dict):
+        if str(blocks.get("action_id", "")).startswith(prefix):
+            return blocks
+        blocks = list(blocks.values())
+    if isinstance(blocks, list):
+        for part in blocks:
+            found = find_button(part, prefix)
+            if found is not None:
+                return found
+    return None
+
+
+@pytest.mark.process
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the work process is forked")
+def test_a_button_pressed_under_serve_is_carried_out_once(
+    double: SlackDouble, tmp_path: Path
+) -> None:
+    requests = requests_for(double)
+    with frontdesk_serve(double, tmp_path) as server:
+        server.start(wait=30)
+        taken = requests.command(
+            "/message",
+            "<@U0ALICE|alice> Jo Bloggs (Acme) 416-555-0100: call back",
+            user_id="U0RECEPTION",
+        )
+        assert server.post(taken, timeout=3).status == 200
+        alice_dm = double.dm_channel("U0ALICE")
+        (dm,) = double.wait_for(
+            "chat.postMessage", lambda c: c.args.get("channel") == alice_dm, timeout=10
+        )
+        button = find_button(dm.args.get("blocks"), "message_called_back")
+        assert button is not None, dm.args
+        press = requests.block_action(
+            user_id="U0ALICE",
+            action={"action_id": button["action_id"], "value": button["value"], "type": "button"},
+            channel_id=alice_dm,
+            message={"ts": dm.response["ts"], "blocks": dm.args.get("blocks")},
+            message_ts=dm.response["ts"],
+        )
+        assert server.post(press, timeout=3).status == 200
+        double.wait_for("response_url", lambda c: "called back" in str(c.args), timeout=10)
+        time.sleep(1.0)  # room for a second, wrong, carrying-out
+    answers = [c for c in double.calls_to("response_url") if "called back" in str(c.args)]
+    assert len(answers) == 1
+    assert "replace_original" in str(answers[0].args)
