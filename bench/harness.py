@@ -144,10 +144,7 @@ class ServerProcess:
     def rss_mb(self) -> float:
         """Resident memory of the server process (Linux /proc)."""
         assert self.process is not None
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        raise RuntimeError("no VmRSS")
+        return _status_mb(self.process.pid, "VmRSS")
 
     def children(self) -> list[int]:
         """The server's child processes (the work process under `serve --http`)."""
@@ -172,7 +169,7 @@ class ServerProcess:
         """
         assert self.process is not None
         pids = [self.process.pid, *self.children()]
-        figures = {"rss_mb": _status_mb(self.process.pid, "VmRSS")}
+        figures = {"rss_mb": self.rss_mb()}
         for n, pid in enumerate(pids[1:], start=1):
             figures[f"child_{n}_rss_mb"] = _status_mb(pid, "VmRSS")
         figures["pss_total_mb"] = sum(_pss_mb(pid) for pid in pids)

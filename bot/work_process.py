@@ -152,7 +152,7 @@ def fork_worker(run: Callable[[IO[str], IO[str]], int], local: AfterAck) -> Work
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
             # Acks are due in 3 s, this work is not: where the two want the same core, the
             # front goes first.
-            os.nice(int(os.environ.get("FD_WORKER_NICE", WORKER_NICENESS)))
+            os.nice(WORKER_NICENESS)
             with (
                 os.fdopen(jobs_read, "r", encoding="utf-8") as jobs,
                 os.fdopen(done_write, "w", encoding="utf-8") as done,

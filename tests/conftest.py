@@ -15,9 +15,11 @@ import pytest
 from hypothesis import settings
 from sqlalchemy import Engine, text
 
+from bench.harness import ServerProcess, frontdesk_serve, start_double
 from bot.clock import ManualClock
 from bot.config import Policy, parse_policy
 from bot.console.embedded import Embedded, start_embedded
+from bot.slack_double import SlackDouble
 from storage.db import make_engine
 from storage.models import SQLModel
 
@@ -94,3 +96,19 @@ def fd(engine: Engine, policy: Policy, clock: ManualClock) -> Iterator[Embedded]
         yield embedded
     finally:
         embedded.close()
+
+
+# `frontdesk serve --http` in a subprocess, against a Slack double in this process
+# (tests/test_serve_http.py, tests/test_work_process_serve.py).
+@pytest.fixture
+def double() -> Iterator[SlackDouble]:
+    double = start_double()
+    yield double
+    double.stop()
+
+
+@pytest.fixture
+def server(double: SlackDouble, tmp_path: Path) -> Iterator[ServerProcess]:
+    with frontdesk_serve(double, tmp_path) as process:
+        process.start(wait=30)
+        yield process

@@ -4,17 +4,13 @@ a Slack double in this process, as a load balancer and Slack would see it."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from bench.harness import (
     ServerProcess,
-    frontdesk_serve,
     http_call,
     requests_for,
-    start_double,
 )
 from bot.slack_double import SlackDouble
 from bot.slack_double.requests import SignedRequest
@@ -22,20 +18,6 @@ from bot.slack_double.requests import SignedRequest
 pytestmark = pytest.mark.process
 
 ARRIVAL = "arrived Jane Doe for <@U0ALICE|alice>"
-
-
-@pytest.fixture
-def double() -> Iterator[SlackDouble]:
-    double = start_double()
-    yield double
-    double.stop()
-
-
-@pytest.fixture
-def server(double: SlackDouble, tmp_path: Path) -> Iterator[ServerProcess]:
-    with frontdesk_serve(double, tmp_path) as process:
-        process.start(wait=30)
-        yield process
 
 
 def test_healthz_answers_and_other_paths_are_404(server: ServerProcess) -> None:
