@@ -241,3 +241,36 @@ __all__ = [
     "Staff",
     "Visit",
 ]
+
+
+class HandledRequest(SQLModel, table=True):
+    """A Slack request whose work is committed: an event by `event_id`, a command, button or
+    form by its `trigger_id`. Written in the same transaction as the work, so a retry or a
+    replay finds it and does nothing twice; a rolled-back request leaves no row and may be
+    retried. Kept a little longer than Slack's five-minute signature window."""
+
+    id: str = Field(primary_key=True, max_length=120)  # "<kind>:<trigger_id or event_id>"
+    handled_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    reply: str | None = Field(default=None)  # JSON: the ack's reply, given again to a retry
+
+
+class Task(SQLModel, table=True):
+    """Slow work after an ack (a Home refresh, a report): a durable row, claimed with a lease by
+    any worker. `key` is unique; writing it again while pending or running bumps `seq`, so a
+    worker that ran an older request leaves the row pending for one more run."""
+
+    __table_args__ = (Index("ix_task_pending", "state", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=64)
+    params: str = Field(default="{}")  # JSON
+    state: str = Field(default="pending", max_length=16)  # pending | done | failed
+    seq: int = 0
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_type=UTCDateTime)
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
