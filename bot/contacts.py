@@ -1,27 +1,124 @@
-"""Contact details in free text: found and removed before anything is posted to a channel."""
+"""Contact details in free text: found, taken out, and masked before anything reaches a channel.
+
+Numbers are found with `phonenumbers`' matcher for the site's region (national forms there,
+international forms from anywhere), plus what the matcher does not look for: RFC 3966 `tel:`
+URIs, `00` and `011` international prefixes, lettered numbers ("1-800-FLOWERS"), local numbers
+written as `555-0100`, and long digit runs that are no date. Dates, times, pass numbers
+("V-001"), references ("INV-2026-0042") and amounts ("$1,250.00") are left as they are.
+"""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# A run of at least seven digits, allowing the separators people type in numbers.
-PHONE = re.compile(r"(?<![\w/])\+?\(?\d(?:[\s().-]{0,2}\d){6,}(?![\w/])")
-DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
+import phonenumbers
+from phonenumbers import Leniency, PhoneNumberMatcher
+
+DEFAULT_REGION = "US"
 EMAIL_REMOVED = "[e-mail removed]"
 PHONE_REMOVED = "[number removed]"
 
+# `%40` is an "@" that went through a URL.
+EMAIL = re.compile(r"[\w.+-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+TEL_URI = re.compile(r"\btel:[^\s<>]+", re.IGNORECASE)
+# An international prefix the matcher only knows as "+": "00 44 …", "011 44 …".
+_IDD = re.compile(r"(?<![\w+])(?:00|011)[\s.-]?[1-9][\d\s().-]{6,}\d(?![\w])")
+# Lettered numbers: "1-800-FLOWERS", "(888) GOT-JUNK".
+_VANITY = re.compile(
+    r"(?<![\w-])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?(?=[A-Z0-9-]*[A-Z]{3})[A-Z0-9]{2,}(?:-[A-Z0-9]+)*(?![\w-])"
+)
+# What the matcher calls "possible" is a phone number only when it is written like one.
+_PHONE_SHAPED = re.compile(r"^\+|\(\d+\)|(?<!\d)\d{3}[\s.-]\d{4}(?:\D|$)")
+# A long run of digits (other regions' national forms), unless it is a date or part of a code.
+_LONG_RUN = re.compile(r"(?<![\w/#.-])\+?\(?\d(?:[\s().-]{0,2}\d){9,}(?![\w/])")
+_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
 
-def scrub_contacts(text: str) -> str:
+
+@dataclass(frozen=True)
+class Found:
+    """A phone number found in text: where, and as typed."""
+
+    start: int
+    end: int
+    typed: str
+
+
+def find_phones(text: str, region: str = DEFAULT_REGION) -> list[Found]:
+    """Every phone number in `text`, in order, none overlapping."""
+    spans: list[Found] = []
+    for found in _candidates(text, region):
+        if not any(found.start < s.end and s.start < found.end for s in spans):
+            spans.append(found)
+    return sorted(spans, key=lambda f: f.start)
+
+
+def _candidates(text: str, region: str) -> Iterator[Found]:
+    for match in TEL_URI.finditer(text):
+        yield Found(match.start(), match.end(), match.group(0))
+    for number in PhoneNumberMatcher(text, region, leniency=Leniency.VALID):
+        yield Found(number.start, number.end, number.raw_string)
+    for number in PhoneNumberMatcher(text, region, leniency=Leniency.POSSIBLE):
+        if _PHONE_SHAPED.search(number.raw_string):
+            yield Found(number.start, number.end, number.raw_string)
+    for match in _IDD.finditer(text):
+        digits = re.sub(r"^(?:00|011)", "+", re.sub(r"[^\d]", "", match.group(0)))
+        if _possible(digits, region):
+            yield Found(match.start(), match.end(), match.group(0))
+    for match in _VANITY.finditer(text):
+        if _possible(match.group(0), region, valid=True):
+            yield Found(match.start(), match.end(), match.group(0))
+    for match in _LONG_RUN.finditer(text):
+        if not _DATE.search(match.group(0)):
+            yield Found(match.start(), match.end(), match.group(0))
+
+
+def _possible(typed: str, region: str, *, valid: bool = False) -> bool:
+    try:
+        number = phonenumbers.parse(typed, region)
+    except phonenumbers.NumberParseException:
+        return False
+    if valid:
+        return bool(phonenumbers.is_valid_number(number))
+    return bool(phonenumbers.is_possible_number(number))
+
+
+def scrub_contacts(text: str, region: str = DEFAULT_REGION) -> str:
     """Replace e-mail addresses and phone numbers in `text` with a placeholder."""
     text = EMAIL.sub(EMAIL_REMOVED, text)
-    return PHONE.sub(_phone_or_date, text)
+    out, last = [], 0
+    for found in find_phones(text, region):
+        out += [text[last : found.start], PHONE_REMOVED]
+        last = found.end
+    return "".join(out) + text[last:]
 
 
-def _phone_or_date(match: re.Match[str]) -> str:
-    return match.group(0) if DATE.fullmatch(match.group(0)) else PHONE_REMOVED
+def has_contacts(text: str, region: str = DEFAULT_REGION) -> bool:
+    """Whether `text` holds an e-mail address or a phone number."""
+    return scrub_contacts(text, region) != text
 
 
-def has_contacts(text: str) -> bool:
-    """Whether `text` holds an e-mail address or something that looks like a phone number."""
-    return scrub_contacts(text) != text
+@cache
+def region_for_zone(zone: str) -> str:
+    """The phone region of a time zone ("America/Toronto" → "US", the +1 plan's main region).
+
+    National numbers read the same anywhere in one calling code, so the calling code most of
+    the zone's numbers have is enough; a zone no number lives in reads as `DEFAULT_REGION`.
+    """
+    from phonenumbers.tzdata import TIMEZONE_DATA
+
+    codes: Counter[int] = Counter()
+    for prefix, zones in TIMEZONE_DATA.items():
+        if zone not in zones:
+            continue
+        for size in (1, 2, 3):
+            code = int(prefix[:size]) if prefix[:size].isdigit() else 0
+            if phonenumbers.region_code_for_country_code(code) != "ZZ":
+                codes[code] += 1
+                break
+    if not codes:
+        return DEFAULT_REGION
+    return str(phonenumbers.region_code_for_country_code(codes.most_common(1)[0][0]))

@@ -7,10 +7,17 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.contacts import DEFAULT_REGION, region_for_zone, scrub_contacts
+
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 # Control characters other than whitespace mean nothing in a name or a note, and PostgreSQL
 # refuses a NUL in text outright.
-_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
+# Bidi overrides and isolates (U+202E turns "exe.txt" into "txt.exe") are dropped too.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# An escaped `<@U…>` or `<@U…|name>` in free text: a mention Slack resolved when it was typed.
+_ESCAPED_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]+)(?:\|[^&<>]*)?&gt;")
+# Slack's mrkdwn markers, as look-alikes that format nothing.
+_MARKERS = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"})
 
 
 def unescape(text: str) -> str:
@@ -26,6 +33,26 @@ def without_controls(text: str) -> str:
 def esc(text: str) -> str:
     """Escape user text for mrkdwn: `&`, `<`, `>` and nothing else."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def free_text(text: str) -> str:
+    """What someone typed, for a post: escaped, controls dropped, its mentions shown as mentions."""
+    return _ESCAPED_MENTION.sub(r"<@\1>", esc(without_controls(text)))
+
+
+def channel_text(text: str, tz: ZoneInfo | None) -> str:
+    """What someone typed, for a channel: contact details masked and formatting neutralised.
+
+    `tz` is the site's zone: its country says how local numbers are written.
+    """
+    region = region_for_zone(tz.key or "") if tz is not None else DEFAULT_REGION
+    masked = scrub_contacts(without_controls(text), region)
+    return free_text(masked.translate(_MARKERS))
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """`1 visitor`, `2 visitors`."""
+    return f"{count} {word if count == 1 else (words or word + 's')}"
 
 
 def mention(user_id: str) -> str:

@@ -5,8 +5,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.contacts import DEFAULT_REGION, EMAIL, find_phones
 from handlers.blocks.enquiries import ENQUIRY_FORM, ENQUIRY_USAGE
-from handlers.commands.parsing import Help, OpenForm, ParseError, checked_name, clean, first_word
+from handlers.commands.parsing import (
+    Help,
+    OpenForm,
+    ParseError,
+    checked_name,
+    clean,
+    first_word,
+    refuse_unresolved,
+    split_at_colon,
+)
 from handlers.text import MENTION, esc
 
 KINDS = ("complaint", "question", "request")
@@ -25,7 +35,7 @@ _VIA = re.compile(
     r"^via\s+(phone|e-?mail|letter|in[\s-]person|social|survey)\s+from\s+(.*)$",
     re.IGNORECASE | re.DOTALL,
 )
-_FOR_OWNER = re.compile(r"\s*\bfor\s+" + MENTION.pattern + r"\s*$", re.IGNORECASE)
+_FOR_OWNER = re.compile(r"(?:^|\s)for\s+" + MENTION.pattern + r"\s*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -40,8 +50,13 @@ class LogEnquiry:
 EnquiryRequest = LogEnquiry | Help | OpenForm
 
 
-def parse_enquiry(text: str) -> EnquiryRequest:
-    """Read the text of an `/enquiry` command."""
+def parse_enquiry(text: str, *, region: str = DEFAULT_REGION) -> EnquiryRequest:
+    """Read the text of an `/enquiry` command; `region` is the site's phone region.
+
+    The summary starts at the first colon outside parentheses; the owner is a `for @someone`
+    before it; a phone number or e-mail address typed into the name goes to the summary (the
+    owner's DM shows it, channels do not).
+    """
     kind, rest = first_word(text)
     if kind == "":
         return OpenForm()
@@ -61,23 +76,38 @@ def parse_enquiry(text: str) -> EnquiryRequest:
     channel = CHANNELS[
         " ".join(via.group(1).lower().replace("-", " ").split()).replace("e mail", "email")
     ]
-    head, colon, summary = via.group(2).partition(":")
-    if not colon or not clean(summary):
-        raise ParseError("What is it about? Add `: &lt;summary&gt;` at the end.", ENQUIRY_FORM)
+    head, summary = split_at_colon(via.group(2))
     owner_id = None
     owner = _FOR_OWNER.search(head)
     if owner is not None:
         owner_id = owner.group(1)
-        head = head[: owner.start()]
-    elif MENTION.search(head):
+        head = head[: owner.start()] + " " + head[owner.end() :]
+    refuse_unresolved(head, ENQUIRY_FORM)
+    if MENTION.search(head):
         raise ParseError("Name the owner as `for @someone`, just before the colon.", ENQUIRY_FORM)
+    if summary is None or not clean(summary):
+        raise ParseError("What is it about? Add `: &lt;summary&gt;` at the end.", ENQUIRY_FORM)
+    head, contact = _contacts_out(clean(head), region)
     from_name = checked_name(clean(head), "name of who it is from", ENQUIRY_FORM)
     summary = clean(summary)
+    if contact:
+        summary += f" (contact: {contact})"
     if len(summary) > MAX_SUMMARY:
         raise ParseError(
             f"The summary is too long (at most {MAX_SUMMARY} characters).", ENQUIRY_FORM
         )
     return LogEnquiry(kind, channel, from_name, owner_id, summary)
+
+
+def _contacts_out(name: str, region: str) -> tuple[str, str | None]:
+    """(name, the phone numbers and e-mail addresses typed into it)."""
+    taken = [m.group(0) for m in EMAIL.finditer(name)]
+    name = EMAIL.sub(" ", name)
+    phones = find_phones(name, region)
+    taken += [p.typed.strip() for p in phones]
+    for phone in reversed(phones):
+        name = name[: phone.start] + " " + name[phone.end :]
+    return name, ", ".join(taken) or None
 
 
 __all__ = ["ENQUIRY_USAGE", "EnquiryRequest", "Help", "LogEnquiry", "OpenForm", "parse_enquiry"]

@@ -1,9 +1,19 @@
 """`/message …` text into a typed request.
 
-`/message [urgent] @recipient <caller name> [(<organisation>)] [<phone>] [: <message>]`:
-the recipient is the leading mention; the message is everything after the first colon; a
-phone number is the run of digits (with + ( ) - . / spaces, and an extension) at the end of
-what is left, and an organisation the bracketed part before it.
+`/message [urgent] @recipient [urgent] <caller name> [(<organisation>)] [<phone>] [: <message>]`,
+typed as receptionists type it:
+
+- the recipient is the leading mention (after an optional `for` or `to`), or a `for @x` after
+  the caller's name ("Sam Roe for @alice"); an `@name` Slack could not resolve is an error
+  naming it, never part of the caller's name;
+- `urgent` counts as the word before or right after the recipient, or as the last word before
+  the message; a capitalised "Urgent" followed by a capitalised word is a name ("Urgent Care
+  Clinic");
+- the message starts at the first colon outside parentheses (so an organisation may hold one);
+  with no colon, whatever follows the phone number, a dash, or "re"/"about" is the message;
+- a phone number or e-mail address anywhere in the caller's part goes to its own field (numbers
+  found with `phonenumbers` for the site's region, lettered ones such as 1-800-FLOWERS too), and
+  the organisation is the bracketed part or what follows "from".
 """
 
 from __future__ import annotations
@@ -11,18 +21,34 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.contacts import DEFAULT_REGION, EMAIL, find_phones
 from handlers.blocks.messages import MESSAGE_FORM, MESSAGE_USAGE
-from handlers.commands.parsing import Help, OpenForm, ParseError, checked_name, clean, first_word
+from handlers.commands.parsing import (
+    Help,
+    OpenForm,
+    ParseError,
+    checked_name,
+    clean,
+    refuse_unresolved,
+    split_at_colon,
+)
 from handlers.text import MENTION
 
 MAX_BODY = 3000
+# A number the matcher does not know (too short, or of another region) is still taken out of
+# the name when it ends it: kept as typed and flagged by the service.
 PHONE_AT_END = re.compile(
     r"(?:^|\s)(?P<phone>\+?\(?\d[\d\s().\-/]*\d(?:\s*(?:x|ext\.?|#)\s*\d+)?)\s*$",
     re.IGNORECASE,
 )
-EMAIL_AT_END = re.compile(r"(?:^|\s)(?P<email>[^\s@()<>]+@[^\s@()<>]+\.[^\s@()<>]+)\s*$")
-ORGANISATION_AT_END = re.compile(r"\((?P<organisation>[^()]*)\)\s*$")
-MIN_PHONE_DIGITS = 3
+MIN_PHONE_DIGITS = 5
+_URGENT = re.compile(r"^(?:urgent|urgently|asap|!+)[!:,.]*$", re.IGNORECASE)
+_LEAD = re.compile(r"^(?:for|to)$", re.IGNORECASE)
+_FOR_RECIPIENT = re.compile(r"(?:^|\s)(?:for|to)\s+(" + MENTION.pattern + r")", re.IGNORECASE)
+_BODY_START = re.compile(r"\s+(?:[—–]|-{1,2}|re:?|about|regarding)\s+")
+_ORGANISATION = re.compile(r"\((?P<organisation>[^()]*)\)")
+_FROM = re.compile(r"^from\s+", re.IGNORECASE)
+_FROM_ORGANISATION = re.compile(r"\s+from\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -39,53 +65,138 @@ class TakeMessage:
 MessageRequest = TakeMessage | Help | OpenForm
 
 
-def parse_message(text: str) -> MessageRequest:
-    """Read the text of a `/message` command."""
-    verb, rest = first_word(text)
-    if verb == "":
+def parse_message(text: str, *, region: str = DEFAULT_REGION) -> MessageRequest:
+    """Read the text of a `/message` command; `region` is the site's phone region."""
+    if not text.strip():
         return OpenForm()
-    if verb == "help":
+    if text.strip().lower() in ("help", "?"):
         return Help()
-    urgent = verb in ("urgent", "!")
-    if not urgent:
-        rest = text
-    rest = re.sub(r"^\s*for\s+(?=<@)", "", rest.strip(), flags=re.IGNORECASE)
-    leading = MENTION.match(rest)
-    if leading is None:
+    head, body = split_at_colon(text)
+    words = head.split()
+    urgent = False
+    while words and (_URGENT.match(words[0]) or _LEAD.match(words[0])):
+        urgent = urgent or bool(_URGENT.match(words[0]))
+        words.pop(0)
+    recipient_id: str | None = None
+    if words and MENTION.fullmatch(words[0]):
+        found = MENTION.fullmatch(words.pop(0))
+        assert found is not None
+        recipient_id = found.group(1)
+        if words and _is_urgent_flag(words):
+            urgent = True
+            words.pop(0)
+    rest = " ".join(words)
+    if recipient_id is None:
+        after = _FOR_RECIPIENT.search(rest)
+        if after is not None:
+            recipient_id = after.group(2)
+            tail = rest[after.end() :].split()
+            if tail and _is_urgent_flag(tail):
+                urgent = True
+                tail.pop(0)
+            rest = " ".join([rest[: after.start()], *tail])
+    if recipient_id is None:
+        refuse_unresolved(rest, MESSAGE_FORM)
         raise ParseError(
             "Who is the message for? Start with a mention, as in `/message @alice Jane Doe`.",
             MESSAGE_FORM,
         )
-    head, _, body = rest[leading.end() :].partition(":")
-    head = clean(head)
-    email = None
-    found = EMAIL_AT_END.search(head)
-    if found:
-        email, head = found.group("email"), head[: found.start()].strip()
-    phone = None
-    found = PHONE_AT_END.search(head)
-    if found and sum(ch.isdigit() for ch in found.group("phone")) >= MIN_PHONE_DIGITS:
-        phone, head = found.group("phone").strip(), head[: found.start()].strip()
-    organisation = None
-    found = ORGANISATION_AT_END.search(head)
-    if found:
-        organisation = clean(found.group("organisation")) or None
-        head = head[: found.start()].strip()
-        if organisation is not None:
-            organisation = checked_name(organisation, "organisation", MESSAGE_FORM)
-    caller = checked_name(head, "caller's name", MESSAGE_FORM)
-    body = unescape_body(body)
-    if len(body) > MAX_BODY:
+    if MENTION.search(rest):
+        raise ParseError(
+            "Name one person the message is for; put any others in the message, after a colon.",
+            MESSAGE_FORM,
+        )
+    refuse_unresolved(rest, MESSAGE_FORM)
+    caller_part = clean(rest)
+    trailing = caller_part.rsplit(None, 1)
+    if len(trailing) == 2 and trailing[1] in ("urgent", "URGENT", "(urgent)", "urgent!"):
+        urgent, caller_part = True, trailing[0]
+    if body is not None:  # "Sam Roe re: the invoice"
+        caller_part = re.sub(r"\s+(?:re|about|regarding)$", "", caller_part, flags=re.IGNORECASE)
+    caller, organisation, phone, email, said = _caller(caller_part, region, body is not None)
+    message = "\n".join(part for part in (said, unescape_body(body or "")) if part)
+    if len(message) > MAX_BODY:
         raise ParseError(f"The message is too long (at most {MAX_BODY} characters).", MESSAGE_FORM)
     return TakeMessage(
-        recipient_id=leading.group(1),
+        recipient_id=recipient_id,
         caller=caller,
         organisation=organisation,
         phone=phone,
         email=email,
-        body=body or None,
+        body=message or None,
         urgent=urgent,
     )
+
+
+def _is_urgent_flag(words: list[str]) -> bool:
+    """Whether the first of `words` (right after the recipient) marks the message urgent."""
+    word = words[0]
+    if not _URGENT.match(word):
+        return False
+    titled_name = word == "Urgent" and len(words) > 1 and words[1][:1].isupper()
+    return not titled_name
+
+
+def _caller(
+    text: str, region: str, has_colon: bool
+) -> tuple[str, str | None, str | None, str | None, str | None]:
+    """(caller, organisation, phone, e-mail, message) from the part before the colon.
+
+    With no colon, what follows the number is the message; with one, it is still the name
+    ("Sam 416-555-0100 Roe: …").
+    """
+    said: str | None = None
+    email = None
+    found_email = EMAIL.search(text)
+    if found_email is not None:
+        email = found_email.group(0)
+        text = _joined(text[: found_email.start()], text[found_email.end() :])
+    phone = None
+    phones = [p for p in find_phones(text, region) if not p.typed.lower().startswith("tel:")]
+    if phones:
+        first = phones[0]
+        phone = first.typed.strip()
+        if has_colon:
+            text = _joined(text[: first.start], text[first.end :])
+        else:
+            said = clean(text[first.end :]) or None
+            text = text[: first.start]
+    else:
+        ends = PHONE_AT_END.search(text)
+        if ends and sum(ch.isdigit() for ch in ends.group("phone")) >= MIN_PHONE_DIGITS:
+            phone = ends.group("phone").strip()
+            text = text[: ends.start()]
+    if said is None and phone is None:
+        starts = _BODY_START.search(_outside_brackets(text))
+        if starts is not None:
+            said = clean(text[starts.end() :]) or None
+            text = text[: starts.start()]
+    if said is not None:
+        said = re.sub(r"^(?:[—–]|-{1,2}|re:?)\s+", "", said, flags=re.IGNORECASE)
+    text = _FROM.sub("", text.strip())
+    organisation = None
+    brackets = list(_ORGANISATION.finditer(text))
+    if brackets:
+        last = brackets[-1]
+        organisation = clean(last.group("organisation")) or None
+        text = _joined(text[: last.start()], text[last.end() :])
+    else:
+        parts = _FROM_ORGANISATION.split(text, maxsplit=1)
+        if len(parts) == 2 and clean(parts[1]):
+            text, organisation = parts[0], clean(parts[1])
+    if organisation is not None:
+        organisation = checked_name(organisation, "organisation", MESSAGE_FORM)
+    caller = checked_name(clean(text), "caller's name", MESSAGE_FORM)
+    return caller, organisation, phone, email, said
+
+
+def _outside_brackets(text: str) -> str:
+    """`text` with bracketed parts blanked (same length), so a dash in "(Smith - Jones)" stays."""
+    return re.sub(r"\([^()]*\)", lambda m: " " * len(m.group(0)), text)
+
+
+def _joined(before: str, after: str) -> str:
+    return " ".join((before + " " + after).split())
 
 
 def unescape_body(text: str) -> str:

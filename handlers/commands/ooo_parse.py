@@ -24,7 +24,9 @@ class Until:
 
 @dataclass(frozen=True)
 class Back:
-    pass
+    """`/ooo back`: clear the absence now; `/ooo back Monday`: move the return to then."""
+
+    when: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ def parse_ooo(text: str) -> OooRequest:
     if verb == "help":
         return Help()
     if verb == "back":
-        return Back()
+        return Back(clean(rest) or None)
     if verb in ("until", "till", "til"):
         return _until(rest)
     raise ParseError("Say until when you are out, as in `/ooo until next Friday`.", OOO_FORM)

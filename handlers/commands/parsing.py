@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from handlers.text import MENTION, unescape, without_controls
+from handlers.text import MENTION, esc, unescape, without_controls
 
 MAX_NAME = 200
 
@@ -35,6 +35,45 @@ def split_on_last_mention(text: str) -> Anchored | None:
         return None
     last = found[-1]
     return Anchored(text[: last.start()], last.group(1), text[last.end() :])
+
+
+def split_at_colon(text: str) -> tuple[str, str | None]:
+    """(head, rest) split at the first colon outside parentheses, mentions and times ("10:30");
+    rest is None when there is no such colon."""
+    depth = 0
+    for index, char in enumerate(text):
+        if char in "(<":
+            depth += 1
+        elif char in ")>":
+            depth = max(0, depth - 1)
+        elif char == ":" and depth == 0:
+            between_digits = (
+                0 < index < len(text) - 1
+                and text[index - 1].isdigit()
+                and text[index + 1].isdigit()
+            )
+            if not between_digits:
+                return text[:index], text[index + 1 :]
+    return text, None
+
+
+# An "@name" Slack did not turn into a mention: nobody it could resolve.
+_UNRESOLVED = re.compile(r"(?<![\w<|])@([\w.\-]+)")
+
+
+def refuse_unresolved(text: str, usage: str) -> None:
+    """A typed `@someone` Slack did not resolve is an error naming it, never part of a name."""
+    found = _UNRESOLVED.search(MENTION.sub(" ", text))
+    if found is not None and not _looks_like_email(text, found):
+        raise ParseError(
+            f"I can't find `@{esc(found.group(1)[:40])}` in this workspace. Pick them from the "
+            "list Slack offers as you type their name after `@`.",
+            usage,
+        )
+
+
+def _looks_like_email(text: str, found: re.Match[str]) -> bool:
+    return bool(re.search(r"[\w.+-]@" + re.escape(found.group(1)), text))
 
 
 def clean(text: str) -> str:

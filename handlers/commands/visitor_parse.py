@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.contacts import DEFAULT_REGION, EMAIL, find_phones
 from handlers.blocks.visitors import VISITOR_USAGE
 from handlers.commands.parsing import (
     Help,
@@ -13,10 +14,10 @@ from handlers.commands.parsing import (
     checked_name,
     clean,
     first_word,
-    split_on_last_mention,
+    refuse_unresolved,
     strip_lead,
 )
-from handlers.text import esc
+from handlers.text import MENTION, esc
 
 ARRIVED_FORM = "`/visitor arrived <name> [from <organisation>] for @host [— <note>]`"
 EXPECT_FORM = "`/visitor expect <name> [from <organisation>] for @host <when>`"
@@ -58,8 +59,8 @@ class ListOnSite:
 VisitorRequest = Arrived | Expect | Left | Cancel | ListOnSite | Help | OpenForm
 
 
-def parse_visitor(text: str) -> VisitorRequest:
-    """Read the text of a `/visitor` command."""
+def parse_visitor(text: str, *, region: str = DEFAULT_REGION) -> VisitorRequest:
+    """Read the text of a `/visitor` command; `region` is the site's phone region."""
     verb, rest = first_word(text)
     if verb == "":
         return OpenForm()
@@ -69,10 +70,20 @@ def parse_visitor(text: str) -> VisitorRequest:
         return ListOnSite()
     if verb == "arrived":
         name, organisation, host_id, after = _who_for_host(rest, ARRIVED_FORM)
+        name, contact = _contacts_out(name, region, ARRIVED_FORM)
         note = clean(strip_lead(after, "—|–|-|:")) or None
+        # A number typed into the name is kept for the host, in the note, not in the name.
+        note = "; ".join(part for part in (contact, note) if part) or None
         return Arrived(name, organisation, host_id, note[:1000] if note else None)
     if verb == "expect":
         name, organisation, host_id, after = _who_for_host(rest, EXPECT_FORM)
+        name, contact = _contacts_out(name, region, EXPECT_FORM)
+        if contact:
+            raise ParseError(
+                "Leave phone numbers and e-mail addresses out of the name: it is shown on the "
+                "desk's channel.",
+                EXPECT_FORM,
+            )
         when = clean(after)
         if not when:
             raise ParseError(
@@ -92,14 +103,65 @@ def parse_visitor(text: str) -> VisitorRequest:
     raise ParseError(f"I don't know `/visitor {esc(clean(verb)[:40])}`.", VISITOR_USAGE)
 
 
+_FOR_HOST = re.compile(r"(?:^|\s)for\s+(" + MENTION.pattern + r")", re.IGNORECASE)
+_LEADING_HOST = re.compile(r"^\s*(?:for\s+)?(" + MENTION.pattern + r")", re.IGNORECASE)
+_NOTE_START = re.compile(r"^\s*(?:[—–]|-{1,2}|:)")
+_FROM = re.compile(r"\s+from\s+", re.IGNORECASE)
+
+
 def _who_for_host(rest: str, form: str) -> tuple[str, str | None, str, str]:
-    anchored = split_on_last_mention(rest)
-    if anchored is None:
-        raise ParseError("Who is the host? Mention them, as in `for @alice`.", form)
-    before = re.sub(r"\s+for\s*$|^for\s*$", "", anchored.before.rstrip(), flags=re.IGNORECASE)
-    parts = re.split(r"\s+from\s+", " " + before.strip() + " ", maxsplit=1, flags=re.IGNORECASE)
+    """(name, organisation, host, what follows the host) of `<name> [from <org>] for @host …`.
+
+    The host is the first mention after a ` for ` (mentions in the note stay in the note), or a
+    mention the text starts with ("for @alice Kim Lee"); an `@name` Slack could not resolve is
+    an error naming it.
+    """
+    leading = _LEADING_HOST.match(rest)
+    if leading is not None:
+        host_id, after = leading.group(2), rest[leading.end() :]
+        who, note = _split_note(after)
+        return (*_name_and_organisation(who, form), host_id, note)
+    found = _FOR_HOST.search(rest)
+    if found is None:
+        mentions = list(MENTION.finditer(rest))
+        if not mentions:
+            refuse_unresolved(rest, form)
+            raise ParseError("Who is the host? Mention them, as in `for @alice`.", form)
+        found = mentions[0]
+        host_id, before, after = found.group(1), rest[: found.start()], rest[found.end() :]
+    else:
+        host_id, before, after = found.group(2), rest[: found.start()], rest[found.end() :]
+    refuse_unresolved(before, form)
+    if MENTION.search(before):
+        raise ParseError("Name one host, after `for`; other people go in the note.", form)
+    return (*_name_and_organisation(before, form), host_id, after)
+
+
+def _contacts_out(name: str, region: str, form: str) -> tuple[str, str | None]:
+    """(name, the phone numbers and e-mail addresses that were typed into it)."""
+    taken = [m.group(0) for m in EMAIL.finditer(name)]
+    name = EMAIL.sub(" ", name)
+    phones = find_phones(name, region)
+    taken += [p.typed.strip() for p in phones]
+    for phone in reversed(phones):
+        name = name[: phone.start] + " " + name[phone.end :]
+    if not taken:
+        return name, None
+    return checked_name(clean(name), "visitor's name", form), ", ".join(taken)
+
+
+def _split_note(text: str) -> tuple[str, str]:
+    """(name part, note) of "Kim Lee from Acme — here early"."""
+    found = re.search(r"\s+(?:[—–]|-{1,2})\s+|\s*:\s*", text)
+    if found is None:
+        return text, ""
+    return text[: found.start()], text[found.start() :]
+
+
+def _name_and_organisation(text: str, form: str) -> tuple[str, str | None]:
+    parts = _FROM.split(" " + clean(text) + " ", maxsplit=1)
     name = checked_name(clean(parts[0]), "visitor's name", form)
     organisation = clean(parts[1]) if len(parts) > 1 else None
-    if organisation is not None:
+    if organisation:
         organisation = checked_name(organisation, "organisation", form)
-    return name, organisation or None, anchored.user_id, anchored.after
+    return name, organisation or None
