@@ -1,8 +1,21 @@
-"""Importing this module registers every periodic job (one import line per feature)."""
+"""Every periodic job the bot runs, in the order a round runs them.
 
-import bot.reports.weekly  # noqa: F401  (the weekly report to the managers' channel)
-import bot.services.absences  # noqa: F401  (out of office ends by itself)
-import bot.services.closing  # noqa: F401  (who is on site at closing)
-import bot.services.closures  # noqa: F401  (run-time closures reach every process)
-import bot.services.retention  # noqa: F401  (personal data anonymised after retention)
-import bot.sweep  # noqa: F401  (windows: reminders and alerts)
+Add a job by adding its feature's `JOB` to this list (and nothing else: no job registers
+itself because its module was imported).
+"""
+
+from __future__ import annotations
+
+from bot import sweep
+from bot.jobs import Job
+from bot.reports import weekly
+from bot.services import absences, closing, closures, retention
+
+JOBS: tuple[Job, ...] = (
+    closures.JOB,  # run-time closures reach every process (before deadlines are read)
+    absences.JOB,  # out of office ends by itself
+    sweep.JOB,  # windows: reminders and alerts
+    closing.JOB,  # who is on site at closing
+    weekly.JOB,  # the weekly report to the managers' channel
+    retention.JOB,  # personal data anonymised after retention
+)

@@ -25,12 +25,6 @@ from sqlalchemy import Connection
 from storage import privacy
 from storage.outbox import Pending
 
-# The feature builders register their templates with handlers.blocks.templates at import.
-from handlers.blocks import enquiries as _enquiries  # noqa: F401, E402  isort: skip
-from handlers.blocks import incidents as _incidents  # noqa: F401, E402  isort: skip
-from handlers.blocks import privacy as _privacy  # noqa: F401, E402  isort: skip
-from handlers.blocks import reports as _reports  # noqa: F401, E402  isort: skip
-
 NAMED = ("visit_id", "message_id", "enquiry_id")
 
 

@@ -1,7 +1,14 @@
-"""The sender: claims outbox rows with a lease, posts them to Slack, marks them sent.
+"""The sender: leases outbox targets, posts their rows to Slack in order, marks them sent.
 
-Transient Slack failures keep a row pending with backoff; permanent ones mark it failed
-and tell the desk channel once. Nothing is retried forever and nothing vanishes.
+A target is a channel, or a user to DM. Rows for different targets go out side by side on a
+small pool of threads; rows for one target go out one at a time, in the order they were
+written (storage/outbox.py leases a target, not a row). Before each post the sender extends
+its lease on the target's rows it still holds, and skips the post if it holds them no more.
+
+Transient Slack failures keep a row pending with backoff (a 429 for as long as its
+Retry-After says) and hold back its own target only; anything else wrong with one row (a
+permanent Slack error, a template that will not render, a bug) fails that row alone, is
+logged, and tells the desk channel once. Nothing is retried forever and nothing vanishes.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -18,13 +26,10 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
+from sqlalchemy.pool import StaticPool
 
 from bot import outbox_extras
 from bot.clock import Clock
-
-# The feature builders register their templates with handlers.blocks.templates at import.
-from handlers.blocks import alerts as _alerts  # noqa: F401
-from handlers.blocks import messages as _messages  # noqa: F401
 from handlers.blocks.templates import render
 from storage import outbox
 from storage.db import session_scope
@@ -37,6 +42,9 @@ TRANSIENT_ERRORS = frozenset(
 )
 MAX_BACKOFF = timedelta(minutes=10)
 CLAIM_BATCH = 20  # rows leased at a time
+SEND_WORKERS = 8  # targets sent to at once
+POLL_SECONDS = 0.5  # while targets are in flight, look for newly due rows this often
+LEASE_MARGIN = timedelta(seconds=5)  # beyond the client's timeout, for marking the row sent
 # Before a row is posted: a reason to drop it, a trimmed row to post instead (a digest whose
 # items are partly done), or None to post it as it is.
 MootCheck = Callable[[Pending], str | Pending | None]
@@ -48,7 +56,16 @@ class DeliveryStats:
     retried: int = 0
     failed: int = 0
     dropped: int = 0
+    skipped: int = 0  # rows another sender took over before this one posted them
     errors: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, outcome: str, error: str | None = None, *, rows: int = 1) -> None:
+        """Count rows' outcome (from any of the sender's threads)."""
+        with self._lock:
+            setattr(self, outcome, getattr(self, outcome) + rows)
+            if error is not None:
+                self.errors.append(error)
 
 
 class OutboxSender:
@@ -65,6 +82,7 @@ class OutboxSender:
         moot: MootCheck | None = None,
         lease: timedelta = timedelta(seconds=60),
         owner: str | None = None,
+        workers: int = SEND_WORKERS,
     ) -> None:
         self.engine = engine
         self.client = client
@@ -74,14 +92,55 @@ class OutboxSender:
         self.moot = moot
         self.lease = lease
         self.owner = owner or f"sender-{uuid.uuid4().hex[:12]}"
-        self._lock = threading.Lock()
+        # One connection shared by every thread (SQLite in memory) must not be used by two
+        # threads at once: one target at a time there.
+        self.workers = 1 if isinstance(engine.pool, StaticPool) else max(1, workers)
+        self._pool: ThreadPoolExecutor | None = None
+        self._state = threading.Condition()
+        self._running = False
+        self._more = False  # a caller came while a delivery was running: claim again
+        self._changed = threading.Event()  # a target finished, or a caller came
         self._dm_channels: dict[str, str] = {}
 
-    def deliver_due(self, *, max_rounds: int = 50) -> DeliveryStats:
-        """Send every row that is due now; return what happened."""
+    # ---- rounds ------------------------------------------------------------------------------
+
+    def deliver_due(self, *, max_rounds: int = 50, wait: bool = True) -> DeliveryStats:
+        """Send every row that is due now; return what happened.
+
+        If this sender is already delivering (on another thread), that delivery is told to
+        look again, and this call waits for it to finish (`wait`) or returns at once.
+        """
+        with self._state:
+            if self._running:
+                self._more = True
+                self._changed.set()
+                if wait:
+                    self._state.wait_for(lambda: not self._running)
+                return DeliveryStats()
+            self._running = True
+        try:
+            return self._deliver_all(max_rounds)
+        finally:
+            with self._state:
+                self._running = False
+                self._state.notify_all()
+
+    def close(self) -> None:
+        """Let the sending threads go (after the last delivery)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    def _deliver_all(self, max_claims: int) -> DeliveryStats:
         stats = DeliveryStats()
-        with self._lock:
-            for _ in range(max_rounds):
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="outbox-send")
+        in_flight: set[Future[None]] = set()
+        claims = 0
+        while True:
+            self._changed.clear()
+            found_nothing = False
+            while len(in_flight) < self.workers and claims < max_claims:
                 claimed = outbox.claim(
                     self.engine,
                     now=self.clock.now(),
@@ -89,52 +148,129 @@ class OutboxSender:
                     lease=self.lease,
                     limit=CLAIM_BATCH,
                 )
-                failed_before = stats.failed
-                for row in claimed:
-                    self._deliver(row, stats)
-                # A short batch means nothing more was due (rows written since come with a
-                # wake of their own), unless a failure here wrote the desk a notice to send.
-                if len(claimed) < CLAIM_BATCH and stats.failed == failed_before:
+                claims += 1
+                for rows in _by_target(claimed):
+                    future = self._pool.submit(self._send_target, rows, stats)
+                    future.add_done_callback(lambda _: self._changed.set())
+                    in_flight.add(future)
+                if len(claimed) < CLAIM_BATCH:
+                    found_nothing = not claimed
                     break
-        return stats
+            if not in_flight:
+                # Done when a claim with nothing in flight found nothing, unless a caller
+                # came meanwhile (its rows may have been written after that claim).
+                with self._state:
+                    more, self._more = self._more, False
+                if (found_nothing or claims >= max_claims) and not more:
+                    return stats
+                if claims >= max_claims:
+                    claims = max_claims - 1  # one more look for the caller who came
+                continue
+            self._changed.wait(POLL_SECONDS)
+            for future in [f for f in in_flight if f.done()]:
+                in_flight.discard(future)
+                future.result()  # _send_target logs its own failures; this re-raises none
 
-    def _deliver(self, row: Pending, stats: DeliveryStats) -> None:
-        verdict = self.moot(row) if self.moot else None
-        if isinstance(verdict, str):
-            outbox.mark_dropped(self.engine, row.id, owner=self.owner, reason=verdict)
-            stats.dropped += 1
-            return
-        if verdict is not None:
-            row = verdict
+    def _send_target(self, rows: list[Pending], stats: DeliveryStats) -> None:
+        """Post one target's rows in order, while this sender still holds them."""
+        remaining = list(rows)
         try:
+            while remaining:
+                row = remaining[0]
+                until = self.clock.now() + self._post_timeout() + LEASE_MARGIN
+                held = outbox.extend(
+                    self.engine, [r.id for r in remaining], owner=self.owner, until=until
+                )
+                if row.id not in held:
+                    log.warning(
+                        "outbox row %s (%s → %s) not posted: this sender's lease ran out and "
+                        "another sender holds its target now",
+                        row.key,
+                        row.template,
+                        row.target,
+                    )
+                    stats.add("skipped", rows=len(remaining))
+                    return
+                go_on = self._deliver(row, stats)
+                remaining.pop(0)
+                if not go_on:
+                    return
+        except Exception:
+            log.exception("sending to %s failed; its rows wait for the next round", rows[0].target)
+        finally:
+            # Whatever this sender did not get to is due again at once, in order.
+            outbox.release(self.engine, [r.id for r in remaining], owner=self.owner)
+
+    def _post_timeout(self) -> timedelta:
+        return timedelta(seconds=float(getattr(self.client, "timeout", 30) or 30))
+
+    # ---- one row ----------------------------------------------------------------------------
+
+    def _deliver(self, row: Pending, stats: DeliveryStats) -> bool:
+        """Post one row (or drop, retry or fail it); return whether its target may go on."""
+        try:
+            verdict = self.moot(row) if self.moot else None
+            if isinstance(verdict, str):
+                outbox.mark_dropped(self.engine, row.id, owner=self.owner, reason=verdict)
+                stats.add("dropped")
+                return True
+            if verdict is not None:
+                row = verdict
             channel, thread_ts = self._where(row)
         except _NotYet:
             self._retry(row, stats, "waiting for the parent post", timedelta(seconds=5))
-            return
+            return False
+        except Exception as error:
+            return self._fail(row, stats, f"unexpected: {type(error).__name__}", error)
+        if row.unreadable is not None:
+            return self._fail(row, stats, "unreadable params", None)
         try:
             text, blocks = render(row.template, row.params, self.site_tz)
+        except Exception as error:  # a template gone, a key missing: this row alone
+            return self._fail(row, stats, f"cannot render: {type(error).__name__}", error)
+        try:
             if channel is None:
                 channel = self._open_dm(row.target)
             response = outbox_extras.post(
                 self.client, row, channel=channel, text=text, blocks=blocks, thread_ts=thread_ts
             )
         except SlackApiError as error:
-            self._slack_error(row, stats, error)
-            return
+            return self._slack_error(row, stats, error)
         except OSError as error:  # connection refused, reset, timed out
             self._retry(row, stats, f"connection: {error}", None)
-            return
-        posted = {"channel": str(response["channel"]), "ts": str(response["ts"])}
+            return False
+        except Exception as error:
+            return self._fail(row, stats, f"unexpected: {type(error).__name__}", error)
+        return self._sent(row, stats, response)
+
+    def _sent(self, row: Pending, stats: DeliveryStats, response: Any) -> bool:
+        posted = {
+            "channel": str(response.get("channel") or ""),
+            "ts": str(response.get("ts") or ""),
+        }
         now = self.clock.now()
         # One transaction: the row is sent and its post remembered for redaction, or neither.
         # A post made after this sender's lease lapsed is remembered all the same.
         with self.engine.begin() as connection:
-            outbox.mark_sent(connection, row.id, owner=self.owner, now=now, **posted)
-            outbox_extras.remember(connection, row, now=now, **posted)
-        stats.sent += 1
+            marked = outbox.mark_sent(connection, row.id, owner=self.owner, now=now, **posted)
+            if posted["channel"] and posted["ts"]:
+                outbox_extras.remember(connection, row, now=now, **posted)
+        stats.add("sent")
+        if not marked:
+            log.warning(
+                "outbox row %s (%s → %s) was posted but could not be marked sent: this "
+                "sender's lease had run out (another sender may post it again)",
+                row.key,
+                row.template,
+                row.target,
+            )
+            return False
+        return True
 
     def _where(self, row: Pending) -> tuple[str | None, str | None]:
         """The channel to post in (None: open a DM) and the thread to post under."""
+        if row.params.get("response_url"):
+            return "", None  # outbox_extras.post answers through the response_url
         if row.thread_key:
             with session_scope(self.engine) as session:
                 parent = outbox.row_state(session, row.thread_key)
@@ -152,21 +288,34 @@ class OutboxSender:
             self._dm_channels[user_id] = str(response["channel"]["id"])
         return self._dm_channels[user_id]
 
-    def _slack_error(self, row: Pending, stats: DeliveryStats, error: SlackApiError) -> None:
+    def _slack_error(self, row: Pending, stats: DeliveryStats, error: SlackApiError) -> bool:
         response: Any = error.response
         status = getattr(response, "status_code", 200)
         name = str(response.get("error", "")) if response is not None else ""
         if status == 429 or status >= 500 or name in TRANSIENT_ERRORS:
             retry_after = response.headers.get("Retry-After") if response is not None else None
-            wait = timedelta(seconds=int(retry_after)) if retry_after else None
+            wait = timedelta(seconds=float(retry_after)) if retry_after else None
             self._retry(row, stats, f"{status} {name}".strip(), wait)
-            return
-        outbox.mark_failed(self.engine, row.id, owner=self.owner, error=name or str(status))
-        stats.failed += 1
-        stats.errors.append(name)
+            return False
+        return self._fail(row, stats, name or str(status), None)
+
+    def _fail(
+        self, row: Pending, stats: DeliveryStats, error: str, cause: Exception | None
+    ) -> bool:
+        """Give up on this row alone, say so in the log, and tell the desk once."""
+        marked = outbox.mark_failed(self.engine, row.id, owner=self.owner, error=error)
+        stats.add("failed", error)
         log.error(
-            "outbox row %s (%s → %s) failed for good: %s", row.key, row.template, row.target, name
+            "outbox row %s (%s → %s) failed for good: %s",
+            row.key,
+            row.template,
+            row.target,
+            error,
+            exc_info=cause,
         )
+        if not marked:
+            log.warning("outbox row %s: its lease had run out before it was marked failed", row.key)
+            return False
         if row.template != "delivery_failed" and self.desk_channel:
             with session_scope(self.engine) as session:
                 outbox.enqueue(
@@ -174,9 +323,10 @@ class OutboxSender:
                     key=f"failed:{row.key}",
                     template="delivery_failed",
                     target=self.desk_channel,
-                    params={"template": row.template, "target": row.target, "error": name},
+                    params={"template": row.template, "target": row.target, "error": error},
                     now=self.clock.now(),
                 )
+        return True
 
     def _retry(
         self, row: Pending, stats: DeliveryStats, error: str, wait: timedelta | None
@@ -192,8 +342,16 @@ class OutboxSender:
             attempts=attempts,
             error=error,
         )
-        stats.retried += 1
+        stats.add("retried")
         log.warning("outbox row %s will be retried in %s: %s", row.key, wait, error)
+
+
+def _by_target(rows: list[Pending]) -> list[list[Pending]]:
+    """The claimed rows, one list per target, each in the order written."""
+    groups: dict[str, list[Pending]] = {}
+    for row in sorted(rows, key=lambda r: r.id):
+        groups.setdefault(row.target, []).append(row)
+    return list(groups.values())
 
 
 class _NotYet(Exception):

@@ -1,4 +1,8 @@
-"""The scheduler: one APScheduler 3 interval job that runs the periodic jobs, then the sender.
+"""The scheduler: one APScheduler 3 job per periodic job, and one for delivery.
+
+Each periodic job (bot/job_list.py) has its own interval job with its own id, so one that
+fails, or runs long, holds up no other; the sender is a job of its own that looks for due
+outbox rows every half second, so a slow Slack never makes the sweep wait or skip a round.
 
 The database is the source of truth for what is due, so the job store is in memory and never
 shared; every replica may run its own scheduler (the outbox keys and leases keep it to one
@@ -9,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -18,20 +22,28 @@ from sqlalchemy import Engine
 from bot.app import Runtime
 from bot.clock import Clock, ManualClock
 from bot.config import Policy
-from bot.jobs import JobContext, next_instant, run_due
+from bot.job_list import JOBS
+from bot.jobs import Job, JobContext, next_instant, run_due, run_job
 
 log = logging.getLogger(__name__)
 
-ROUND_JOB_ID = "frontdesk-round"
+DELIVER_JOB_ID = "deliver"
+DELIVER_EVERY_S = 0.5  # a row written by any process is sent within half a second
 MAX_STEPS = 10_000
+
+
+def _nothing() -> None:
+    return None
 
 
 @dataclass(frozen=True)
 class Rounds:
-    """One round: every periodic job at the clock's now, then whatever the outbox holds.
+    """The periodic jobs at the clock's now, and the sender.
 
-    `deliver` also republishes the Home of everyone whose items the jobs changed (a breach,
-    a reminder, an absence ending), so it must run on the thread that ran the jobs.
+    `deliver` sends what the outbox holds (and what else the jobs left to do, such as Home
+    tabs to republish), on the thread that ran the jobs: `run_once`, the console and the
+    tests. Under the scheduler a job ends with `after_job` (which only wakes the sender where
+    one runs apart) and a delivery job of its own sends (`send`).
     """
 
     engine: Engine
@@ -40,6 +52,9 @@ class Rounds:
     desk_channel: str
     managers_channel: str
     deliver: Callable[[], object]
+    jobs: tuple[Job, ...] = JOBS
+    after_job: Callable[[], object] = field(default=_nothing)
+    send: Callable[[], object] = field(default=_nothing)
 
     def context(self) -> JobContext:
         """The jobs' view of now."""
@@ -52,9 +67,11 @@ class Rounds:
         )
 
     def run_once(self) -> None:
-        """Run the jobs due now, then send."""
-        run_due(self.context())
-        self.deliver()
+        """Run the jobs due now, each on its own, then send (whatever the jobs did)."""
+        try:
+            run_due(self.context(), self.jobs)
+        finally:
+            self.deliver()
 
 
 def rounds_for(
@@ -64,9 +81,14 @@ def rounds_for(
     clock: Clock | None = None,
     desk_channel: str | None = None,
     managers_channel: str | None = None,
+    jobs: tuple[Job, ...] = JOBS,
 ) -> Rounds:
     """The rounds of a wired Front Desk (its context's policy, clock and channels by default)."""
     ctx = runtime.ctx
+
+    def send() -> None:
+        runtime.sender.deliver_due(wait=False)  # already sending: it looks again, we go
+
     return Rounds(
         engine=ctx.engine,
         policy=policy or ctx.policy,
@@ -74,6 +96,11 @@ def rounds_for(
         desk_channel=desk_channel or ctx.desk_channel,
         managers_channel=managers_channel or ctx.managers_channel,
         deliver=runtime.deliver_now,
+        jobs=jobs,
+        # What the job wrote is sent as a listener's work is: at once in the console and
+        # the tests, by waking the sender under serve (never waiting for it).
+        after_job=lambda: ctx.deliver(),
+        send=send,
     )
 
 
@@ -86,7 +113,7 @@ def advance_clock(rounds: Rounds, clock: ManualClock, target: datetime) -> int:
     stops = 0
     rounds.run_once()
     for _ in range(MAX_STEPS):
-        upcoming = next_instant(rounds.context())
+        upcoming = next_instant(rounds.context(), rounds.jobs)
         if upcoming is None or upcoming > target or upcoming <= clock.now():
             break
         clock.set(upcoming)
@@ -104,34 +131,74 @@ def start_scheduler(
     clock: Clock,
     desk_channel: str,
     managers_channel: str,
+    *,
+    jobs: tuple[Job, ...] = JOBS,
 ) -> BackgroundScheduler:
-    """Catch up now, then start the interval job (`scheduler.sweep_every`); return the scheduler."""
+    """Catch up now, then start one interval job per periodic job (`scheduler.sweep_every`)
+    and the delivery job; return the scheduler."""
     rounds = rounds_for(
         runtime,
         policy=policy,
         clock=clock,
         desk_channel=desk_channel,
         managers_channel=managers_channel,
+        jobs=jobs,
     )
     run_round(rounds)  # catch up on what came due while down, before anything else
     scheduler = BackgroundScheduler(timezone=UTC)
+    every = policy.scheduler.sweep_every.plain.total_seconds()
+    for job in rounds.jobs:
+        scheduler.add_job(
+            run_scheduled_job,
+            trigger="interval",
+            args=[rounds, job],
+            seconds=every,
+            id=job.id,
+            name=job.id,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,  # late is better than never
+            replace_existing=True,
+        )
     scheduler.add_job(
-        run_round,
+        send_scheduled,
         trigger="interval",
         args=[rounds],
-        seconds=policy.scheduler.sweep_every.plain.total_seconds(),
-        id=ROUND_JOB_ID,
-        name="sweep and send",
-        max_instances=1,
+        seconds=DELIVER_EVERY_S,
+        id=DELIVER_JOB_ID,
+        name="send the outbox",
+        # A second instance finds the first still sending, tells it to look again and
+        # returns at once: no "maximum number of running instances" skips while Slack is slow.
+        max_instances=2,
         coalesce=True,
+        misfire_grace_time=None,
         replace_existing=True,
     )
     scheduler.start()
     return scheduler
 
 
+def run_scheduled_job(rounds: Rounds, job: Job) -> None:
+    """One periodic job at the clock's now; its failure is logged and it runs next time."""
+    try:
+        run_job(job, rounds.context())
+    finally:
+        try:
+            rounds.after_job()
+        except Exception:
+            log.exception("handing on what job %s wrote failed", job.id)
+
+
+def send_scheduled(rounds: Rounds) -> None:
+    """One look at the outbox; a failure is logged and the next look tries again."""
+    try:
+        rounds.send()
+    except Exception:
+        log.exception("sending the outbox failed at %s; the next look retries", rounds.clock.now())
+
+
 def run_round(rounds: Rounds) -> None:
-    """One scheduled round; a failure is logged and the next round tries again."""
+    """Every job, then the sender, once; a failure is logged and the next round tries again."""
     try:
         rounds.run_once()
     except Exception:

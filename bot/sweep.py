@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.config import Policy
-from bot.jobs import Job, JobContext, add_job
+from bot.jobs import Job, JobContext
 from bot.services import windows
 from bot.services.cover import cover_for
 from bot.services.item_summary import summarise
@@ -239,4 +239,4 @@ def next_sweep_at(ctx: JobContext) -> datetime | None:
     return earliest_stage_at(ctx.engine)
 
 
-add_job(Job(id="sweep", run=run_sweep, next_at=next_sweep_at))
+JOB = Job(id="sweep", run=run_sweep, next_at=next_sweep_at)

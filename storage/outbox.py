@@ -1,4 +1,10 @@
-"""The outbox: what the bot will post, claimed with a lease and marked sent once."""
+"""The outbox: what the bot will post, claimed with a lease and marked sent once.
+
+A sender leases a target (a channel, or a user to DM), not a row: a claim takes only rows of
+targets that no sender holds and that no earlier row holds back (one waiting out a
+Retry-After or a backoff), so one channel's or DM's rows go out one at a time, in the order
+they were written, while different targets go out side by side.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -26,6 +32,9 @@ class Pending:
     item_id: int | None
     thread_key: str | None
     attempts: int
+    # Set when the stored params are not JSON (a row from an older or broken writer): the
+    # sender fails such a row on its own, loudly, instead of failing the whole claim.
+    unreadable: str | None = None
 
 
 _COLUMNS = Outbox.__table__.c  # type: ignore[attr-defined]
@@ -87,6 +96,22 @@ def enqueue(
     return connection.execute(statement, values).first() is not None
 
 
+def _held_back() -> Any:
+    """Targets a sender holds (a live lease) or a row in backoff holds back: not claimable."""
+    return select(col(Outbox.target)).where(
+        col(Outbox.state) == "pending",
+        or_(
+            col(Outbox.lease_until) >= _param("p_now", "lease_until"),
+            # A retry waiting out its backoff (attempts > 0) keeps the rows after it waiting
+            # too; a row merely written for later (attempts == 0) holds nothing back.
+            and_(
+                col(Outbox.next_attempt_at) > _param("p_now", "next_attempt_at"),
+                col(Outbox.attempts) > 0,
+            ),
+        ),
+    )
+
+
 def _due(*, skip_locked: bool) -> Any:
     due = (
         select(col(Outbox.id))
@@ -97,11 +122,19 @@ def _due(*, skip_locked: bool) -> Any:
                 col(Outbox.lease_until).is_(None),
                 col(Outbox.lease_until) < _param("p_now", "lease_until"),
             ),
+            col(Outbox.target).not_in(_held_back()),
         )
         .order_by(col(Outbox.id))
         .limit(bindparam("p_limit"))
     )
     return due.with_for_update(skip_locked=True) if skip_locked else due
+
+
+# Any constant will do: it names the lock (storage/visits.py's PASS_LOCK is the other one).
+# Claims take it alone and lease extensions share it, so a claim's choice of targets sees
+# every extension either whole or not at all (two statements under READ COMMITTED otherwise
+# could let a claim take a target's later rows while its holder posts the earlier ones).
+CLAIM_LOCK = 0x0D7B0C
 
 
 _CLAIMS = {
@@ -127,14 +160,18 @@ _CLAIMS = {
 def claim(
     engine: Engine, *, now: datetime, owner: str, lease: timedelta, limit: int = 20
 ) -> list[Pending]:
-    """Lease up to `limit` due rows to `owner` in one atomic statement.
+    """Lease to `owner` up to `limit` due rows of targets nobody holds, in one statement.
 
-    PostgreSQL skips rows another sender holds (FOR UPDATE SKIP LOCKED); SQLite has a
-    single writer, so the UPDATE itself is the lock.
+    Each target's due rows are taken from its oldest on, so whoever holds a target holds its
+    next rows. PostgreSQL skips rows another sender holds (FOR UPDATE SKIP LOCKED) and takes
+    the claim lock first; SQLite has a single writer, so the UPDATE itself is the lock.
     """
-    statement = _CLAIMS[engine.dialect.name == "postgresql"]
+    postgres = engine.dialect.name == "postgresql"
+    statement = _CLAIMS[postgres]
     values = {"p_now": now, "p_limit": limit, "p_owner": owner, "p_until": now + lease}
     with engine.begin() as connection:
+        if postgres:
+            connection.execute(select(func.pg_advisory_xact_lock(CLAIM_LOCK)))
         rows = connection.execute(statement, values).all()
     claimed = [
         Pending(
@@ -142,14 +179,25 @@ def claim(
             key=row.key,
             template=row.template,
             target=row.target,
-            params=json.loads(row.params),
             item_id=row.item_id,
             thread_key=row.thread_key,
             attempts=row.attempts,
+            **_params(row.params),
         )
         for row in rows
     ]
     return sorted(claimed, key=lambda p: p.id)
+
+
+def _params(raw: str | None) -> dict[str, Any]:
+    """The row's params, or why they cannot be read."""
+    try:
+        params = json.loads(raw or "{}")
+    except ValueError as error:
+        return {"params": {}, "unreadable": str(error)}
+    if not isinstance(params, dict):
+        return {"params": {}, "unreadable": f"params are a {type(params).__name__}"}
+    return {"params": params}
 
 
 def _finish_statement(**values: Any) -> Any:
@@ -182,6 +230,46 @@ _FAILED = _finish_statement(state=bindparam("p_state"), error=_param("p_error", 
 def _finish(engine: Engine, statement: Any, values: dict[str, Any]) -> bool:
     with engine.begin() as connection:
         return bool(connection.execute(statement, values).rowcount)
+
+
+_EXTEND = (
+    update(Outbox)
+    .where(
+        col(Outbox.id).in_(bindparam("p_ids", expanding=True)),
+        col(Outbox.lease_owner) == bindparam("p_owner"),
+        col(Outbox.state) == "pending",
+    )
+    .values(lease_until=_param("p_until", "lease_until"))
+    .returning(col(Outbox.id))
+)
+_RELEASE = (
+    update(Outbox)
+    .where(
+        col(Outbox.id).in_(bindparam("p_ids", expanding=True)),
+        col(Outbox.lease_owner) == bindparam("p_owner"),
+        col(Outbox.state) == "pending",
+    )
+    .values(lease_until=None)
+)
+
+
+def extend(engine: Engine, row_ids: list[int], *, owner: str, until: datetime) -> set[int]:
+    """Extend `owner`'s lease on these rows to `until`; return the ids it still held."""
+    if not row_ids:
+        return set()
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(select(func.pg_advisory_xact_lock_shared(CLAIM_LOCK)))
+        result = connection.execute(_EXTEND, {"p_ids": row_ids, "p_owner": owner, "p_until": until})
+        return {int(row_id) for row_id in result.scalars() if row_id is not None}
+
+
+def release(engine: Engine, row_ids: list[int], *, owner: str) -> int:
+    """Give back `owner`'s lease on these rows unsent (they are due again at once)."""
+    if not row_ids:
+        return 0
+    with engine.begin() as connection:
+        return int(connection.execute(_RELEASE, {"p_ids": row_ids, "p_owner": owner}).rowcount)
 
 
 def mark_sent(
@@ -236,8 +324,6 @@ def row_state(session: Session, key: str) -> RowState | None:
 
 def counts(session: Session) -> dict[str, int]:
     """How many rows are in each state."""
-    from sqlalchemy import func
-
     rows = session.execute(
         select(col(Outbox.state), func.count()).group_by(col(Outbox.state))
     ).all()

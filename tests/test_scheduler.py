@@ -1,4 +1,5 @@
-"""The scheduler: one interval job, a catch-up round at start, the console's clock stepping."""
+"""The scheduler: a job per periodic job and one for delivery, a catch-up round at start, the
+console's clock stepping."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from datetime import datetime
 
 from bot.config import parse_policy
 from bot.console.embedded import Embedded
-from bot.scheduler import ROUND_JOB_ID, start_scheduler
+from bot.job_list import JOBS
+from bot.scheduler import DELIVER_JOB_ID, start_scheduler
 from tests.conftest import example_policy_text
 from tests.helpers import block_text, dms_to
 from tests.time_helpers import advance, alerts
@@ -23,9 +25,13 @@ def test_start_up_catches_up_on_what_came_due_while_down(fd: Embedded) -> None:
     try:
         (alert,) = alerts(fd)  # already sent when start_scheduler returns
         assert "Jane Doe" in block_text(alert)
-        (job,) = scheduler.get_jobs()
-        assert job.id == ROUND_JOB_ID and job.max_instances == 1 and job.coalesce
-        assert job.trigger.interval.total_seconds() == 30
+        jobs = {job.id: job for job in scheduler.get_jobs()}
+        assert set(jobs) == {job.id for job in JOBS} | {DELIVER_JOB_ID}
+        for job in JOBS:  # each periodic job on its own schedule, never two at once
+            scheduled = jobs[job.id]
+            assert scheduled.max_instances == 1 and scheduled.coalesce
+            assert scheduled.trigger.interval.total_seconds() == 30
+        assert jobs[DELIVER_JOB_ID].trigger.interval.total_seconds() <= 0.5
     finally:
         scheduler.shutdown(wait=True)
 

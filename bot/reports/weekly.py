@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from bot.jobs import Job, JobContext, add_job
+from bot.jobs import Job, JobContext
 from bot.reports.periods import Period, week_of
 from storage import outbox
 from storage import reports as data
@@ -71,4 +71,4 @@ def next_at(ctx: JobContext) -> datetime | None:
     return None
 
 
-add_job(Job(id=JOB_ID, run=run, next_at=next_at))
+JOB = Job(id=JOB_ID, run=run, next_at=next_at)

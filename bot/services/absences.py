@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.calendar import BusinessCalendar
-from bot.jobs import Job, JobContext, add_job
+from bot.jobs import Job, JobContext
 from bot.when import WhenError, parse_when
 from storage import absences, handled, outbox
 from storage.db import session_scope
@@ -207,4 +207,4 @@ def _next_return(ctx: JobContext) -> datetime | None:
         return absences.next_return(session, after=ctx.now)
 
 
-add_job(Job(id="absences.end", run=_run_end_of_absences, next_at=_next_return))
+JOB = Job(id="absences.end", run=_run_end_of_absences, next_at=_next_return)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from bot.calendar import BusinessCalendar
-from bot.jobs import Job, JobContext, add_job
+from bot.jobs import Job, JobContext
 from bot.roles import Refusal, Roles
 from bot.services import visitors
 from storage import audit, outbox, visits
@@ -118,4 +118,4 @@ def _next(ctx: JobContext) -> datetime | None:
     return next_closing(ctx.policy.calendar(), ctx.now)
 
 
-add_job(Job(id="closing.on_site", run=_run, next_at=_next))
+JOB = Job(id="closing.on_site", run=_run, next_at=_next)

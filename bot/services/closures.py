@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from bot.config import Policy, WindowSpec
 from bot.durations import parse_duration
-from bot.jobs import Job, JobContext, add_job
+from bot.jobs import Job, JobContext
 from bot.services import windows
 from storage import closures, enquiries, items, messages, outbox
 from storage.db import session_scope
@@ -97,4 +97,4 @@ def load_closures(ctx: JobContext) -> None:
             calendar.add_closure(day)
 
 
-add_job(Job(id="closures", run=load_closures, next_at=lambda _ctx: None))
+JOB = Job(id="closures", run=load_closures, next_at=lambda _ctx: None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from bot.jobs import Job, JobContext, add_job
+from bot.jobs import Job, JobContext
 from bot.services.privacy import run_retention
 from storage.db import session_scope
 
@@ -28,4 +28,4 @@ def next_at(ctx: JobContext) -> datetime | None:
     return datetime.combine(tomorrow, time(0), tzinfo=tz).astimezone(UTC)
 
 
-add_job(Job(id=JOB_ID, run=run, next_at=next_at))
+JOB = Job(id=JOB_ID, run=run, next_at=next_at)

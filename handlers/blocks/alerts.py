@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.blocks import templates
 from handlers.blocks.common import Block, actions, button, context, section
 from handlers.blocks.enquiries import stage_buttons
 from handlers.blocks.messages import message_buttons, urgent_mark
@@ -158,16 +157,3 @@ def assigned(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     """To the new owner of an item that is not a phone message."""
     text = f":inbox_tray: Now yours: {what(params)}. Due {due(params, tz)}."
     return f"Now yours: {esc(str(params['who']))}", [section(text), owner_buttons(params)]
-
-
-for _name, _builder in {
-    "item_due_soon": due_soon,
-    "item_overdue": overdue,
-    "item_remind": remind,
-    "item_alert": alert,
-    "alert_digest": digest,
-    "visitor_unanswered": visitor_unanswered,
-    "visitor_backup_dm": visitor_backup,
-    "item_assigned": assigned,
-}.items():
-    templates.register(_name, _builder)

@@ -8,7 +8,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.services.my_desk import ItemLine
-from handlers.blocks import templates
 from handlers.blocks.common import Block, actions, button, context, section
 from handlers.blocks.home import register_item_buttons
 from handlers.text import date_token, esc, mention
@@ -176,9 +175,6 @@ def _owner_detail(detail: str) -> str:
     return mention(who) if kind == "owner" else f"<#{who}>"
 
 
-templates.register("enquiry_dm", enquiry_dm)
 # On the Home tab both stages of an open enquiry are listed, each with its own buttons.
 register_item_buttons("enquiry_ack", home_stage_buttons)
 register_item_buttons("enquiry_resolve", home_stage_buttons)
-templates.register("enquiry_late_managers", late_managers)
-templates.register("enquiry_late_owner", late_owner)

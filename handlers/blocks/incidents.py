@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.blocks import templates
 from handlers.blocks.common import Block, section
 from handlers.text import date_token, esc, mention
 
@@ -52,7 +51,3 @@ def incident_list(found: Sequence[Any], tz: ZoneInfo) -> list[Block]:
         parts.append(esc(incident.what))
         blocks.append(section("\n".join(parts)))
     return blocks
-
-
-templates.register("incident_notice", notice)
-templates.register("incident_confirmation", confirmation)

@@ -8,7 +8,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.services.my_desk import ItemLine
-from handlers.blocks import templates
 from handlers.blocks.common import Block, actions, button, context, plain, section
 from handlers.blocks.home import register_item_buttons
 from handlers.text import date_token, esc, mention
@@ -197,5 +196,4 @@ def message_form_view(channel_id: str, whereabouts: str = "") -> dict[str, Any]:
     }
 
 
-templates.register("message_dm", message_dm)
 register_item_buttons("phone_message", home_message_buttons)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.blocks import templates
 from handlers.blocks.common import Block, context
 
 REASONS = {
@@ -19,6 +18,3 @@ def redacted_post(params: dict[str, Any], _tz: ZoneInfo) -> tuple[str, list[Bloc
     why = REASONS.get(str(params.get("why")), "of the privacy policy")
     text = f":lock: This post named a person; their details were removed because {why}."
     return text, [context(text)]
-
-
-templates.register("redacted_post", redacted_post)

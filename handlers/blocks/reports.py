@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.blocks import templates
 from handlers.blocks.common import Block, context, section
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -68,6 +67,3 @@ def summary_blocks(summary: dict[str, Any]) -> tuple[str, list[Block]]:
 def report_post(params: dict[str, Any], _tz: ZoneInfo) -> tuple[str, list[Block]]:
     """The outbox template: the summary (the sender uploads the files after it)."""
     return summary_blocks(params)
-
-
-templates.register("report", report_post)

@@ -1,4 +1,8 @@
-"""What each outbox template looks like: template name → Block Kit builder."""
+"""What each outbox template looks like: template name → Block Kit builder.
+
+Every template the bot posts is listed here, in one table: nothing registers itself at import.
+A row whose template is not in the table fails alone, loudly (bot/outbox_sender.py).
+"""
 
 from __future__ import annotations
 
@@ -6,25 +10,22 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.blocks import closing, ooo, visitors
+from handlers.blocks import (
+    alerts,
+    closing,
+    enquiries,
+    incidents,
+    messages,
+    ooo,
+    privacy,
+    reports,
+    visitors,
+)
 from handlers.blocks.common import Block, section
+from handlers.commands import desk_close
 from handlers.text import esc
 
 Builder = Callable[[dict[str, Any], ZoneInfo], tuple[str, list[Block]]]
-
-_BUILDERS: dict[str, Builder] = {
-    "visitor_arrived_dm": visitors.arrival_dm,
-    "visitor_expected_dm": visitors.expected_dm,
-    "visitor_signin": visitors.signin_post,
-    "visitor_host_response": lambda params, _tz: visitors.host_response_reply(params),
-    "ooo_while_you_were_out": ooo.while_you_were_out,
-    "closing_on_site": closing.closing_post,
-}
-
-
-def register(template: str, builder: Builder) -> None:
-    """Add a template (features register theirs at import)."""
-    _BUILDERS[template] = builder
 
 
 def delivery_failed(params: dict[str, Any], _tz: ZoneInfo) -> tuple[str, list[Block]]:
@@ -36,13 +37,45 @@ def delivery_failed(params: dict[str, Any], _tz: ZoneInfo) -> tuple[str, list[Bl
     return text, [section(text)]
 
 
-_BUILDERS["delivery_failed"] = delivery_failed
+TEMPLATES: dict[str, Builder] = {
+    # visitors
+    "visitor_arrived_dm": visitors.arrival_dm,
+    "visitor_expected_dm": visitors.expected_dm,
+    "visitor_signin": visitors.signin_post,
+    "visitor_host_response": lambda params, _tz: visitors.host_response_reply(params),
+    "closing_on_site": closing.closing_post,
+    # phone messages
+    "message_dm": messages.message_dm,
+    # windows: reminders and alerts (bot/sweep.py)
+    "item_due_soon": alerts.due_soon,
+    "item_overdue": alerts.overdue,
+    "item_remind": alerts.remind,
+    "item_alert": alerts.alert,
+    "alert_digest": alerts.digest,
+    "visitor_unanswered": alerts.visitor_unanswered,
+    "visitor_backup_dm": alerts.visitor_backup,
+    "item_assigned": alerts.assigned,
+    # enquiries
+    "enquiry_dm": enquiries.enquiry_dm,
+    "enquiry_late_managers": enquiries.late_managers,
+    "enquiry_late_owner": enquiries.late_owner,
+    # out of office, closures, incidents, reports, privacy
+    "ooo_while_you_were_out": ooo.while_you_were_out,
+    "closure_notice": desk_close.closure_notice,
+    "incident_notice": incidents.notice,
+    "incident_confirmation": incidents.confirmation,
+    "report": reports.report_post,
+    "redacted_post": privacy.redacted_post,
+    # a listener's answer written for after its ack (handlers.replies)
+    # the sender's own
+    "delivery_failed": delivery_failed,
+}
 
 
 def render(template: str, params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     """Build (fallback text, blocks) for an outbox row."""
     try:
-        builder = _BUILDERS[template]
+        builder = TEMPLATES[template]
     except KeyError:
         raise KeyError(f"no builder for outbox template {template!r}") from None
     return builder(params, tz)

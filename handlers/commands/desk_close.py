@@ -10,7 +10,6 @@ from bot.roles import require_manager
 from bot.services.closures import AlreadyClosed, close_day
 from bot.when import WhenError, parse_when
 from handlers.blocks.common import Block, section
-from handlers.blocks.templates import register
 from handlers.commands.desk import DeskCall, add_verb
 from handlers.commands.parsing import clean
 from handlers.context import HandlerContext
@@ -83,5 +82,4 @@ def closure_notice(params: dict[str, Any], _tz: ZoneInfo) -> tuple[str, list[Blo
     return text, [section(text)]
 
 
-register("closure_notice", closure_notice)
 add_verb(("close",), USAGE, run)
