@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
 from bot.clock import Clock
 from bot.config import Policy
-from bot.request_context import CURRENT
 from bot.roles import Roles
+from handlers import transaction
 from handlers.directory import Directory
 
-
-def _at_once(work: Callable[[], object]) -> None:
-    work()
+# What a listener's work is given to answer its user with: called as `reply(**message)`.
+Reply = Callable[..., Any]
+Work = Callable[[Reply], object]
 
 
 @dataclass
@@ -28,37 +30,48 @@ class HandlerContext:
     desk_channel: str
     managers_channel: str
     directory: Directory
-    # After the work (and the ack): send what the outbox holds, and republish the Home of
-    # everyone the work touched (storage.touched). Call it once, at the end of a listener.
+    # After a listener has committed and acked: wake whatever sends the outbox and runs the
+    # tasks (the in-process worker under `serve`; at once in the console and the tests).
     deliver: Callable[[], object]
-    # Where a listener's work after its ack runs: here, at once (the console and the tests), or
-    # on a small pool of its own under `serve` (bot.app.AfterAck).
-    run_after_ack: Callable[[Callable[[], object]], object] = _at_once
-
-    def after_ack(self, work: Callable[[], object], *, replay: bool = True) -> None:
-        """Do a listener's work once it has acked, then deliver what it left.
-
-        Under `serve`, Bolt's worker is free at once for the next request's ack, and the work
-        queues for a pool of its own (bench/README.md); `work` must answer its user itself
-        (handlers.replies.guarded). Under `serve --http` the work process runs the listener
-        again to do it (bot.work_process), so what a listener does before this call must bear
-        doing twice; a listener that has already changed something says `replay=False`, and
-        its work stays in this process.
-        """
-
-        def work_then_deliver() -> None:
-            work()
-            self.deliver()  # on the thread that did the work: storage.touched is per thread
-
-        if replay:
-            self.run_after_ack(work_then_deliver)
-            return
-        held = CURRENT.set(None)
-        try:
-            self.run_after_ack(work_then_deliver)
-        finally:
-            CURRENT.reset(held)
+    # The request deadline's timer (handlers.transaction): monotonic seconds, injectable.
+    monotonic: Callable[[], float] = time.monotonic
 
     @property
     def site_tz(self) -> ZoneInfo:
         return self.policy.site.tz
+
+    # The listener shapes (handlers.transaction does the work of each).
+    def command(self, ack: Any, body: dict[str, Any], context: Any, what: str, work: Work) -> None:
+        """Do a slash command's work in one transaction, commit, then ack with its reply."""
+        transaction.command(self, ack, body, context, what, work)
+
+    def button(
+        self,
+        ack: Any,
+        body: dict[str, Any],
+        context: Any,
+        what: str,
+        work: Work,
+        *,
+        private: bool = False,
+    ) -> None:
+        """Do a button's work in one transaction with its answer as an outbox row, then ack
+        (`private`: the answer is sent straight after the ack and never stored)."""
+        transaction.button(self, ack, body, context, what, work, private=private)
+
+    def form(
+        self,
+        ack: Any,
+        body: dict[str, Any],
+        context: Any,
+        what: str,
+        work: Work,
+        *,
+        error_block: str | None = None,
+    ) -> None:
+        """Do a form's work in one transaction, commit, then ack with `response_action`."""
+        transaction.form(self, ack, body, context, what, work, error_block=error_block)
+
+    def event(self, body: dict[str, Any], what: str, work: Callable[[], object]) -> None:
+        """Do an event's work once (by `event_id`) in one transaction."""
+        transaction.event(self, body, what, work)

@@ -9,13 +9,12 @@ import logging
 from typing import Any
 
 from slack_bolt import App
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.services.mentions import absences_to_mention
 from handlers.blocks.ooo import mention_notice
 from handlers.context import HandlerContext
 from handlers.people import remember
+from handlers.replies import ephemeral_row
 from handlers.text import MENTION
 from storage.db import session_scope
 
@@ -26,13 +25,13 @@ def register(app: App, ctx: HandlerContext) -> None:
     """Listen for channel messages."""
 
     @app.event("message")
-    def message_posted(event: dict[str, Any], client: WebClient) -> None:
+    def message_posted(event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("subtype") or event.get("bot_id") or not event.get("user"):
             return  # edits, deletions, joins and bots' posts
-        answer_mentions(ctx, client, event)
+        ctx.event(body, "mention notices", lambda: answer_mentions(ctx, event))
 
 
-def answer_mentions(ctx: HandlerContext, client: WebClient, event: dict[str, Any]) -> None:
+def answer_mentions(ctx: HandlerContext, event: dict[str, Any]) -> None:
     """Tell the author of `event` about anyone they mentioned who is out of office."""
     mentioner = str(event["user"])
     mentioned = [m.group(1) for m in MENTION.finditer(str(event.get("text") or ""))]
@@ -50,16 +49,15 @@ def answer_mentions(ctx: HandlerContext, client: WebClient, event: dict[str, Any
             day=now.astimezone(ctx.site_tz).date(),
         )
     tz = ctx.directory.zone_of(mentioner, ctx.site_tz)
-    for absence in away:
-        text, blocks = mention_notice(absence.user_id, absence.until, absence.backup_id, tz)
-        try:
-            client.chat_postEphemeral(
-                channel=str(event["channel"]), user=mentioner, text=text, blocks=blocks
-            )
-        except SlackApiError as error:
-            log.error(
-                "could not tell %s that %s is out: %s",
-                mentioner,
-                absence.user_id,
-                error.response.get("error"),
+    channel = str(event["channel"])
+    with session_scope(ctx.engine) as session:
+        for absence in away:
+            text, blocks = mention_notice(absence.user_id, absence.until, absence.backup_id, tz)
+            ephemeral_row(
+                session,
+                key=f"mention:{channel}:{event.get('ts')}:{absence.user_id}",
+                channel=channel,
+                user_id=mentioner,
+                reply={"text": text, "blocks": blocks},
+                now=now,
             )

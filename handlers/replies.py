@@ -6,15 +6,18 @@ import logging
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
 
 from bot.roles import Refusal
 from handlers.blocks.common import section
 from handlers.commands.parsing import ParseError
 from handlers.text import esc
+from storage import outbox
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +31,24 @@ class UserError(Exception):
         super().__init__(message)
         self.message = message
         self.usage = usage
+
+
+class FormError(UserError):
+    """A form's error, shown beside the field (`block`) it is about."""
+
+    def __init__(self, block: str, message: str) -> None:
+        super().__init__(message)
+        self.block = block
+
+
+@contextmanager
+def form_errors(block: str, *kinds: type[Exception]) -> Iterator[None]:
+    """A refusal, or an error of one of `kinds`, in a form's work: shown beside `block`."""
+    caught: tuple[type[Exception], ...] = (Refusal, *kinds)
+    try:
+        yield
+    except caught as error:
+        raise FormError(block, str(error)) from None
 
 
 def error_blocks(message: str, usage: str | None) -> dict[str, Any]:
@@ -46,6 +67,21 @@ def help_reply(usage: str) -> dict[str, Any]:
 def ephemeral(text: str, blocks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """An ephemeral reply."""
     return {"text": text, "blocks": blocks or [section(text)], "response_type": "ephemeral"}
+
+
+T = TypeVar("T")
+
+
+def checked(ack: Reply, check: Callable[[], T]) -> T | None:
+    """Parse and check a request before its work: None once a refusal or an error in what was
+    typed has been answered in the ack (nothing done), else what `check` returned."""
+    try:
+        return check()
+    except Refusal as refusal:
+        ack(**ephemeral(f":no_entry: {refusal}"))
+    except (UserError, ParseError) as error:
+        ack(**error_blocks(error.message, error.usage))
+    return None
 
 
 @contextmanager
@@ -94,3 +130,65 @@ def to_clicker(body: dict[str, Any], respond: Reply | None, client: WebClient) -
 def in_message(body: dict[str, Any]) -> bool:
     """Whether a button was pressed in a message (which may be rewritten), not in a view."""
     return bool(body.get("response_url")) and body.get("container", {}).get("type") != "view"
+
+
+REPLY_TEMPLATE = "reply"
+
+
+def stored_reply(params: dict[str, Any], _tz: Any) -> tuple[str, list[dict[str, Any]]]:
+    """The outbox builder of a reply written by a listener: its text and blocks as they were."""
+    text = str(params.get("text", ""))
+    return text, list(params.get("blocks") or [section(text)])
+
+
+def button_reply_rows(
+    session: Session,
+    body: dict[str, Any],
+    replies: list[dict[str, Any]],
+    *,
+    key: str,
+    now: datetime,
+) -> None:
+    """A button's answers as outbox rows, in the button's transaction: through its
+    `response_url` when it was pressed in a message (a `chat.update` or a DM once that has
+    expired: bot.outbox_extras), by DM when it was on the Home tab."""
+    user_id = str(body["user"]["id"])
+    container = body.get("container") or {}
+    for n, reply in enumerate(replies):
+        params: dict[str, Any] = {
+            "text": reply.get("text", ""),
+            "blocks": reply.get("blocks") or [section(str(reply.get("text", "")))],
+        }
+        if in_message(body):
+            params |= {
+                "response_url": body["response_url"],
+                "replace_original": bool(reply.get("replace_original", False)),
+                "channel": container.get("channel_id") or (body.get("channel") or {}).get("id"),
+                "message_ts": container.get("message_ts"),
+            }
+        outbox.enqueue(
+            session,
+            key=f"reply:{key}:{n}",
+            template=REPLY_TEMPLATE,
+            target=user_id,
+            params=params,
+            now=now,
+        )
+
+
+def ephemeral_row(
+    session: Session, *, key: str, channel: str, user_id: str, reply: dict[str, Any], now: datetime
+) -> None:
+    """An ephemeral message to `user_id` in `channel`, as an outbox row (a DM if it cannot be)."""
+    outbox.enqueue(
+        session,
+        key=key,
+        template=REPLY_TEMPLATE,
+        target=channel,
+        params={
+            "text": reply.get("text", ""),
+            "blocks": reply.get("blocks") or [section(str(reply.get("text", "")))],
+            "ephemeral_user": user_id,
+        },
+        now=now,
+    )

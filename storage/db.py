@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -74,9 +75,39 @@ def _configure_sqlite(engine: Engine, *, in_memory: bool) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+# The transaction of the Slack request being handled on this thread, if any (request_session).
+_REQUEST: ContextVar[tuple[Engine, Session] | None] = ContextVar("request_session", default=None)
+
+
+@contextmanager
+def request_session(engine: Engine) -> Iterator[Session]:
+    """The one transaction of a Slack request: every `session_scope` opened on this thread
+    while it lasts joins it, so the request's work commits once, as a whole, or not at all.
+
+    The caller commits (after its deadline check) or rolls back; leaving the block without a
+    commit rolls back.
+    """
+    with Session(engine, expire_on_commit=False) as session:
+        token = _REQUEST.set((engine, session))
+        try:
+            yield session
+        finally:
+            _REQUEST.reset(token)
+            if session.in_transaction():
+                session.rollback()
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session that commits on success and rolls back on any error."""
+    """A session that commits on success and rolls back on any error.
+
+    Inside a request's transaction (request_session) it is that transaction: nothing commits
+    until the request's work is all done.
+    """
+    current = _REQUEST.get()
+    if current is not None and current[0] is engine:
+        yield current[1]
+        return
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session

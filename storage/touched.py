@@ -1,21 +1,22 @@
-"""Who committed work touched: the people whose items, visits or status it changed.
+"""Whose App Home committed work changed: a Home refresh task is written with the work.
 
-Every session's flushes are watched (once this module is imported); when the transaction
-commits, the people it touched join this thread's list, and `drain()` takes that list. The
-wiring drains it after a listener's or a scheduled round's work, to republish those people's
-App Home. A rolled-back transaction touches no one. Bulk `UPDATE` statements are not seen:
-change these tables through the ORM.
+Every session's flushes are watched (once this module is imported); just before a transaction
+commits, the people it touched — whose items, visits or status changed — each get a `home`
+task (storage.tasks) in that same transaction, so a refresh is never lost to a crash and a
+rolled-back transaction refreshes no one. Bulk `UPDATE` statements are not seen: change these
+tables through the ORM.
 """
 
 from __future__ import annotations
 
-import threading
+from datetime import UTC, datetime
 from itertools import chain
 from typing import Any
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from storage import tasks
 from storage.models import Absence, Item, Presence, Visit
 
 # Which columns name the person whose App Home shows the row.
@@ -26,14 +27,13 @@ PEOPLE_COLUMNS: dict[type, tuple[str, ...]] = {
     Presence: ("user_id",),
 }
 _PENDING = "frontdesk.touched"
-_local = threading.local()
+HOME_TASK = "home"
+# A Home task is due at once: its instant only orders it (this module has no clock).
+AT_ONCE = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def drain() -> set[str]:
-    """Take the people this thread's committed work has touched since the last drain."""
-    people: set[str] = getattr(_local, "people", set())
-    _local.people = set()
-    return people
+def home_task_key(user_id: str) -> str:
+    return f"home:{user_id}"
 
 
 def people_in(objects: Any) -> set[str]:
@@ -48,6 +48,20 @@ def people_in(objects: Any) -> set[str]:
     return found
 
 
+def refresh_home(session: Session, user_ids: set[str] | list[str], *, now: datetime) -> None:
+    """Write a Home refresh task for each person (channels have no Home) in this transaction."""
+    connection = session.connection()
+    for user_id in sorted(set(user_ids)):  # one order everywhere: no deadlock between two
+        if user_id[:1] in ("U", "W"):
+            tasks.enqueue(
+                connection,
+                key=home_task_key(user_id),
+                kind=HOME_TASK,
+                params={"user_id": user_id},
+                now=now,
+            )
+
+
 @event.listens_for(Session, "after_flush")
 def _collect(session: Session, _flush_context: Any) -> None:
     # Still the pre-flush state here: new/dirty/deleted and each attribute's history.
@@ -55,13 +69,12 @@ def _collect(session: Session, _flush_context: Any) -> None:
     session.info.setdefault(_PENDING, set()).update(people_in(objects))
 
 
-@event.listens_for(Session, "after_commit")
-def _keep(session: Session) -> None:
+@event.listens_for(Session, "before_commit")
+def _write_tasks(session: Session) -> None:
+    session.flush()  # what is still unflushed is collected too
     people = session.info.pop(_PENDING, None)
     if people:
-        if not hasattr(_local, "people"):
-            _local.people = set()
-        _local.people.update(people)
+        refresh_home(session, people, now=AT_ONCE)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -9,13 +9,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.services import enquiries
 from handlers.blocks import enquiries as blocks
-from handlers.context import HandlerContext
+from handlers.context import HandlerContext, Reply
 from handlers.replies import UserError, ephemeral, guarded, in_message, to_clicker
 from handlers.views import enquiry_followup
 from storage.db import session_scope
@@ -39,29 +39,25 @@ def register(app: App, ctx: HandlerContext) -> None:
 
     @app.action(re.compile(r"^enquiry_(ack|resolve)(_\d+)?$"))
     def enquiry_closed(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
     ) -> None:
-        ack()
-
-        def work() -> None:
+        def work(tell: Reply) -> None:
             user_id = body["user"]["id"]
-            tell = to_clicker(body, respond, client)
-            with guarded(tell, action["action_id"]):
-                change = CHANGES[verb(action)]
-                with session_scope(ctx.engine) as session:
-                    view = _run(change, session, ctx, user_id, action)
-                    params = view.params
-                if in_message(body):
-                    text, updated = blocks.enquiry_dm(params, _zone(ctx, user_id))
-                    respond(replace_original=True, text=text, blocks=updated)
-                else:
-                    tell(
-                        **ephemeral(
-                            f":white_check_mark: {DONE[verb(action)]}: {blocks.headline(params)}"
-                        )
+            change = CHANGES[verb(action)]
+            with session_scope(ctx.engine) as session:
+                view = _run(change, session, ctx, user_id, action)
+                params = view.params
+            if in_message(body):
+                text, updated = blocks.enquiry_dm(params, _zone(ctx, user_id))
+                tell(replace_original=True, text=text, blocks=updated)
+            else:
+                tell(
+                    **ephemeral(
+                        f":white_check_mark: {DONE[verb(action)]}: {blocks.headline(params)}"
                     )
+                )
 
-        ctx.after_ack(work)
+        ctx.button(ack, body, context, str(action["action_id"]), work)
 
     @app.action(re.compile(r"^enquiry_(reassign|late)(_\d+)?$"))
     def enquiry_followup_opened(

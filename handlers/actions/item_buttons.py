@@ -6,15 +6,16 @@ import json
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.services import item_actions
 from handlers.actions.message_buttons import item_errors
 from handlers.blocks.common import plain
-from handlers.context import HandlerContext
-from handlers.replies import ephemeral, guarded, tell_submitter, to_clicker
+from handlers.context import HandlerContext, Reply
+from handlers.replies import ephemeral
 from handlers.text import date_token, mention
+from handlers.views.values import known
 from storage.db import session_scope
 
 REASSIGN_FORM_ID = "item_reassign_form"
@@ -45,14 +46,11 @@ def register(app: App, ctx: HandlerContext) -> None:
 
     @app.action(re.compile(r"^item_take(_\d+)?$"))
     def take_it(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
     ) -> None:
-        ack()
-
-        def work() -> None:
+        def work(tell: Reply) -> None:
             user_id = body["user"]["id"]
-            tell = to_clicker(body, respond, client)
-            with guarded(tell, "item take"), item_errors():
+            with item_errors():
                 with session_scope(ctx.engine) as session:
                     moved = item_actions.take(
                         session,
@@ -66,7 +64,7 @@ def register(app: App, ctx: HandlerContext) -> None:
                 text = f":raised_hand: It's yours now, due {date_token(due_at, tz)}; the details are in your DMs."
                 tell(**ephemeral(text))
 
-        ctx.after_ack(work)
+        ctx.button(ack, body, context, "item take", work)
 
     @app.action(re.compile(r"^item_reassign(_\d+)?$"))
     def reassign_clicked(
@@ -80,23 +78,20 @@ def register(app: App, ctx: HandlerContext) -> None:
 
     @app.view(REASSIGN_FORM_ID)
     def reassign_submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
     ) -> None:
         user_id = body["user"]["id"]
         selected = view["state"]["values"].get("owner", {}).get("owner", {})
         to = str(selected.get("selected_user") or "")
-        if not to or ctx.directory.get(to) is None:
-            ack(response_action="errors", errors={"owner": "Choose someone in this workspace."})
+        errors: dict[str, str] = {}
+        if not to or not known(ctx, to, errors, "owner"):
+            errors.setdefault("owner", "Choose someone in this workspace.")
+            ack(response_action="errors", errors=errors)
             return
-        ack()
+        meta = json.loads(view.get("private_metadata") or "{}")
 
-        def work() -> None:
-            meta = json.loads(view.get("private_metadata") or "{}")
-
-            def tell(**reply: Any) -> None:
-                tell_submitter(client, str(meta.get("channel") or ""), user_id, reply)
-
-            with guarded(tell, "item reassign"), item_errors():
+        def work(tell: Reply) -> None:
+            with item_errors():
                 with session_scope(ctx.engine) as session:
                     moved = item_actions.reassign(
                         session,
@@ -115,4 +110,4 @@ def register(app: App, ctx: HandlerContext) -> None:
                     text += f" ({mention(to)} is away.)"
                 tell(**ephemeral(text))
 
-        ctx.after_ack(work)
+        ctx.form(ack, body, context, "item reassign", work, error_block="owner")

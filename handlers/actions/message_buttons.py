@@ -10,16 +10,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
+from slack_bolt import Ack, App, BoltContext
 
 from bot.services import messages
 from bot.services.item_actions import AlreadyYours
 from bot.services.windows import WindowClosed
 from handlers.blocks import messages as blocks
-from handlers.blocks.common import context, section
-from handlers.context import HandlerContext
-from handlers.replies import UserError, ephemeral, guarded, in_message, to_clicker
+from handlers.blocks.common import context as context_block
+from handlers.blocks.common import section
+from handlers.context import HandlerContext, Reply
+from handlers.replies import UserError, ephemeral, in_message
 from handlers.text import date_token, esc, mention
 from storage.db import session_scope
 
@@ -42,14 +42,11 @@ def register(app: App, ctx: HandlerContext) -> None:
 
     @app.action(re.compile(r"^message_called_back(_\d+)?$"))
     def called_back(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
     ) -> None:
-        ack()
-
-        def work() -> None:
+        def work(tell: Reply) -> None:
             user_id = body["user"]["id"]
-            tell = to_clicker(body, respond, client)
-            with guarded(tell, "message called back"), item_errors():
+            with item_errors():
                 with session_scope(ctx.engine) as session:
                     _, message = messages.called_back(
                         session,
@@ -62,22 +59,21 @@ def register(app: App, ctx: HandlerContext) -> None:
                 text, _ = blocks.answered_dm(caller, organisation, "called_back")
                 done = f":white_check_mark: {mention(user_id)} called back."
                 if in_message(body):
-                    respond(replace_original=True, text=text, blocks=[section(text), context(done)])
+                    tell(
+                        replace_original=True,
+                        text=text,
+                        blocks=[section(text), context_block(done)],
+                    )
                 else:
                     tell(**ephemeral(f"{text}\n{done}"))
 
-        ctx.after_ack(work)
+        ctx.button(ack, body, context, "message called back", work)
 
     @app.action(re.compile(r"^message_tried(_\d+)?$"))
-    def tried(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
-    ) -> None:
-        ack()
-
-        def work() -> None:
+    def tried(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
+        def work(tell: Reply) -> None:
             user_id = body["user"]["id"]
-            tell = to_clicker(body, respond, client)
-            with guarded(tell, "message tried"), item_errors():
+            with item_errors():
                 with session_scope(ctx.engine) as session:
                     item, message = messages.tried(
                         session,
@@ -95,17 +91,15 @@ def register(app: App, ctx: HandlerContext) -> None:
                     text += f" I'll remind you {date_token(remind_at, tz)}."
                 tell(**ephemeral(text))
 
-        ctx.after_ack(work)
+        ctx.button(ack, body, context, "message tried", work)
 
     @app.action(re.compile(r"^message_show_number(_\d+)?$"))
     def show_number(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
     ) -> None:
-        ack()
-        user_id = body["user"]["id"]
-        tell = to_clicker(body, respond, client)
-        with guarded(tell, "message show number"), item_errors():
-            with session_scope(ctx.engine) as session:
+        def work(tell: Reply) -> None:
+            user_id = body["user"]["id"]
+            with item_errors(), session_scope(ctx.engine) as session:
                 contact = messages.contact_details(
                     session,
                     now=ctx.clock.now(),
@@ -122,3 +116,6 @@ def register(app: App, ctx: HandlerContext) -> None:
             if len(lines) == 1:
                 lines.append("No number or e-mail was taken.")
             tell(**ephemeral("\n".join(lines)))
+
+        # The number is read out, never stored in the outbox: if the answer is lost, press again.
+        ctx.button(ack, body, context, "message show number", work, private=True)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext
 
 from bot.services import visitors
 from handlers.blocks import visitors as blocks
 from handlers.commands.visitor import done_line
-from handlers.context import HandlerContext
-from handlers.replies import UserError, ephemeral, guarded
+from handlers.context import HandlerContext, Reply
+from handlers.replies import UserError, ephemeral
 from storage import visits
 from storage.db import session_scope
 
@@ -27,55 +27,47 @@ def register(app: App, ctx: HandlerContext) -> None:
 
     @app.action(re.compile(r"^visitor_(on_my_way|please_wait|send_someone)$"))
     def host_answered(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
     ) -> None:
-        ack()
-
-        def work() -> None:
+        def work(respond: Reply) -> None:
             user_id = body["user"]["id"]
-            with guarded(lambda **r: respond(replace_original=False, **r), "visitor host answer"):
-                response = RESPONSES[action["action_id"]]
-                with session_scope(ctx.engine) as session:
-                    visit = visitors.record_host_response(
-                        session,
-                        now=ctx.clock.now(),
-                        visit_id=int(action["value"]),
-                        response=response,
-                        by=user_id,
-                        roles=ctx.roles,
-                    )
-                    params = {"name": visit.name, "organisation": visit.organisation}
-                text, answered = blocks.answered_dm(params, response)
-                respond(replace_original=True, text=text, blocks=answered)
+            response = RESPONSES[action["action_id"]]
+            with session_scope(ctx.engine) as session:
+                visit = visitors.record_host_response(
+                    session,
+                    now=ctx.clock.now(),
+                    visit_id=int(action["value"]),
+                    response=response,
+                    by=user_id,
+                    roles=ctx.roles,
+                )
+                params = {"name": visit.name, "organisation": visit.organisation}
+            text, answered = blocks.answered_dm(params, response)
+            respond(replace_original=True, text=text, blocks=answered)
 
-        ctx.after_ack(work)
+        ctx.button(ack, body, context, "visitor host answer", work)
 
     @app.action(re.compile(r"^visitor_(left|cancel)_pick_\d+$"))
     def visitor_picked(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
     ) -> None:
-        ack()
-
-        def work() -> None:
+        def work(respond: Reply) -> None:
             user_id = body["user"]["id"]
             left = action["action_id"].startswith("visitor_left")
-            with guarded(respond, "visitor pick"):
-                if not ctx.roles.is_desk(user_id):
-                    raise UserError(
-                        "Only reception and managers may sign visitors out or cancel them."
-                    )
-                now = ctx.clock.now()
-                with session_scope(ctx.engine) as session:
-                    visit = visits.get(session, int(action["value"]))
-                    if visit is None:
-                        raise UserError("That visit is no longer on record.")
-                    try:
-                        if left:
-                            visitors.sign_out_visit(session, now=now, visit=visit, by=user_id)
-                        else:
-                            visitors.cancel_visit(session, now=now, visit=visit, by=user_id)
-                    except visitors.VisitorNotFound as error:
-                        raise UserError(f"{error}.") from None
-                respond(replace_original=True, **ephemeral(done_line(visit, left=left)))
+            if not ctx.roles.is_desk(user_id):
+                raise UserError("Only reception and managers may sign visitors out or cancel them.")
+            now = ctx.clock.now()
+            with session_scope(ctx.engine) as session:
+                visit = visits.get(session, int(action["value"]))
+                if visit is None:
+                    raise UserError("That visit is no longer on record.")
+                try:
+                    if left:
+                        visitors.sign_out_visit(session, now=now, visit=visit, by=user_id)
+                    else:
+                        visitors.cancel_visit(session, now=now, visit=visit, by=user_id)
+                except visitors.VisitorNotFound as error:
+                    raise UserError(f"{error}.") from None
+            respond(replace_original=True, **ephemeral(done_line(visit, left=left)))
 
-        ctx.after_ack(work)  # the host's Home: the arrival is closed, or the expected visit gone
+        ctx.button(ack, body, context, "visitor pick", work)

@@ -1,7 +1,8 @@
 """`/desk …`: one command, many verbs; each verb lives in its own module.
 
 A verb module exposes `USAGE` (its help lines) and `run(ctx, call)`; add it to VERBS.
-`run` is called after the command is acknowledged and replies with `call.respond`.
+`run` does its work in the command's transaction (handlers.transaction) and replies with
+`call.respond`, which becomes the ack.
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from handlers.commands.parsing import clean, first_word
-from handlers.context import HandlerContext
-from handlers.replies import error_blocks, guarded, help_reply
+from handlers.context import HandlerContext, Reply
+from handlers.replies import error_blocks, help_reply
 from handlers.text import esc
 
 
@@ -27,7 +28,7 @@ class DeskCall:
     verb: str
     rest: str
     command: dict[str, Any]
-    respond: Respond
+    respond: Reply
     client: WebClient
 
 
@@ -65,7 +66,7 @@ def register(app: App, ctx: HandlerContext) -> None:
 
     @app.command("/desk")
     def desk_command(
-        ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient
+        ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
     ) -> None:
         verb, rest = first_word(command.get("text", ""))
         if verb in ("", "help"):
@@ -74,11 +75,8 @@ def register(app: App, ctx: HandlerContext) -> None:
         if verb not in VERBS:
             ack(**error_blocks(f"I don't know `/desk {esc(clean(verb)[:40])}`.", desk_usage()))
             return
-        ack()
-        call = DeskCall(command["user_id"], verb, rest, command, respond, client)
 
-        def work() -> None:
-            with guarded(respond, f"/desk {verb}"):
-                VERBS[verb].run(ctx, call)
+        def work(reply: Reply) -> None:
+            VERBS[verb].run(ctx, DeskCall(command["user_id"], verb, rest, command, reply, client))
 
-        ctx.after_ack(work)
+        ctx.command(ack, command, context, f"/desk {verb}", work)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from slack_sdk.errors import SlackApiError
-
 from bot.services import board as board_service
 from bot.services import visitors
 from handlers.blocks import board as blocks
@@ -14,8 +12,9 @@ from handlers.commands.desk import DeskCall, add_verb
 from handlers.commands.parsing import clean
 from handlers.context import HandlerContext
 from handlers.people import everyone, remember
-from handlers.replies import UserError, ephemeral
+from handlers.replies import REPLY_TEMPLATE, UserError, ephemeral
 from handlers.text import date_token, esc
+from storage import outbox
 from storage.db import session_scope
 
 _FOR_THE_DAY = re.compile(
@@ -101,20 +100,23 @@ def roll_call(ctx: HandlerContext, call: DeskCall) -> None:
     messages = blocks.roll_call_messages(
         grouped, names, on_site, run_by=call.user_id, now=now, tz=ctx.site_tz
     )
-    try:
-        for text, message_blocks in messages:
-            call.client.chat_postMessage(channel=channel, text=text, blocks=message_blocks)
-    except SlackApiError as error:
-        if error.response.get("error") in ("not_in_channel", "channel_not_found"):
-            raise UserError(
-                "I can't post in this channel: invite me (`/invite @Front Desk`) or run the "
-                "roll call in the desk channel.",
-                blocks.ROLL_CALL_USAGE,
-            ) from None
-        raise
+    if not channel:
+        raise UserError("Run the roll call in a channel.", blocks.ROLL_CALL_USAGE)
+    with session_scope(ctx.engine) as session:
+        for n, (text, message_blocks) in enumerate(messages):
+            outbox.enqueue(
+                session,
+                key=f"rollcall:{call.command.get('trigger_id') or now.timestamp()}:{n}",
+                template=REPLY_TEMPLATE,
+                target=channel,
+                params={"text": text, "blocks": message_blocks},
+                now=now,
+            )
     call.respond(
         **ephemeral(
-            ":rotating_light: Roll call posted: click *Accounted for* as each person is found."
+            ":rotating_light: The roll call is being posted here: click *Accounted for* as each "
+            "person is found. (If it does not appear, invite me with `/invite @Front Desk`, "
+            "or run it in the desk channel.)"
         )
     )
 

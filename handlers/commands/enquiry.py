@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.services import enquiries
 from handlers.blocks import enquiries as blocks
 from handlers.commands.enquiry_parse import Help, LogEnquiry, OpenForm, parse_enquiry
-from handlers.context import HandlerContext
-from handlers.replies import UserError, ephemeral, guarded, help_reply
+from handlers.context import HandlerContext, Reply
+from handlers.replies import UserError, checked, ephemeral, help_reply
 from handlers.text import not_found
 from storage.db import session_scope
 
@@ -21,27 +21,26 @@ def register(app: App, ctx: HandlerContext) -> None:
 
     @app.command("/enquiry")
     def enquiry_command(
-        ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient
+        ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
     ) -> None:
         user_id = command["user_id"]
-        with guarded(ack, "/enquiry parse"):
-            request = parse_enquiry(command.get("text", ""))
-            if isinstance(request, Help):
-                ack(**help_reply(blocks.ENQUIRY_USAGE))
-                return
-            if isinstance(request, OpenForm):
-                from handlers.views import enquiry_form  # it imports `log` from here
+        request = checked(ack, lambda: parse_enquiry(command.get("text", "")))
+        if request is None:
+            return
+        if isinstance(request, Help):
+            ack(**help_reply(blocks.ENQUIRY_USAGE))
+            return
+        if isinstance(request, OpenForm):
+            from handlers.views import enquiry_form  # it imports `log` from here
 
-                ack()
-                enquiry_form.open_form(client, command["trigger_id"], command.get("channel_id", ""))
-                return
             ack()
+            enquiry_form.open_form(client, command["trigger_id"], command.get("channel_id", ""))
+            return
 
-            def work() -> None:
-                with guarded(respond, "/enquiry"):
-                    respond(**ephemeral(log(ctx, user_id, request)))
+        def work(reply: Reply) -> None:
+            reply(**ephemeral(log(ctx, user_id, request)))
 
-            ctx.after_ack(work)
+        ctx.command(ack, command, context, "/enquiry", work)
 
 
 def log(ctx: HandlerContext, user_id: str, request: LogEnquiry) -> str:

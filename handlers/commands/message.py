@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.services import board, messages
 from handlers.blocks import messages as blocks
 from handlers.blocks.board import whereabouts_note
 from handlers.commands.message_parse import Help, OpenForm, TakeMessage, parse_message
-from handlers.context import HandlerContext
-from handlers.replies import UserError, ephemeral, guarded, help_reply
+from handlers.context import HandlerContext, Reply
+from handlers.replies import UserError, checked, ephemeral, help_reply
 from handlers.text import not_found
 from storage.db import session_scope
 
@@ -22,28 +22,27 @@ def register(app: App, ctx: HandlerContext) -> None:
 
     @app.command("/message")
     def message_command(
-        ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient
+        ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
     ) -> None:
         user_id = command["user_id"]
-        with guarded(ack, "/message parse"):
-            request = parse_message(command.get("text", ""))
-            if isinstance(request, Help):
-                ack(**help_reply(blocks.MESSAGE_USAGE))
-                return
-            if isinstance(request, OpenForm):
-                ack()
-                client.views_open(
-                    trigger_id=command["trigger_id"],
-                    view=blocks.message_form_view(command.get("channel_id", "")),
-                )
-                return
+        request = checked(ack, lambda: parse_message(command.get("text", "")))
+        if request is None:
+            return
+        if isinstance(request, Help):
+            ack(**help_reply(blocks.MESSAGE_USAGE))
+            return
+        if isinstance(request, OpenForm):
             ack()
+            client.views_open(
+                trigger_id=command["trigger_id"],
+                view=blocks.message_form_view(command.get("channel_id", "")),
+            )
+            return
 
-            def work() -> None:
-                with guarded(respond, "/message"):
-                    respond(**ephemeral(take(ctx, user_id, request)))
+        def work(reply: Reply) -> None:
+            reply(**ephemeral(take(ctx, user_id, request)))
 
-            ctx.after_ack(work)
+        ctx.command(ack, command, context, "/message", work)
 
 
 def take(ctx: HandlerContext, user_id: str, request: TakeMessage) -> str:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext
 
 from bot.services import absences
 from handlers.blocks import ooo as blocks
 from handlers.commands.ooo_parse import OOO_FORM, Back, Help, ShowStatus, Until, parse_ooo
-from handlers.context import HandlerContext
+from handlers.context import HandlerContext, Reply
 from handlers.people import remember
-from handlers.replies import UserError, ephemeral, guarded, help_reply
+from handlers.replies import UserError, checked, ephemeral, help_reply
 from handlers.text import esc, not_found
 from storage.db import session_scope
 
@@ -20,23 +20,22 @@ def register(app: App, ctx: HandlerContext) -> None:
     """Listen for `/ooo`."""
 
     @app.command("/ooo")
-    def ooo_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+    def ooo_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         user_id = command["user_id"]
-        with guarded(ack, "/ooo parse"):
-            request = parse_ooo(command.get("text", ""))
-            if isinstance(request, Help):
-                ack(**help_reply(blocks.OOO_USAGE))
-                return
-            ack()
+        request = checked(ack, lambda: parse_ooo(command.get("text", "")))
+        if request is None:
+            return
+        if isinstance(request, Help):
+            ack(**help_reply(blocks.OOO_USAGE))
+            return
 
-            def work() -> None:
-                with guarded(respond, f"/ooo {type(request).__name__}"):
-                    handle(ctx, user_id, request, respond)
+        def work(reply: Reply) -> None:
+            handle(ctx, user_id, request, reply)
 
-            ctx.after_ack(work)  # and republishes the Home of whoever the change touched
+        ctx.command(ack, command, context, f"/ooo {type(request).__name__}", work)
 
 
-def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Respond) -> None:
+def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> None:
     """Carry out a parsed `/ooo` request and reply to its author."""
     now = ctx.clock.now()
     tz = ctx.directory.zone_of(user_id, ctx.site_tz)
@@ -62,7 +61,7 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Respond) ->
         _set(ctx, user_id, request, respond)
 
 
-def _set(ctx: HandlerContext, user_id: str, request: Until, respond: Respond) -> None:
+def _set(ctx: HandlerContext, user_id: str, request: Until, respond: Reply) -> None:
     now = ctx.clock.now()
     tz = ctx.directory.zone_of(user_id, ctx.site_tz)
     calendar = ctx.policy.calendar()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.roles import require_desk
@@ -24,8 +24,8 @@ from handlers.commands.visitor_parse import (
     OpenForm,
     parse_visitor,
 )
-from handlers.context import HandlerContext
-from handlers.replies import UserError, ephemeral, error_blocks, guarded, help_reply
+from handlers.context import HandlerContext, Reply
+from handlers.replies import UserError, checked, ephemeral, error_blocks, help_reply
 from handlers.text import date_token, esc, mention, not_found
 from handlers.views import visitor_form
 from storage.db import session_scope
@@ -36,31 +36,36 @@ def register(app: App, ctx: HandlerContext) -> None:
 
     @app.command("/visitor")
     def visitor_command(
-        ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient
+        ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
     ) -> None:
         user_id = command["user_id"]
-        with guarded(ack, "/visitor parse"):
+
+        def check() -> Any:
             request = parse_visitor(command.get("text", ""))
-            if isinstance(request, Help):
-                ack(**help_reply(blocks.VISITOR_USAGE))
-                return
             if isinstance(request, OpenForm):
                 require_desk(ctx.roles, user_id, "log visitors")
-                ack()
-                visitor_form.open_form(client, command["trigger_id"], command.get("channel_id", ""))
-                return
-            if not isinstance(request, ListOnSite):
+            elif not isinstance(request, ListOnSite | Help):
                 require_desk(ctx.roles, user_id, "log, sign out or cancel visitors")
+            return request
+
+        request = checked(ack, check)
+        if request is None:
+            return
+        if isinstance(request, Help):
+            ack(**help_reply(blocks.VISITOR_USAGE))
+            return
+        if isinstance(request, OpenForm):
             ack()
+            visitor_form.open_form(client, command["trigger_id"], command.get("channel_id", ""))
+            return
 
-            def work() -> None:
-                with guarded(respond, f"/visitor {type(request).__name__}"):
-                    handle(ctx, user_id, request, respond)
+        def work(reply: Reply) -> None:
+            handle(ctx, user_id, request, reply)
 
-            ctx.after_ack(work)
+        ctx.command(ack, command, context, f"/visitor {type(request).__name__}", work)
 
 
-def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Respond) -> None:
+def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> None:
     """Carry out a parsed `/visitor` request and reply to its author."""
     now = ctx.clock.now()
     tz = ctx.directory.zone_of(user_id, ctx.site_tz)
@@ -131,7 +136,7 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Respond) ->
 
 
 def _left_or_cancel(
-    ctx: HandlerContext, user_id: str, request: Left | Cancel, respond: Respond
+    ctx: HandlerContext, user_id: str, request: Left | Cancel, respond: Reply
 ) -> None:
     now = ctx.clock.now()
     left = isinstance(request, Left)

@@ -8,18 +8,19 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
-from slack_bolt import Ack, App
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_bolt import Ack, App, BoltContext
+from sqlmodel import Session
 
 from bot.roles import Refusal
 from bot.services import enquiries
 from handlers.blocks import enquiries as blocks
 from handlers.blocks.common import actions, button, context, plain, section
-from handlers.context import HandlerContext
-from handlers.replies import ephemeral, tell_submitter
+from handlers.context import HandlerContext, Reply
+from handlers.replies import REPLY_TEMPLATE, FormError, ephemeral, form_errors
 from handlers.text import date_token, mention
+from handlers.views.values import known
 from handlers.views.values import value as field
+from storage import outbox
 from storage.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -99,16 +100,19 @@ def register(app: App, ctx: HandlerContext) -> None:
 
     @app.view(REASSIGN_ID)
     def reassign_submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
     ) -> None:
         user_id = body["user"]["id"]
         where = Where.of(view)
         to_user = field(view["state"]["values"], "owner")
-        if not to_user or ctx.directory.get(to_user) is None:
-            ack(response_action="errors", errors={"owner": "Choose someone in this workspace."})
+        errors: dict[str, str] = {}
+        if not to_user or not known(ctx, to_user, errors, "owner"):
+            errors.setdefault("owner", "Choose someone in this workspace.")
+            ack(response_action="errors", errors=errors)
             return
-        try:
-            with session_scope(ctx.engine) as session:
+
+        def work(tell: Reply) -> None:
+            with session_scope(ctx.engine) as session, form_errors("owner", enquiries.EnquiryError):
                 changed = enquiries.reassign(
                     session,
                     now=ctx.clock.now(),
@@ -118,33 +122,20 @@ def register(app: App, ctx: HandlerContext) -> None:
                     roles=ctx.roles,
                 )
                 params = changed.params
-        except (enquiries.EnquiryError, Refusal) as error:
-            ack(response_action="errors", errors={"owner": str(error)})
-            return
-        ack()
-
-        def work() -> None:
-            text = f"{blocks.headline(params)}\nPassed to {mention(to_user)} by {mention(user_id)}."
+                text = f"{blocks.headline(params)}\nPassed to {mention(to_user)} by {mention(user_id)}."
+                history = actions(
+                    f"enquiry_{where.enquiry_id}",
+                    button("History", "enquiry_history", str(where.enquiry_id)),
+                )
+                _update(session, ctx, where, text, [section(text), history])
             if not where.channel:  # pressed on the Home tab: no DM to rewrite, so say it
-                tell_submitter(client, "", user_id, ephemeral(f":arrow_right: {text}"))
-            _update(
-                client,
-                where,
-                text,
-                [
-                    section(text),
-                    actions(
-                        f"enquiry_{where.enquiry_id}",
-                        button("History", "enquiry_history", str(where.enquiry_id)),
-                    ),
-                ],
-            )
+                tell(**ephemeral(f":arrow_right: {text}"))
 
-        ctx.after_ack(work, replay=False)  # the change is made: not again
+        ctx.form(ack, body, context, "enquiry reassign", work, error_block="owner")
 
     @app.view(LATE_ID)
     def late_submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
     ) -> None:
         user_id = body["user"]["id"]
         where = Where.of(view)
@@ -156,43 +147,50 @@ def register(app: App, ctx: HandlerContext) -> None:
         except ValueError:
             ack(response_action="errors", errors={"date": "Pick the new date."})
             return
-        try:
-            with session_scope(ctx.engine) as session:
-                changed = enquiries.running_late(
-                    session,
-                    now=ctx.clock.now(),
-                    policy=ctx.policy,
-                    enquiry_id=where.enquiry_id,
-                    new_day=new_day,
-                    reason=reason,
-                    by=user_id,
-                    roles=ctx.roles,
-                    managers_channel=ctx.managers_channel,
-                )
-                params = changed.params
-        except (enquiries.EnquiryError, Refusal) as error:
-            block = "reason" if "why" in str(error).lower() else "date"
-            ack(response_action="errors", errors={block: str(error)})
-            return
-        ack()
 
-        def work() -> None:
+        def work(tell: Reply) -> None:
             tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+            with session_scope(ctx.engine) as session:
+                try:
+                    changed = enquiries.running_late(
+                        session,
+                        now=ctx.clock.now(),
+                        policy=ctx.policy,
+                        enquiry_id=where.enquiry_id,
+                        new_day=new_day,
+                        reason=reason,
+                        by=user_id,
+                        roles=ctx.roles,
+                        managers_channel=ctx.managers_channel,
+                    )
+                except (enquiries.EnquiryError, Refusal) as error:
+                    block = "reason" if "why" in str(error).lower() else "date"
+                    raise FormError(block, str(error)) from None
+                params = changed.params
+                text, updated = blocks.enquiry_dm(params, tz)
+                _update(session, ctx, where, text, updated)
             if not where.channel:  # pressed on the Home tab: no DM to rewrite, so say it
                 new_due = date_token(datetime.fromisoformat(params["resolve_due"]), tz)
-                line = f":hourglass: {blocks.headline(params)}: the answer is now due {new_due}."
-                tell_submitter(client, "", user_id, ephemeral(line))
-            text, updated = blocks.enquiry_dm(params, tz)
-            _update(client, where, text, updated)
+                tell(
+                    **ephemeral(
+                        f":hourglass: {blocks.headline(params)}: the answer is now due {new_due}."
+                    )
+                )
 
-        ctx.after_ack(work, replay=False)  # the change is made: not again
+        ctx.form(ack, body, context, "enquiry running late", work, error_block="date")
 
 
-def _update(client: WebClient, where: Where, text: str, shown: list[dict[str, Any]]) -> None:
-    """Rewrite the DM the button was in; a failure here loses nothing that was saved."""
+def _update(
+    session: Session, ctx: HandlerContext, where: Where, text: str, shown: list[dict[str, Any]]
+) -> None:
+    """Rewrite the DM the button was in: an outbox row in the form's transaction."""
     if not (where.channel and where.ts):
         return
-    try:
-        client.chat_update(channel=where.channel, ts=where.ts, text=text, blocks=shown)
-    except SlackApiError as error:
-        log.warning("could not update the enquiry DM: %s", error.response.get("error"))
+    outbox.enqueue(
+        session,
+        key=f"enquiry:{where.enquiry_id}:dm_update:{ctx.clock.now().timestamp()}",
+        template=REPLY_TEMPLATE,
+        target=where.channel,
+        params={"text": text, "blocks": shown, "update_ts": where.ts},
+        now=ctx.clock.now(),
+    )

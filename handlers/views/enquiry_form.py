@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from handlers.blocks.common import plain
 from handlers.commands.enquiry import log
 from handlers.commands.enquiry_parse import CHANNELS, KINDS, LogEnquiry
-from handlers.context import HandlerContext
-from handlers.replies import guarded, tell_submitter
+from handlers.context import HandlerContext, Reply
+from handlers.views.values import known
 from handlers.views.values import value as field
 
 CALLBACK_ID = "enquiry_form"
@@ -90,14 +90,14 @@ def register(app: App, ctx: HandlerContext) -> None:
 
     @app.view(CALLBACK_ID)
     def enquiry_form_submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
     ) -> None:
         user_id = body["user"]["id"]
         values = view["state"]["values"]
         kind, channel = field(values, "kind"), field(values, "channel")
         from_name, summary = field(values, "from_name"), field(values, "summary")
         owner_id = field(values, "owner") or None
-        errors = {}
+        errors: dict[str, str] = {}
         if kind not in KINDS:
             errors["kind"] = "Choose complaint, question or request."
         if channel not in CHANNELS.values():
@@ -106,22 +106,13 @@ def register(app: App, ctx: HandlerContext) -> None:
             errors["from_name"] = "Give the name of who it is from."
         if not summary:
             errors["summary"] = "Say what it is about."
-        if owner_id and ctx.directory.get(owner_id) is None:
-            errors["owner"] = "Choose someone in this workspace."
+        if owner_id and not known(ctx, owner_id, errors, "owner"):
+            errors.setdefault("owner", "Choose someone in this workspace.")
         if errors:
             ack(response_action="errors", errors=errors)
             return
-        ack()
 
-        def work() -> None:
-            where = json.loads(view.get("private_metadata") or "{}").get("channel", "")
+        def work(tell: Reply) -> None:
+            tell(text=log(ctx, user_id, LogEnquiry(kind, channel, from_name, owner_id, summary)))
 
-            def tell(**reply: Any) -> None:
-                tell_submitter(client, where, user_id, reply)
-
-            with guarded(tell, "enquiry form"):
-                tell(
-                    text=log(ctx, user_id, LogEnquiry(kind, channel, from_name, owner_id, summary))
-                )
-
-        ctx.after_ack(work)
+        ctx.form(ack, body, context, "enquiry form", work, error_block="summary")

@@ -6,14 +6,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.services import incidents
 from handlers.blocks import incidents as _blocks  # noqa: F401  (registers the templates)
 from handlers.blocks.common import plain
-from handlers.context import HandlerContext
-from handlers.replies import guarded, tell_submitter
+from handlers.context import HandlerContext, Reply
 from handlers.views.values import value
 from storage.db import session_scope
 
@@ -72,12 +71,12 @@ def register(app: App, ctx: HandlerContext) -> None:
 
     @app.view(CALLBACK_ID)
     def incident_submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
     ) -> None:
         user_id = body["user"]["id"]
         values = view["state"]["values"]
         occurred, what = value(values, "occurred"), value(values, "what")
-        errors = {}
+        errors: dict[str, str] = {}
         if not occurred:
             errors["occurred"] = "Say when it happened."
         if not what:
@@ -85,13 +84,9 @@ def register(app: App, ctx: HandlerContext) -> None:
         if errors:
             ack(response_action="errors", errors=errors)
             return
-        ack()
 
-        def work() -> None:
-            def tell(**reply: Any) -> None:
-                tell_submitter(client, "", user_id, reply)
-
-            with guarded(tell, "incident form"), session_scope(ctx.engine) as session:
+        def work(_tell: Reply) -> None:
+            with session_scope(ctx.engine) as session:
                 incidents.report_incident(
                     session,
                     now=ctx.clock.now(),
@@ -103,4 +98,4 @@ def register(app: App, ctx: HandlerContext) -> None:
                     managers_channel=ctx.managers_channel,
                 )
 
-        ctx.after_ack(work)
+        ctx.form(ack, body, context, "incident form", work, error_block="what")

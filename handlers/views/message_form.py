@@ -7,7 +7,7 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -16,9 +16,8 @@ from bot.services.messages import NewMessage
 from handlers.blocks.board import whereabouts_note
 from handlers.blocks.messages import MESSAGE_FORM_ID, RECIPIENT_PICKED, message_form_view
 from handlers.commands.message import take_new
-from handlers.context import HandlerContext
-from handlers.replies import guarded, tell_submitter
-from handlers.views.values import checked, value
+from handlers.context import HandlerContext, Reply
+from handlers.views.values import checked, known, value
 from storage.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -53,15 +52,15 @@ def register(app: App, ctx: HandlerContext) -> None:
 
     @app.view(MESSAGE_FORM_ID)
     def message_form_submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
     ) -> None:
         user_id = body["user"]["id"]
         values = view["state"]["values"]
         recipient, caller = value(values, "recipient"), value(values, "caller")
         email = value(values, "email")
-        errors = {}
-        if not recipient or ctx.directory.get(recipient) is None:
-            errors["recipient"] = "Choose who the message is for."
+        errors: dict[str, str] = {}
+        if not recipient or not known(ctx, recipient, errors, "recipient"):
+            errors.setdefault("recipient", "Choose who the message is for.")
         if not caller:
             errors["caller"] = "Give the caller's name."
         if email and not re.fullmatch(EMAIL, email):
@@ -69,14 +68,8 @@ def register(app: App, ctx: HandlerContext) -> None:
         if errors:
             ack(response_action="errors", errors=errors)
             return
-        ack()
 
-        def work() -> None:
-            channel = json.loads(view.get("private_metadata") or "{}").get("channel", "")
-
-            def tell(**reply: Any) -> None:
-                tell_submitter(client, channel, user_id, reply)
-
+        def work(tell: Reply) -> None:
             new = NewMessage(
                 recipient_id=recipient,
                 caller=caller,
@@ -87,7 +80,6 @@ def register(app: App, ctx: HandlerContext) -> None:
                 body=value(values, "body", keep_lines=True) or None,
                 urgent=checked(values, "urgent"),
             )
-            with guarded(tell, "message form"):
-                tell(text=take_new(ctx, user_id, new))
+            tell(text=take_new(ctx, user_id, new))
 
-        ctx.after_ack(work)
+        ctx.form(ack, body, context, "message form", work, error_block="caller")

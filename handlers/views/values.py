@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from handlers.replies import UserError
 from handlers.text import without_controls
+
+if TYPE_CHECKING:
+    from handlers.context import HandlerContext
 
 
 def value(values: dict[str, Any], block_id: str, *, keep_lines: bool = False) -> str:
@@ -35,3 +39,12 @@ def checked(values: dict[str, Any], block_id: str) -> bool:
     block = values.get(block_id) or {}
     element: dict[str, Any] = next(iter(block.values()), {}) if block else {}
     return bool(element.get("selected_options"))
+
+
+def known(ctx: HandlerContext, user_id: str, errors: dict[str, str], block: str) -> bool:
+    """Whether the directory knows `user_id`; if it could not tell, say so on `block`."""
+    try:
+        return ctx.directory.get(user_id) is not None
+    except UserError as error:  # Slack could not be asked just now
+        errors[block] = error.message[:150]
+        return False

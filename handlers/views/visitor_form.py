@@ -6,16 +6,15 @@ import json
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.services import board, visitors
 from handlers.blocks import visitors as blocks
 from handlers.blocks.board import whereabouts_note
 from handlers.blocks.common import plain
-from handlers.context import HandlerContext
-from handlers.replies import guarded, tell_submitter
-from handlers.views.values import value
+from handlers.context import HandlerContext, Reply
+from handlers.views.values import known, value
 from storage.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -72,57 +71,50 @@ def register(app: App, ctx: HandlerContext) -> None:
 
     @app.view(CALLBACK_ID)
     def visitor_form_submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
     ) -> None:
         user_id = body["user"]["id"]
         values = view["state"]["values"]
         name, host_id = value(values, "name"), value(values, "host")
-        errors = {}
+        errors: dict[str, str] = {}
         if not name:
             errors["name"] = "Give the visitor's name."
-        if not host_id or ctx.directory.get(host_id) is None:
-            errors["host"] = "Choose the person they are here to see."
+        if not host_id or not known(ctx, host_id, errors, "host"):
+            errors.setdefault("host", "Choose the person they are here to see.")
         if not ctx.roles.is_desk(user_id):
             errors["name"] = "Only reception and managers may log visitors."
         if errors:
             ack(response_action="errors", errors=errors)
             return
-        ack()
 
-        def work() -> None:
-            channel = json.loads(view.get("private_metadata") or "{}").get("channel", "")
-
-            def tell(**reply: Any) -> None:
-                tell_submitter(client, channel, user_id, reply)
-
-            with guarded(tell, "visitor form"):
-                now = ctx.clock.now()
-                with session_scope(ctx.engine) as session:
-                    result = visitors.sign_in(
-                        session,
-                        now=now,
-                        tz=ctx.site_tz,
-                        logged_by=user_id,
-                        name=name,
-                        organisation=value(values, "organisation") or None,
-                        host_id=host_id,
-                        note=value(values, "note") or None,
-                        desk_channel=ctx.desk_channel,
-                        policy=ctx.policy,
-                    )
-                    visit = result.visit
-                    whereabouts = board.status_of(session, host_id, now=now)
-                tz = ctx.directory.zone_of(user_id, ctx.site_tz)
-                reply = blocks.signed_in_reply(
-                    visit.name,
-                    visit.organisation,
-                    host_id,
-                    visit.pass_number or "",
-                    matched=result.matched_expected,
-                    cover=result.cover,
-                    tz=tz,
+        def work(tell: Reply) -> None:
+            now = ctx.clock.now()
+            with session_scope(ctx.engine) as session:
+                result = visitors.sign_in(
+                    session,
+                    now=now,
+                    tz=ctx.site_tz,
+                    logged_by=user_id,
+                    name=name,
+                    organisation=value(values, "organisation") or None,
+                    host_id=host_id,
+                    note=value(values, "note") or None,
+                    desk_channel=ctx.desk_channel,
+                    policy=ctx.policy,
                 )
-                note = whereabouts_note(whereabouts, tz)  # the board: an off-site host
-                tell(text=f"{reply}\n{note}" if note else reply)
+                visit = result.visit
+                whereabouts = board.status_of(session, host_id, now=now)
+            tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+            reply = blocks.signed_in_reply(
+                visit.name,
+                visit.organisation,
+                host_id,
+                visit.pass_number or "",
+                matched=result.matched_expected,
+                cover=result.cover,
+                tz=tz,
+            )
+            note = whereabouts_note(whereabouts, tz)  # the board: an off-site host
+            tell(text=f"{reply}\n{note}" if note else reply)
 
-        ctx.after_ack(work)
+        ctx.form(ack, body, context, "visitor form", work, error_block="name")
