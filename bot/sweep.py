@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot.clock import Clock
 from bot.config import Policy
 from bot.jobs import Job, JobContext
 from bot.services import windows
@@ -107,7 +108,18 @@ def _handle_due_stages(
             break
         stage = item.next_stage
         if stage == "warn" and now >= item.due_at:
-            result.skipped.append(windows.outbox_key(item, stage))  # late: it is past due
+            # Late (the sweep was held up past the due instant): "due soon" would now be
+            # wrong, and the breach stage says what is true. Dropped, and said so.
+            key = windows.outbox_key(item, stage)
+            result.skipped.append(key)
+            log.warning(
+                "%s not written: the sweep reached the due-soon stage of item %s at %s, after "
+                "its due instant %s (the breach stage follows)",
+                key,
+                item.id,
+                now.isoformat(),
+                item.due_at.isoformat(),
+            )
         else:
             notices += _notices(session, item, stage, audience)
         result.stages += 1
@@ -201,8 +213,14 @@ def _write(
         result.digests += 1
 
 
-def outbox_moot(engine: Engine) -> Callable[[Pending], str | Pending | None]:
-    """The sender's check before posting: a reason to drop the row, a trimmed row, or None."""
+def outbox_moot(
+    engine: Engine, clock: Clock | None = None
+) -> Callable[[Pending], str | Pending | None]:
+    """The sender's check before posting: a reason to drop the row, a trimmed row, or None.
+
+    A stage that comes late is still sent while it means something: a due-soon notice only
+    until the due instant (of `clock`, or until the item is breached), then dropped and logged.
+    """
 
     def check(row: Pending) -> str | Pending | None:
         if row.template == "alert_digest":
@@ -218,9 +236,29 @@ def outbox_moot(engine: Engine) -> Callable[[Pending], str | Pending | None]:
         if row.item_id is None:
             return None
         with Session(engine) as session:
-            return windows.is_moot(session, row.item_id)
+            reason = windows.is_moot(session, row.item_id)
+            if reason is None and row.template == "item_due_soon":
+                reason = _due_soon_too_late(session, row, clock)
+        return reason
 
     return check
+
+
+def _due_soon_too_late(session: Session, row: Pending, clock: Clock | None) -> str | None:
+    """A due-soon notice that would arrive after the due instant means nothing: why, if so."""
+    item = items.get(session, row.item_id) if row.item_id is not None else None
+    if item is None:
+        return None
+    late = item.state == "breached" or (clock is not None and clock.now() >= item.due_at)
+    if not late:
+        return None
+    log.warning(
+        "outbox row %s dropped: a due-soon notice after item %s's due instant %s",
+        row.key,
+        item.id,
+        item.due_at.isoformat(),
+    )
+    return "a due-soon notice after the due instant"
 
 
 def run_sweep(ctx: JobContext) -> SweepResult:

@@ -520,3 +520,67 @@ def test_the_directory_can_be_read_without_a_call(double: SlackDouble) -> None:
     assert double.user("U0ALICE")["real_name"] == "Alice Adams"  # type: ignore[index]
     assert double.user("U0NOBODY") is None
     assert double.calls == []
+
+
+# ---- pace: latency and Slack's rate limits (off unless turned on) ---------------------------
+
+
+def test_without_pacing_a_quiet_channel_takes_any_number_of_posts(
+    double: SlackDouble, client: WebClient
+) -> None:
+    for n in range(10):
+        client.chat_postMessage(channel="C0DESK", text=f"post {n}")
+    assert len(double.calls_to("chat.postMessage")) == 10
+
+
+def test_a_channel_takes_a_short_burst_then_answers_429_with_retry_after(
+    double: SlackDouble, client: WebClient
+) -> None:
+    double.rate_limit_posts(per_second=1.0, burst=3)
+    for n in range(3):
+        client.chat_postMessage(channel="C0DESK", text=f"post {n}")
+    refused = refusal(lambda: client.chat_postMessage(channel="C0DESK", text="one too many"))
+    assert refused.response.status_code == 429
+    assert refused.response["error"] == "ratelimited"
+    assert int(refused.response.headers["Retry-After"]) >= 1
+    # The pace is per channel: a DM (by user id or by its D… channel) has a burst of its own.
+    client.chat_postMessage(channel="U0ALICE", text="to alice")
+    dm = str(client.conversations_open(users="U0ALICE")["channel"]["id"])
+    client.chat_postMessage(channel=dm, text="to alice again")
+    client.chat_postMessage(channel=dm, text="and again")
+    assert (
+        refusal(lambda: client.chat_postMessage(channel=dm, text="no")).response.status_code == 429
+    )
+
+
+def test_the_bucket_refills_at_the_pace() -> None:
+    from bot.slack_double.pacing import ChannelRateLimit
+
+    now = [100.0]
+    limit = ChannelRateLimit(per_second=1.0, burst=2, monotonic=lambda: now[0])
+    assert [limit.take("C1") for _ in range(3)] == [None, None, 1]
+    now[0] += 0.5
+    assert limit.take("C1") == 1  # half a post saved up: not yet
+    now[0] += 0.5
+    assert limit.take("C1") is None and limit.take("C2") is None  # one a second; C2 its own
+
+
+def test_latency_delays_each_answer_and_calls_in_flight_overlap(
+    double: SlackDouble, client: WebClient
+) -> None:
+    import time
+
+    double.set_latency(0.05)
+    started = time.monotonic()
+    client.auth_test()
+    assert time.monotonic() - started >= 0.05
+    threads = [
+        threading.Thread(target=lambda: client.chat_postMessage(channel="C0DESK", text="x"))
+        for _ in range(4)
+    ]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert time.monotonic() - started < 4 * 0.05  # side by side, not one after another

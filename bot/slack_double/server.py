@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.slack_double.limits import split_error, validate_message, validate_view
+from bot.slack_double.pacing import BURST, POSTS_PER_SECOND, ChannelRateLimit
 
 # Form fields that Slack reads as JSON even when they arrive form-encoded.
 JSON_FIELDS: Final = frozenset({"blocks", "attachments", "view", "files", "metadata"})
@@ -144,6 +145,8 @@ class SlackDouble:
         self._thread: threading.Thread | None = None
         self._port = 0
         self.connections_accepted = 0  # connections kept alive carry many calls
+        self.latency = 0.0  # seconds before each answer (set_latency)
+        self._rate_limit: ChannelRateLimit | None = None  # off unless rate_limit_posts()
         self.add_user(bot_user_id, "frontdesk", real_name="Front Desk", is_bot=True)
 
     # ---- the directory ---------------------------------------------------------------------
@@ -221,6 +224,18 @@ class SlackDouble:
             server.close_connections()
         if thread is not None:
             thread.join(timeout=5)
+
+    def set_latency(self, seconds: float) -> None:
+        """Answer every Web API and response_url call `seconds` after it arrives (real Slack:
+        0.1-0.3 s); calls in flight at once wait side by side, as they would."""
+        self.latency = max(0.0, seconds)
+
+    def rate_limit_posts(
+        self, *, per_second: float = POSTS_PER_SECOND, burst: int = BURST, on: bool = True
+    ) -> None:
+        """Enforce Slack's pace for `chat.postMessage`: `burst` posts to a channel at once, then
+        `per_second` a second; beyond it HTTP 429 with `Retry-After` (whole seconds)."""
+        self._rate_limit = ChannelRateLimit(per_second=per_second, burst=burst) if on else None
 
     def refuse_connections(self) -> None:
         """Close the listening socket so connecting fails with ECONNREFUSED."""
@@ -359,6 +374,8 @@ class SlackDouble:
         path = urlsplit(request.path).path
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length) if length else b""
+        if self.latency and not path.startswith("/upload/"):
+            time.sleep(self.latency)  # on this request's own server thread
         if path.startswith("/api/"):
             reply = self._api(path.removeprefix("/api/"), request, body)
         elif path.startswith("/upload/"):
@@ -379,7 +396,7 @@ class SlackDouble:
         token = token or args.pop("token", None)
         args.pop("token", None)
         with self._cond:
-            failure = self._take_failure(method)
+            failure = self._take_failure(method) or self._over_the_pace(method, args)
             if failure is not None:
                 return self._record(method, args, _failure_reply(failure))
             answer = _API.get(method)
@@ -468,6 +485,16 @@ class SlackDouble:
             if failure.remaining <= 0:
                 queue.pop(0)
         return failure
+
+    def _over_the_pace(self, method: str, args: dict[str, Any]) -> _Failure | None:
+        """A 429 for a post beyond the channel's pace, when rate limits are on."""
+        if self._rate_limit is None or method != "chat.postMessage":
+            return None
+        channel = str(args.get("channel") or "")
+        if channel in self._users:  # a user's id names their DM: one pace for both names
+            channel = "D" + channel[1:]
+        wait = self._rate_limit.take(channel)
+        return None if wait is None else _Failure(429, "ratelimited", wait, 1)
 
     def _next_serial(self) -> int:
         self._serial += 1
