@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from slack_bolt import App
 
-from handlers import home, mentions
+from handlers import directory_events, home, mentions
 from handlers.actions import (
     enquiry_buttons,
     item_buttons,
@@ -40,6 +40,7 @@ OTHERS: list[Register] = [
     enquiry_followup.register,
     enquiry_buttons.register,
     incident_form.register,
+    directory_events.register,
 ]
 
 

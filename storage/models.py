@@ -14,14 +14,22 @@ from storage.types import UTCDateTime
 
 
 class Staff(SQLModel, table=True):
-    """A person in the workspace, as last seen in `users.info`."""
+    """A person in the workspace (the directory), as Slack last described them: by `users.list`
+    (the directory job), a `user_change`/`team_join` event, or `users.info` on a miss.
+
+    `deleted`: deactivated in Slack, or no longer listed; kept so a departed person is known to
+    be gone rather than asked about again. `updated_at`: when Slack last described them;
+    `listed_at`: when the directory job last found them in `users.list` (None: never listed).
+    """
 
     id: str = Field(primary_key=True, max_length=32)
     handle: str = Field(index=True, max_length=80)
     real_name: str = Field(default="", max_length=200)
     tz: str | None = Field(default=None, max_length=64)
     team: str | None = Field(default=None, max_length=80)
+    deleted: bool = Field(default=False)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+    listed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
 
 
 class Visit(SQLModel, table=True):

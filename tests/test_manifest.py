@@ -25,7 +25,9 @@ def validator() -> Draft7Validator:
     registry: Registry[Any] = Registry()
     for version in ("1.0.0", "2.0.0"):
         schema = json.loads((SCHEMAS / f"manifest.schema.{version}.json").read_text())
-        registry = registry.with_resource(f"{RAW}manifest.schema.{version}.json", Resource.from_contents(schema))
+        registry = registry.with_resource(
+            f"{RAW}manifest.schema.{version}.json", Resource.from_contents(schema)
+        )
     root = json.loads((SCHEMAS / "manifest.schema.json").read_text())
     return Draft7Validator(root, registry=registry)
 
@@ -52,9 +54,20 @@ def test_commands_escape_mentions_and_scopes_are_the_designed_ones() -> None:
     manifest = load_manifest()
     assert all(c["should_escape"] for c in manifest["features"]["slash_commands"])
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
-        "commands", "chat:write", "im:write", "users:read", "channels:history", "files:write",
+        "commands",
+        "chat:write",
+        "im:write",
+        "users:read",
+        "channels:history",
+        "files:write",
     }
-    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {"app_home_opened", "message.channels"}
+    # user_change and team_join keep the directory fresh (scope users:read covers them).
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
+        "app_home_opened",
+        "message.channels",
+        "user_change",
+        "team_join",
+    }
 
 
 def test_http_manifest_points_everything_at_slack_events() -> None:

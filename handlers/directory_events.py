@@ -1,0 +1,34 @@
+"""The directory hears of people as Slack changes them: `user_change` (a new name, a new time
+zone, a deactivation) and `team_join` (someone new) refresh the person in the table."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+
+from handlers.context import HandlerContext
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, ctx: HandlerContext) -> None:
+    """Listen for `user_change` and `team_join`."""
+
+    @app.event("user_change")
+    def user_changed(event: dict[str, Any]) -> None:
+        person_described(ctx, event)
+
+    @app.event("team_join")
+    def team_joined(event: dict[str, Any]) -> None:
+        person_described(ctx, event)
+
+
+def person_described(ctx: HandlerContext, event: dict[str, Any]) -> None:
+    """Store the user object an event carries (bots are not kept)."""
+    user = event.get("user")
+    if not isinstance(user, dict) or not user.get("id"):
+        log.warning("%s event without a user object: ignored", event.get("type"))
+        return
+    ctx.directory.remember(user)
