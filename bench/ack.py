@@ -1,6 +1,7 @@
 """Slash-command ack latency over HTTP: Front Desk beside a bare Bolt app, same server, same run.
 
-Both run as subprocesses on waitress with Bolt's WSGI adapter (8 threads), against a Slack double
+Both run as subprocesses with Bolt's WSGI adapter (8 threads; Front Desk on gunicorn through
+`frontdesk serve --http`, the bare app on waitress until bench/bare_app.py moves), against a Slack double
 in this process; a separate load-generator process (bench/loadgen.py) sends pre-signed requests
 open-loop at a fixed rate. Reported: p50/p99 at 50 requests/s for `/visitor arrived` and
 `/message` (when registered), the bare app's p99 for the same requests, their ratio, and the

@@ -147,7 +147,7 @@ class ServerProcess:
         return _status_mb(self.process.pid, "VmRSS")
 
     def children(self) -> list[int]:
-        """The server's child processes (the work process under `serve --http`)."""
+        """The server's child processes (under `serve --http`: the web processes and the worker)."""
         assert self.process is not None
         found = []
         for entry in Path("/proc").iterdir():
@@ -210,10 +210,13 @@ def frontdesk_serve(
     *,
     database_url: str | None = None,
     threads: int = 8,
+    workers: int | None = None,
     extra_env: Mapping[str, str] | None = None,
     python_flags: Sequence[str] = (),
+    extra_args: Sequence[str] = (),
 ) -> ServerProcess:
-    """`python -m bot.cli serve --http` against the double (not started yet)."""
+    """`python -m bot.cli serve --http` against the double (not started yet): gunicorn's master,
+    its web processes (`workers`; serve's default when None) and the worker process."""
     port = free_port()
     env = clean_env(
         {
@@ -237,6 +240,8 @@ def frontdesk_serve(
         str(port),
         "--threads",
         str(threads),
+        *(["--workers", str(workers)] if workers is not None else []),
+        *extra_args,
     ]
     return ServerProcess(args, env, port, workdir / "serve.log", workdir)
 

@@ -1,4 +1,5 @@
-"""`frontdesk`: the console, the bot (Socket Mode or HTTP), migrations, the manifest, `due`, reports."""
+"""`frontdesk`: the console, the bot (Socket Mode or HTTP), the worker, migrations, the manifest,
+`due`, reports."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    for chatty in ("alembic", "apscheduler", "gunicorn"):  # a line per round, or per start
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     if args.command is None:
         parser.print_help()
         return 2
@@ -50,15 +52,48 @@ def _parser() -> argparse.ArgumentParser:
     )
     console.set_defaults(run=_console)
 
-    serve = sub.add_parser("serve", help="run the bot: Socket Mode, or HTTP with --http")
-    serve.add_argument(
-        "--http", action="store_true", help="serve Slack's HTTP endpoint /slack/events"
+    serve = sub.add_parser(
+        "serve",
+        help="run the bot: Socket Mode, or HTTP with --http; with a worker unless --no-worker",
     )
-    serve.add_argument("--host", default="0.0.0.0")
-    serve.add_argument("--port", type=int, default=3000)
-    serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument(
+        "--http", action="store_true", help="serve Slack's HTTP endpoint /slack/events (gunicorn)"
+    )
+    serve.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="no rounds or delivery here: a `frontdesk worker` runs elsewhere",
+    )
+    http = serve.add_argument_group("HTTP (with --http)")
+    http.add_argument("--host", default="0.0.0.0")
+    http.add_argument("--port", type=int, default=3000)
+    http.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="web processes (default 2 on PostgreSQL; SQLite takes only 1)",
+    )
+    http.add_argument("--threads", type=int, default=8, help="threads per web process")
+    http.add_argument(
+        "--keepalive", type=int, default=5, help="seconds an idle connection stays open"
+    )
+    http.add_argument(
+        "--timeout", type=int, default=30, help="seconds before a stuck web process is restarted"
+    )
+    http.add_argument(
+        "--graceful-timeout",
+        type=int,
+        default=30,
+        help="seconds requests in flight (and the worker's round) get on shutdown",
+    )
     serve.add_argument("-v", "--verbose", action="store_true")
     serve.set_defaults(run=_serve)
+
+    worker = sub.add_parser(
+        "worker", help="run the scheduled rounds, the tasks and the outbox sender (no web front)"
+    )
+    worker.add_argument("-v", "--verbose", action="store_true")
+    worker.set_defaults(run=_worker)
 
     db = sub.add_parser("db", help="database migrations")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -95,25 +130,34 @@ def _console(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from bot.serve import serve
+    from bot.serve import HttpOptions, serve
 
     settings = load_settings()
-    return serve(
-        settings,
-        _policy(settings),
-        http=args.http,
-        host=args.host,
-        port=args.port,
-        threads=args.threads,
-    )
+    http = None
+    if args.http:
+        http = HttpOptions(
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            threads=args.threads,
+            keepalive=args.keepalive,
+            timeout=args.timeout,
+            graceful_timeout=args.graceful_timeout,
+            worker=not args.no_worker,
+        )
+    return serve(settings, http=http, in_process_worker=not args.no_worker)
+
+
+def _worker(_args: argparse.Namespace) -> int:
+    from bot.serve import run_worker
+
+    return run_worker(load_settings())
 
 
 def _db_upgrade(_args: argparse.Namespace) -> int:
-    from storage.db import make_engine
-    from storage.migrate import upgrade
+    from bot.startup import upgrade_database
 
-    settings = load_settings()
-    upgrade(make_engine(settings.database_url))
+    upgrade_database(load_settings().database_url)
     print("database is up to date")
     return 0
 

@@ -1,149 +1,78 @@
-"""`frontdesk serve`: Socket Mode for one instance, or HTTP on a production WSGI server."""
+"""`frontdesk serve` and `frontdesk worker`: Socket Mode, the HTTP front on gunicorn, the worker.
+
+Every listener commits its work before it acks, so what comes after the ack (posts, tasks) is in
+the database, and one worker per replica (bot.worker) carries it out. Under Socket Mode the worker
+runs in the same process; under `--http`, gunicorn's master starts it as a child process
+(`frontdesk worker`) once it is listening, and each web process builds its own runtime after the
+fork, so no database connection or thread crosses a fork.
+"""
 
 from __future__ import annotations
 
 import gc
 import logging
 import os
+import secrets
 import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import IO, Any
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
-from bot.app import AfterAck, Runtime, build_runtime
+from bot.app import Runtime, build_runtime
 from bot.clock import SystemClock
 from bot.config import ConfigError, Policy, Settings
-from bot.request_context import ContextExecutor, remember_request
-from bot.work_process import WorkerProcess, fork_worker, serve_jobs
+from bot.http_front import WSGIApp, answer, guarded
+from bot.startup import REFUSED, Wiring, run_checks
+from bot.worker import Worker
 from storage.db import make_engine
-from storage.migrate import is_current, upgrade
 
 log = logging.getLogger(__name__)
 
-# Bolt runs each listener, ack included, on this pool (its default is 5 workers); listeners
-# hand their work after the ack to AFTER_ACK_WORKERS workers of their own (bench/README.md).
-# One: commands are carried out in the order they were acked (a quick "arrived" then "left"
-# cannot pass each other), and the fewest threads compete with the acks. A hung Slack call
-# holds the work behind it for at most the client's timeout.
+# Bolt runs each listener, its database work and its ack on this pool (Bolt's default is 10);
+# more than the server's threads, so a request never waits for a listener thread.
 LISTENER_WORKERS = 16
-AFTER_ACK_WORKERS = 1
-
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
-
-def _required(value: Any, name: str, why: str) -> str:
-    secret = value.get_secret_value() if hasattr(value, "get_secret_value") else value
-    if not secret:
-        raise ConfigError(f"{name}: required {why}")
-    return str(secret)
-
-
-def prepare_database(url: str) -> Engine:
-    """An engine on a database at the newest schema (SQLite is upgraded in place)."""
-    engine = make_engine(url)
-    if engine.dialect.name == "sqlite":
-        upgrade(engine)
-    elif not is_current(engine):
-        raise ConfigError(
-            "DATABASE_URL: the database is not at the newest schema; run `frontdesk db upgrade`"
-        )
-    return engine
 
 
 @dataclass(frozen=True)
-class Wiring:
-    """What `serve` needs from the settings and the policy, checked."""
+class HttpOptions:
+    """How the HTTP front runs (gunicorn, `gthread` workers)."""
 
-    token: str
-    signing_secret: str | None
-    desk: str
-    managers: str
-
-
-def check_settings(settings: Settings, policy: Policy, *, http: bool) -> Wiring:
-    """The settings `serve` needs, or a ConfigError naming what is missing."""
-    token = _required(settings.slack_bot_token, "SLACK_BOT_TOKEN", "by `frontdesk serve`")
-    secret = None
-    if http:
-        secret = _required(
-            settings.slack_signing_secret, "SLACK_SIGNING_SECRET", "by `frontdesk serve --http`"
-        )
-    desk = _required(
-        policy.channels.desk, "channels.desk", "by `frontdesk serve` (the desk channel's ID)"
-    )
-    managers = _required(
-        policy.channels.managers,
-        "channels.managers",
-        "by `frontdesk serve` (the managers' channel's ID)",
-    )
-    return Wiring(token, secret, desk, managers)
+    host: str = "0.0.0.0"
+    port: int = 3000
+    workers: int | None = None  # web processes: 2 on PostgreSQL, 1 on SQLite
+    threads: int = 8  # per web process
+    keepalive: int = 5  # seconds an idle kept-alive connection stays open
+    timeout: int = 30  # a web process silent this long is restarted
+    graceful_timeout: int = 30  # on SIGTERM: how long requests in flight may take
+    worker: bool = True  # start one `frontdesk worker` beside the web processes
 
 
-def build_for_serve(
-    settings: Settings, policy: Policy, *, http: bool, worker: WorkerProcess | None = None
-) -> Runtime:
-    """Check the settings `serve` needs and wire the bot (handing work to `worker` if given)."""
-    wiring = check_settings(settings, policy, http=http)
-    engine = prepare_database(settings.database_url)
-    runtime = build_runtime(
-        engine=engine,
-        clock=SystemClock(),
-        policy=policy,
-        token=wiring.token,
-        signing_secret=wiring.signing_secret,
-        api_url=settings.slack_api_url,
-        desk_channel=wiring.desk,
-        managers_channel=wiring.managers,
-        # Optional: pin the Slack app id; without it the first verified request's id is pinned.
-        app_id=os.environ.get("SLACK_APP_ID") or None,
-        deliver_in_background=True,  # listeners free their worker (and the next ack) sooner
-        listener_executor=ContextExecutor(
-            max_workers=LISTENER_WORKERS, thread_name_prefix="listener"
-        ),
-        after_ack=worker or AfterAck(AFTER_ACK_WORKERS),
-    )
-    if worker is not None:
-        runtime.app.use(remember_request)
-    return runtime
-
-
-def run_worker(settings: Settings, policy: Policy, jobs: IO[str], done: IO[str]) -> int:
-    """The work process (bot.work_process): replay each request it is handed, unchecked."""
-    from slack_bolt.request import BoltRequest
-
-    wiring = check_settings(settings, policy, http=False)
-    runtime = build_runtime(
+def build_for_serve(settings: Settings, policy: Policy, wiring: Wiring) -> Runtime:
+    """Wire the bot for a serving process (its own engine and Slack clients)."""
+    return build_runtime(
         engine=make_engine(settings.database_url),
         clock=SystemClock(),
         policy=policy,
         token=wiring.token,
-        signing_secret=None,  # the front checked the signature, the replay and the app
-        api_url=settings.slack_api_url,
-        app_id=os.environ.get("SLACK_APP_ID") or None,
+        # Never an unchecked app: where no secret applies (Socket Mode, the worker) a random one,
+        # so an HTTP request reaching it would be refused, not run.
+        signing_secret=wiring.signing_secret or secrets.token_urlsafe(32),
+        api_url=wiring.api_url,
         desk_channel=wiring.desk,
         managers_channel=wiring.managers,
-        process_before_response=True,  # the listener, and so its work, runs on this thread
-        deliver_in_background=True,
+        # Optional: pin the Slack app id; without it the first verified request's id is pinned.
+        app_id=os.environ.get("SLACK_APP_ID") or None,
+        listener_executor=ThreadPoolExecutor(
+            max_workers=LISTENER_WORKERS, thread_name_prefix="listener"
+        ),
     )
-
-    def dispatch(body: str, headers: dict[str, Any]) -> None:
-        runtime.app.dispatch(BoltRequest(body=body, headers=headers))
-
-    scheduler = _start_rounds(runtime, policy)
-    try:
-        return serve_jobs(dispatch, jobs, done)
-    finally:
-        scheduler.shutdown(wait=True)
-        runtime.deliver_now()  # what the last requests left in the outbox
-
-
-def _start_rounds(runtime: Runtime, policy: Policy) -> Any:
-    from bot.scheduler import start_scheduler
-
-    ctx = runtime.ctx
-    return start_scheduler(runtime, policy, ctx.clock, ctx.desk_channel, ctx.managers_channel)
 
 
 def limit_malloc_arenas(arenas: int = 2) -> bool:
@@ -173,8 +102,80 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def wsgi_app(runtime: Runtime) -> WSGIApp:
-    """Bolt's WSGI adapter at /slack/events, and GET /healthz."""
+# ---- health -------------------------------------------------------------------------------
+
+
+@dataclass
+class Health:
+    """`GET /healthz`: the database answers, and Slack still takes the bot token.
+
+    `auth.test` is asked at most once per `slack_every` seconds (about a round); a refusal
+    (`invalid_auth`, `token_revoked`, …) makes the check fail until an answer says otherwise.
+    Slack being unreachable does not: that would take every replica out at once for nothing
+    this replica can fix.
+    """
+
+    check_database: Callable[[], None]
+    auth_test: Callable[[], str | None]  # None: accepted; else Slack's error code
+    slack_every: float = 30.0
+    monotonic: Callable[[], float] = time.monotonic
+    _slack_error: str | None = None
+    _asked_at: float | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def problem(self) -> str | None:
+        """What is wrong, or None."""
+        try:
+            self.check_database()
+        except Exception as error:
+            log.warning("health check: database unreachable (%s)", type(error).__name__)
+            return "database unreachable"
+        code = self._slack()
+        if code in REFUSED:
+            return f"Slack refuses the bot token ({code})"
+        return None
+
+    def _slack(self) -> str | None:
+        with self._lock:
+            now = self.monotonic()
+            if self._asked_at is not None and now - self._asked_at < self.slack_every:
+                return self._slack_error
+            self._asked_at = now
+            try:
+                code = self.auth_test()
+            except Exception as error:  # unreachable: keep the last answer
+                log.warning("health check: auth.test failed (%s)", type(error).__name__)
+                return self._slack_error
+            if code is not None and code != self._slack_error:
+                log.error("health check: Slack refuses the bot token (%s)", code)
+            self._slack_error = code
+            return code
+
+
+def health_for(runtime: Runtime, policy: Policy) -> Health:
+    """The health check of a wired Front Desk."""
+    from slack_sdk.errors import SlackApiError
+
+    engine = runtime.ctx.engine
+    client = runtime.client
+
+    def check_database() -> None:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    def auth_test() -> str | None:
+        try:
+            client.auth_test()
+        except SlackApiError as error:
+            return str(error.response.get("error", "unknown_error"))
+        return None
+
+    every = policy.scheduler.sweep_every.plain.total_seconds()
+    return Health(check_database, auth_test, slack_every=every)
+
+
+def wsgi_app(runtime: Runtime, health: Health) -> WSGIApp:
+    """Bolt's WSGI adapter at /slack/events and GET /healthz, behind bot.http_front's guard."""
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
     slack = SlackRequestHandler(runtime.app)
@@ -182,69 +183,140 @@ def wsgi_app(runtime: Runtime) -> WSGIApp:
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path == "/healthz":
-            try:
-                with runtime.ctx.engine.connect() as connection:
-                    connection.execute(text("SELECT 1"))
-            except Exception:
-                log.exception("health check: database unreachable")
-                start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
-                return [b"database unreachable\n"]
-            start_response("200 OK", [("Content-Type", "text/plain")])
-            return [b"ok\n"]
+            problem = health.problem()
+            if problem is not None:
+                return answer(start_response, 503, problem)
+            return answer(start_response, 200, "ok")
         if path == "/slack/events":
+            if environ.get("REQUEST_METHOD") != "POST":
+                return answer(start_response, 405, "POST only")
             result: Iterable[bytes] = slack(environ, start_response)
             return result
-        start_response("404 Not Found", [("Content-Type", "text/plain")])
-        return [b"not found\n"]
+        return answer(start_response, 404, "not found")
 
-    return application
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+    return guarded(application)
 
 
-def serve(
-    settings: Settings, policy: Policy, *, http: bool, host: str, port: int, threads: int
-) -> int:
-    """Run until stopped."""
+# ---- the worker process -------------------------------------------------------------------
+
+
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+
+
+def hold_stop_signals() -> None:
+    """Hold SIGTERM and Ctrl-C for `wait_for_stop` (call before any thread starts: threads
+    inherit the mask), so a stop never lands as an exception inside a round or a request."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+
+
+def wait_for_stop() -> str:
+    """Block until SIGTERM or Ctrl-C (one sent earlier counts); its name."""
+    return signal.Signals(signal.sigwait(STOP_SIGNALS)).name
+
+
+def run_worker(settings: Settings) -> int:
+    """`frontdesk worker`: the rounds and delivery, until SIGTERM or Ctrl-C."""
+    policy, wiring = run_checks(settings, mode="worker")
+    hold_stop_signals()
     limit_malloc_arenas()
-    worker = None
-    if http:
-        check_settings(settings, policy, http=http)  # before forking: one error, not two
-        freeze_startup_objects()  # the modules' objects, shared with the worker
-        worker = fork_worker(
-            lambda jobs, done: run_worker(settings, policy, jobs, done),
-            AfterAck(AFTER_ACK_WORKERS),
-        )
-    runtime = build_for_serve(settings, policy, http=http, worker=worker)
-    schedulers = []  # the rounds run here unless the work process runs them
-    if worker is None:
-        schedulers.append(_start_rounds(runtime, policy))
-    else:
-        worker.on_gone = lambda: schedulers.append(_start_rounds(runtime, policy))
-    freeze_startup_objects()
-    signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop: as Ctrl-C
+    runtime = build_for_serve(settings, policy, wiring)
+    worker = Worker(runtime, policy)
+    runtime.ctx.deliver = worker.wake
     try:
-        if http:
-            import waitress
-
-            log.info("Front Desk listening on http://%s:%s/slack/events", host, port)
-            waitress.serve(
-                wsgi_app(runtime), host=host, port=port, threads=threads, ident="frontdesk"
-            )
-        else:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            app_token = _required(
-                settings.slack_app_token, "SLACK_APP_TOKEN", "by Socket Mode (or use --http)"
-            )
-            SocketModeHandler(runtime.app, app_token).start()
-    except KeyboardInterrupt:
-        log.info("stopping: finishing the work already acknowledged")
+        worker.start()
+        log.info("Front Desk worker running (process %d)", os.getpid())
+        log.info("worker stopping on %s: finishing the current round", wait_for_stop())
     finally:
-        if runtime.after_ack is not None:
-            runtime.after_ack.drain()  # what was acked is done before we go
-        for scheduler in schedulers:
-            scheduler.shutdown(wait=False)
+        worker.stop()
+    return 0
+
+
+# ---- serve --------------------------------------------------------------------------------
+
+
+def serve(settings: Settings, *, http: HttpOptions | None, in_process_worker: bool = True) -> int:
+    """`frontdesk serve`: Socket Mode (http None) or the HTTP front; run until stopped."""
+    if http is not None:
+        return serve_http(settings, http)
+    return serve_socket_mode(settings, worker=in_process_worker)
+
+
+def serve_socket_mode(settings: Settings, *, worker: bool) -> int:
+    """Socket Mode: one process, its worker in-process (unless `worker` is False)."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    policy, wiring = run_checks(settings, mode="socket")
+    assert wiring.app_token is not None
+    hold_stop_signals()
+    limit_malloc_arenas()
+    runtime = build_for_serve(settings, policy, wiring)
+    running: Worker | None = None
+    if worker:
+        running = Worker(runtime, policy)
+        runtime.ctx.deliver = running.wake  # a listener's commit: deliver at once
+    else:
+        runtime.ctx.deliver = lambda: None  # a `frontdesk worker` elsewhere sends
+    handler = SocketModeHandler(runtime.app, wiring.app_token)
+    try:
+        if running is not None:
+            running.start()
+        freeze_startup_objects()
+        try:
+            handler.connect()
+        except Exception as error:
+            raise ConfigError(
+                f"SLACK_APP_TOKEN: cannot open the Socket Mode connection ({error})"
+            ) from None
+        log.info("Front Desk connected to Slack in Socket Mode")
+        log.info("stopping on %s", wait_for_stop())
+    finally:
+        try:
+            handler.close()
+        except Exception as error:
+            log.warning("closing the Socket Mode connection: %s", error)
+        if running is not None:
+            running.stop()
+    return 0
+
+
+def serve_http(settings: Settings, options: HttpOptions) -> int:
+    """The HTTP front on gunicorn: `workers` web processes × `threads`, and one worker child."""
+    sqlite = make_url(settings.database_url).get_backend_name() == "sqlite"
+    workers = options.workers or (1 if sqlite else 2)
+    if workers < 1 or options.threads < 1:
+        raise ConfigError("--workers, --threads: at least 1")
+    if sqlite and workers > 1:
+        raise ConfigError(
+            f"--workers {workers}: SQLite takes one web process; use PostgreSQL for more"
+        )
+    policy, wiring = run_checks(settings, mode="http")
+    from bot.http_server import FrontDeskServer
+
+    def load() -> WSGIApp:  # in each web process, after the fork
+        limit_malloc_arenas()
+        runtime = build_for_serve(settings, policy, wiring)
+        runtime.ctx.deliver = lambda: None  # the worker process polls the outbox and tasks
+        application = wsgi_app(runtime, health_for(runtime, policy))
+        freeze_startup_objects()
+        return application
+
+    worker_command = None
+    if options.worker:
+        worker_command = [sys.executable, "-m", "bot.cli", "worker"]
+    server = FrontDeskServer(
+        load,
+        options,
+        workers=workers,
+        worker_command=worker_command,
+    )
+    log.info(
+        "Front Desk listening on http://%s:%s/slack/events (%d web process%s × %d threads%s)",
+        options.host,
+        options.port,
+        workers,
+        "" if workers == 1 else "es",
+        options.threads,
+        ", and a worker process" if options.worker else "; no worker (--no-worker)",
+    )
+    server.run()
     return 0

@@ -69,7 +69,8 @@ def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Completed
 @pytest.mark.parametrize(
     ("env", "policy", "names"),
     [
-        ({}, None, "SLACK_BOT_TOKEN"),
+        ({}, "", "SLACK_BOT_TOKEN"),  # an empty policy file: every default
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, None, "FRONTDESK_CONFIG"),  # serve needs a policy file
         ({"SLACK_BOT_TOKEN": "xoxb-1"}, '[site]\ntimezone = "Mars/Base"\n', "site.timezone"),
         ({"SLACK_BOT_TOKEN": "xoxb-1"}, '[site]\nholidays = "XX-YY"\n', "site.holidays"),
         (
