@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot import sweep
 from bot.jobs import Job
 from bot.reports import weekly
-from bot.services import absences, closing, closures, retention
+from bot.services import absences, closing, closures, directory_sync, retention
 
 JOBS: tuple[Job, ...] = (
     closures.JOB,  # run-time closures reach every process (before deadlines are read)
@@ -18,4 +18,5 @@ JOBS: tuple[Job, ...] = (
     closing.JOB,  # who is on site at closing
     weekly.JOB,  # the weekly report to the managers' channel
     retention.JOB,  # personal data anonymised after retention
+    directory_sync.JOB,  # the people directory from users.list, about hourly (last: it waits on Slack)
 )
