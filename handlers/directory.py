@@ -167,11 +167,6 @@ class Directory:
             if not cursor:
                 return listed
 
-    def forget_cached(self) -> None:
-        """Drop the in-memory copies (the table is unchanged)."""
-        with self._lock:
-            self._cache.clear()
-
     def _ask_slack(self, user_id: str) -> KnownPerson | None:
         try:
             user = self.quick.users_info(user=user_id)["user"]

@@ -17,12 +17,12 @@ def register(app: App, ctx: HandlerContext) -> None:
     """Listen for `user_change` and `team_join`."""
 
     @app.event("user_change")
-    def user_changed(event: dict[str, Any]) -> None:
-        person_described(ctx, event)
+    def user_changed(body: dict[str, Any], event: dict[str, Any]) -> None:
+        ctx.event(body, "user_change", lambda: person_described(ctx, event))
 
     @app.event("team_join")
-    def team_joined(event: dict[str, Any]) -> None:
-        person_described(ctx, event)
+    def team_joined(body: dict[str, Any], event: dict[str, Any]) -> None:
+        ctx.event(body, "team_join", lambda: person_described(ctx, event))
 
 
 def person_described(ctx: HandlerContext, event: dict[str, Any]) -> None:

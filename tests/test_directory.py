@@ -225,6 +225,18 @@ def test_user_change_updates_the_name_and_the_zone(fd: Embedded) -> None:
     assert users_info_calls(fd) == 1
 
 
+def test_a_retried_event_is_handled_once(fd: Embedded) -> None:
+    request = fd.requests.event(
+        {"type": "user_change", "user": user_object(ALICE, "alice", "Alice Old", None)}
+    )
+    fd.dispatch(request)
+    fd.settle()
+    send_event(fd, {"type": "user_change", "user": user_object(ALICE, "alice", "Alice New", None)})
+    fd.dispatch(request)  # Slack retries the first one late: it must not undo the second
+    fd.settle()
+    assert staff_rows(fd)[ALICE].real_name == "Alice New"
+
+
 def test_team_join_adds_the_newcomer_and_a_deactivation_makes_them_gone(fd: Embedded) -> None:
     send_event(
         fd,
