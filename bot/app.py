@@ -50,10 +50,16 @@ class Runtime:
 
 
 def stamp_arrival(monotonic: Callable[[], float]) -> Callable[..., None]:
-    """Bolt middleware: note when the request was read, for the deadline before COMMIT."""
+    """Bolt middleware: note when the request arrived, for the deadline before COMMIT — when
+    the HTTP front read it (its `X-Frontdesk-Arrived` stamp, never later than now), else now."""
 
-    def middleware(context: Any, next: Callable[[], None]) -> None:  # noqa: A002 (Bolt's name)
-        context[ARRIVED] = monotonic()
+    def middleware(req: Any, context: Any, next: Callable[[], None]) -> None:  # noqa: A002
+        now = monotonic()
+        stamped = (req.headers.get("x-frontdesk-arrived") or [None])[0]
+        try:
+            context[ARRIVED] = min(float(stamped), now) if stamped else now
+        except ValueError:
+            context[ARRIVED] = now
         next()
 
     return middleware
@@ -116,7 +122,8 @@ def build_runtime(
         try:
             sender.deliver_due()
         finally:  # a failure sending the outbox never holds back the tasks
-            task_runner.run_due()
+            if task_runner.run_due():
+                sender.deliver_due()  # what the tasks left (a report's files)
 
     # At once by default (the console, the tests); `serve` wakes its worker instead.
     ctx.deliver = deliver_now

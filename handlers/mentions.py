@@ -50,12 +50,13 @@ def answer_mentions(ctx: HandlerContext, event: dict[str, Any]) -> None:
         )
     tz = ctx.directory.zone_of(mentioner, ctx.site_tz)
     channel = str(event["channel"])
+    day = now.astimezone(ctx.site_tz).date()
     with session_scope(ctx.engine) as session:
         for absence in away:
             text, blocks = mention_notice(absence.user_id, absence.until, absence.backup_id, tz)
             ephemeral_row(
                 session,
-                key=f"mention:{channel}:{event.get('ts')}:{absence.user_id}",
+                key=f"mention:{mentioner}:{absence.user_id}:{day}",
                 channel=channel,
                 user_id=mentioner,
                 reply={"text": text, "blocks": blocks},

@@ -16,7 +16,11 @@ def replies_to(fd: Embedded, user_id: str) -> list[str]:
             import json
 
             body = json.loads(response.body)
-            if body.get("text") or body.get("blocks"):
+            if body.get("response_action") == "update":  # a form answered in its own modal
+                texts.append(block_text(body["view"]))
+            elif body.get("response_action") == "errors":
+                texts.append("\n".join(body.get("errors", {}).values()))
+            elif body.get("text") or body.get("blocks"):
                 texts.append(block_text(body))
     for call in fd.double.calls_to("response_url"):
         if call.args.get("user") == user_id:
@@ -25,6 +29,18 @@ def replies_to(fd: Embedded, user_id: str) -> list[str]:
         if call.args.get("user") == user_id:
             texts.append(block_text(call))
     return texts
+
+
+def last_ack(fd: Embedded) -> dict[str, Any]:
+    """The body of the last ack that carried a message (a command's reply rides in its ack)."""
+    import json
+
+    for response in reversed(fd.responses):
+        if response.status == 200 and (response.body or "").startswith("{"):
+            body: dict[str, Any] = json.loads(response.body)
+            if body.get("text") or body.get("blocks"):
+                return body
+    raise AssertionError("no ack carried a message")
 
 
 def last_reply(fd: Embedded, user_id: str) -> str:

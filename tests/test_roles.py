@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from bot.console.embedded import Embedded
 from storage.models import Enquiry, Item, Visit
-from tests.helpers import block_text, buttons, dms_to, last_reply, posts_to
+from tests.helpers import block_text, buttons, dms_to, last_ack, last_reply, posts_to
 
 RECEPTION, ALICE, BOB, MANAGER = "U0RECEPTION", "U0ALICE", "U0BOB", "U0MANAGER"
 ALICE_M = "<@U0ALICE|alice>"
@@ -136,7 +136,7 @@ def test_staff_may_not_pick_a_visitor_to_sign_out(fd: Embedded) -> None:
     fd.command(RECEPTION, "/visitor", f"arrived Jane Doe for {ALICE_M}")
     fd.command(RECEPTION, "/visitor", f"arrived Jane Smith for {ALICE_M}")
     fd.command(RECEPTION, "/visitor", "left jane")
-    pick = fd.double.calls_to("response_url")[-1]
+    pick = last_ack(fd)
     (first, _) = buttons(pick)
     fd.dispatch(
         fd.requests.block_action(user_id=BOB, action=first, channel_id="C0DESK", message_ts=None)

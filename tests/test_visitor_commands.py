@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from bot.console.embedded import Embedded
 from storage.models import Outbox, Visit
-from tests.helpers import block_text, buttons, dms_to, last_reply, posts_to
+from tests.helpers import block_text, buttons, dms_to, last_ack, last_reply, posts_to
 
 RECEPTION, ALICE, BOB, MANAGER = "U0RECEPTION", "U0ALICE", "U0BOB", "U0MANAGER"
 ALICE_M = "<@U0ALICE|alice>"
@@ -115,7 +115,7 @@ def test_two_matching_names_offer_a_button_each(fd: Embedded) -> None:
     fd.command(RECEPTION, "/visitor", f"arrived Jane Doe for {ALICE_M}")
     fd.command(RECEPTION, "/visitor", f"arrived Jane Smith for {ALICE_M}")
     fd.command(RECEPTION, "/visitor", "left jane")
-    pick = fd.double.calls_to("response_url")[-1]
+    pick = last_ack(fd)
     assert [b["text"]["text"] for b in buttons(pick)] == ["Jane Doe (V-001)", "Jane Smith (V-002)"]
     assert all(v.state == "on_site" for v in visits(fd))
 
@@ -138,10 +138,10 @@ def test_cancel_an_expected_visitor(fd: Embedded) -> None:
 def test_staff_see_names_only_and_reception_sees_organisations(fd: Embedded) -> None:
     fd.command(RECEPTION, "/visitor", f"arrived Jane Doe from Acme for {ALICE_M}")
     fd.command(BOB, "/visitor", "list")
-    assert "Jane Doe" in block_text(fd.double.calls_to("response_url")[-1])
-    assert "Acme" not in block_text(fd.double.calls_to("response_url")[-1])
+    assert "Jane Doe" in block_text(last_ack(fd))
+    assert "Acme" not in block_text(last_ack(fd))
     fd.command(RECEPTION, "/visitor", "list")
-    assert "Acme" in block_text(fd.double.calls_to("response_url")[-1])
+    assert "Acme" in block_text(last_ack(fd))
 
 
 BAD_INPUT = [

@@ -23,6 +23,7 @@ from handlers.blocks import (
 )
 from handlers.blocks.common import Block, section
 from handlers.commands import desk_close
+from handlers.replies import stored_reply
 from handlers.text import esc
 
 Builder = Callable[[dict[str, Any], ZoneInfo], tuple[str, list[Block]]]
@@ -67,6 +68,7 @@ TEMPLATES: dict[str, Builder] = {
     "report": reports.report_post,
     "redacted_post": privacy.redacted_post,
     # a listener's answer written for after its ack (handlers.replies)
+    "reply": stored_reply,
     # the sender's own
     "delivery_failed": delivery_failed,
 }
