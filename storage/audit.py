@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlmodel import Session, col
 
 from storage.models import AuditEvent
@@ -44,3 +44,12 @@ def for_item(session: Session, item_id: int) -> list[AuditEvent]:
         .order_by(col(AuditEvent.at), col(AuditEvent.id))
     )
     return list(session.scalars(statement))
+
+
+def last_at(session: Session, *, item_id: int, action: str) -> datetime | None:
+    """When `action` was last recorded on the item (None: never)."""
+    return session.scalar(
+        select(func.max(col(AuditEvent.at))).where(
+            col(AuditEvent.item_id) == item_id, col(AuditEvent.action) == action
+        )
+    )

@@ -4,6 +4,7 @@ done once however often the request comes, and what follows the ack survives a c
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -179,3 +180,43 @@ def test_a_form_answers_in_its_own_modal(fd: Embedded) -> None:
     assert '"response_action": "update"' in response.body
     assert "signed in" in replies_to(fd, RECEPTION)[-1]
     assert count(fd.engine, Visit) == 1
+
+
+def press(fd: Embedded, user_id: str, dm: Any, label: str) -> None:
+    (button,) = [b for b in buttons(dm) if b["text"]["text"] == label]
+    fd.dispatch(
+        fd.requests.block_action(
+            user_id=user_id,
+            action=button,
+            channel_id=dm.response["channel"],
+            message={"ts": dm.response["ts"], "blocks": dm.args["blocks"]},
+            message_ts=dm.response["ts"],
+        )
+    )
+    fd.settle()
+
+
+def test_on_my_way_pressed_twice_tells_the_desk_once(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/visitor", f"arrived Jane Doe for {ALICE_M}")
+    (dm,) = dms_to(fd, ALICE)
+    press(fd, ALICE, dm, "On my way")
+    press(fd, ALICE, dm, "On my way")
+    desk = fd.runtime.ctx.desk_channel
+    posts = [c for c in fd.double.calls_to("chat.postMessage") if c.args["channel"] == desk]
+    assert sum("on their way" in block_text(p).lower() for p in posts) == 1
+
+
+def test_tried_pressed_twice_within_minutes_is_one_attempt_and_says_so(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/message", f"{ALICE_M} Jane Doe 416-555-0199: call me")
+    (dm,) = dms_to(fd, ALICE)
+    press(fd, ALICE, dm, "Tried — no answer")
+    press(fd, ALICE, dm, "Tried — no answer")
+    answers = [block_text(c) for c in fd.double.calls_to("response_url")]
+    assert "attempt 1" in answers[0] and "Already noted" in answers[1]
+    with Session(fd.engine) as session:
+        from storage.models import Item
+
+        assert session.scalars(select(Item.attempts)).all() == [1]
+    fd.clock.advance(timedelta(minutes=6))
+    press(fd, ALICE, dm, "Tried — no answer")
+    assert "attempt 2" in block_text(fd.double.calls_to("response_url")[-1])

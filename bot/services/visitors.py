@@ -184,13 +184,16 @@ def record_host_response(
     session: Session, *, now: datetime, visit_id: int, response: str, by: str, roles: Roles
 ) -> Visit:
     """Record the host's answer to an arrival and tell the desk in the sign-in's thread."""
-    visit = visits.get(session, visit_id)
+    # Locked: two presses at once (or a replica each) answer once.
+    visit = session.get(Visit, visit_id, with_for_update=True)
     if visit is None:
         raise VisitorNotFound("that visit is no longer on record")
     if by not in (visit.host_id, _told(session, visit)) and not roles.is_desk(by):
         raise Refusal("Only the host, reception and managers may answer for this visitor.")
     if response not in HOST_RESPONSES:
         raise ValueError(f"unknown response {response!r}")
+    if visit.host_response == response:
+        return visit  # pressed again: the desk was told already
     visit.host_response = response
     visit.host_responded_at = now
     visit.host_responded_by = by

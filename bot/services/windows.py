@@ -160,11 +160,28 @@ def revise(
     return item
 
 
+REPEAT_WINDOW = timedelta(minutes=5)
+
+
+class RepeatedAttempt(Exception):
+    """ "Tried — no answer" again within minutes of the last: one attempt, already noted."""
+
+    def __init__(self, attempts: int) -> None:
+        super().__init__(f"attempt {attempts} is already noted")
+        self.attempts = attempts
+
+
 def record_attempt(
     session: Session, *, item: Item, now: datetime, calendar: BusinessCalendar, by: str
 ) -> Item:
-    """ "Tried — no answer": keep the window open and remind again at the next opening."""
+    """ "Tried — no answer": keep the window open and remind again at the next opening.
+
+    Pressed again within REPEAT_WINDOW (twice by mistake, or by two people at once), it is
+    the same attempt: RepeatedAttempt says so and nothing changes."""
     _require_open(item)
+    last = audit.last_at(session, item_id=int(item.id or 0), action="tried")
+    if last is not None and now - last < REPEAT_WINDOW:
+        raise RepeatedAttempt(item.attempts)
     item.attempts += 1
     remind_at = calendar.next_opening(_after_this_opening(calendar, now))
     if item.next_stage_at is None or remind_at < item.next_stage_at:

@@ -14,7 +14,7 @@ from slack_bolt import Ack, App, BoltContext
 
 from bot.services import messages
 from bot.services.item_actions import AlreadyYours
-from bot.services.windows import WindowClosed
+from bot.services.windows import RepeatedAttempt, WindowClosed
 from handlers.blocks import messages as blocks
 from handlers.blocks.common import context as context_block
 from handlers.blocks.common import section
@@ -35,6 +35,11 @@ def item_errors() -> Iterator[None]:
         raise UserError(f"Nothing to do: {error}.") from None
     except AlreadyYours as error:
         raise UserError(str(error)) from None
+    except RepeatedAttempt as error:
+        raise UserError(
+            f":telephone_receiver: Already noted: no answer, attempt {error.attempts}. "
+            "A try more than five minutes later counts as another."
+        ) from None
 
 
 def register(app: App, ctx: HandlerContext) -> None:
