@@ -16,7 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from sqlalchemy import Engine
 
-from bot.clock import Clock
+from bot.clock import Clock, RequestClock
 from bot.config import Policy
 from bot.outbox_sender import OutboxSender
 from bot.roles import Roles
@@ -104,7 +104,7 @@ def build_runtime(
     )
     ctx = HandlerContext(
         engine=engine,
-        clock=clock,
+        clock=RequestClock(clock),  # a request's now: the instant it arrived
         policy=policy,
         roles=roles,
         desk_channel=desk_channel,

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -45,3 +48,29 @@ class ManualClock:
             instant = instant.astimezone(UTC)
             if instant > self._now:
                 self._now = instant
+
+
+_ARRIVED: ContextVar[datetime | None] = ContextVar("request_arrived", default=None)
+
+
+class RequestClock:
+    """`clock`, except that while a Slack request is handled on this thread its now is the
+    instant the request arrived: a window opened by a command starts when it was sent, not when
+    its turn at the database came."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.inner = clock
+
+    def now(self) -> datetime:
+        arrived = _ARRIVED.get()
+        return arrived if arrived is not None else self.inner.now()
+
+    @contextmanager
+    def arrived(self, seconds_ago: float) -> Iterator[datetime]:
+        """Handle a request that arrived `seconds_ago` (monotonic): now() is that instant."""
+        instant = self.inner.now() - timedelta(seconds=max(seconds_ago, 0.0))
+        token = _ARRIVED.set(instant)
+        try:
+            yield instant
+        finally:
+            _ARRIVED.reset(token)

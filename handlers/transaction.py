@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import logging
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlmodel import Session
 
+from bot.clock import RequestClock
 from bot.roles import Refusal
 from handlers.blocks.common import plain
 from handlers.commands.parsing import ParseError
@@ -103,8 +105,10 @@ def carry_out(
     def reply(**message: Any) -> None:
         replies.append(message)
 
+    clock = ctx.clock if isinstance(ctx.clock, RequestClock) else None
+    arrived_at = clock.arrived(ctx.monotonic() - arrived) if clock else nullcontext()
     try:
-        with request_session(ctx.engine) as session:
+        with arrived_at, request_session(ctx.engine) as session:
             if budget is not None:
                 _limit_waits(session, arrived + budget - ctx.monotonic())
             if rid is not None:

@@ -220,3 +220,23 @@ def test_tried_pressed_twice_within_minutes_is_one_attempt_and_says_so(fd: Embed
     fd.clock.advance(timedelta(minutes=6))
     press(fd, ALICE, dm, "Tried — no answer")
     assert "attempt 2" in block_text(fd.double.calls_to("response_url")[-1])
+
+
+def test_a_window_starts_when_the_request_arrived_not_when_it_was_carried_out(
+    fd: Embedded,
+) -> None:
+    from handlers.commands.message import take
+    from handlers.commands.message_parse import parse_message
+    from handlers.transaction import ARRIVED
+    from storage.models import Item
+
+    fd.runtime.ctx.monotonic = lambda: 101.5  # 1.5 s after it arrived, its turn came
+
+    def work(reply: Any) -> None:
+        reply(text=take(fd.runtime.ctx, RECEPTION, parse_message(f"{ALICE_M} Jane Doe: hi")))
+
+    body = {"trigger_id": "4.5.6", "user_id": RECEPTION}
+    transaction.command(fd.runtime.ctx, lambda **r: None, body, {ARRIVED: 100.0}, "/message", work)
+    with Session(fd.engine) as session:
+        (started,) = session.scalars(select(Item.started_at)).all()
+    assert started == fd.clock.now() - timedelta(seconds=1.5)
