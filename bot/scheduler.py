@@ -1,8 +1,10 @@
-"""The scheduler: one APScheduler 3 job per periodic job, and one for delivery.
+"""The scheduler: one APScheduler 3 job per periodic job; delivery apart from them.
 
 Each periodic job (bot/job_list.py) has its own interval job with its own id, so one that
-fails, or runs long, holds up no other; the sender is a job of its own that looks for due
-outbox rows every half second, so a slow Slack never makes the sweep wait or skip a round.
+fails, or runs long, holds up no other. A job only hands on what it wrote (`ctx.deliver`: under
+`frontdesk worker` a wake of the worker's own delivery loop, bot/worker.py), so a slow Slack
+never makes the sweep wait or skip a round. Without such a loop, `deliver_every` adds a
+delivery job of its own that looks for due outbox rows that often.
 
 The database is the source of truth for what is due, so the job store is in memory and never
 shared; every replica may run its own scheduler (the outbox keys and leases keep it to one
@@ -28,7 +30,7 @@ from bot.jobs import Job, JobContext, next_instant, run_due, run_job
 log = logging.getLogger(__name__)
 
 DELIVER_JOB_ID = "deliver"
-DELIVER_EVERY_S = 0.5  # a row written by any process is sent within half a second
+DELIVER_EVERY_S = 0.5  # with deliver_every: a row written by any process is sent this soon
 MAX_STEPS = 10_000
 
 
@@ -133,9 +135,10 @@ def start_scheduler(
     managers_channel: str,
     *,
     jobs: tuple[Job, ...] = JOBS,
+    deliver_every: float | None = None,
 ) -> BackgroundScheduler:
-    """Catch up now, then start one interval job per periodic job (`scheduler.sweep_every`)
-    and the delivery job; return the scheduler."""
+    """Catch up now, then start one interval job per periodic job (`scheduler.sweep_every`),
+    and a delivery job every `deliver_every` seconds if asked; return the scheduler."""
     rounds = rounds_for(
         runtime,
         policy=policy,
@@ -160,20 +163,21 @@ def start_scheduler(
             misfire_grace_time=None,  # late is better than never
             replace_existing=True,
         )
-    scheduler.add_job(
-        send_scheduled,
-        trigger="interval",
-        args=[rounds],
-        seconds=DELIVER_EVERY_S,
-        id=DELIVER_JOB_ID,
-        name="send the outbox",
-        # A second instance finds the first still sending, tells it to look again and
-        # returns at once: no "maximum number of running instances" skips while Slack is slow.
-        max_instances=2,
-        coalesce=True,
-        misfire_grace_time=None,
-        replace_existing=True,
-    )
+    if deliver_every is not None:
+        scheduler.add_job(
+            send_scheduled,
+            trigger="interval",
+            args=[rounds],
+            seconds=deliver_every,
+            id=DELIVER_JOB_ID,
+            name="send the outbox",
+            # A second instance finds the first still sending, tells it to look again and
+            # returns at once: no "maximum number of running instances" skips while Slack is slow.
+            max_instances=2,
+            coalesce=True,
+            misfire_grace_time=None,
+            replace_existing=True,
+        )
     scheduler.start()
     return scheduler
 

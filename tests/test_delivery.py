@@ -27,7 +27,7 @@ from bot.console import demo
 from bot.console.embedded import Embedded, start_double
 from bot.jobs import Job, JobContext
 from bot.outbox_sender import OutboxSender
-from bot.scheduler import rounds_for
+from bot.scheduler import rounds_for, run_scheduled_job
 from bot.slack_double import Call, SlackDouble
 from bot.sweep import JOB as SWEEP_JOB
 from storage import outbox
@@ -108,10 +108,11 @@ def test_two_senders_with_slack_slow_and_leases_shorter_than_a_batch_send_every_
     targets = [DESK, MANAGERS, ALICE, "U0T1"]
     rows = [(f"r{n:03d}", targets[n % len(targets)]) for n in range(48)]
     write(engine, rows)
-    double.set_latency(0.02)
-    # 20 clock seconds pass each real second: a 1 s lease runs out within one post (0.4 s of
-    # clock), long before a target's dozen rows are sent; each post extends it first.
-    clock = FastClock(START, speed=20)
+    double.set_latency(0.03)
+    # 5 clock seconds pass each real second: a 1 s lease runs out long before a target's dozen
+    # rows are sent (1.8 s of clock); each post extends it first, to 15 s of clock (3 s real:
+    # room for a loaded machine, since the client's own timeout is not sped up).
+    clock = FastClock(START, speed=5)
     senders = [
         sender_for(engine, double, clock, policy, lease=timedelta(seconds=1), owner=f"s{i}")
         for i in range(2)
@@ -290,6 +291,24 @@ def test_delivery_runs_even_when_the_round_itself_fails(fd: Embedded) -> None:
     with pytest.raises(KeyboardInterrupt):
         rounds.run_once()
     assert [said(c) for c in posts_to(fd, DESK)] == ["k"]
+
+
+def test_the_sweep_never_waits_behind_a_slow_sender(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/message", "<@U0ALICE|alice> Jane Doe")
+    fd.runtime.ctx.deliver = lambda: None  # as under `frontdesk worker`: a job only wakes it
+    write(fd.engine, [(f"d{n}", DESK) for n in range(6)])
+    fd.double.set_latency(0.2)  # six posts in one channel: 1.2 s at least
+    sending = threading.Thread(target=fd.runtime.sender.deliver_due)
+    sending.start()
+    fd.double.wait_for("chat.postMessage", lambda c: c.args["channel"] == DESK, timeout=5)
+    fd.clock.set(WED_4PM)
+    started = time.monotonic()
+    run_scheduled_job(rounds_for(fd.runtime), SWEEP_JOB)
+    assert time.monotonic() - started < 0.5 and sending.is_alive()  # it did not wait
+    assert {"item:1:breach:v1", "item:1:breach:v1:owner"} <= set(states(fd.engine))
+    sending.join(timeout=10)
+    fd.runtime.sender.deliver_due()
+    assert len(alerts(fd)) == 1
 
 
 # ---- late stages ---------------------------------------------------------------------------

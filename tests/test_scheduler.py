@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.config import parse_policy
 from bot.console.embedded import Embedded
 from bot.job_list import JOBS
-from bot.scheduler import DELIVER_JOB_ID, start_scheduler
+from bot.scheduler import DELIVER_EVERY_S, DELIVER_JOB_ID, start_scheduler
 from tests.conftest import example_policy_text
 from tests.helpers import block_text, dms_to
 from tests.time_helpers import advance, alerts
@@ -21,7 +21,9 @@ WED_4PM = datetime.fromisoformat("2026-11-25T16:00:00-05:00")
 def test_start_up_catches_up_on_what_came_due_while_down(fd: Embedded) -> None:
     fd.command(RECEPTION, "/message", "<@U0ALICE|alice> Jane Doe")
     fd.clock.set(WED_4PM)  # the bot was down through the deadline
-    scheduler = start_scheduler(fd.runtime, fd.runtime.ctx.policy, fd.clock, DESK, MANAGERS)
+    scheduler = start_scheduler(
+        fd.runtime, fd.runtime.ctx.policy, fd.clock, DESK, MANAGERS, deliver_every=DELIVER_EVERY_S
+    )
     try:
         (alert,) = alerts(fd)  # already sent when start_scheduler returns
         assert "Jane Doe" in block_text(alert)
