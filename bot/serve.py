@@ -264,8 +264,11 @@ def serve_socket_mode(settings: Settings, *, worker: bool) -> int:
         try:
             handler.connect()
         except Exception as error:
+            response = getattr(error, "response", None)
+            reason = response.get("error") if response is not None else None
             raise ConfigError(
-                f"SLACK_APP_TOKEN: cannot open the Socket Mode connection ({error})"
+                "SLACK_APP_TOKEN: cannot open the Socket Mode connection "
+                f"({reason or str(error).splitlines()[0]})"
             ) from None
         log.info("Front Desk connected to Slack in Socket Mode")
         log.info("stopping on %s", wait_for_stop())
