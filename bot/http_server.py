@@ -7,7 +7,8 @@
   after the web processes on shutdown. So one worker per replica, not one per web process.
 - New connections wait in the web process's poller, not on a thread, until their first bytes
   arrive, and are closed after `keepalive` seconds idle: idle connections cannot hold the
-  threads a genuine request needs.
+  threads a genuine request needs. A request that starts and then stalls holds its thread for
+  at most `READ_TIMEOUT_S` (gunicorn itself would wait for it forever).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import errno
 import logging
 import selectors
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Callable, Sequence
@@ -33,6 +35,30 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RESTART_AFTER_S = 5.0
+READ_TIMEOUT_S = 10.0  # Slack sends a request in one go; a stalled one is dropped after this
+
+
+class _BoundedSocket(socket.socket):
+    """A client socket whose blocking reads and writes give up after `READ_TIMEOUT_S`.
+
+    gunicorn makes the socket blocking (no timeout) before it reads a request; here "blocking"
+    means "with a timeout", and a read that times out looks like the client went away, which
+    gunicorn closes quietly instead of logging a traceback.
+    """
+
+    __slots__ = ()
+
+    def setblocking(self, flag: bool) -> None:
+        if flag:
+            self.settimeout(READ_TIMEOUT_S)
+        else:
+            super().setblocking(False)
+
+    def recv(self, size: int, flags: int = 0) -> bytes:
+        try:
+            return super().recv(size, flags)
+        except TimeoutError:
+            raise ConnectionResetError(errno.ECONNRESET, "client stalled") from None
 
 
 class PatientThreadWorker(ThreadWorker):
@@ -49,6 +75,8 @@ class PatientThreadWorker(ThreadWorker):
                 raise
             return
         self.nr_conns += 1
+        if type(client) is socket.socket:
+            client.__class__ = _BoundedSocket  # same layout: only the methods above differ
         conn = TConn(self.cfg, client, address, listener.getsockname())  # non-blocking
         # The same queue and deadline as a connection gunicorn sends back to wait for data
         # (its order is its deadlines' order): closed if nothing comes within `keepalive`.

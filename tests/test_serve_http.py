@@ -244,6 +244,16 @@ def test_an_idle_connection_is_closed_after_the_keepalive(server: ServerProcess)
         assert time.monotonic() - started < 12
 
 
+def test_a_request_that_stalls_half_sent_is_dropped_quietly(server: ServerProcess) -> None:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=20) as stalled:
+        stalled.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Le")
+        started = time.monotonic()
+        assert stalled.recv(1) == b""  # the server gave up on it
+        assert time.monotonic() - started < 15
+    assert "Traceback" not in server.output()
+    assert http_call(server.port, "GET", "/healthz").status == 200
+
+
 def test_an_oversized_body_is_413_and_not_read(server: ServerProcess) -> None:
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
         connection.sendall(
