@@ -56,15 +56,12 @@ def refresh(
 
 
 def run(ctx: JobContext) -> None:
-    """The job: refresh the directory when due; a Slack failure is logged and retried next round."""
+    """The job: refresh the directory when due. If Slack cannot answer it raises, and
+    bot.jobs.run_job logs it; the table is unchanged and the next round tries again."""
     listing = _LISTINGS.get(ctx.engine)
     if listing is None:
         return
-    try:
-        listed = refresh(ctx.engine, listing, now=ctx.now)
-    except Exception:
-        log.exception("directory job: users.list failed at %s; the next round retries", ctx.now)
-        return
+    listed = refresh(ctx.engine, listing, now=ctx.now)
     if listed is not None:
         log.info("directory job: %d people listed by Slack", listed)
 
