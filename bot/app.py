@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import App
@@ -29,7 +30,7 @@ from handlers.directory import Directory
 from handlers.home import publish_home
 from handlers.registry import register_all
 from handlers.security import ReplayGuard, RequestGuard, install_log_redaction
-from handlers.transaction import ARRIVED
+from handlers.transaction import ARRIVED, ARRIVED_AT
 from storage.touched import HOME_TASK
 
 log = logging.getLogger(__name__)
@@ -49,17 +50,20 @@ class Runtime:
     deliver_now: Callable[[], object]
 
 
-def stamp_arrival(monotonic: Callable[[], float]) -> Callable[..., None]:
-    """Bolt middleware: note when the request arrived, for the deadline before COMMIT — when
-    the HTTP front read it (its `X-Frontdesk-Arrived` stamp, never later than now), else now."""
+def stamp_arrival(monotonic: Callable[[], float], clock: Clock) -> Callable[..., None]:
+    """Bolt middleware: note when the request arrived, for the deadline before COMMIT and as the
+    request's now — when the HTTP front read it (its `X-Frontdesk-Arrived` stamp, never later
+    than now), else now."""
 
     def middleware(req: Any, context: Any, next: Callable[[], None]) -> None:  # noqa: A002
         now = monotonic()
         stamped = (req.headers.get("x-frontdesk-arrived") or [None])[0]
         try:
-            context[ARRIVED] = min(float(stamped), now) if stamped else now
+            arrived = min(float(stamped), now) if stamped else now
         except ValueError:
-            context[ARRIVED] = now
+            arrived = now
+        context[ARRIVED] = arrived
+        context[ARRIVED_AT] = clock.now() - timedelta(seconds=now - arrived)
         next()
 
     return middleware
@@ -140,7 +144,7 @@ def build_runtime(
     replays = ReplayGuard() if signing_secret is not None else None
     app.use(RequestGuard(replays=replays, app_id=app_id))
     app.use(pooled_respond)
-    app.use(stamp_arrival(ctx.monotonic))
+    app.use(stamp_arrival(ctx.monotonic, clock))
     install_log_redaction([token, signing_secret])
     register_all(app, ctx)
     return Runtime(

@@ -66,11 +66,11 @@ class RequestClock:
         return arrived if arrived is not None else self.inner.now()
 
     @contextmanager
-    def arrived(self, seconds_ago: float) -> Iterator[datetime]:
-        """Handle a request that arrived `seconds_ago` (monotonic): now() is that instant."""
-        instant = self.inner.now() - timedelta(seconds=max(seconds_ago, 0.0))
-        token = _ARRIVED.set(instant)
+    def arrived(self, instant: datetime | None) -> Iterator[datetime]:
+        """Handle a request that arrived at `instant` (None: now): now() is that instant."""
+        at = instant if instant is not None else self.inner.now()
+        token = _ARRIVED.set(at)
         try:
-            yield instant
+            yield at
         finally:
             _ARRIVED.reset(token)

@@ -22,6 +22,7 @@ import logging
 import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
@@ -48,7 +49,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BUDGET_S = 2.5  # Slack waits 3 s for an ack; what is left covers the way back
-ARRIVED = "frontdesk_arrived_at"  # the Bolt context key the arrival middleware sets
+# The Bolt context keys the arrival middleware (bot.app.stamp_arrival) sets: the monotonic
+# instant, for the deadline, and the clock's instant, the request's now.
+ARRIVED = "frontdesk_arrived"
+ARRIVED_AT = "frontdesk_arrived_at"
 late_acks = 0  # commits whose ack left after Slack's 3 s: the one case DESIGN allows
 
 
@@ -64,10 +68,12 @@ class Outcome:
     again: bool = False  # the request was handled before: its work is not done twice
 
 
-def arrival(ctx: HandlerContext, context: Any) -> float:
-    """When the request arrived (the middleware's stamp), on the context's monotonic timer."""
+def arrival(ctx: HandlerContext, context: Any) -> tuple[float, datetime | None]:
+    """When the request arrived (the middleware's stamps): on the context's monotonic timer,
+    and by the clock (None when unstamped: now)."""
     stamped = context.get(ARRIVED) if context is not None else None
-    return float(stamped) if stamped is not None else ctx.monotonic()
+    at = context.get(ARRIVED_AT) if context is not None else None
+    return (float(stamped) if stamped is not None else ctx.monotonic()), at
 
 
 def request_id(kind: str, body: dict[str, Any]) -> str | None:
@@ -93,6 +99,7 @@ def carry_out(
     work: Work,
     keep: Any = None,
     budget: float | None = BUDGET_S,
+    instant: datetime | None = None,
 ) -> Outcome | None:
     """Run `work` in the request's transaction and commit; None when the deadline passed
     (`budget` None: no deadline, for events, which Bolt acks before the listener runs)."""
@@ -106,7 +113,7 @@ def carry_out(
         replies.append(message)
 
     clock = ctx.clock if isinstance(ctx.clock, RequestClock) else None
-    arrived_at = clock.arrived(ctx.monotonic() - arrived) if clock else nullcontext()
+    arrived_at = clock.arrived(instant) if clock else nullcontext()
     try:
         with arrived_at, request_session(ctx.engine) as session:
             if budget is not None:
@@ -161,8 +168,10 @@ def _acked(ctx: HandlerContext, arrived: float, what: str) -> None:
 def command(
     ctx: HandlerContext, ack: Any, body: dict[str, Any], context: Any, what: str, work: Work
 ) -> None:
-    arrived = arrival(ctx, context)
-    outcome = carry_out(ctx, rid=request_id("command", body), arrived=arrived, what=what, work=work)
+    arrived, instant = arrival(ctx, context)
+    outcome = carry_out(
+        ctx, rid=request_id("command", body), arrived=arrived, what=what, work=work, instant=instant
+    )
     if outcome is None:
         return
     answer = outcome.error or (outcome.replies[0] if outcome.replies else None)
@@ -183,7 +192,7 @@ def button(
     *,
     private: bool = False,
 ) -> None:
-    arrived = arrival(ctx, context)
+    arrived, instant = arrival(ctx, context)
     rid = request_id("action", body)
     now = ctx.clock.now()
 
@@ -191,7 +200,9 @@ def button(
         if not private:
             button_reply_rows(session, body, replies, key=rid or uuid.uuid4().hex, now=now)
 
-    outcome = carry_out(ctx, rid=rid, arrived=arrived, what=what, work=work, keep=keep)
+    outcome = carry_out(
+        ctx, rid=rid, arrived=arrived, what=what, work=work, keep=keep, instant=instant
+    )
     if outcome is None:
         return
     if private:
@@ -226,8 +237,10 @@ def form(
     *,
     error_block: str | None,
 ) -> None:
-    arrived = arrival(ctx, context)
-    outcome = carry_out(ctx, rid=request_id("view", body), arrived=arrived, what=what, work=work)
+    arrived, instant = arrival(ctx, context)
+    outcome = carry_out(
+        ctx, rid=request_id("view", body), arrived=arrived, what=what, work=work, instant=instant
+    )
     if outcome is None:
         return
     block = outcome.block or error_block

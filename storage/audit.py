@@ -53,3 +53,15 @@ def last_at(session: Session, *, item_id: int, action: str) -> datetime | None:
             col(AuditEvent.item_id) == item_id, col(AuditEvent.action) == action
         )
     )
+
+
+def for_visits(
+    session: Session, visit_ids: list[int], *, actions: tuple[str, ...]
+) -> list[AuditEvent]:
+    """The `actions` recorded on these visits, oldest first."""
+    statement = (
+        select(AuditEvent)
+        .where(col(AuditEvent.visit_id).in_(visit_ids), col(AuditEvent.action).in_(actions))
+        .order_by(col(AuditEvent.at), col(AuditEvent.id))
+    )
+    return list(session.scalars(statement))

@@ -282,3 +282,24 @@ class Task(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RollCall(SQLModel, table=True):
+    """A roll call posted in a channel: its marks live in RollCallEntry, not in the message."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    called_by: str = Field(max_length=32)
+    called_at: datetime = Field(sa_type=UTCDateTime)
+    head: str = Field(default="", max_length=1000)  # the first post's heading, as posted
+
+
+class RollCallEntry(SQLModel, table=True):
+    """One person on a roll call, and who accounted for them."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    roll_call_id: int = Field(index=True)
+    position: int  # its row, from 0, across the roll call's posts
+    label: str = Field(max_length=500)  # as shown (channel-safe)
+    accounted_by: str | None = Field(default=None, max_length=32)
+    accounted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -227,16 +227,19 @@ def test_a_window_starts_when_the_request_arrived_not_when_it_was_carried_out(
 ) -> None:
     from handlers.commands.message import take
     from handlers.commands.message_parse import parse_message
-    from handlers.transaction import ARRIVED
+    from handlers.transaction import ARRIVED, ARRIVED_AT
     from storage.models import Item
 
     fd.runtime.ctx.monotonic = lambda: 101.5  # 1.5 s after it arrived, its turn came
+    sent_at = fd.clock.now()
+    fd.clock.advance(timedelta(seconds=1.5))
 
     def work(reply: Any) -> None:
         reply(text=take(fd.runtime.ctx, RECEPTION, parse_message(f"{ALICE_M} Jane Doe: hi")))
 
     body = {"trigger_id": "4.5.6", "user_id": RECEPTION}
-    transaction.command(fd.runtime.ctx, lambda **r: None, body, {ARRIVED: 100.0}, "/message", work)
+    stamps = {ARRIVED: 100.0, ARRIVED_AT: sent_at}
+    transaction.command(fd.runtime.ctx, lambda **r: None, body, stamps, "/message", work)
     with Session(fd.engine) as session:
         (started,) = session.scalars(select(Item.started_at)).all()
-    assert started == fd.clock.now() - timedelta(seconds=1.5)
+    assert started == sent_at

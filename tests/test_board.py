@@ -124,7 +124,7 @@ def test_roll_call_posts_everyone_on_site_with_a_button_each(fd: Embedded) -> No
     now = fd.double.message("C0MGRS", post.response["ts"])
     assert now is not None
     marked = next(b for b in now["blocks"] if "Jane Doe" in b.get("text", {}).get("text", ""))
-    assert "accounted for by *Carol Chen*" in marked["text"]["text"]
+    assert "accounted for by <@U0CAROL>" in marked["text"]["text"]
     assert "accessory" not in marked
     assert sum(1 for b in now["blocks"] if b.get("accessory")) == 4
 
@@ -140,3 +140,46 @@ def test_help_lists_the_board_verbs(fd: Embedded) -> None:
     reply = last_reply(fd, ALICE)
     for form in ("/desk in", "/desk out back", "/desk board", "/desk roll-call"):
         assert form in reply
+
+
+def test_two_marshals_pressing_on_the_same_roll_call_both_count(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/visitor", f"arrived Jane Doe for {ALICE_M}")
+    fd.command(CAROL, "/desk", "roll-call", channel_id="C0MGRS")
+    (post,) = posts_to(fd, "C0MGRS")
+    rows = [b for b in post.args["blocks"] if b.get("accessory")]
+    for marshal, row in ((CAROL, rows[0]), (BOB, rows[1])):  # both from the message as posted
+        fd.dispatch(
+            fd.requests.block_action(
+                user_id=marshal,
+                action=row["accessory"],
+                channel_id="C0MGRS",
+                message={"ts": post.response["ts"], "blocks": post.args["blocks"]},
+                message_ts=post.response["ts"],
+            )
+        )
+    fd.settle()
+    now = fd.double.message("C0MGRS", post.response["ts"]) or {}
+    text = block_text(now)
+    assert "accounted for by <@U0CAROL>" in text and "accounted for by <@U0BOB>" in text
+    assert "2 of 6 accounted for" in text
+    assert sum(1 for b in now["blocks"] if b.get("accessory")) == 4
+
+
+def test_a_forged_press_cannot_rewrite_a_post_that_is_not_a_roll_call(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/visitor", f"arrived Jane Doe for {ALICE_M}")
+    (signin,) = posts_to(fd, "C0DESK")
+    before = fd.double.message("C0DESK", signin.response["ts"])
+    for value in ("999999", "staff:U0CAROL"):  # no such entry; a roll call from before
+        fd.dispatch(
+            fd.requests.block_action(
+                user_id=CAROL,
+                action={"action_id": "rollcall_accounted_0", "value": value, "type": "button"},
+                channel_id="C0DESK",
+                message={"ts": signin.response["ts"], "blocks": signin.args["blocks"]},
+                message_ts=signin.response["ts"],
+            )
+        )
+        fd.settle()
+    assert fd.double.message("C0DESK", signin.response["ts"]) == before
+    assert fd.double.calls_to("chat.update") == []
+    assert "run `/desk roll-call` again" in block_text(fd.double.calls_to("response_url")[-1])

@@ -92,6 +92,22 @@ def test_closing_time_lists_visitors_still_signed_in_once(fd: Embedded) -> None:
     assert updated is not None and "signed out by <@U0RECEPTION>" in block_text(updated)
     assert len(buttons(updated)) == 2
 
+    # A second answer pressed on the list as first posted: Jane stays signed out on it.
+    staying = buttons(post)[3]
+    fd.dispatch(
+        fd.requests.block_action(
+            user_id=RECEPTION,
+            action=staying,
+            channel_id="C0DESK",
+            message={"ts": post.response["ts"], "blocks": post.args["blocks"], "text": "x"},
+            message_ts=post.response["ts"],
+        )
+    )
+    fd.settle()
+    final = block_text(fd.double.message("C0DESK", post.response["ts"]) or {})
+    assert "signed out by <@U0RECEPTION>" in final and "is staying" in final
+    assert buttons(fd.double.message("C0DESK", post.response["ts"]) or {}) == []
+
 
 def test_staff_may_not_answer_the_closing_list(fd: Embedded) -> None:
     fd.command(RECEPTION, "/visitor", f"arrived Jane Doe for {ALICE_M}")

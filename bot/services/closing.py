@@ -7,6 +7,7 @@ process that was down posts only the latest closing, and only until the site ope
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -94,6 +95,29 @@ def sign_out_at_closing(
     if visit is None:
         raise visitors.VisitorNotFound("that visit is no longer on record")
     return visitors.sign_out_visit(session, now=now, visit=visit, by=by)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What was decided for a visitor on the closing-time list."""
+
+    signed_out: bool
+    by: str
+    at: datetime
+
+
+def answers(session: Session, visit_ids: list[int]) -> dict[int, Answer]:
+    """For each listed visitor who has been answered for: signed out (by whom, when), or
+    staying after closing — from the visits and their audit, not from any message."""
+    found: dict[int, Answer] = {}
+    if not visit_ids:
+        return found
+    events = audit.for_visits(session, visit_ids, actions=("signed_out", "stays_after_closing"))
+    for event in events:  # the latest answer wins
+        found[int(event.visit_id or 0)] = Answer(
+            event.action == "signed_out", event.actor_id, event.at
+        )
+    return found
 
 
 def _visitor(visit: Visit) -> dict[str, object]:

@@ -3,42 +3,58 @@
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
-from bot.services import closing, visitors
-from handlers.blocks import board as board_blocks
+from bot.services import closing, roll_call, visitors
 from handlers.blocks import closing as closing_blocks
+from handlers.blocks import roll_call as roll_call_blocks
+from handlers.commands.desk_board import roll_call_key
 from handlers.context import HandlerContext, Reply
 from handlers.replies import REPLY_TEMPLATE, UserError
 from handlers.text import date_token, mention
-from storage import outbox
+from storage import outbox, posts
 from storage.db import session_scope
 
 
 def register(app: App, ctx: HandlerContext) -> None:
     """Listen for the roll-call and closing-list buttons."""
 
-    @app.action(re.compile(rf"^{board_blocks.ACCOUNTED}_\d+$"))
+    @app.action(re.compile(rf"^{roll_call_blocks.ACCOUNTED}_\d+$"))
     def accounted_for(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
     ) -> None:
         def work(_tell: Reply) -> None:
-            user_id = body["user"]["id"]
-            person = ctx.directory.get(user_id)
-            by_name = (person.real_name or person.handle) if person else user_id
-            message = body.get("message") or {}
-            marked = board_blocks.mark_accounted(
-                message.get("blocks") or [],
-                action["action_id"],
-                by_name=by_name,
-                at=ctx.clock.now(),
-                tz=ctx.site_tz,
-            )
-            done, total = board_blocks.accounted_count(marked)
-            text = f"Roll call: {done} of {total} accounted for"
-            _rewrite(ctx, body, text, marked)
+            try:
+                entry_id = int(action["value"])
+            except ValueError:  # posted before the marks were kept in the database
+                raise UserError(
+                    "This roll call is from before Front Desk was updated: "
+                    "run `/desk roll-call` again."
+                ) from None
+            now = ctx.clock.now()
+            with session_scope(ctx.engine) as session:
+                try:
+                    shown = roll_call.mark(
+                        session, entry_id=entry_id, by=body["user"]["id"], now=now
+                    )
+                except roll_call.RollCallNotFound as error:
+                    raise UserError(f"{str(error).capitalize()}.") from None
+                rc_id = int(shown.roll_call.id or 0)
+                for n, (text, blocks) in enumerate(roll_call_blocks.posts(shown, ctx.site_tz)):
+                    posted = outbox.row_state(session, roll_call_key(rc_id, n))
+                    if posted is None or posted.state != "sent" or not posted.ts:
+                        continue  # not posted yet: the mark is kept, the next rewrite shows it
+                    outbox.enqueue(
+                        session,
+                        key=f"{roll_call_key(rc_id, n)}:mark:{entry_id}",
+                        template=REPLY_TEMPLATE,
+                        target=shown.roll_call.channel,
+                        params={"text": text, "blocks": blocks, "update_ts": posted.ts},
+                        now=now,
+                    )
 
         ctx.button(ack, body, context, "roll call mark", work)
 
@@ -54,38 +70,52 @@ def register(app: App, ctx: HandlerContext) -> None:
             try:
                 with session_scope(ctx.engine) as session:
                     if signed_out:
-                        visit = closing.sign_out_at_closing(
+                        closing.sign_out_at_closing(
                             session, visit_id=visit_id, by=user_id, now=now, roles=ctx.roles
                         )
                     else:
-                        visit = closing.confirm_stays(
+                        closing.confirm_stays(
                             session, visit_id=visit_id, by=user_id, now=now, roles=ctx.roles
                         )
             except visitors.VisitorNotFound as error:
                 raise UserError(f"{str(error).capitalize()}.") from None
-            at = date_token(now, ctx.site_tz, "{time}")
-            if signed_out:
-                line = f":wave: {visit.pass_number} signed out by {mention(user_id)} at {at}"
-            else:
-                line = f":ok_hand: {visit.pass_number} is staying (confirmed by {mention(user_id)} at {at})"
             message = body.get("message") or {}
-            shown = closing_blocks.mark_answered(message.get("blocks") or [], visit_id, line)
-            _rewrite(ctx, body, message.get("text") or "Closing time", shown)
+            channel = str((body.get("channel") or {}).get("id") or "")
+            _rewrite_closing_list(ctx, channel, str(message.get("ts") or ""))
 
         ctx.button(ack, body, context, "closing list answer", work)
 
 
-def _rewrite(ctx: HandlerContext, body: dict[str, Any], text: str, shown: list[Any]) -> None:
-    """Rewrite the post the button was on: an outbox row in the button's transaction."""
-    message = body.get("message") or {}
-    channel = str((body.get("channel") or {}).get("id") or "")
+def _rewrite_closing_list(ctx: HandlerContext, channel: str, ts: str) -> None:
+    """Rewrite the closing-time list from what is stored: every visitor answered for so far
+    shows their answer, whichever press came first (the list's row is locked meanwhile)."""
     now = ctx.clock.now()
     with session_scope(ctx.engine) as session:
+        posted = posts.locked(session, channel=channel, ts=ts, template="closing_on_site")
+        if posted is None:
+            return  # not a list the bot posted there: nothing to rewrite
+        listed = [int(v["visit_id"]) for v in posted.params.get("visitors", [])]
+        text, shown = closing_blocks.closing_post(posted.params, ctx.site_tz)
+        for visit_id, answer in closing.answers(session, listed).items():
+            at = date_token(answer.at, ctx.site_tz, "{time}")
+            pass_number = next(
+                (
+                    v.get("pass_number")
+                    for v in posted.params["visitors"]
+                    if v["visit_id"] == visit_id
+                ),
+                "",
+            )
+            if answer.signed_out:
+                line = f":wave: {pass_number} signed out by {mention(answer.by)} at {at}"
+            else:
+                line = f":ok_hand: {pass_number} is staying (confirmed by {mention(answer.by)} at {at})"
+            shown = closing_blocks.mark_answered(shown, visit_id, line)
         outbox.enqueue(
             session,
-            key=f"rewrite:{body.get('trigger_id') or now.timestamp()}",
+            key=f"{posted.key}:answered:{now.timestamp()}:{uuid.uuid4().hex[:8]}",
             template=REPLY_TEMPLATE,
             target=channel,
-            params={"text": text, "blocks": shown, "update_ts": message.get("ts")},
+            params={"text": text, "blocks": shown, "update_ts": ts},
             now=now,
         )

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 from bot.services import board as board_service
+from bot.services import roll_call as roll_call_service
 from bot.services import visitors
 from handlers.blocks import board as blocks
+from handlers.blocks import roll_call as roll_call_blocks
 from handlers.blocks.ooo import back_on
 from handlers.commands.desk import DeskCall, add_verb
 from handlers.commands.parsing import clean
@@ -97,16 +99,22 @@ def roll_call(ctx: HandlerContext, call: DeskCall) -> None:
         grouped = board_service.board(session, list(names), now=now)
         on_site = visitors.on_site(session)
     channel = str(call.command.get("channel_id") or "")
-    messages = blocks.roll_call_messages(
-        grouped, names, on_site, run_by=call.user_id, now=now, tz=ctx.site_tz
-    )
     if not channel:
         raise UserError("Run the roll call in a channel.", blocks.ROLL_CALL_USAGE)
+    tz = ctx.site_tz
     with session_scope(ctx.engine) as session:
-        for n, (text, message_blocks) in enumerate(messages):
+        shown = roll_call_service.start(
+            session,
+            now=now,
+            channel=channel,
+            called_by=call.user_id,
+            head=roll_call_blocks.head(grouped, names, on_site, run_by=call.user_id, at=now, tz=tz),
+            labels=roll_call_blocks.labels(grouped, names, on_site, tz),
+        )
+        for n, (text, message_blocks) in enumerate(roll_call_blocks.posts(shown, tz)):
             outbox.enqueue(
                 session,
-                key=f"rollcall:{call.command.get('trigger_id') or now.timestamp()}:{n}",
+                key=roll_call_key(int(shown.roll_call.id or 0), n),
                 template=REPLY_TEMPLATE,
                 target=channel,
                 params={"text": text, "blocks": message_blocks},
@@ -119,6 +127,11 @@ def roll_call(ctx: HandlerContext, call: DeskCall) -> None:
             "or run it in the desk channel.)"
         )
     )
+
+
+def roll_call_key(roll_call_id: int, post: int) -> str:
+    """The outbox key of one of a roll call's posts (its rewrites are found through it)."""
+    return f"rollcall:{roll_call_id}:{post}"
 
 
 add_verb(("in",), blocks.IN_USAGE, check_in)

@@ -1,0 +1,75 @@
+"""The roll call (policy 000, emergencies): who is on site, and who has been accounted for.
+
+The marks live here, not in the posted message: each press marks one entry, under a lock on its
+roll call, and the posts are rewritten from what is stored — so two marshals pressing at once
+both count, and a payload can only mark an entry of a roll call the bot posted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from storage.models import RollCall, RollCallEntry
+
+
+class RollCallNotFound(LookupError):
+    """No such entry on any roll call."""
+
+
+@dataclass(frozen=True)
+class Shown:
+    roll_call: RollCall
+    entries: tuple[RollCallEntry, ...]
+
+
+def start(
+    session: Session,
+    *,
+    now: datetime,
+    channel: str,
+    called_by: str,
+    head: str,
+    labels: Sequence[str],
+) -> Shown:
+    """Record a roll call of the people `labels` name, in the order they are shown."""
+    roll_call = RollCall(channel=channel, called_by=called_by, called_at=now, head=head)
+    session.add(roll_call)
+    session.flush()
+    entries = [
+        RollCallEntry(roll_call_id=int(roll_call.id or 0), position=n, label=label)
+        for n, label in enumerate(labels)
+    ]
+    session.add_all(entries)
+    session.flush()
+    return Shown(roll_call, tuple(entries))
+
+
+def mark(session: Session, *, entry_id: int, by: str, now: datetime) -> Shown:
+    """Mark an entry accounted for (once: a second press keeps the first mark)."""
+    entry = session.get(RollCallEntry, entry_id)
+    if entry is None:
+        raise RollCallNotFound("that person is not on any roll call")
+    # One mark at a time per roll call: each rewrite then shows every mark before it.
+    roll_call = session.get(RollCall, entry.roll_call_id, with_for_update=True)
+    if roll_call is None:
+        raise RollCallNotFound("that roll call is no longer on record")
+    session.refresh(entry)
+    if entry.accounted_by is None:
+        entry.accounted_by, entry.accounted_at = by, now
+        session.add(entry)
+        session.flush()
+    return shown(session, roll_call)
+
+
+def shown(session: Session, roll_call: RollCall) -> Shown:
+    rows = session.scalars(
+        select(RollCallEntry)
+        .where(col(RollCallEntry.roll_call_id) == roll_call.id)
+        .order_by(col(RollCallEntry.position))
+    )
+    return Shown(roll_call, tuple(rows))
