@@ -60,8 +60,9 @@ class Person:
 
 
 def quick_client(client: WebClient, timeout: int = QUICK_TIMEOUT_S) -> WebClient:
-    """A client like `client` for the ack path: `timeout` seconds, and no retries at all."""
-    return WebClient(
+    """A client like `client` (of its class: pooled connections under `serve`) for the ack
+    path: `timeout` seconds, and no retries at all."""
+    return type(client)(
         token=client.token, base_url=client.base_url, timeout=timeout, retry_handlers=[]
     )
 

@@ -156,6 +156,13 @@ def test_a_slack_that_does_not_answer_is_given_up_on_after_a_second(
     assert staff_rows(fd) == {}
 
 
+def test_the_apps_directory_asks_on_a_one_second_client_without_retries(fd: Embedded) -> None:
+    quick = fd.runtime.ctx.directory.quick
+    assert quick.timeout == 1 and quick.retry_handlers == []
+    assert type(quick) is type(fd.runtime.client)  # the same kept-alive connections
+    assert quick.base_url == fd.runtime.client.base_url
+
+
 def test_a_slack_that_cannot_be_reached_says_try_again(fd: Embedded) -> None:
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))
