@@ -243,3 +243,15 @@ def test_a_window_starts_when_the_request_arrived_not_when_it_was_carried_out(
     with Session(fd.engine) as session:
         (started,) = session.scalars(select(Item.started_at)).all()
     assert started == sent_at
+
+
+def test_send_someone_after_the_visitor_left_asks_nobody(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/visitor", f"arrived Jane Doe for {ALICE_M}")
+    (dm,) = dms_to(fd, ALICE)
+    fd.command(RECEPTION, "/visitor", "left Jane Doe")
+    desk = fd.runtime.ctx.desk_channel
+    before = len([c for c in fd.double.calls_to("chat.postMessage") if c.args["channel"] == desk])
+    press(fd, ALICE, dm, "I can't — send someone")
+    after = len([c for c in fd.double.calls_to("chat.postMessage") if c.args["channel"] == desk])
+    assert after == before
+    assert "no longer signed in" in block_text(fd.double.calls_to("response_url")[-1])

@@ -194,6 +194,8 @@ def record_host_response(
         raise ValueError(f"unknown response {response!r}")
     if visit.host_response == response:
         return visit  # pressed again: the desk was told already
+    if visit.state != "on_site":  # a button on an old DM: nothing to answer any more
+        raise VisitorNotFound(f"{visit.name} is no longer signed in")
     visit.host_response = response
     visit.host_responded_at = now
     visit.host_responded_by = by

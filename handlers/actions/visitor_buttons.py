@@ -12,6 +12,7 @@ from handlers.blocks import visitors as blocks
 from handlers.commands.visitor import done_line
 from handlers.context import HandlerContext, Reply
 from handlers.replies import UserError, ephemeral
+from handlers.text import esc
 from storage import visits
 from storage.db import session_scope
 
@@ -32,16 +33,19 @@ def register(app: App, ctx: HandlerContext) -> None:
         def work(respond: Reply) -> None:
             user_id = body["user"]["id"]
             response = RESPONSES[action["action_id"]]
-            with session_scope(ctx.engine) as session:
-                visit = visitors.record_host_response(
-                    session,
-                    now=ctx.clock.now(),
-                    visit_id=int(action["value"]),
-                    response=response,
-                    by=user_id,
-                    roles=ctx.roles,
-                )
-                params = {"name": visit.name, "organisation": visit.organisation}
+            try:
+                with session_scope(ctx.engine) as session:
+                    visit = visitors.record_host_response(
+                        session,
+                        now=ctx.clock.now(),
+                        visit_id=int(action["value"]),
+                        response=response,
+                        by=user_id,
+                        roles=ctx.roles,
+                    )
+                    params = {"name": visit.name, "organisation": visit.organisation}
+            except visitors.VisitorNotFound as error:
+                raise UserError(f"Nothing to do: {esc(str(error))}.") from None
             text, answered = blocks.answered_dm(params, response)
             respond(replace_original=True, text=text, blocks=answered)
 
