@@ -103,11 +103,14 @@ class Directory:
         cached = self._cached(user_id)
         if cached is not None:
             return cached[1]
+        # Two scopes, not one around the Slack call: outside a request's transaction that
+        # would hold SQLite's one writer for as long as Slack takes (inside one, both join it).
         with session_scope(self.engine) as session:
             known = people.lookup(session, user_id)
-            if known is None:
-                known = self._ask_slack(user_id)
-                if known is not None:
+        if known is None:
+            known = self._ask_slack(user_id)
+            if known is not None:
+                with session_scope(self.engine) as session:
                     people.remember(session, [known], now=self.clock.now())
         person = _person(known) if known is not None else None
         self._keep(user_id, person)
