@@ -19,20 +19,27 @@ same scale (the desk channel gets one post per visitor, so Slack's pace of a pos
 bounds it, not the sender); `slack200_ack_p99_ms` meanwhile (goal < 250 ms); and the 429s.
 
     python -m bench.delivery [--latency 0.2] [--commands 100] [--rate 10] [--hosts 50]
+                             [--db sqlite|postgresql]   (PostgreSQL: FRONTDESK_TEST_POSTGRES_URL,
+                                                         in a schema of its own, dropped after)
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import threading
 import time
+import uuid
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from slack_bolt.request import BoltRequest
+from sqlalchemy import Engine, text
 
 from bench.harness import SECRET, emit, requests_for, start_double
 from bench.stats import percentile
@@ -48,6 +55,35 @@ from storage.migrate import upgrade
 
 DESK, MANAGERS = "C0DESK", "C0MGRS"
 POLL_S = 0.5  # the sender also looks this often, as under serve
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@contextmanager
+def database(kind: str) -> Iterator[Engine]:
+    """A new database migrated to head: a SQLite file, or a PostgreSQL schema of its own."""
+    if kind == "sqlite":
+        workdir = Path(tempfile.mkdtemp(prefix="fd-delivery-"))
+        engine = make_engine(f"sqlite:///{workdir / 'frontdesk.db'}")
+        upgrade(engine)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    url = os.environ.get("FRONTDESK_TEST_POSTGRES_URL") or PG_DEFAULT
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(url, schema=schema)
+    try:
+        upgrade(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 class WokenDelivery:
@@ -95,16 +131,15 @@ def arrivals(double: SlackDouble, commands: int, hosts: list[str]) -> list[Signe
     ]
 
 
-def run(*, latency: float, commands: int, rate: float, hosts: int, wait_s: float) -> dict[str, Any]:
+def run(
+    engine: Engine, *, latency: float, commands: int, rate: float, hosts: int, wait_s: float
+) -> dict[str, Any]:
     double = start_double()
     ids = host_ids(hosts)
     for user_id in ids:
         double.add_user(
             user_id, user_id.lower(), real_name=f"Host {user_id[3:]}", tz="America/Toronto"
         )
-    workdir = Path(tempfile.mkdtemp(prefix="fd-delivery-"))
-    engine = make_engine(f"sqlite:///{workdir / 'frontdesk.db'}")
-    upgrade(engine)
     policy = parse_policy(
         (Path(__file__).resolve().parent.parent / "bot" / "frontdesk.example.toml").read_text()
     )
@@ -212,7 +247,6 @@ def run(*, latency: float, commands: int, rate: float, hosts: int, wait_s: float
     }
     double.stop()
     runtime.sender.close()
-    engine.dispose()
     return figures
 
 
@@ -223,15 +257,19 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=10.0)
     parser.add_argument("--hosts", type=int, default=50)
     parser.add_argument("--wait", type=float, default=300.0, help="give up after this long")
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
     started = time.monotonic()
-    figures = run(
-        latency=args.latency,
-        commands=args.commands,
-        rate=args.rate,
-        hosts=args.hosts,
-        wait_s=args.wait,
-    )
+    with database(args.db) as engine:
+        figures = run(
+            engine,
+            latency=args.latency,
+            commands=args.commands,
+            rate=args.rate,
+            hosts=args.hosts,
+            wait_s=args.wait,
+        )
+    figures["db"] = args.db
     figures["bench_seconds"] = round(time.monotonic() - started, 1)
     emit(figures)
 
