@@ -146,8 +146,10 @@ class FrontDeskServer(BaseApplication):
         *,
         workers: int,
         worker_command: Sequence[str] | None,
+        on_ready: Callable[[], object] = lambda: None,
     ) -> None:
         self._load = load
+        self._on_ready = on_ready
         self._options = options
         self._workers = workers
         self.worker_child = (
@@ -189,6 +191,7 @@ class FrontDeskServer(BaseApplication):
             raise SystemExit(f"frontdesk: {error}") from None
 
     def _when_ready(self, _server: Any) -> None:
+        self._on_ready()
         if self.worker_child is not None:
             self.worker_child.start()
 

@@ -14,6 +14,7 @@ import logging
 import os
 import secrets
 import signal
+import socket
 import sys
 import threading
 import time
@@ -282,16 +283,30 @@ def serve_socket_mode(settings: Settings, *, worker: bool) -> int:
     return 0
 
 
+def check_address(host: str, port: int) -> None:
+    """ConfigError naming --host/--port if the front could not listen there."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn does
+            probe.bind(address)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ConfigError(f"--host {host} --port {port}: cannot listen there ({reason})") from None
+
+
 def serve_http(settings: Settings, options: HttpOptions) -> int:
     """The HTTP front on gunicorn: `workers` web processes × `threads`, and one worker child."""
     sqlite = make_url(settings.database_url).get_backend_name() == "sqlite"
-    workers = options.workers or (1 if sqlite else 2)
+    workers = options.workers if options.workers is not None else (1 if sqlite else 2)
     if workers < 1 or options.threads < 1:
         raise ConfigError("--workers, --threads: at least 1")
     if sqlite and workers > 1:
         raise ConfigError(
             f"--workers {workers}: SQLite takes one web process; use PostgreSQL for more"
         )
+    check_address(options.host, options.port)
     policy, wiring = run_checks(settings, mode="http")
     from bot.http_server import FrontDeskServer
 
@@ -306,20 +321,19 @@ def serve_http(settings: Settings, options: HttpOptions) -> int:
     worker_command = None
     if options.worker:
         worker_command = [sys.executable, "-m", "bot.cli", "worker"]
-    server = FrontDeskServer(
-        load,
-        options,
-        workers=workers,
-        worker_command=worker_command,
-    )
-    log.info(
-        "Front Desk listening on http://%s:%s/slack/events (%d web process%s × %d threads%s)",
-        options.host,
-        options.port,
-        workers,
-        "" if workers == 1 else "es",
-        options.threads,
-        ", and a worker process" if options.worker else "; no worker (--no-worker)",
-    )
-    server.run()
+
+    def ready() -> None:  # gunicorn's master, listening, before the web processes start
+        log.info(
+            "Front Desk listening on http://%s:%s/slack/events (%d web process%s × %d threads%s)",
+            options.host,
+            options.port,
+            workers,
+            "" if workers == 1 else "es",
+            options.threads,
+            ", and a worker process" if options.worker else "; no worker (--no-worker)",
+        )
+
+    FrontDeskServer(
+        load, options, workers=workers, worker_command=worker_command, on_ready=ready
+    ).run()
     return 0

@@ -4,6 +4,7 @@ file is written or any process started; `db upgrade` run three times at once all
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import uuid
@@ -131,6 +132,16 @@ def test_a_mistake_is_one_line_and_nothing_is_written(
 def test_slack_unreachable_at_start_is_one_line(double: SlackDouble, tmp_path: Path) -> None:
     env = settings(double, tmp_path, SLACK_API_URL=f"http://127.0.0.1:{free_port()}/api/")
     assert_one_line(run(SERVE_HTTP, env, tmp_path), "SLACK_API_URL", "unreachable")
+    assert no_database_written(tmp_path)
+
+
+def test_a_port_in_use_is_one_line(double: SlackDouble, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        args = ["serve", "--http", "--host", "127.0.0.1", "--port", port]
+        assert_one_line(run(args, settings(double, tmp_path), tmp_path), "--port", port)
     assert no_database_written(tmp_path)
 
 
