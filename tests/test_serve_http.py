@@ -351,3 +351,25 @@ def test_on_postgres_two_web_processes_and_one_worker_answer(
         time.sleep(1.0)
         for n in range(6):
             assert len(dms_about(double, "U0ALICE", n)) == 1
+
+
+@pytest.mark.postgres
+def test_two_replicas_on_one_postgres_each_visitor_is_told_once(
+    double: SlackDouble, tmp_path: Path, postgres_database: str
+) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = frontdesk_serve(double, tmp_path / "a", database_url=postgres_database)
+    first.args = [*first.args, "--no-worker"]  # as docs/deploy.md's example: one worker in all
+    second = frontdesk_serve(double, tmp_path / "b", database_url=postgres_database)
+    with first, second:
+        first.start(wait=30)
+        second.start(wait=30)
+        assert worker_children(first) == [] and len(worker_children(second)) == 1
+        arrivals(double, first, 0, 4)
+        arrivals(double, second, 4, 4)
+        for n in range(8):
+            double.wait_for("chat.postMessage", lambda c, n=n: names_visitor(c, n), timeout=15)
+        time.sleep(1.0)
+    for n in range(8):
+        assert len(dms_about(double, "U0ALICE", n)) == 1
