@@ -114,17 +114,29 @@ def test_stop_lets_the_current_delivery_finish_and_starts_no_other(policy: Polic
     worker, rounds = make_worker(runtime, policy)
     worker.wake()
     assert runtime.inside.wait(WAIT)
-    stopped = threading.Event()
-    stopper = threading.Thread(target=lambda: (worker.stop(), stopped.set()))
+    order: list[str] = []
+    runtime.delivered = OrderedEvent(order)
+    stopper = threading.Thread(target=lambda: (worker.stop(), order.append("stopped")))
     stopper.start()
-    assert not stopped.wait(0.05)  # still sending
     runtime.hold.set()
-    assert stopped.wait(WAIT)
-    stopper.join()
+    stopper.join(WAIT)
+    assert order == ["delivered", "stopped"]  # stop returned only once the pass had finished
     assert runtime.deliveries == 1
     assert rounds.stopped_with is True  # the rounds' current job finishes too
     worker.wake()  # after stop: nothing runs
     assert runtime.deliveries == 1
+
+
+class OrderedEvent(threading.Event):
+    """An Event that notes in `order` when it is set."""
+
+    def __init__(self, order: list[str]) -> None:
+        super().__init__()
+        self.order = order
+
+    def set(self) -> None:
+        self.order.append("delivered")
+        super().set()
 
 
 def test_a_failed_delivery_is_logged_and_the_next_goes_ahead(
