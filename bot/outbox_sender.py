@@ -13,6 +13,7 @@ logged, and tells the desk channel once. Nothing is retried forever and nothing 
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import uuid
@@ -91,7 +92,7 @@ class OutboxSender:
         self.desk_channel = desk_channel
         self.moot = moot
         self.lease = lease
-        self.owner = owner or f"sender-{uuid.uuid4().hex[:12]}"
+        self.owner = (owner or f"sender-{uuid.uuid4().hex[:12]}")[:48]
         # One connection shared by every thread (SQLite in memory) must not be used by two
         # threads at once: one target at a time there.
         self.workers = 1 if isinstance(engine.pool, StaticPool) else max(1, workers)
@@ -101,6 +102,7 @@ class OutboxSender:
         self._more = False  # a caller came while a delivery was running: claim again
         self._changed = threading.Event()  # a target finished, or a caller came
         self._dm_channels: dict[str, str] = {}
+        self._claims = itertools.count(1)
 
     # ---- rounds ------------------------------------------------------------------------------
 
@@ -141,16 +143,20 @@ class OutboxSender:
             self._changed.clear()
             found_nothing = False
             while len(in_flight) < self.workers and claims < max_claims:
+                # Each claim leases under a name of its own: should a target's lease run out
+                # while it waits here and this sender claim it again, the first claim's thread
+                # no longer holds it, and only one of them posts.
+                lease = _Lease(f"{self.owner}/{next(self._claims)}", stats)
                 claimed = outbox.claim(
                     self.engine,
                     now=self.clock.now(),
-                    owner=self.owner,
+                    owner=lease.owner,
                     lease=self.lease,
                     limit=CLAIM_BATCH,
                 )
                 claims += 1
                 for rows in _by_target(claimed):
-                    future = self._pool.submit(self._send_target, rows, stats)
+                    future = self._pool.submit(self._send_target, rows, lease)
                     future.add_done_callback(lambda _: self._changed.set())
                     in_flight.add(future)
                 if len(claimed) < CLAIM_BATCH:
@@ -171,7 +177,7 @@ class OutboxSender:
                 in_flight.discard(future)
                 future.result()  # _send_target logs its own failures; this re-raises none
 
-    def _send_target(self, rows: list[Pending], stats: DeliveryStats) -> None:
+    def _send_target(self, rows: list[Pending], lease: _Lease) -> None:
         """Post one target's rows in order, while this sender still holds them."""
         remaining = list(rows)
         try:
@@ -179,7 +185,7 @@ class OutboxSender:
                 row = remaining[0]
                 until = self.clock.now() + self._post_timeout() + LEASE_MARGIN
                 held = outbox.extend(
-                    self.engine, [r.id for r in remaining], owner=self.owner, until=until
+                    self.engine, [r.id for r in remaining], owner=lease.owner, until=until
                 )
                 if row.id not in held:
                     log.warning(
@@ -189,9 +195,9 @@ class OutboxSender:
                         row.template,
                         row.target,
                     )
-                    stats.add("skipped", rows=len(remaining))
+                    lease.stats.add("skipped", rows=len(remaining))
                     return
-                go_on = self._deliver(row, stats)
+                go_on = self._deliver(row, lease)
                 remaining.pop(0)
                 if not go_on:
                     return
@@ -199,35 +205,35 @@ class OutboxSender:
             log.exception("sending to %s failed; its rows wait for the next round", rows[0].target)
         finally:
             # Whatever this sender did not get to is due again at once, in order.
-            outbox.release(self.engine, [r.id for r in remaining], owner=self.owner)
+            outbox.release(self.engine, [r.id for r in remaining], owner=lease.owner)
 
     def _post_timeout(self) -> timedelta:
         return timedelta(seconds=float(getattr(self.client, "timeout", 30) or 30))
 
     # ---- one row ----------------------------------------------------------------------------
 
-    def _deliver(self, row: Pending, stats: DeliveryStats) -> bool:
+    def _deliver(self, row: Pending, lease: _Lease) -> bool:
         """Post one row (or drop, retry or fail it); return whether its target may go on."""
         try:
             verdict = self.moot(row) if self.moot else None
             if isinstance(verdict, str):
-                outbox.mark_dropped(self.engine, row.id, owner=self.owner, reason=verdict)
-                stats.add("dropped")
+                outbox.mark_dropped(self.engine, row.id, owner=lease.owner, reason=verdict)
+                lease.stats.add("dropped")
                 return True
             if verdict is not None:
                 row = verdict
             channel, thread_ts = self._where(row)
         except _NotYet:
-            self._retry(row, stats, "waiting for the parent post", timedelta(seconds=5))
+            self._retry(row, lease, "waiting for the parent post", timedelta(seconds=5))
             return False
         except Exception as error:
-            return self._fail(row, stats, f"unexpected: {type(error).__name__}", error)
+            return self._fail(row, lease, f"unexpected: {type(error).__name__}", error)
         if row.unreadable is not None:
-            return self._fail(row, stats, "unreadable params", None)
+            return self._fail(row, lease, "unreadable params", None)
         try:
             text, blocks = render(row.template, row.params, self.site_tz)
         except Exception as error:  # a template gone, a key missing: this row alone
-            return self._fail(row, stats, f"cannot render: {type(error).__name__}", error)
+            return self._fail(row, lease, f"cannot render: {type(error).__name__}", error)
         try:
             if channel is None:
                 channel = self._open_dm(row.target)
@@ -235,15 +241,15 @@ class OutboxSender:
                 self.client, row, channel=channel, text=text, blocks=blocks, thread_ts=thread_ts
             )
         except SlackApiError as error:
-            return self._slack_error(row, stats, error)
+            return self._slack_error(row, lease, error)
         except OSError as error:  # connection refused, reset, timed out
-            self._retry(row, stats, f"connection: {error}", None)
+            self._retry(row, lease, f"connection: {error}", None)
             return False
         except Exception as error:
-            return self._fail(row, stats, f"unexpected: {type(error).__name__}", error)
-        return self._sent(row, stats, response)
+            return self._fail(row, lease, f"unexpected: {type(error).__name__}", error)
+        return self._sent(row, lease, response)
 
-    def _sent(self, row: Pending, stats: DeliveryStats, response: Any) -> bool:
+    def _sent(self, row: Pending, lease: _Lease, response: Any) -> bool:
         posted = {
             "channel": str(response.get("channel") or ""),
             "ts": str(response.get("ts") or ""),
@@ -252,10 +258,10 @@ class OutboxSender:
         # One transaction: the row is sent and its post remembered for redaction, or neither.
         # A post made after this sender's lease lapsed is remembered all the same.
         with self.engine.begin() as connection:
-            marked = outbox.mark_sent(connection, row.id, owner=self.owner, now=now, **posted)
+            marked = outbox.mark_sent(connection, row.id, owner=lease.owner, now=now, **posted)
             if posted["channel"] and posted["ts"]:
                 outbox_extras.remember(connection, row, now=now, **posted)
-        stats.add("sent")
+        lease.stats.add("sent")
         if not marked:
             log.warning(
                 "outbox row %s (%s → %s) was posted but could not be marked sent: this "
@@ -288,23 +294,21 @@ class OutboxSender:
             self._dm_channels[user_id] = str(response["channel"]["id"])
         return self._dm_channels[user_id]
 
-    def _slack_error(self, row: Pending, stats: DeliveryStats, error: SlackApiError) -> bool:
+    def _slack_error(self, row: Pending, lease: _Lease, error: SlackApiError) -> bool:
         response: Any = error.response
         status = getattr(response, "status_code", 200)
         name = str(response.get("error", "")) if response is not None else ""
         if status == 429 or status >= 500 or name in TRANSIENT_ERRORS:
             retry_after = response.headers.get("Retry-After") if response is not None else None
             wait = timedelta(seconds=float(retry_after)) if retry_after else None
-            self._retry(row, stats, f"{status} {name}".strip(), wait)
+            self._retry(row, lease, f"{status} {name}".strip(), wait)
             return False
-        return self._fail(row, stats, name or str(status), None)
+        return self._fail(row, lease, name or str(status), None)
 
-    def _fail(
-        self, row: Pending, stats: DeliveryStats, error: str, cause: Exception | None
-    ) -> bool:
+    def _fail(self, row: Pending, lease: _Lease, error: str, cause: Exception | None) -> bool:
         """Give up on this row alone, say so in the log, and tell the desk once."""
-        marked = outbox.mark_failed(self.engine, row.id, owner=self.owner, error=error)
-        stats.add("failed", error)
+        marked = outbox.mark_failed(self.engine, row.id, owner=lease.owner, error=error)
+        lease.stats.add("failed", error)
         log.error(
             "outbox row %s (%s → %s) failed for good: %s",
             row.key,
@@ -328,22 +332,28 @@ class OutboxSender:
                 )
         return True
 
-    def _retry(
-        self, row: Pending, stats: DeliveryStats, error: str, wait: timedelta | None
-    ) -> None:
+    def _retry(self, row: Pending, lease: _Lease, error: str, wait: timedelta | None) -> None:
         attempts = row.attempts + 1
         if wait is None:
             wait = min(timedelta(seconds=5 * 2 ** min(attempts - 1, 10)), MAX_BACKOFF)
         outbox.mark_retry(
             self.engine,
             row.id,
-            owner=self.owner,
+            owner=lease.owner,
             at=self.clock.now() + wait,
             attempts=attempts,
             error=error,
         )
-        stats.add("retried")
+        lease.stats.add("retried")
         log.warning("outbox row %s will be retried in %s: %s", row.key, wait, error)
+
+
+@dataclass(frozen=True)
+class _Lease:
+    """The name one claim leased its rows under, and where its rows' outcomes are counted."""
+
+    owner: str
+    stats: DeliveryStats
 
 
 def _by_target(rows: list[Pending]) -> list[list[Pending]]:
