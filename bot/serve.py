@@ -154,11 +154,18 @@ class Health:
 
 
 def health_for(runtime: Runtime, policy: Policy) -> Health:
-    """The health check of a wired Front Desk."""
+    """The health check of a wired Front Desk: its engine, and a Slack client of its own that
+    neither retries nor waits long (a health check answers in seconds, whatever Slack does)."""
+    from slack_sdk import WebClient
     from slack_sdk.errors import SlackApiError
 
     engine = runtime.ctx.engine
-    client = runtime.client
+    quiet = logging.getLogger(f"{__name__}.health")
+    quiet.disabled = True  # a failure is logged once by Health, not per try by slack_sdk
+    probe = WebClient(
+        token=runtime.client.token, base_url=runtime.client.base_url, timeout=3, logger=quiet
+    )
+    probe.retry_handlers = []
 
     def check_database() -> None:
         with engine.connect() as connection:
@@ -166,7 +173,7 @@ def health_for(runtime: Runtime, policy: Policy) -> Health:
 
     def auth_test() -> str | None:
         try:
-            client.auth_test()
+            probe.auth_test()
         except SlackApiError as error:
             return str(error.response.get("error", "unknown_error"))
         return None
