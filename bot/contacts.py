@@ -24,6 +24,8 @@ PHONE_REMOVED = "[number removed]"
 
 # `%40` is an "@" that went through a URL.
 EMAIL = re.compile(r"[\w.+-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+# Slack's link form of an address typed into a message: `<mailto:jane@x.org|jane@x.org>`.
+EMAIL_LINK = re.compile(r"<mailto:([^|>\s]+)(?:\|[^>]*)?>", re.IGNORECASE)
 TEL_URI = re.compile(r"\btel:[^\s<>]+", re.IGNORECASE)
 # An international prefix the matcher only knows as "+": "00 44 …", "011 44 …".
 _IDD = re.compile(r"(?<![\w+])(?:00|011)[\s.-]?[1-9][\d\s().-]{6,}\d(?![\w])")
@@ -34,8 +36,25 @@ _VANITY = re.compile(
 # What the matcher calls "possible" is a phone number only when it is written like one.
 _PHONE_SHAPED = re.compile(r"^\+|\(\d+\)|(?<!\d)\d{3}[\s.-]\d{4}(?:\D|$)")
 # A long run of digits (other regions' national forms), unless it is a date or part of a code.
-_LONG_RUN = re.compile(r"(?<![\w/#.-])\+?\(?\d(?:[\s().-]{0,2}\d){9,}(?![\w/])")
+_RUN = re.compile(r"(?<![\w/#.-])\+?\(?\d(?:[\s().-]{0,2}\d){6,}(?![\w/])")
+_GROUP = re.compile(r"\+?\(?\d+\)?")
+LONG_RUN_DIGITS = 10
+MAX_GROUPS_SEARCHED = 8
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
+# Dates, times, amounts and references are hidden from the matchers, which would otherwise read "+1 201 555 0123 10"
+# out of "+12015550123 10:30" or give up on a number followed by a date.
+_SHIELDED = re.compile(
+    r"(?<![\d.\-/])(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\d{1,2}-\d{1,2}-\d{4})"
+    r"(?![\d.\-/])|(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])"
+    # amounts: "$1,250.00", "£45.50", "CAD 300", "1,250,000"
+    r"|(?:[$£€¥]|\b(?:CAD|USD|EUR|GBP)\s?)\d[\d,]*(?:\.\d{1,2})?|\b\d{1,3}(?:,\d{3})+(?:\.\d+)?\b"
+    # pass numbers and references: "V-001", "INV-2026-0042", "#4521"
+    r"|\b[A-Za-z]{1,6}-\d+(?:-\d+)*\b|#\d+\b"
+    # times of day: "3pm", "10:30 am"
+    r"|(?<![\d:])\d{1,2}(?::\d{2})?\s?(?i:am|pm|a\.m\.|p\.m\.)(?!\w)"
+)
+_HASH_AT_END = re.compile(r"\s*#\s*\d+$")
+SHIELD = "\u00a4"
 
 
 @dataclass(frozen=True)
@@ -56,24 +75,57 @@ def find_phones(text: str, region: str = DEFAULT_REGION) -> list[Found]:
     return sorted(spans, key=lambda f: f.start)
 
 
-def _candidates(text: str, region: str) -> Iterator[Found]:
-    for match in TEL_URI.finditer(text):
+def _candidates(typed: str, region: str) -> Iterator[Found]:
+    for match in TEL_URI.finditer(typed):
         yield Found(match.start(), match.end(), match.group(0))
+    text = _SHIELDED.sub(lambda m: SHIELD * len(m.group(0)), typed)
     for number in PhoneNumberMatcher(text, region, leniency=Leniency.VALID):
-        yield Found(number.start, number.end, number.raw_string)
+        yield _without_hash(typed, number.start, number.end)
     for number in PhoneNumberMatcher(text, region, leniency=Leniency.POSSIBLE):
         if _PHONE_SHAPED.search(number.raw_string):
-            yield Found(number.start, number.end, number.raw_string)
+            yield _without_hash(typed, number.start, number.end)
     for match in _IDD.finditer(text):
         digits = re.sub(r"^(?:00|011)", "+", re.sub(r"[^\d]", "", match.group(0)))
         if _possible(digits, region):
-            yield Found(match.start(), match.end(), match.group(0))
+            yield Found(match.start(), match.end(), typed[match.start() : match.end()])
     for match in _VANITY.finditer(text):
         if _possible(match.group(0), region, valid=True):
             yield Found(match.start(), match.end(), match.group(0))
-    for match in _LONG_RUN.finditer(text):
-        if not _DATE.search(match.group(0)):
+    for match in _RUN.finditer(text):
+        inner = _valid_inside(match, region)
+        if inner is not None:
+            yield inner
+        elif _long_run(match.group(0)):
             yield Found(match.start(), match.end(), match.group(0))
+
+
+def _long_run(run: str) -> bool:
+    """A run of digits too long to be anything but a number (and no date)."""
+    return sum(c.isdigit() for c in run) >= LONG_RUN_DIGITS and not _DATE.search(run)
+
+
+def _valid_inside(run: re.Match[str], region: str) -> Found | None:
+    """The longest valid number made of whole digit groups of `run` ("1234 416 200 0000")."""
+    groups = [
+        (run.start() + g.start(), run.start() + g.end()) for g in _GROUP.finditer(run.group(0))
+    ]
+    if len(groups) > MAX_GROUPS_SEARCHED:
+        return None  # no one writes a number in so many pieces: a long run, masked whole
+    text = run.string
+    for size in range(len(groups), 0, -1):
+        for first in range(len(groups) - size + 1):
+            start, end = groups[first][0], groups[first + size - 1][1]
+            if _possible(text[start:end], region, valid=True):
+                return Found(start, end, text[start:end])
+    return None
+
+
+def _without_hash(typed: str, start: int, end: int) -> Found:
+    """The match, less a "#123" the matcher read as an extension: that is a reference."""
+    found = _HASH_AT_END.search(typed, start, end)
+    if found is not None:
+        end = found.start()
+    return Found(start, end, typed[start:end])
 
 
 def _possible(typed: str, region: str, *, valid: bool = False) -> bool:
@@ -88,12 +140,17 @@ def _possible(typed: str, region: str, *, valid: bool = False) -> bool:
 
 def scrub_contacts(text: str, region: str = DEFAULT_REGION) -> str:
     """Replace e-mail addresses and phone numbers in `text` with a placeholder."""
-    text = EMAIL.sub(EMAIL_REMOVED, text)
+    text = EMAIL.sub(EMAIL_REMOVED, EMAIL_LINK.sub(EMAIL_REMOVED, text))
     out, last = [], 0
     for found in find_phones(text, region):
         out += [text[last : found.start], PHONE_REMOVED]
         last = found.end
     return "".join(out) + text[last:]
+
+
+def unlinked(text: str) -> str:
+    """Slack's `<mailto:…|…>` links as the bare addresses they stand for."""
+    return EMAIL_LINK.sub(r"\1", text)
 
 
 def has_contacts(text: str, region: str = DEFAULT_REGION) -> bool:

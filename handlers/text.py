@@ -14,8 +14,8 @@ MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 # refuses a NUL in text outright.
 # Bidi overrides and isolates (U+202E turns "exe.txt" into "txt.exe") are dropped too.
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-# An escaped `<@U…>` or `<@U…|name>` in free text: a mention Slack resolved when it was typed.
-_ESCAPED_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]+)(?:\|[^&<>]*)?&gt;")
+# An escaped `<@U…>` or `<@U…|name>` in free text: a mention typed into a message or a note.
+_ESCAPED_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]+)(?:\|([^&<>|]*))?&gt;")
 # Slack's mrkdwn markers, as look-alikes that format nothing.
 _MARKERS = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"})
 
@@ -36,8 +36,13 @@ def esc(text: str) -> str:
 
 
 def free_text(text: str) -> str:
-    """What someone typed, for a post: escaped, controls dropped, its mentions shown as mentions."""
-    return _ESCAPED_MENTION.sub(r"<@\1>", esc(without_controls(text)))
+    """What someone typed, for a post: escaped, controls dropped, a typed mention shown as
+    "@name" (never as raw `<@U…|name>`, and never re-emitted: the id was not validated)."""
+    return _ESCAPED_MENTION.sub(_as_name, esc(without_controls(text)))
+
+
+def _as_name(found: re.Match[str]) -> str:
+    return "@" + (found.group(2) or "someone")
 
 
 def channel_text(text: str, tz: ZoneInfo | None) -> str:

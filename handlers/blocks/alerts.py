@@ -1,7 +1,8 @@
 """Block Kit for reminders and alerts: due soon, overdue, escalated, digests, unanswered visitors.
 
-Params come from `bot.services.item_summary.ItemSummary.params()`: nothing in them is a
-phone number or an e-mail address, so any of these may go to a channel.
+Params come from `bot.services.item_summary.ItemSummary.params()`. What people typed (a
+caller's name, a message's first words) may hold a phone number or an e-mail address, so
+every post that may go to a channel shows it through `channel_text`, which masks them.
 """
 
 from __future__ import annotations
@@ -13,22 +14,35 @@ from zoneinfo import ZoneInfo
 from handlers.blocks.common import Block, actions, button, context, section
 from handlers.blocks.enquiries import stage_buttons
 from handlers.blocks.messages import message_buttons, urgent_mark
-from handlers.text import date_token, esc, mention
+from handlers.text import channel_text, date_token, esc, free_text, mention
 
 MAX_DIGEST_LINES = 24  # two blocks an item, under Slack's 50 a message
 
 
-def what(params: dict[str, Any], *, whose: str | None = None) -> str:
-    """`Phone message from *Jane Doe* (Acme) — invoice` (or `<@U…>'s phone message …`), escaped."""
+def what(params: dict[str, Any], *, whose: str | None = None, tz: ZoneInfo | None = None) -> str:
+    """`Phone message from *Jane Doe* (Acme) — invoice` (or `<@U…>'s phone message …`), escaped;
+    with `tz`, fit for a channel (contact details masked)."""
+    shown = free_text if tz is None else (lambda text: channel_text(text, tz))
     label = esc(str(params.get("label") or "Item"))
     if whose:
         label = f"{whose} {label[:1].lower()}{label[1:]}"
-    text = f"{label} from *{esc(str(params.get('who') or '?'))}*"
+    text = f"{label} from *{shown(str(params.get('who') or '?'))}*"
     if params.get("organisation"):
-        text += f" ({esc(str(params['organisation']))})"
+        text += f" ({shown(str(params['organisation']))})"
     if params.get("subject"):
-        text += f" — {esc(str(params['subject']))}"
+        text += f" — {shown(str(params['subject']))}"
     return urgent_mark(params) + text
+
+
+def who_for(params: dict[str, Any], tz: ZoneInfo | None) -> str:
+    """The caller's, visitor's or enquirer's name; with `tz`, fit for a channel."""
+    who = str(params.get("who") or "?")
+    return free_text(who) if tz is None else channel_text(who, tz)
+
+
+def channel_zone(params: dict[str, Any], tz: ZoneInfo) -> ZoneInfo | None:
+    """`tz` when the post goes to a channel (no owner: the desk's), None for the owner's DM."""
+    return None if params.get("owner_id") else tz
 
 
 def owner_of(params: dict[str, Any]) -> str:
@@ -65,24 +79,30 @@ def alert_buttons(item_id: str, suffix: str = "") -> Block:
 
 def due_soon(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     """To the owner (or the desk channel), before the deadline."""
-    text = f":hourglass_flowing_sand: Due soon: {what(params)}. Due {due(params, tz)}."
-    return f"Due soon: {esc(str(params['who']))}", [section(text), owner_buttons(params)]
+    shown = channel_zone(params, tz)
+    text = f":hourglass_flowing_sand: Due soon: {what(params, tz=shown)}. Due {due(params, tz)}."
+    return f"Due soon: {who_for(params, shown)}", [section(text), owner_buttons(params)]
 
 
 def overdue(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     """To the owner, when the deadline has passed."""
-    text = f":red_circle: Overdue: {what(params)}. It was due {due(params, tz)}; managers have been told."
-    return f"Overdue: {esc(str(params['who']))}", [section(text), owner_buttons(params)]
+    shown = channel_zone(params, tz)
+    text = (
+        f":red_circle: Overdue: {what(params, tz=shown)}. It was due {due(params, tz)}; "
+        "managers have been told."
+    )
+    return f"Overdue: {who_for(params, shown)}", [section(text), owner_buttons(params)]
 
 
 def remind(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     """After "Tried — no answer": try again at the next opening."""
     tries = int(params.get("attempts") or 1)
+    shown = channel_zone(params, tz)
     text = (
-        f":repeat: Try again: {what(params)} ({tries} attempt{'s' if tries != 1 else ''} so far). "
-        f"Due {due(params, tz)}."
+        f":repeat: Try again: {what(params, tz=shown)} "
+        f"({tries} attempt{'s' if tries != 1 else ''} so far). Due {due(params, tz)}."
     )
-    return f"Try again: {esc(str(params['who']))}", [section(text), owner_buttons(params)]
+    return f"Try again: {who_for(params, shown)}", [section(text), owner_buttons(params)]
 
 
 def alert(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
@@ -94,13 +114,17 @@ def alert(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
             if mentions
             else ":rotating_light: *Escalated*: "
         )
-        text = f"{head}{what(params, whose=owners(params))} is still not answered; it was due {due(params, tz)}."
-        fallback = f"Escalated: {esc(str(params['who']))}"
+        text = (
+            f"{head}{what(params, whose=owners(params), tz=tz)} is still not answered; "
+            f"it was due {due(params, tz)}."
+        )
+        fallback = f"Escalated: {who_for(params, tz)}"
     else:
         text = (
-            f":red_circle: *Overdue*: {what(params, whose=owners(params))}, due {due(params, tz)}."
+            f":red_circle: *Overdue*: {what(params, whose=owners(params), tz=tz)}, "
+            f"due {due(params, tz)}."
         )
-        fallback = f"Overdue: {esc(str(params['who']))}"
+        fallback = f"Overdue: {who_for(params, tz)}"
     return fallback, [section(text), alert_buttons(str(params["item_id"]))]
 
 
@@ -115,7 +139,7 @@ def digest(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     lines = []
     for entry in listed:
         word = "Escalated" if entry.get("stage") == "escalate" else "Overdue"
-        line = f"*{word}*: {what(entry, whose=owners(entry))}, due {due(entry, tz)}"
+        line = f"*{word}*: {what(entry, whose=owners(entry), tz=tz)}, due {due(entry, tz)}"
         lines.append(line)
         if len(blocks) < 2 * MAX_DIGEST_LINES:
             item_id = str(entry["item_id"])
@@ -136,11 +160,11 @@ def _who_was_asked(params: dict[str, Any]) -> str:
 
 def visitor_unanswered(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     """To the desk channel: the host has not answered the arrival."""
+    who = who_for(params, tz)
     text = (
-        f":warning: *{esc(str(params['who']))}* is waiting at reception and "
-        f"{_who_was_asked(params)} has not answered."
+        f":warning: *{who}* is waiting at reception and {_who_was_asked(params)} has not answered."
     )
-    return f"{esc(str(params['who']))} is waiting at reception", [section(text)]
+    return f"{who} is waiting at reception", [section(text)]
 
 
 def visitor_backup(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
@@ -155,5 +179,6 @@ def visitor_backup(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Bloc
 
 def assigned(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     """To the new owner of an item that is not a phone message."""
-    text = f":inbox_tray: Now yours: {what(params)}. Due {due(params, tz)}."
-    return f"Now yours: {esc(str(params['who']))}", [section(text), owner_buttons(params)]
+    shown = channel_zone(params, tz)
+    text = f":inbox_tray: Now yours: {what(params, tz=shown)}. Due {due(params, tz)}."
+    return f"Now yours: {who_for(params, shown)}", [section(text), owner_buttons(params)]

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.services.board import OFF_SITE, OUT_FOR_DAY, Board, Status
 from handlers.blocks.common import Block, button, context, section
 from handlers.blocks.lists import line_sections
-from handlers.text import date_token, esc, mention
+from handlers.text import channel_text, date_token, esc, mention, plural
 
 IN_USAGE = "• `/desk in` (you are in the office)"
 OUT_USAGE = "• `/desk out back <when>` (e.g. `back 3pm`) or `/desk out for the day`"
@@ -93,7 +93,8 @@ def roll_call_messages(
             _person_row(f"staff:{status.user_id}", f"{_name(names, status.user_id)} (staff)")
         )
     for visit in visitors:
-        label = f"*{esc(visit.name)}* (visitor, pass {esc(visit.pass_number or '?')}"
+        # The roll call is posted in a channel: a name typed with a number shows without it.
+        label = f"*{channel_text(visit.name, tz)}* (visitor, pass {esc(visit.pass_number or '?')}"
         label += f", for {_name(names, visit.host_id)})"
         people.append(_person_row(f"visit:{visit.id}", label))
     for index, row in enumerate(people):
@@ -101,7 +102,7 @@ def roll_call_messages(
     head = (
         f":rotating_light: *Roll call* at {date_token(now, tz, '{time}')}, called by "
         f"{_name(names, run_by)}: {len(people)} on site "
-        f"({len(board.in_office)} staff, {len(visitors)} visitors)."
+        f"({len(board.in_office)} staff, {plural(len(visitors), 'visitor')})."
     )
     elsewhere = [
         f"Not on site: {len(board.off_site) + len(board.out_for_day) + len(board.away)} "

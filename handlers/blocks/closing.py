@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.blocks.common import Block, actions, button, context, section
-from handlers.text import date_token, esc, mention
+from handlers.text import channel_text, date_token, esc, mention, plural
 
 SIGNED_OUT, STAYS = "closing_signed_out", "closing_stays"
 
@@ -17,16 +17,17 @@ def closing_post(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]
     """The desk channel's list at closing: a row per visitor, with their two buttons."""
     visitors = params.get("visitors", [])
     closing = date_token(datetime.fromisoformat(str(params["closing_at"])), tz, "{time}")
+    still = plural(len(visitors) + int(params.get("more", 0)), "visitor")
     head = (
-        f":fire_extinguisher: *Closing time ({closing}): {len(visitors) + int(params.get('more', 0))} "
-        "visitor(s) still signed in.* Sign each out, or confirm they are staying."
+        f":fire_extinguisher: *Closing time ({closing}): {still} still signed in.* "
+        "Sign each out, or confirm they are staying."
     )
     blocks: list[Block] = [section(head)]
     for visitor in visitors:
         visit_id = str(visitor["visit_id"])
-        who = f"*{esc(str(visitor['name']))}*"
+        who = f"*{channel_text(str(visitor['name']), tz)}*"
         if visitor.get("organisation"):
-            who += f" ({esc(str(visitor['organisation']))})"
+            who += f" ({channel_text(str(visitor['organisation']), tz)})"
         since = (
             date_token(datetime.fromisoformat(str(visitor["arrived_at"])), tz, "{time}")
             if visitor.get("arrived_at")
@@ -47,7 +48,7 @@ def closing_post(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]
         )
     if params.get("more"):
         blocks.append(context(f"…and {params['more']} more: `/visitor list` shows everyone."))
-    return f"Closing time: {len(visitors)} visitor(s) still signed in", blocks
+    return f"Closing time: {plural(len(visitors), 'visitor')} still signed in", blocks
 
 
 def mark_answered(blocks: Sequence[Block], visit_id: int, line: str) -> list[Block]:

@@ -38,3 +38,24 @@ def actions(block_id: str, *elements: dict[str, Any]) -> Block:
 def plain(text: str) -> dict[str, Any]:
     """A plain_text object."""
     return {"type": "plain_text", "text": text, "emoji": True}
+
+
+OUTCOME_WORDS = {
+    "called_back": "called back",
+    "tried": "tried, no answer",
+    "visitor_left": "signed out",
+    "host_on_my_way": "answered: on my way",
+    "host_please_wait": "answered: please ask them to wait",
+    "host_send_someone": "answered: send someone",
+    "acknowledged": "acknowledged",
+    "resolved": "resolved",
+    "reassigned": "reassigned",
+    "done": "done",
+}
+
+
+def outcome_words(outcome: str | None) -> str:
+    """How a finished item ended, in words ("called back", never "called_back")."""
+    if not outcome:
+        return "done"
+    return OUTCOME_WORDS.get(outcome, outcome.replace("_", " "))

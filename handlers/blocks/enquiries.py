@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.services.my_desk import ItemLine
 from handlers.blocks.common import Block, actions, button, context, section
 from handlers.blocks.home import register_item_buttons
-from handlers.text import date_token, esc, mention
+from handlers.text import channel_text, date_token, esc, free_text, mention
 
 ENQUIRY_FORM = (
     "`/enquiry <complaint|question|request> via <phone|email|letter|in person|social|survey> "
@@ -43,13 +43,13 @@ def owner_text(params: dict[str, Any]) -> str:
     return f"<#{params.get('owner_channel')}>"
 
 
-def headline(params: dict[str, Any]) -> str:
-    """`:warning: *Complaint* via letter from *Jane Doe*`, escaped."""
+def headline(params: dict[str, Any], tz: ZoneInfo | None = None) -> str:
+    """`:warning: *Complaint* via letter from *Jane Doe*`, escaped; with `tz`, fit for a channel."""
     kind = str(params["kind"])
-    return (
-        f"{ICONS.get(kind, ':speech_balloon:')} *{kind.capitalize()}* via {esc(params['channel'])}"
-        f" from *{esc(str(params['from_name']))}*"
-    )
+    name = str(params["from_name"])
+    shown = free_text(name) if tz is None else channel_text(name, tz)
+    via = esc(str(params["channel"]).replace("_", " "))
+    return f"{ICONS.get(kind, ':speech_balloon:')} *{kind.capitalize()}* via {via} from *{shown}*"
 
 
 def deadlines(params: dict[str, Any], tz: ZoneInfo) -> str:
@@ -74,9 +74,13 @@ def deadlines(params: dict[str, Any], tz: ZoneInfo) -> str:
 def enquiry_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     """The owner's DM: the enquiry, its deadlines and the buttons that are still useful."""
     enquiry_id = str(params["enquiry_id"])
-    text = headline(params)
+    # Owned by a channel (no owner): nothing private may show.
+    in_channel = None if params.get("owner_id") else tz
+    text = headline(params, in_channel)
     if params.get("summary"):
-        text += f"\n>{esc(str(params['summary']))}"
+        summary = str(params["summary"])
+        shown = free_text(summary) if in_channel is None else channel_text(summary, in_channel)
+        text += f"\n>{shown.replace(chr(10), chr(10) + '>')}"
     blocks: list[Block] = [section(text), section(deadlines(params, tz))]
     if params.get("reassigned_by"):
         blocks.append(context(f"Passed to you by {mention(str(params['reassigned_by']))}"))
@@ -93,7 +97,9 @@ def enquiry_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
         ]
     buttons.append(button("History", "enquiry_history", enquiry_id))
     blocks.append(actions(f"enquiry_{enquiry_id}", *buttons))
-    fallback = f"{str(params['kind']).capitalize()} from {esc(str(params['from_name']))}"
+    name = str(params["from_name"])
+    shown_name = free_text(name) if in_channel is None else channel_text(name, in_channel)
+    fallback = f"{str(params['kind']).capitalize()} from {shown_name}"
     return fallback, blocks
 
 
@@ -130,9 +136,9 @@ def late_managers(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block
     new_due = date_token(datetime.fromisoformat(params["resolve_due"]), tz)
     old_due = date_token(datetime.fromisoformat(params["old_due"]), tz)
     text = (
-        f":hourglass: *Running late:* {headline(params)}, with {owner_text(params)}.\n"
+        f":hourglass: *Running late:* {headline(params, tz)}, with {owner_text(params)}.\n"
         f"New date: {new_due} (was {old_due}).\n"
-        f"Reason: _{esc(str(params['reason']))}_ (by {mention(str(params['by']))})"
+        f"Reason: _{channel_text(str(params['reason']), tz)}_ (by {mention(str(params['by']))})"
     )
     return "Running late: an enquiry's deadline moved", [section(text)]
 

@@ -3,34 +3,45 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.blocks.common import Block, section
-from handlers.text import date_token, esc, mention
+from handlers.text import channel_text, date_token, esc, mention
 
 
-def notice(params: dict[str, Any], _tz: ZoneInfo) -> tuple[str, list[Block]]:
-    """The managers' channel: an incident was logged (contact details already removed)."""
+def notice(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
+    """The managers' channel: an incident was logged (contact details masked again here)."""
     lines = [
         f":rotating_light: *Incident #{params['incident_id']}* reported by "
         f"{mention(str(params['reported_by']))}",
-        f"*When:* {esc(str(params['occurred']))}",
+        f"*When:* {occurred(params, tz)}",
     ]
     if params.get("location"):
-        lines.append(f"*Where:* {esc(str(params['location']))}")
+        lines.append(f"*Where:* {channel_text(str(params['location']), tz)}")
     if params.get("who"):
-        lines.append(f"*Who:* {esc(str(params['who']))}")
-    lines.append(f"*What happened:* {esc(str(params['what']))}")
+        lines.append(f"*Who:* {channel_text(str(params['who']), tz)}")
+    lines.append(f"*What happened:* {channel_text(str(params['what']), tz)}")
     lines.append("_`/desk incidents` shows the full record._")
     return f"Incident #{params['incident_id']} logged", [section("\n".join(lines))]
 
 
-def confirmation(params: dict[str, Any], _tz: ZoneInfo) -> tuple[str, list[Block]]:
+def occurred(params: dict[str, Any], tz: ZoneInfo) -> str:
+    """When it happened: a date token when the service read it as an instant (`occurred_at`),
+    else the words as typed."""
+    if params.get("occurred_at"):
+        at = date_token(datetime.fromisoformat(str(params["occurred_at"])), tz)
+        typed = str(params.get("occurred") or "")
+        return f"{at} (as told: {channel_text(typed, tz)})" if typed else at
+    return channel_text(str(params.get("occurred") or "?"), tz)
+
+
+def confirmation(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     """The reporter's DM."""
     text = (
         f":white_check_mark: Thank you. Incident #{params['incident_id']} "
-        f"({esc(str(params['occurred']))}) is logged and the managers have been told."
+        f"({occurred(params, tz)}) is logged and the managers have been told."
     )
     return text, [section(text)]
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.services.my_desk import ItemLine
-from handlers.blocks.common import Block, actions, button, context, plain, section
+from handlers.blocks.common import Block, actions, button, context, outcome_words, plain, section
 from handlers.blocks.home import register_item_buttons
-from handlers.text import date_token, esc, mention
+from handlers.text import channel_text, date_token, esc, free_text, mention
 
 MESSAGE_FORM = "`/message @recipient <caller name> [(<organisation>)] [<phone>] [: <message>]`"
 MESSAGE_USAGE = (
@@ -27,12 +28,18 @@ RECIPIENT_STATUS = "recipient_status"
 OUTCOME_LINES = {"called_back": ":white_check_mark: You called back."}
 
 
-def caller_line(params: dict[str, Any]) -> str:
-    """`*Jane Doe* (Acme)`, escaped."""
-    text = f"*{esc(str(params.get('caller') or params.get('who') or 'someone'))}*"
+def caller_line(params: dict[str, Any], tz: ZoneInfo | None = None) -> str:
+    """`*Jane Doe* (Acme)`, escaped; with `tz`, fit for a channel (no contact details)."""
+    shown = free_text if tz is None else shown_in_channel(tz)
+    text = f"*{shown(str(params.get('caller') or params.get('who') or 'someone'))}*"
     if params.get("organisation"):
-        text += f" ({esc(str(params['organisation']))})"
+        text += f" ({shown(str(params['organisation']))})"
     return text
+
+
+def shown_in_channel(tz: ZoneInfo) -> Callable[[str], str]:
+    """Free text as a channel shows it: no phone numbers, no e-mail addresses, no formatting."""
+    return lambda text: channel_text(text, tz)
 
 
 def urgent_mark(params: dict[str, Any]) -> str:
@@ -70,7 +77,13 @@ def message_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     intended = params.get("intended_id")
     if intended and intended != owner:
         whom += f" (meant for {mention(intended)}, who is away)"
-    lines = [f"{urgent_mark(params)}:telephone_receiver: Message {whom} from {caller_line(params)}"]
+    # The desk's copy goes to a channel: what was typed is shown without contact details.
+    in_channel = tz if not owner else None
+    shown = free_text if in_channel is None else shown_in_channel(in_channel)
+    lines = [
+        f"{urgent_mark(params)}:telephone_receiver: Message {whom} from "
+        f"{caller_line(params, in_channel)}"
+    ]
     if params.get("phone"):
         phone = esc(str(params["phone"]))
         if params.get("phone_valid", True):
@@ -80,16 +93,16 @@ def message_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     if params.get("email"):
         lines.append(f":email: {esc(str(params['email']))}")
     if params.get("subject"):
-        lines.append(f"*{esc(str(params['subject']))}*")
+        lines.append(f"*{shown(str(params['subject']))}*")
     if params.get("body"):
-        lines.append("> " + esc(str(params["body"])).replace("\n", "\n> "))
+        lines.append("> " + shown(str(params["body"])).replace("\n", "\n> "))
     blocks: list[Block] = [
         section("\n".join(lines)),
         context(f"Taken by {mention(params['taken_by'])} · call back by {due}"),
         message_buttons(params),
     ]
     fallback = (
-        f"{'URGENT: ' if params.get('urgent') else ''}Message from {esc(str(params['caller']))}"
+        f"{'URGENT: ' if params.get('urgent') else ''}Message from {shown(str(params['caller']))}"
     )
     return fallback, blocks
 
@@ -97,7 +110,7 @@ def message_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
 def answered_dm(caller: str, organisation: str | None, outcome: str) -> tuple[str, list[Block]]:
     """The owner's post once answered: the buttons give way to what was done."""
     text = f"Message from {caller_line({'caller': caller, 'organisation': organisation})}"
-    done = OUTCOME_LINES.get(outcome, f"Done: {esc(outcome)}")
+    done = OUTCOME_LINES.get(outcome, f"Done: {esc(outcome_words(outcome))}")
     return text, [section(text), context(done)]
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.services.cover import Cover
 from handlers.blocks.common import Block, actions, button, context, section
-from handlers.text import date_token, esc, mention
+from handlers.text import channel_text, date_token, esc, free_text, mention
 
 VISITOR_USAGE = (
     "*Visitors*\n"
@@ -35,20 +35,30 @@ RESPONSE_LINES = {
 
 
 def who(name: str, organisation: str | None) -> str:
-    """`*Jane Doe* (Acme)`, escaped."""
-    text = f"*{esc(name)}*"
+    """`*Jane Doe* (Acme)`, escaped (for a person, not a channel: see `shown_for`)."""
+    text = f"*{free_text(name)}*"
     if organisation:
-        text += f" ({esc(organisation)})"
+        text += f" ({free_text(organisation)})"
     return text
+
+
+def shown_for(channel: bool, tz: ZoneInfo | None) -> Callable[[str], str]:
+    """How typed text is shown: masked for a channel, as typed for a person."""
+    return (lambda text: channel_text(text, tz)) if channel else free_text
 
 
 def arrival_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     """The host's DM: who is here, and three buttons."""
     visit_id = str(params["visit_id"])
-    headline = f":wave: {who(params['name'], params.get('organisation'))} is at reception for you"
-    lines = [headline]
+    # Someone covering may be the desk channel: then nothing private may show.
+    channel = bool(params.get("covering_for"))
+    shown = shown_for(channel, tz)
+    named = f"*{shown(str(params['name']))}*"
+    if params.get("organisation"):
+        named += f" ({shown(str(params['organisation']))})"
+    lines = [f":wave: {named} is at reception for you"]
     if params.get("covering_for"):
-        lines[0] = f":wave: {who(params['name'], params.get('organisation'))} is at reception"
+        lines[0] = f":wave: {named} is at reception"
         away = params.get("away_until")
         until = f" until {date_token(datetime.fromisoformat(away), tz)}" if away else ""
         lines.append(
@@ -58,7 +68,7 @@ def arrival_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     if params.get("pass_number"):
         lines.append(f"Pass {params['pass_number']}")
     if params.get("note"):
-        lines.append(f"_{esc(str(params['note']))}_")
+        lines.append(f"_{shown(str(params['note']))}_")
     blocks: list[Block] = [
         section("\n".join(lines)),
         actions(
@@ -69,7 +79,7 @@ def arrival_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
             ),
         ),
     ]
-    return f"{esc(params['name'])} is at reception for you", blocks
+    return f"{shown(str(params['name']))} is at reception for you", blocks
 
 
 def answered_dm(params: dict[str, Any], response: str) -> tuple[str, list[Block]]:
@@ -91,19 +101,25 @@ def expected_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]
 def signin_post(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     """The desk channel's sign-in line."""
     arrived = date_token(datetime.fromisoformat(params["arrived_at"]), tz, "{time}")
+    shown = shown_for(True, tz)
+    named = f"*{shown(str(params['name']))}*"
+    if params.get("organisation"):
+        named += f" ({shown(str(params['organisation']))})"
+    pass_number = esc(str(params["pass_number"]))
     text = (
-        f":bust_in_silhouette: {who(params['name'], params.get('organisation'))} signed in "
-        f"for {mention(params['host_id'])} at {arrived}, pass *{params['pass_number']}*"
+        f":bust_in_silhouette: {named} signed in "
+        f"for {mention(params['host_id'])} at {arrived}, pass *{pass_number}*"
     )
-    return f"{esc(params['name'])} signed in, pass {params['pass_number']}", [section(text)]
+    return f"{shown(str(params['name']))} signed in, pass {pass_number}", [section(text)]
 
 
-def host_response_reply(params: dict[str, Any]) -> tuple[str, list[Block]]:
-    """The host's answer, in the sign-in's thread."""
+def host_response_reply(
+    params: dict[str, Any], tz: ZoneInfo | None = None
+) -> tuple[str, list[Block]]:
+    """The host's answer, in the sign-in's thread (the desk channel)."""
     line = RESPONSE_LINES[params["response"]]
-    text = (
-        f"{mention(params['responded_by'])} {line} ({esc(params['name'])}, {params['pass_number']})"
-    )
+    name = channel_text(str(params["name"]), tz)
+    text = f"{mention(params['responded_by'])} {line} ({name}, {esc(str(params['pass_number']))})"
     if params["response"] == "send_someone":
         text = ":rotating_light: " + text
     return text, [section(text)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.contacts import DEFAULT_REGION, EMAIL, find_phones
+from bot.contacts import DEFAULT_REGION, EMAIL, find_phones, unlinked
 from handlers.blocks.enquiries import ENQUIRY_FORM, ENQUIRY_USAGE
 from handlers.commands.parsing import (
     Help,
@@ -16,6 +16,7 @@ from handlers.commands.parsing import (
     first_word,
     refuse_unresolved,
     split_at_colon,
+    tidy,
 )
 from handlers.text import MENTION, esc
 
@@ -88,7 +89,7 @@ def parse_enquiry(text: str, *, region: str = DEFAULT_REGION) -> EnquiryRequest:
     if summary is None or not clean(summary):
         raise ParseError("What is it about? Add `: &lt;summary&gt;` at the end.", ENQUIRY_FORM)
     head, contact = _contacts_out(clean(head), region)
-    from_name = checked_name(clean(head), "name of who it is from", ENQUIRY_FORM)
+    from_name = checked_name(tidy(head), "name of who it is from", ENQUIRY_FORM)
     summary = clean(summary)
     if contact:
         summary += f" (contact: {contact})"
@@ -101,6 +102,7 @@ def parse_enquiry(text: str, *, region: str = DEFAULT_REGION) -> EnquiryRequest:
 
 def _contacts_out(name: str, region: str) -> tuple[str, str | None]:
     """(name, the phone numbers and e-mail addresses typed into it)."""
+    name = unlinked(name)
     taken = [m.group(0) for m in EMAIL.finditer(name)]
     name = EMAIL.sub(" ", name)
     phones = find_phones(name, region)

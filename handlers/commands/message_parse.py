@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.contacts import DEFAULT_REGION, EMAIL, find_phones
+from bot.contacts import DEFAULT_REGION, EMAIL, find_phones, unlinked
 from handlers.blocks.messages import MESSAGE_FORM, MESSAGE_USAGE
 from handlers.commands.parsing import (
     Help,
@@ -31,6 +31,7 @@ from handlers.commands.parsing import (
     clean,
     refuse_unresolved,
     split_at_colon,
+    tidy,
 )
 from handlers.text import MENTION
 
@@ -96,7 +97,7 @@ def parse_message(text: str, *, region: str = DEFAULT_REGION) -> MessageRequest:
                 tail.pop(0)
             rest = " ".join([rest[: after.start()], *tail])
     if recipient_id is None:
-        refuse_unresolved(rest, MESSAGE_FORM)
+        refuse_unresolved(rest, MESSAGE_FORM, "Who is the message for? ")
         raise ParseError(
             "Who is the message for? Start with a mention, as in `/message @alice Jane Doe`.",
             MESSAGE_FORM,
@@ -147,6 +148,7 @@ def _caller(
     """
     said: str | None = None
     email = None
+    text = unlinked(text)
     found_email = EMAIL.search(text)
     if found_email is not None:
         email = found_email.group(0)
@@ -159,7 +161,7 @@ def _caller(
         if has_colon:
             text = _joined(text[: first.start], text[first.end :])
         else:
-            said = clean(text[first.end :]) or None
+            said = tidy(text[first.end :]) or None
             text = text[: first.start]
     else:
         ends = PHONE_AT_END.search(text)
@@ -169,7 +171,7 @@ def _caller(
     if said is None and phone is None:
         starts = _BODY_START.search(_outside_brackets(text))
         if starts is not None:
-            said = clean(text[starts.end() :]) or None
+            said = tidy(text[starts.end() :]) or None
             text = text[: starts.start()]
     if said is not None:
         said = re.sub(r"^(?:[—–]|-{1,2}|re:?)\s+", "", said, flags=re.IGNORECASE)
@@ -178,15 +180,15 @@ def _caller(
     brackets = list(_ORGANISATION.finditer(text))
     if brackets:
         last = brackets[-1]
-        organisation = clean(last.group("organisation")) or None
+        organisation = tidy(last.group("organisation")) or None
         text = _joined(text[: last.start()], text[last.end() :])
     else:
         parts = _FROM_ORGANISATION.split(text, maxsplit=1)
-        if len(parts) == 2 and clean(parts[1]):
-            text, organisation = parts[0], clean(parts[1])
+        if len(parts) == 2 and tidy(parts[1]):
+            text, organisation = parts[0], tidy(parts[1])
     if organisation is not None:
         organisation = checked_name(organisation, "organisation", MESSAGE_FORM)
-    caller = checked_name(clean(text), "caller's name", MESSAGE_FORM)
+    caller = checked_name(tidy(text), "caller's name", MESSAGE_FORM)
     return caller, organisation, phone, email, said
 
 

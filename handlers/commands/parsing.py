@@ -61,13 +61,13 @@ def split_at_colon(text: str) -> tuple[str, str | None]:
 _UNRESOLVED = re.compile(r"(?<![\w<|])@([\w.\-]+)")
 
 
-def refuse_unresolved(text: str, usage: str) -> None:
+def refuse_unresolved(text: str, usage: str, question: str = "") -> None:
     """A typed `@someone` Slack did not resolve is an error naming it, never part of a name."""
     found = _UNRESOLVED.search(MENTION.sub(" ", text))
     if found is not None and not _looks_like_email(text, found):
         raise ParseError(
-            f"I can't find `@{esc(found.group(1)[:40])}` in this workspace. Pick them from the "
-            "list Slack offers as you type their name after `@`.",
+            f"{question}I can't find `@{esc(found.group(1)[:40])}` in this workspace. Pick them "
+            "from the list Slack offers as you type their name after `@`.",
             usage,
         )
 
@@ -77,8 +77,13 @@ def _looks_like_email(text: str, found: re.Match[str]) -> bool:
 
 
 def clean(text: str) -> str:
-    """Unescape once and tidy whitespace."""
-    return " ".join(without_controls(unescape(text)).split())
+    """Unescape once and tidy whitespace (once only: "&amp;lt;" was typed as "&lt;")."""
+    return tidy(unescape(text))
+
+
+def tidy(text: str) -> str:
+    """Tidy whitespace and drop control characters of text already unescaped."""
+    return " ".join(without_controls(text).split())
 
 
 def first_word(text: str) -> tuple[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.contacts import DEFAULT_REGION, EMAIL, find_phones
+from bot.contacts import DEFAULT_REGION, EMAIL, find_phones, unlinked
 from handlers.blocks.visitors import VISITOR_USAGE
 from handlers.commands.parsing import (
     Help,
@@ -16,6 +16,7 @@ from handlers.commands.parsing import (
     first_word,
     refuse_unresolved,
     strip_lead,
+    tidy,
 )
 from handlers.text import MENTION, esc
 
@@ -139,6 +140,7 @@ def _who_for_host(rest: str, form: str) -> tuple[str, str | None, str, str]:
 
 def _contacts_out(name: str, region: str, form: str) -> tuple[str, str | None]:
     """(name, the phone numbers and e-mail addresses that were typed into it)."""
+    name = unlinked(name)
     taken = [m.group(0) for m in EMAIL.finditer(name)]
     name = EMAIL.sub(" ", name)
     phones = find_phones(name, region)
@@ -147,7 +149,7 @@ def _contacts_out(name: str, region: str, form: str) -> tuple[str, str | None]:
         name = name[: phone.start] + " " + name[phone.end :]
     if not taken:
         return name, None
-    return checked_name(clean(name), "visitor's name", form), ", ".join(taken)
+    return checked_name(tidy(name), "visitor's name", form), ", ".join(taken)
 
 
 def _split_note(text: str) -> tuple[str, str]:
@@ -160,8 +162,8 @@ def _split_note(text: str) -> tuple[str, str]:
 
 def _name_and_organisation(text: str, form: str) -> tuple[str, str | None]:
     parts = _FROM.split(" " + clean(text) + " ", maxsplit=1)
-    name = checked_name(clean(parts[0]), "visitor's name", form)
-    organisation = clean(parts[1]) if len(parts) > 1 else None
+    name = checked_name(tidy(parts[0]), "visitor's name", form)
+    organisation = tidy(parts[1]) if len(parts) > 1 else None
     if organisation:
         organisation = checked_name(organisation, "organisation", form)
     return name, organisation or None

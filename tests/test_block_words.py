@@ -1,0 +1,95 @@
+"""Small things the builders say: counts, outcomes, when an incident happened, typed mentions."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.services.board import Board
+from handlers.blocks import closing, incidents, messages, visitors
+from handlers.blocks.board import roll_call_messages
+from handlers.blocks.common import outcome_words
+
+SITE = ZoneInfo("America/Toronto")
+AT = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
+
+
+def _visitor(n: int) -> SimpleNamespace:
+    return SimpleNamespace(id=n, name=f"Guest {n}", pass_number=f"V-00{n}", host_id="U0ALICE")
+
+
+@pytest.mark.parametrize(("count", "said"), [(1, "1 visitor)"), (2, "2 visitors)")])
+def test_a_roll_call_with_one_visitor_on_site_says_1_visitor(count: int, said: str) -> None:
+    posts = roll_call_messages(
+        Board(),
+        {},
+        [_visitor(n) for n in range(1, count + 1)],
+        run_by="U0ALICE",
+        now=AT,
+        tz=SITE,
+    )
+    assert said in json.dumps(posts[0])
+
+
+@pytest.mark.parametrize(("count", "said"), [(1, "1 visitor still"), (3, "3 visitors still")])
+def test_the_closing_list_with_one_visitor_left_says_1_visitor(count: int, said: str) -> None:
+    listed = [
+        {"visit_id": n, "name": f"Guest {n}", "host_id": "U0ALICE", "pass_number": f"V-00{n}"}
+        for n in range(count)
+    ]
+    fallback, blocks = closing.closing_post(
+        {"closing_at": AT.isoformat(), "visitors": listed}, SITE
+    )
+    assert said in fallback and said in json.dumps(blocks, ensure_ascii=False)
+    assert "(s)" not in fallback
+
+
+@pytest.mark.parametrize(
+    ("outcome", "words"),
+    [
+        ("called_back", "called back"),
+        ("visitor_left", "signed out"),
+        ("host_send_someone", "answered: send someone"),
+        ("something_new", "something new"),
+        (None, "done"),
+    ],
+)
+def test_pressing_a_button_on_a_finished_item_names_what_happened_in_words(
+    outcome: str | None, words: str
+) -> None:
+    assert outcome_words(outcome) == words
+
+
+def test_a_message_answered_some_other_way_says_so_in_words() -> None:
+    _, blocks = messages.answered_dm("Sam Roe", None, "visitor_left")
+    assert "signed out" in json.dumps(blocks) and "visitor_left" not in json.dumps(blocks)
+
+
+def test_an_incident_whose_when_was_read_as_an_instant_shows_it_as_a_date() -> None:
+    params = {
+        "incident_id": 4,
+        "reported_by": "U0ALICE",
+        "occurred": "yesterday 3pm",
+        "occurred_at": AT.isoformat(),
+        "what": "Shouting",
+    }
+    _, blocks = incidents.notice(params, SITE)
+    text = json.dumps(blocks)
+    assert f"<!date^{int(AT.timestamp())}^" in text and "yesterday 3pm" in text
+
+
+def test_a_mention_typed_in_a_visitors_note_shows_as_the_persons_name() -> None:
+    params = {
+        "visit_id": 1,
+        "name": "Kim Lee",
+        "host_id": "U0ALICE",
+        "pass_number": "V-001",
+        "note": "meeting with <@U0BOB|bob> too",
+    }
+    _, blocks = visitors.arrival_dm(params, SITE)
+    text = json.dumps(blocks)
+    assert "meeting with @bob too" in text and "&lt;@" not in text
