@@ -130,9 +130,11 @@ def _console(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from bot.logs import configure_logging
     from bot.serve import HttpOptions, serve
 
     settings = load_settings()
+    configure_logging(settings, verbose=args.verbose)
     http = None
     if args.http:
         http = HttpOptions(
@@ -148,10 +150,13 @@ def _serve(args: argparse.Namespace) -> int:
     return serve(settings, http=http, in_process_worker=not args.no_worker)
 
 
-def _worker(_args: argparse.Namespace) -> int:
+def _worker(args: argparse.Namespace) -> int:
+    from bot.logs import configure_logging
     from bot.serve import run_worker
 
-    return run_worker(load_settings())
+    settings = load_settings()
+    configure_logging(settings, verbose=args.verbose)
+    return run_worker(settings)
 
 
 def _db_upgrade(_args: argparse.Namespace) -> int:

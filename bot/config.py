@@ -53,6 +53,20 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_api_url: str | None = None
+    log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _log_words(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str):
+            return value
+        word = value.strip()
+        if info.field_name == "log_format":
+            return word.lower()
+        if word.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError(f'"{value}" is not a log level (DEBUG, INFO, WARNING, ERROR)')
+        return word.upper()
 
     @field_validator("database_url")
     @classmethod

@@ -21,7 +21,9 @@ Socket Mode requests carry no signature (the WebSocket itself is authenticated w
 token), so the replay check does not apply to them; the team and app checks do.
 
 Logs: `install_log_redaction` makes every log record leave the process with tokens, the signing
-secret and phone numbers masked, whatever logger or handler emits it (exception tracebacks too).
+secret and phone numbers (plain or URL-encoded) masked, whatever logger or handler emits it
+(exception tracebacks too), leaving instants and times alone; and a request Bolt refuses (bad
+signature, stale timestamp) is logged in one line without its body, as a replay refused here is.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import unquote_plus
 
 from slack_bolt.middleware import Middleware
 from slack_bolt.request import BoltRequest
@@ -152,9 +155,27 @@ def _refuse(reason: str) -> BoltResponse:
 # ---- log redaction -----------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"\bx(?:ox[abposre]|app)-[A-Za-z0-9-]{4,}")
-# A run of digits with the separators people type in phone numbers; checked further below.
-_PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d \t().\-/]{5,24}\d(?!\w)")
-_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+# What joins the digits of a phone number as people type it, plain or URL-encoded (a form body:
+# `+` for a space, `%2B` for a plus, `%2D` for a hyphen, `%20`, `%28`, `%29`, `%2E`, `%2F`).
+_SEPARATOR = r"(?:[ \t().\-/+]|%2[089BbDdEeFf])"
+# A run of digits and separators; checked further below. It may follow a word only through a
+# percent-escape (`call%20416…`), and a `+` (a form's space) before it is not part of it.
+_PHONE = re.compile(
+    r"(?:(?<=%[0-9A-Fa-f]{2})|(?<![\w%]))(?:\+|%2[Bb])?(?:\(|%28)?\d(?:\d|"
+    + _SEPARATOR
+    + r"){5,60}\d"
+    r"(?!\w)"
+)
+# Instants and times, never phone numbers: an ISO date or date-time (with seconds, fraction and
+# offset), a time of day, a Unix time in seconds or milliseconds, a Slack ts (seconds.micro).
+_TIMESTAMP = re.compile(
+    r"(?<!\d)(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+    r"(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?(?!\d)"
+    r"|(?<!\d)\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)?(?!\d)"
+    r"|(?<![\d.])1\d{9}(?:\d{3})?(?:\.\d{1,6})?(?![\d.])"
+)
+_UNIX_TIME = re.compile(r"1\d{9}(?:\d{3})?(?:\.\d{1,6})?")
+_ISO_DATE = re.compile(r"(?:19|20)\d\d[-/](?:0[1-9]|1[0-2])[-/](?:0[1-9]|[12]\d|3[01])")
 _DECIMAL = re.compile(r"\d+\.\d+")  # Slack ts, durations, versions
 _DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 REDACTED = "[redacted]"
@@ -162,12 +183,27 @@ REDACTED = "[redacted]"
 
 def _phone(match: re.Match[str]) -> str:
     found = match.group(0)
-    digits = sum(c.isdigit() for c in found)
+    plain = unquote_plus(found) if "%" in found or "+" in found[1:] else found
+    digits = sum(c.isdigit() for c in plain)
     if not 7 <= digits <= 15:
         return found
-    if _ISO_DATE.match(found) or _DECIMAL.fullmatch(found) or _DOTTED_QUAD.fullmatch(found):
+    plain = plain.strip()
+    if _ISO_DATE.search(plain) or _UNIX_TIME.fullmatch(plain):
+        return found
+    if _DECIMAL.fullmatch(plain) or _DOTTED_QUAD.fullmatch(plain):
         return found
     return "[phone]"
+
+
+def mask_phone_numbers(text: str) -> str:
+    """Mask phone numbers (plain or URL-encoded) in `text`, leaving instants and times alone."""
+    parts: list[str] = []
+    start = 0
+    for kept in _TIMESTAMP.finditer(text):
+        parts += [_PHONE.sub(_phone, text[start : kept.start()]), kept.group(0)]
+        start = kept.end()
+    parts.append(_PHONE.sub(_phone, text[start:]))
+    return "".join(parts)
 
 
 class Redactor:
@@ -187,7 +223,7 @@ class Redactor:
             if secret in text:
                 text = text.replace(secret, REDACTED)
         text = _TOKEN.sub(REDACTED, text)
-        return _PHONE.sub(_phone, text)
+        return mask_phone_numbers(text)
 
 
 redact = Redactor()
@@ -196,13 +232,15 @@ _install_lock = threading.Lock()
 
 
 def install_log_redaction(secrets: Iterable[str | None] = ()) -> None:
-    """Mask tokens, `secrets` and phone numbers in every log record from now on (idempotent).
+    """Mask tokens, `secrets` and phone numbers in every log record from now on (idempotent),
+    and keep Bolt's refused-request line to one line without the body (`install_refusal_line`).
 
     Done in the record factory rather than a handler filter, so it holds for whatever handlers
     are configured later (the CLI's, a WSGI server's, pytest's caplog).
     """
     global _installed
     redact.add_secrets(secrets)
+    install_refusal_line()
     with _install_lock:
         if _installed:
             return
@@ -215,6 +253,61 @@ def install_log_redaction(secrets: Iterable[str | None] = ()) -> None:
 
         logging.setLogRecordFactory(factory)
         _installed = True
+
+
+# Bolt's `RequestVerification` logs a refused request at INFO as "Invalid request signature
+# detected (signature: …, timestamp: …, body: …)": the whole body, visitor and caller details
+# included. This filter, on that one logger, makes it one line without the body.
+BOLT_VERIFICATION_LOGGER = "slack_bolt.RequestVerification"
+_BOLT_REFUSAL = re.compile(
+    r"Invalid request signature detected \(signature: (.*?), timestamp: ([^,]*)"
+)
+
+
+class OneLineRefusal(logging.Filter):
+    """Rewrite Bolt's refusal of a badly signed request: one WARNING line, why, and no body."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        super().__init__()
+        self.clock = clock
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.msg if isinstance(record.msg, str) else ""
+        if not message.startswith("Invalid request signature"):
+            return True
+        found = _BOLT_REFUSAL.match(message)
+        signature, timestamp = (found.group(1), found.group(2)) if found else ("", "")
+        record.msg, record.args = (
+            f"refused a Slack request: {self._why(signature, timestamp)}",
+            None,
+        )
+        record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
+        record.exc_info, record.exc_text = None, None
+        return True
+
+    def _why(self, signature: str, timestamp: str) -> str:
+        if not signature:
+            return "unsigned request"
+        try:
+            sent = int(timestamp)
+        except ValueError:
+            return "malformed timestamp"
+        if abs(self.clock() - sent) > WINDOW_SECONDS:
+            return "stale timestamp"
+        return "bad signature"
+
+
+def install_refusal_line() -> None:
+    """Make Bolt's refused-request line one line without the body, at any log level (idempotent).
+
+    Call after the Bolt app is built: Bolt sets its loggers' levels to the root's then, and this
+    one must stay at INFO or lower for its line (rewritten to WARNING) to be made at all.
+    """
+    logger = logging.getLogger(BOLT_VERIFICATION_LOGGER)
+    if not any(isinstance(f, OneLineRefusal) for f in logger.filters):
+        logger.addFilter(OneLineRefusal())
+    if logger.level == logging.NOTSET or logger.level > logging.INFO:
+        logger.setLevel(logging.INFO)
 
 
 def _redact_record(record: logging.LogRecord) -> None:
