@@ -15,10 +15,12 @@ from sqlmodel import Session
 
 from bot.calendar import BusinessCalendar
 from bot.jobs import Job, JobContext
+from bot.services import windows
+from bot.services.cover import cover_for
 from bot.when import WhenError, parse_when
-from storage import absences, handled, outbox
+from storage import absences, handled, items, outbox
 from storage.db import session_scope
-from storage.models import Absence
+from storage.models import Absence, Item
 
 MAX_AHEAD = timedelta(days=366)
 SUMMARY_LIMIT = 25  # entries of each kind in the summary; the rest are counted
@@ -130,6 +132,50 @@ def come_back(session: Session, *, user_id: str, now: datetime) -> Absence | Non
         return None
     _end(session, absence, at=now)
     return absence
+
+
+def move_return(session: Session, *, user_id: str, until: datetime, now: datetime) -> Absence:
+    """`/ooo back <when>` while away: the absence now ends at `until`, not at once."""
+    absence = absences.current(session, user_id, now=now)
+    if absence is None:
+        raise AbsenceError("You are not out of office, so there is no return to move.")
+    if until <= now:
+        raise AbsenceError("That return is in the past: use `/ooo back` to come back now.")
+    absence.until = until
+    session.add(absence)
+    session.flush()
+    return absence
+
+
+@dataclass(frozen=True)
+class HandedOver:
+    """Open items passed on when someone goes away, and to whom."""
+
+    items: list[Item]
+    to_user_id: str | None  # None: the desk channel
+
+
+def open_items_of(session: Session, user_id: str) -> list[Item]:
+    """What `user_id` still has open (offered for hand-over by `/ooo`)."""
+    return items.open_for(session, owner_id=user_id)
+
+
+def hand_over(session: Session, *, user_id: str, now: datetime, desk_channel: str) -> HandedOver:
+    """Give `user_id`'s open items, with their deadlines, to whoever covers for them now
+    (their backup, or the desk channel); each new owner is told through the outbox."""
+    from bot.services.item_actions import enqueue_assigned
+
+    cover = cover_for(session, intended_id=user_id, now=now, desk_channel=desk_channel)
+    if not cover.redirected:
+        return HandedOver(items=[], to_user_id=user_id)
+    moved = []
+    for item in items.open_for(session, owner_id=user_id):
+        windows.reassign(session, item=item, owner=cover.owner, now=now, by=user_id)
+        item.intended_id = item.intended_id or user_id
+        session.add(item)
+        enqueue_assigned(session, item=item, now=now)
+        moved.append(item)
+    return HandedOver(items=moved, to_user_id=cover.owner.user_id)
 
 
 def end_due(session: Session, *, now: datetime) -> list[Absence]:
