@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +31,7 @@ from handlers.blocks import alerts, closing, enquiries, incidents, messages, vis
 from handlers.blocks.board import roll_call_messages
 
 SITE = ZoneInfo("America/Toronto")
+TUESDAY_3PM = datetime(2026, 11, 24, 15, 0, tzinfo=SITE)
 DUE = datetime(2026, 11, 24, 20, 0, tzinfo=UTC).isoformat()
 
 Built = tuple[str, list[dict[str, Any]]]
@@ -364,3 +369,55 @@ def test_what_a_receptionist_types_with_numbers_reaches_no_channel_even_after_wi
     for text in shown:
         assert not LEAKS.search(text), text
     assert any("Sam Roe" in text for text in shown)
+
+
+@contextmanager
+def _fresh_desk() -> Iterator[Any]:
+    """A Front Desk of its own for one generated example (new SQLite file, frozen clock)."""
+    from sqlmodel import SQLModel
+
+    from bot.clock import ManualClock
+    from bot.config import parse_policy
+    from bot.console.embedded import start_embedded
+    from storage.db import make_engine
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{Path(tmp) / 'frontdesk.db'}")
+        SQLModel.metadata.create_all(engine)
+        example = resources.files("bot").joinpath("frontdesk.example.toml").read_text()
+        policy = parse_policy(example, "frontdesk.example.toml")
+        fd = start_embedded(engine=engine, policy=policy, clock=ManualClock(TUESDAY_3PM))
+        try:
+            yield fd
+        finally:
+            fd.close()
+            engine.dispose()
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@given(name=typed_texts(), said=typed_texts())
+def test_generated_names_and_messages_typed_into_commands_never_reach_a_channel(
+    name: tuple[str, list[str], list[str]], said: tuple[str, list[str], list[str]]
+) -> None:
+    from tests.helpers import block_text, posts_to
+    from tests.time_helpers import advance_to
+
+    caller = "Sam " + name[0].replace(":", " ")
+    body, _, kept = said
+    contacts = name[1] + said[1]
+    with _fresh_desk() as fd:
+        # Alice is away with no backup: her message, visitor and enquiry go to the desk channel.
+        fd.command(ALICE, "/ooo", "until next monday")
+        fd.command(RECEPTION, "/message", f"{ALICE_M} {caller}: {body}")
+        fd.command(RECEPTION, "/visitor", f"arrived Kim Lee for {ALICE_M} — {body}")
+        fd.command(RECEPTION, "/enquiry", f"complaint via phone from Jo Park for {ALICE_M}: {body}")
+        advance_to(fd, fd.clock.now() + timedelta(days=3, hours=2))
+        desk = " ".join(block_text(post) for post in posts_to(fd, "C0DESK"))
+        managers = " ".join(block_text(post) for post in posts_to(fd, "C0MGRS"))
+    for shown in (desk, managers):
+        for contact in contacts:
+            assert contact not in shown, (contact, shown)
+        phones = [c for c in contacts if "@" not in c]
+        assert all(national_digits(p) not in _digits(shown) for p in phones), shown
+    for keeper in kept:
+        assert keeper in desk.replace("&amp;", "&"), (keeper, desk)
