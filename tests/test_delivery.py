@@ -251,6 +251,30 @@ def test_a_row_the_old_version_wrote_is_still_sent(
     assert states(engine) == {"old": "sent"}
 
 
+def test_a_row_whose_params_cannot_be_read_fails_alone_and_aloud(
+    engine: Engine, double: SlackDouble, policy: Policy, clock: Clock
+) -> None:
+    write(engine, [("before", DESK)])
+    with session_scope(engine) as session:  # written by something that was not this version
+        session.add(
+            Outbox(
+                key="garbled",
+                template="delivery_failed",
+                target=DESK,
+                params="{not json",
+                next_attempt_at=START,
+                created_at=START,
+            )
+        )
+    write(engine, [("after", DESK)])
+    sender_for(engine, double, clock, policy).deliver_due()
+    got = states(engine)
+    assert (got["before"], got["garbled"], got["after"]) == ("sent", "failed", "sent")
+    with Session(engine) as session:
+        row = session.exec(select(Outbox).where(Outbox.key == "garbled")).one()
+        assert row.error == "unreadable params"
+
+
 # ---- jobs ----------------------------------------------------------------------------------
 
 
