@@ -93,3 +93,22 @@ def test_a_mention_typed_in_a_visitors_note_shows_as_the_persons_name() -> None:
     _, blocks = visitors.arrival_dm(params, SITE)
     text = json.dumps(blocks)
     assert "meeting with @bob too" in text and "&lt;@" not in text
+
+
+def test_a_visitor_here_since_another_day_is_listed_with_the_day_they_came() -> None:
+    since = SimpleNamespace(
+        id=1, name="Kim Lee", organisation=None, pass_number="V-001", host_id="U0ALICE"
+    )
+    since.arrived_at = AT
+    (block,) = visitors.on_site_list([since], SITE, with_organisations=False)
+    assert "{date_short_pretty} at {time}" in json.dumps(block)
+    _, blocks = closing.closing_post(
+        {
+            "closing_at": AT.isoformat(),
+            "visitors": [
+                {"visit_id": 1, "name": "Kim", "host_id": "U0A", "arrived_at": AT.isoformat()}
+            ],
+        },
+        SITE,
+    )
+    assert "{date_short_pretty} at {time}" in json.dumps(blocks)

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.blocks.common import Block, actions, button, context, section
+from handlers.blocks.visitors import SINCE_FORMAT
 from handlers.text import channel_text, date_token, esc, mention, plural
 
 SIGNED_OUT, STAYS = "closing_signed_out", "closing_stays"
@@ -29,7 +30,7 @@ def closing_post(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]
         if visitor.get("organisation"):
             who += f" ({channel_text(str(visitor['organisation']), tz)})"
         since = (
-            date_token(datetime.fromisoformat(str(visitor["arrived_at"])), tz, "{time}")
+            date_token(datetime.fromisoformat(str(visitor["arrived_at"])), tz, SINCE_FORMAT)
             if visitor.get("arrived_at")
             else "?"
         )

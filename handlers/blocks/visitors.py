@@ -34,6 +34,11 @@ RESPONSE_LINES = {
 }
 
 
+# "today at 09:00", "yesterday at 16:10", "Nov 23 at 09:00": a visitor here since another day
+# shows which day.
+SINCE_FORMAT = "{date_short_pretty} at {time}"
+
+
 def who(name: str, organisation: str | None) -> str:
     """`*Jane Doe* (Acme)`, escaped (for a person, not a channel: see `shown_for`)."""
     text = f"*{free_text(name)}*"
@@ -167,7 +172,7 @@ def on_site_list(visits: Sequence[Any], tz: ZoneInfo, *, with_organisations: boo
     lines = []
     for visit in visits:
         org = visit.organisation if with_organisations else None
-        since = date_token(visit.arrived_at, tz, "{time}")
+        since = date_token(visit.arrived_at, tz, SINCE_FORMAT)
         lines.append(
             f"• {visit.pass_number} {who(visit.name, org)} for {mention(visit.host_id)}, since {since}"
         )
