@@ -69,6 +69,20 @@ def stamp_arrival(monotonic: Callable[[], float], clock: Clock) -> Callable[...,
     return middleware
 
 
+def _quiet_token_warning() -> None:
+    """Bolt reads SLACK_BOT_TOKEN from the environment even when given a client, then warns on
+    every start that the token is unused: it is the client's own token, so say nothing."""
+    from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+
+    noise = warning_client_prioritized_and_token_skipped()
+    bolt = logging.getLogger("slack_bolt.App")
+    if not any(getattr(f, "frontdesk_quiet", False) for f in bolt.filters):
+        quiet = logging.Filter()
+        quiet.filter = lambda record: record.getMessage() != noise  # type: ignore[method-assign]
+        quiet.frontdesk_quiet = True  # type: ignore[attr-defined]
+        bolt.addFilter(quiet)
+
+
 def make_client(token: str, base_url: str | None, *, retries: bool) -> WebClient:
     """A Web API client; `retries` adds backoff on 429 and 5xx for interactive calls."""
     client = PooledWebClient(token=token, timeout=10)
@@ -86,7 +100,7 @@ def build_runtime(
     clock: Clock,
     policy: Policy,
     token: str,
-    signing_secret: str | None,
+    signing_secret: str,
     api_url: str | None = None,
     desk_channel: str,
     managers_channel: str,
@@ -131,17 +145,20 @@ def build_runtime(
 
     # At once by default (the console, the tests); `serve` wakes its worker instead.
     ctx.deliver = deliver_now
+    _quiet_token_warning()
     app = App(
         client=client,
-        signing_secret=signing_secret or "",
-        request_verification_enabled=signing_secret is not None,
+        # Fails closed: every HTTP request's signature is checked (Socket Mode's are not signed;
+        # there the request id and the workspace check stand in).
+        signing_secret=signing_secret,
+        request_verification_enabled=True,
         token_verification_enabled=False,
         process_before_response=False,
         raise_error_for_unhandled_request=False,
         listener_executor=listener_executor,
     )
     # After Bolt's signature check: refuse replays and other workspaces' or apps' requests.
-    replays = ReplayGuard() if signing_secret is not None else None
+    replays = ReplayGuard()
     app.use(RequestGuard(replays=replays, app_id=app_id))
     app.use(pooled_respond)
     app.use(stamp_arrival(ctx.monotonic, clock))

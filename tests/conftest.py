@@ -99,7 +99,7 @@ def fd(engine: Engine, policy: Policy, clock: ManualClock) -> Iterator[Embedded]
 
 
 # `frontdesk serve --http` in a subprocess, against a Slack double in this process
-# (tests/test_serve_http.py, tests/test_work_process_serve.py).
+# (tests/test_serve_http.py, tests/test_security.py).
 @pytest.fixture
 def double() -> Iterator[SlackDouble]:
     double = start_double()
