@@ -140,7 +140,10 @@ class OutboxSender:
         in_flight: set[Future[None]] = set()
         claims = 0
         while True:
-            self._changed.clear()
+            self._changed.clear()  # before looking, so no finish or caller goes unseen
+            for future in [f for f in in_flight if f.done()]:
+                in_flight.discard(future)
+                future.result()  # _send_target logs its own failures; this re-raises none
             found_nothing = False
             while len(in_flight) < self.workers and claims < max_claims:
                 # Each claim leases under a name of its own: should a target's lease run out
@@ -173,9 +176,6 @@ class OutboxSender:
                     claims = max_claims - 1  # one more look for the caller who came
                 continue
             self._changed.wait(POLL_SECONDS)
-            for future in [f for f in in_flight if f.done()]:
-                in_flight.discard(future)
-                future.result()  # _send_target logs its own failures; this re-raises none
 
     def _send_target(self, rows: list[Pending], lease: _Lease) -> None:
         """Post one target's rows in order, while this sender still holds them."""
@@ -204,8 +204,12 @@ class OutboxSender:
         except Exception:
             log.exception("sending to %s failed; its rows wait for the next round", rows[0].target)
         finally:
-            # Whatever this sender did not get to is due again at once, in order.
-            outbox.release(self.engine, [r.id for r in remaining], owner=lease.owner)
+            # Whatever this sender did not get to is due again at once, in order (or, if the
+            # database cannot be reached, when its lease runs out).
+            try:
+                outbox.release(self.engine, [r.id for r in remaining], owner=lease.owner)
+            except Exception:
+                log.exception("could not give back the lease on %d rows", len(remaining))
 
     def _post_timeout(self) -> timedelta:
         return timedelta(seconds=float(getattr(self.client, "timeout", 30) or 30))
