@@ -251,7 +251,12 @@ def serve(settings: Settings, *, http: HttpOptions | None, in_process_worker: bo
 
 def serve_socket_mode(settings: Settings, *, worker: bool) -> int:
     """Socket Mode: one process, its worker in-process (unless `worker` is False)."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    # websocket-client's, not slack_sdk's built-in client: after Slack's routine `disconnect`
+    # (refresh_requested) the built-in one reads nothing for 3 s (it waits out its socket's
+    # 3 s read timeout before switching), so the next command's ack came past Slack's 3 s; and
+    # on close it drops the socket without a close frame. This one reconnects within 0.5 s and
+    # closes with a close frame (tests/test_socket_mode.py).
+    from slack_bolt.adapter.socket_mode.websocket_client import SocketModeHandler
 
     policy, wiring = run_checks(settings, mode="socket")
     assert wiring.app_token is not None

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.process
 SCRIPT = textwrap.dedent(
     """
     import sys, threading
-    import slack_bolt.adapter.socket_mode as socket_mode
+    import slack_bolt.adapter.socket_mode.websocket_client as socket_mode
     from slack_bolt.request import BoltRequest
 
     class Handler:

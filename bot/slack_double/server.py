@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from bot.slack_double.limits import split_error, validate_message, validate_view
 from bot.slack_double.pacing import BURST, POSTS_PER_SECOND, ChannelRateLimit
+from bot.slack_double.socket_mode import APP_TOKEN, SocketModeDouble
 
 # Form fields that Slack reads as JSON even when they arrive form-encoded.
 JSON_FIELDS: Final = frozenset({"blocks", "attachments", "view", "files", "metadata"})
@@ -147,6 +148,7 @@ class SlackDouble:
         self.connections_accepted = 0  # connections kept alive carry many calls
         self.latency = 0.0  # seconds before each answer (set_latency)
         self._rate_limit: ChannelRateLimit | None = None  # off unless rate_limit_posts()
+        self.socket_mode: SocketModeDouble | None = None  # off unless enable_socket_mode()
         self.add_user(bot_user_id, "frontdesk", real_name="Front Desk", is_bot=True)
 
     # ---- the directory ---------------------------------------------------------------------
@@ -236,6 +238,14 @@ class SlackDouble:
         """Enforce Slack's pace for `chat.postMessage`: `burst` posts to a channel at once, then
         `per_second` a second; beyond it HTTP 429 with `Retry-After` (whole seconds)."""
         self._rate_limit = ChannelRateLimit(per_second=per_second, burst=burst) if on else None
+
+    def enable_socket_mode(self, app_token: str = APP_TOKEN) -> SocketModeDouble:
+        """Answer `apps.connections.open` for `app_token` with a websocket served on 127.0.0.1
+        (bot.slack_double.socket_mode; needs the `websockets` package, in the test extra)."""
+        if self.socket_mode is None:
+            self.socket_mode = SocketModeDouble(app_token)
+            self.socket_mode.start()
+        return self.socket_mode
 
     def refuse_connections(self) -> None:
         """Close the listening socket so connecting fails with ECONNREFUSED."""
@@ -399,6 +409,9 @@ class SlackDouble:
             failure = self._take_failure(method) or self._over_the_pace(method, args)
             if failure is not None:
                 return self._record(method, args, _failure_reply(failure))
+            if method == "apps.connections.open" and self.socket_mode is not None:
+                opened = self.socket_mode.connections_open(token)
+                return self._record(method, args, _Reply(200, opened))
             answer = _API.get(method)
             try:
                 if answer is None:
