@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from handlers.commands.enquiry_parse import LogEnquiry, parse_enquiry
-from handlers.commands.message_parse import TakeMessage, parse_message
+from handlers.commands.message_parse import TakeMessage, parse_message, read_caller
 from handlers.commands.parsing import ParseError
 from handlers.commands.visitor_parse import Arrived, Expect, parse_visitor
 
@@ -208,3 +208,19 @@ def test_an_enquiry_line_that_cannot_be_read_says_why(text: str, error: str) -> 
     with pytest.raises(ParseError) as raised:
         parse_enquiry(text, region="CA")
     assert error in raised.value.message and "/enquiry" in raised.value.usage
+
+
+@pytest.mark.parametrize(
+    ("typed", "want"),
+    [
+        ("Sam Roe", ("Sam Roe", None, None, None, None)),
+        ("Sam Roe 416-555-0100", ("Sam Roe", None, "416-555-0100", None, None)),
+        ("Sam Roe (Acme) sam@roe.example", ("Sam Roe", "Acme", None, "sam@roe.example", None)),
+        ("Sam Roe 416-555-0100 re invoice", ("Sam Roe", None, "416-555-0100", None, "invoice")),
+    ],
+)
+def test_a_caller_typed_with_a_number_into_the_form_is_read_as_the_command_reads_it(
+    typed: str, want: tuple[str | None, ...]
+) -> None:
+    caller = read_caller(typed, region="CA")
+    assert (caller.name, caller.organisation, caller.phone, caller.email, caller.said) == want

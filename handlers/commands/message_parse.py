@@ -129,6 +129,23 @@ def parse_message(text: str, *, region: str = DEFAULT_REGION) -> MessageRequest:
     )
 
 
+@dataclass(frozen=True)
+class Caller:
+    """A caller's name with what was typed into it taken out."""
+
+    name: str
+    organisation: str | None
+    phone: str | None
+    email: str | None
+    said: str | None  # what followed a number with no colon: the start of the message
+
+
+def read_caller(text: str, *, region: str = DEFAULT_REGION) -> Caller:
+    """The form's "Caller's name" field read as the command reads it: a number, an address or
+    a bracketed organisation typed into it go to their own fields (text already unescaped)."""
+    return Caller(*_caller(tidy(text), region, has_colon=False))
+
+
 def _is_urgent_flag(words: list[str]) -> bool:
     """Whether the first of `words` (right after the recipient) marks the message urgent."""
     word = words[0]
@@ -206,4 +223,13 @@ def unescape_body(text: str) -> str:
     return "\n".join(clean(line) for line in text.strip().splitlines()).strip()
 
 
-__all__ = ["MESSAGE_USAGE", "MessageRequest", "OpenForm", "Help", "TakeMessage", "parse_message"]
+__all__ = [
+    "MESSAGE_USAGE",
+    "Caller",
+    "Help",
+    "MessageRequest",
+    "OpenForm",
+    "TakeMessage",
+    "parse_message",
+    "read_caller",
+]
