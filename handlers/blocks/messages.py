@@ -18,7 +18,10 @@ MESSAGE_USAGE = (
     "*Phone messages*\n"
     f"• {MESSAGE_FORM}\n"
     "   e.g. `/message @alice Jane Doe (Acme) 416-555-0199: about the invoice`\n"
-    "• `/message urgent @recipient …` marks it urgent\n"
+    "• `urgent` before or right after the recipient marks it urgent "
+    "(`/message @alice urgent Dana: the alarm`)\n"
+    "• With no colon, what follows the number is the message "
+    "(`/message @alice Sam Roe 416-555-0100 re the invoice`)\n"
     "• `/message` on its own opens a form (with e-mail, subject and urgent)\n"
     "• `/desk mine` lists your open items"
 )
