@@ -106,7 +106,7 @@ def test_a_replayed_request_is_refused_the_second_time(fd: Embedded) -> None:
 
 def test_a_button_press_replayed_is_refused(fd: Embedded) -> None:
     fd.command(RECEPTION, "/visitor", ARRIVAL)
-    dm = fd.double.calls_to("chat.postMessage")[0]
+    (dm,) = [c for c in fd.double.calls_to("chat.postMessage") if c.args["channel"][:1] == "D"]
     button = next(e for b in dm.args["blocks"] if b["type"] == "actions" for e in b["elements"])
     press = fd.requests.block_action(
         user_id="U0ALICE",
