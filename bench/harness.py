@@ -108,6 +108,7 @@ class ServerProcess:
     process: subprocess.Popen[bytes] | None = None
     started_at: float = 0.0
     ready_after: float | None = None
+    new_session: bool = False  # its own session and process group (killed as one: os.killpg)
     _log: IO[bytes] | None = field(default=None, repr=False)
 
     def start(self, *, wait: float = 30.0) -> ServerProcess:
@@ -119,6 +120,7 @@ class ServerProcess:
             cwd=self.cwd,
             stdout=self._log,
             stderr=subprocess.STDOUT,
+            start_new_session=self.new_session,
         )
         self.ready_after = self.wait_healthy(wait)
         return self
@@ -246,17 +248,28 @@ def frontdesk_serve(
     return ServerProcess(args, env, port, workdir / "serve.log", workdir)
 
 
-def bare_serve(double: SlackDouble, workdir: Path, *, threads: int = 8) -> ServerProcess:
-    """The bare Bolt app (acks only) on the same server and adapter."""
+def bare_serve(
+    double: SlackDouble,
+    workdir: Path,
+    *,
+    threads: int = 8,
+    workers: int = 1,
+    database_url: str | None = None,
+) -> ServerProcess:
+    """The durable bare Bolt app (commits one row, then acks) on the same server stack."""
     port = free_port()
     env = clean_env(
         {
             "SLACK_API_URL": double.base_url,
             "SLACK_BOT_TOKEN": double.bot_token,
             "SLACK_SIGNING_SECRET": SECRET,
+            "DATABASE_URL": database_url or f"sqlite:///{workdir / 'bare.db'}",
         }
     )
-    args = ["-m", "bench.bare_app", "--port", str(port), "--threads", str(threads)]
+    args = [
+        *["-m", "bench.bare_app", "--port", str(port)],
+        *["--threads", str(threads), "--workers", str(workers)],
+    ]
     return ServerProcess(args, env, port, workdir / "bare.log", workdir)
 
 
