@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import json
 import warnings
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+from sqlmodel import Session
 
 from bench import crash
+from bot.slack_double import SlackDouble
+from storage.models import Outbox, Visit
 from tests.conftest import POSTGRES_URL
-
-pytestmark = pytest.mark.process
 
 SECONDS = 15.0  # the burst; every kind of kill lands in it once
 RATE = 25.0  # requests a second, offered open loop
@@ -70,12 +74,14 @@ def check_nothing_acked_was_lost(figures: dict[str, Any]) -> None:
         )
 
 
+@pytest.mark.process
 def test_kill_9_on_sqlite_loses_no_acknowledged_request() -> None:
     figures = crash_run("sqlite")
     assert figures["web_processes"] == 1
     check_nothing_acked_was_lost(figures)
 
 
+@pytest.mark.process
 @pytest.mark.postgres
 def test_kill_9_on_postgres_with_two_web_processes_loses_no_acknowledged_request() -> None:
     if not POSTGRES_URL:
@@ -83,3 +89,50 @@ def test_kill_9_on_postgres_with_two_web_processes_loses_no_acknowledged_request
     figures = crash_run("postgresql")
     assert figures["web_processes"] == 2
     check_nothing_acked_was_lost(figures)
+
+
+def test_the_check_finds_a_lost_ack_a_half_done_visit_and_a_repeat(
+    engine: Engine, double: SlackDouble
+) -> None:
+    """The crash test's own check, on a database made wrong by hand (no processes)."""
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        visit = Visit(
+            name="Visitor 1",
+            host_id="U0ALICE",
+            state="on_site",
+            logged_by="U0RECEPTION",
+            created_at=now,
+        )
+        session.add(visit)
+        session.add(
+            Outbox(
+                key="visit:999:signin",
+                template="visitor_signin",
+                target="C0DESK",
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+        session.commit()
+        visit_id = visit.id
+    client = WebClient(token=double.bot_token, base_url=double.base_url)
+    for _ in range(2):  # one post, accepted twice, with no kill after it
+        client.chat_postMessage(channel="C0DESK", text="Visitor 1 signed in, pass V-001")
+    burst = crash.Burst(
+        sent=[
+            crash.Sent("visitor", 1, 200, '{"text": "Visitor 1 signed in"}'),
+            crash.Sent("message", 2, 200, '{"text": "Taken"}'),
+            crash.Sent("visitor", 3, 200, '{"text": ":warning: Sorry… Nothing was saved"}'),
+        ]
+    )
+    figures = crash.check(engine, double, burst, tasks_must_be_done=False)
+    assert figures["acked_lost_on_kill"] == 2  # Visitor 1 half there, Caller 2 not at all
+    assert figures["refused"] == 1  # told it failed: not lost
+    assert sorted(figures["half_done_examples"]) == [
+        "row visit:999:signin left pending",
+        "row visit:999:signin without its visit",
+        f"visit {visit_id} without its arrived_dm row",
+        f"visit {visit_id} without its signin row",
+    ]
+    assert figures["posts_repeated"] == 1 and figures["repeats_before_no_kill"] == 1
