@@ -101,3 +101,16 @@ def test_phone_numbers_are_formatted_or_kept_as_typed(
 )
 def test_the_phone_region_comes_from_the_sites_holiday_country(holidays: str, region: str) -> None:
     assert phone_region(holidays) == region
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        (f"{A} Jane {'416-555-0199' * 10}", "phone number is too long"),
+        (f"{A} Jane {'j' * 250}@example.com", "e-mail address is too long"),
+    ],
+)
+def test_a_number_or_address_too_long_for_its_field_is_refused(text: str, error: str) -> None:
+    with pytest.raises(ParseError) as raised:
+        parse_message(text)
+    assert error in raised.value.message

@@ -36,6 +36,7 @@ from handlers.commands.parsing import (
 from handlers.text import MENTION
 
 MAX_BODY = 3000
+MAX_PHONE, MAX_EMAIL = 64, 254  # the columns' (and the form's) sizes
 # A number the matcher does not know (too short, or of another region) is still taken out of
 # the name when it ends it: kept as typed and flagged by the service.
 PHONE_AT_END = re.compile(
@@ -205,6 +206,14 @@ def _caller(
             text, organisation = parts[0], tidy(parts[1])
     if organisation is not None:
         organisation = checked_name(organisation, "organisation", MESSAGE_FORM)
+    if phone is not None and len(phone) > MAX_PHONE:
+        raise ParseError(
+            f"The phone number is too long (at most {MAX_PHONE} characters).", MESSAGE_FORM
+        )
+    if email is not None and len(email) > MAX_EMAIL:
+        raise ParseError(
+            f"The e-mail address is too long (at most {MAX_EMAIL} characters).", MESSAGE_FORM
+        )
     caller = checked_name(tidy(text), "caller's name", MESSAGE_FORM)
     return caller, organisation, phone, email, said
 
