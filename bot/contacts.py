@@ -177,5 +177,21 @@ def region_for_zone(zone: str) -> str:
                 codes[code] += 1
                 break
     if not codes:
-        return DEFAULT_REGION
+        return _zone_tab_country(zone) or DEFAULT_REGION
     return str(phonenumbers.region_code_for_country_code(codes.most_common(1)[0][0]))
+
+
+def _zone_tab_country(zone: str) -> str | None:
+    """The country the system's `zone.tab` gives a zone ("Europe/Dublin" → "IE"), if any."""
+    import zoneinfo
+    from pathlib import Path
+
+    for root in zoneinfo.TZPATH:
+        table = Path(root) / "zone.tab"
+        if not table.is_file():
+            continue
+        for line in table.read_text(encoding="utf-8", errors="replace").splitlines():
+            fields = line.split("\t")
+            if len(fields) >= 3 and fields[2] == zone and not line.startswith("#"):
+                return fields[0] if fields[0] in phonenumbers.SUPPORTED_REGIONS else None
+    return None

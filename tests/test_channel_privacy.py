@@ -25,10 +25,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
-from bot.contacts import scrub_contacts
+from bot.contacts import region_for_zone, scrub_contacts
 from bot.services.board import Board, Status
 from handlers.blocks import alerts, closing, enquiries, incidents, messages, visitors
 from handlers.blocks.board import roll_call_messages
+from handlers.text import channel_text
 
 SITE = ZoneInfo("America/Toronto")
 TUESDAY_3PM = datetime(2026, 11, 24, 15, 0, tzinfo=SITE)
@@ -421,3 +422,24 @@ def test_generated_names_and_messages_typed_into_commands_never_reach_a_channel(
         assert all(national_digits(p) not in _digits(shown) for p in phones), shown
     for keeper in kept:
         assert keeper in desk.replace("&amp;", "&"), (keeper, desk)
+
+
+@pytest.mark.parametrize(
+    ("zone", "region"),
+    [
+        ("America/Toronto", "US"),
+        ("Europe/London", "GB"),
+        ("Europe/Dublin", "IE"),
+        ("Australia/Sydney", "AU"),
+        ("UTC", "US"),
+    ],
+)
+def test_a_sites_time_zone_says_how_its_local_numbers_are_written(zone: str, region: str) -> None:
+    assert region_for_zone(zone) == region
+
+
+def test_a_london_site_masks_london_numbers_written_the_london_way() -> None:
+    shown = channel_text(
+        "ring 020 7946 0958 or 07700 900123 before 17:30", ZoneInfo("Europe/London")
+    )
+    assert "7946" not in shown and "900123" not in shown and "17:30" in shown
