@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.services.board import Board
-from handlers.blocks import closing, incidents, messages, visitors
+from handlers.blocks import closing, incidents, messages, ooo, visitors
 from handlers.blocks.board import roll_call_messages
 from handlers.blocks.common import outcome_words
 
@@ -112,3 +112,31 @@ def test_a_visitor_here_since_another_day_is_listed_with_the_day_they_came() -> 
         SITE,
     )
     assert "{date_short_pretty} at {time}" in json.dumps(blocks)
+
+
+@pytest.mark.parametrize(
+    ("count", "backup", "said"),
+    [
+        (1, "U0BOB", "Your 1 open item went to <@U0BOB>"),
+        (3, None, "Your 3 open items went to the desk channel"),
+    ],
+)
+def test_going_away_says_where_your_open_items_went(
+    count: int, backup: str | None, said: str
+) -> None:
+    text = ooo.set_reply(
+        until=AT,
+        tz=SITE,
+        backup_id=backup,
+        note=None,
+        replaced=False,
+        backup_reminder=False,
+        backup_away_until=None,
+        moved_to_working_day=False,
+        handed_over=count,
+    )
+    assert said in text
+
+
+def test_ooo_back_monday_while_away_says_the_return_moved() -> None:
+    assert "Changed: you are out of office until" in ooo.moved_return_reply(AT, SITE)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.blocks.common import Block, context, section
 from handlers.blocks.lists import line_sections
-from handlers.text import date_token, esc, mention
+from handlers.text import date_token, esc, mention, plural
 
 OOO_USAGE = (
     "*Out of office*\n"
@@ -49,8 +49,9 @@ def set_reply(
     backup_reminder: bool,
     backup_away_until: datetime | None,
     moved_to_working_day: bool,
+    handed_over: int = 0,
 ) -> str:
-    """The confirmation of `/ooo until`."""
+    """The confirmation of `/ooo until`; `handed_over` open items went to whoever covers."""
     verb = "You are now" if not replaced else "Changed: you are"
     lines = [f":palm_tree: {verb} out of office until {back_on(until, tz)}."]
     if moved_to_working_day:
@@ -64,6 +65,9 @@ def set_reply(
             )
     else:
         lines.append("The desk channel covers your visitors and messages.")
+    if handed_over:
+        to = mention(backup_id) if backup_id else "the desk channel"
+        lines.append(f"Your {plural(handed_over, 'open item')} went to {to}, deadlines unchanged.")
     if backup_reminder:
         lines.append(
             ":bulb: You are away for more than one working day: the policy asks you to name "
@@ -86,6 +90,14 @@ def status_text(
         if note:
             head += f"\nNote: _{esc(note)}_"
     return f"{head}\n\n{esc(OOO_USAGE)}"
+
+
+def moved_return_reply(until: datetime, tz: ZoneInfo) -> str:
+    """The confirmation of `/ooo back <when>` while away: the return moved, not ended."""
+    return (
+        f":palm_tree: Changed: you are out of office until {back_on(until, tz)}. "
+        "`/ooo back` on its own ends it now."
+    )
 
 
 def back_reply(was_away: bool) -> str:
