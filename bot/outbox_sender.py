@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -46,6 +47,12 @@ CLAIM_BATCH = 20  # rows leased at a time
 SEND_WORKERS = 8  # targets sent to at once
 POLL_SECONDS = 0.5  # while targets are in flight, look for newly due rows this often
 LEASE_MARGIN = timedelta(seconds=5)  # beyond the client's timeout, for marking the row sent
+# Once Slack has answered a target 429, its posts go this far apart (Slack: about one a
+# second per channel), for this long after the last 429: the sender keeps to the pace instead
+# of meeting a 429 and a Retry-After before every post. Real seconds, as Slack counts them.
+PACE_S = 1.05
+PACED_FOR_S = 60.0
+PACED_ROWS = 3  # a paced target gives its thread back after this many posts (re-claimed at once)
 # Before a row is posted: a reason to drop it, a trimmed row to post instead (a digest whose
 # items are partly done), or None to post it as it is.
 MootCheck = Callable[[Pending], str | Pending | None]
@@ -103,6 +110,7 @@ class OutboxSender:
         self._changed = threading.Event()  # a target finished, or a caller came
         self._dm_channels: dict[str, str] = {}
         self._claims = itertools.count(1)
+        self._pace = _Pace()
 
     # ---- rounds ------------------------------------------------------------------------------
 
@@ -157,7 +165,7 @@ class OutboxSender:
                     lease=self.lease,
                     limit=CLAIM_BATCH,
                 )
-                claims += 1
+                claims += 1 if claimed else 0  # a look that finds nothing costs nothing
                 for rows in _by_target(claimed):
                     future = self._pool.submit(self._send_target, rows, lease)
                     future.add_done_callback(lambda _: self._changed.set())
@@ -180,6 +188,7 @@ class OutboxSender:
     def _send_target(self, rows: list[Pending], lease: _Lease) -> None:
         """Post one target's rows in order, while this sender still holds them."""
         remaining = list(rows)
+        posted = 0
         try:
             while remaining:
                 row = remaining[0]
@@ -199,8 +208,11 @@ class OutboxSender:
                     return
                 go_on = self._deliver(row, lease)
                 remaining.pop(0)
+                posted += 1
                 if not go_on:
                     return
+                if self._pace.pacing(row.target) and posted >= PACED_ROWS:
+                    return  # a slow target does not keep a thread, or the round, for long
         except Exception:
             log.exception("sending to %s failed; its rows wait for the next round", rows[0].target)
         finally:
@@ -241,6 +253,7 @@ class OutboxSender:
         try:
             if channel is None:
                 channel = self._open_dm(row.target)
+            self._pace.wait_turn(row.target)
             response = outbox_extras.post(
                 self.client, row, channel=channel, text=text, blocks=blocks, thread_ts=thread_ts
             )
@@ -302,6 +315,8 @@ class OutboxSender:
         response: Any = error.response
         status = getattr(response, "status_code", 200)
         name = str(response.get("error", "")) if response is not None else ""
+        if status == 429 or name == "ratelimited":
+            self._pace.refused(row.target)
         if status == 429 or status >= 500 or name in TRANSIENT_ERRORS:
             retry_after = response.headers.get("Retry-After") if response is not None else None
             wait = timedelta(seconds=float(retry_after)) if retry_after else None
@@ -350,6 +365,38 @@ class OutboxSender:
         )
         lease.stats.add("retried")
         log.warning("outbox row %s will be retried in %s: %s", row.key, wait, error)
+
+
+class _Pace:
+    """Keeps a target that Slack has rate-limited to about a post a second, for a while."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._paced_until: dict[str, float] = {}
+        self._next_turn: dict[str, float] = {}
+
+    def refused(self, target: str) -> None:
+        """Slack said 429 to `target`: pace it from now on, for a while."""
+        with self._lock:
+            self._paced_until[target] = time.monotonic() + PACED_FOR_S
+
+    def pacing(self, target: str) -> bool:
+        """Whether `target` is being paced."""
+        with self._lock:
+            return self._paced_until.get(target, 0.0) > time.monotonic()
+
+    def wait_turn(self, target: str) -> None:
+        """Return when `target` may be posted to (at once unless it is being paced)."""
+        with self._lock:
+            now = time.monotonic()
+            if self._paced_until.get(target, 0.0) <= now:
+                self._paced_until.pop(target, None)
+                self._next_turn.pop(target, None)
+                return
+            turn = max(now, self._next_turn.get(target, now))
+            self._next_turn[target] = turn + PACE_S
+        if turn > now:
+            time.sleep(turn - now)
 
 
 @dataclass(frozen=True)

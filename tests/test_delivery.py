@@ -193,6 +193,37 @@ def test_a_rate_limited_channel_waits_out_retry_after_and_holds_back_only_itself
     assert "d3" not in desk[:3]
 
 
+def test_a_channel_slack_rate_limited_is_then_paced_at_about_a_post_a_second(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from types import SimpleNamespace
+
+    from bot import outbox_sender
+
+    now = [1000.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(round(seconds, 2))
+        now[0] += seconds
+
+    monkeypatch.setattr(
+        outbox_sender, "time", SimpleNamespace(monotonic=lambda: now[0], sleep=sleep)
+    )
+    pace = outbox_sender._Pace()
+    pace.wait_turn(DESK)
+    pace.wait_turn(DESK)
+    assert slept == []  # never refused: as fast as it goes
+    pace.refused(DESK)
+    for _ in range(3):
+        pace.wait_turn(DESK)
+    pace.wait_turn(MANAGERS)
+    assert slept == [outbox_sender.PACE_S, outbox_sender.PACE_S]  # the desk only
+    now[0] += outbox_sender.PACED_FOR_S
+    pace.wait_turn(DESK)
+    assert len(slept) == 2 and not pace.pacing(DESK)  # a while after the last 429: full speed
+
+
 # ---- one bad row --------------------------------------------------------------------------
 
 
