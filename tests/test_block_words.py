@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.services.board import Board
-from handlers.blocks import closing, incidents, messages, ooo, visitors
+from handlers.blocks import closing, enquiries, incidents, messages, ooo, visitors
 from handlers.blocks.board import roll_call_messages
 from handlers.blocks.common import outcome_words
 
@@ -140,3 +140,21 @@ def test_going_away_says_where_your_open_items_went(
 
 def test_ooo_back_monday_while_away_says_the_return_moved() -> None:
     assert "Changed: you are out of office until" in ooo.moved_return_reply(AT, SITE)
+
+
+@pytest.mark.parametrize(
+    ("channel", "icon", "not_icon"),
+    [("email", ":email:", ":telephone_receiver:"), ("phone", ":telephone_receiver:", ":email:")],
+)
+def test_a_late_notice_for_an_e_mailed_complaint_shows_no_telephone(
+    channel: str, icon: str, not_icon: str
+) -> None:
+    params = {
+        "kind": "complaint",
+        "channel": channel,
+        "from_name": "Jo Park",
+        "resolve_due": AT.isoformat(),
+    }
+    text, blocks = enquiries.late_owner(params, SITE)
+    shown = json.dumps(blocks)
+    assert icon in shown and not_icon not in shown

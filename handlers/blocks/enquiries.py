@@ -25,6 +25,15 @@ ENQUIRY_USAGE = (
 )
 ICONS = {"complaint": ":warning:", "question": ":grey_question:", "request": ":inbox_tray:"}
 OUTCOMES = {"acknowledged": "acknowledged", "resolved": "resolved"}
+# How the customer is answered: the way the enquiry came in (no telephone for an e-mail).
+REPLY_ICONS = {
+    "phone": ":telephone_receiver:",
+    "email": ":email:",
+    "letter": ":envelope:",
+    "in_person": ":wave:",
+    "social": ":speech_balloon:",
+    "survey": ":clipboard:",
+}
 ACTIONS = {
     "created": "logged it",
     "reassigned": "reassigned it",
@@ -147,7 +156,8 @@ def late_owner(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     """The owner's reminder to tell the customer the new date."""
     new_due = date_token(datetime.fromisoformat(params["resolve_due"]), tz, "{date_long}")
     text = (
-        f":telephone_receiver: Please tell *{esc(str(params['from_name']))}* that the answer to "
+        f"{REPLY_ICONS.get(str(params.get('channel')), ':speech_balloon:')} Please tell "
+        f"*{free_text(str(params['from_name']))}* that the answer to "
         f"their {esc(str(params['kind']))} will now come by {new_due}, and why. "
         "The managers have been told."
     )
