@@ -158,3 +158,18 @@ def test_a_late_notice_for_an_e_mailed_complaint_shows_no_telephone(
     text, blocks = enquiries.late_owner(params, SITE)
     shown = json.dumps(blocks)
     assert icon in shown and not_icon not in shown
+
+
+@pytest.mark.parametrize(
+    ("more", "said"),
+    [(10, "lists them all"), (60, "lists the first 40")],
+)
+def test_the_home_tab_says_what_desk_mine_will_list(more: int, said: str) -> None:
+    from bot.services.board import Status
+    from bot.services.my_desk import MyDesk
+    from handlers.blocks.home import home_view
+
+    desk = MyDesk(
+        user_id="U0ALICE", status=Status("U0ALICE", "in"), items=[], more_items=more, expected=[]
+    )
+    assert said in json.dumps(home_view(desk, SITE, now=AT))

@@ -15,6 +15,7 @@ from handlers.blocks.ooo import KIND_NAMES, back_on
 from handlers.text import date_token, esc, mention
 
 ITEM_LIMIT = 20  # two blocks an item keeps the view well inside 100 blocks
+MINE_LIMIT = 40  # what `/desk mine` lists (handlers/commands/desk_mine.py's MAX_LINES)
 HOW_TO_CHANGE = (
     "Change it: `/desk in` · `/desk out back &lt;when&gt;` · `/desk out for the day` · "
     "`/ooo until &lt;when&gt; backup @someone` · `/ooo back`"
@@ -67,7 +68,8 @@ def home_view(desk: MyDesk, tz: ZoneInfo, *, now: datetime) -> dict[str, Any]:
             blocks.append(actions(f"home_item_{line.item_id}", *buttons[:5]))
     hidden = total - min(len(desk.items), ITEM_LIMIT)
     if hidden > 0:
-        blocks.append(context(f"…and {hidden} more — `/desk mine` lists them all."))
+        lists = "them all" if total <= MINE_LIMIT else f"the first {MINE_LIMIT}, soonest due first"
+        blocks.append(context(f"…and {hidden} more — `/desk mine` lists {lists}."))
     blocks.append({"type": "divider"})
     blocks.append(section("*Expected today*"))
     if desk.expected:
