@@ -7,6 +7,8 @@ Mentions arrive as Slack sends them with `should_escape: true` (`<@U0ALICE|alice
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from handlers.commands.enquiry_parse import LogEnquiry, parse_enquiry
 from handlers.commands.message_parse import TakeMessage, parse_message, read_caller
@@ -224,3 +226,53 @@ def test_a_caller_typed_with_a_number_into_the_form_is_read_as_the_command_reads
 ) -> None:
     caller = read_caller(typed, region="CA")
     assert (caller.name, caller.organisation, caller.phone, caller.email, caller.said) == want
+
+
+_pieces = st.sampled_from(
+    [
+        A,
+        B,
+        "@dave",
+        "urgent",
+        "Urgent",
+        "for",
+        "from",
+        "to",
+        "(",
+        ")",
+        ":",
+        "—",
+        "-",
+        "re",
+        "416-555-0100",
+        "+44 20 7946 0958",
+        "tel:+1-416-555-0100",
+        "jo@x.example",
+        "&amp;",
+        "&lt;",
+        "10:30",
+        "V-001",
+        "Sam",
+        "Roe",
+        "Acme",
+        "\u202e",
+        "  ",
+        "!",
+    ]
+)
+_lines = st.lists(st.one_of(_pieces, st.text(max_size=6)), max_size=12).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_lines)
+def test_whatever_is_typed_is_read_or_refused_with_the_form(text: str) -> None:
+    for parse, prefix in (
+        (parse_message, ""),
+        (parse_visitor, "arrived "),
+        (parse_visitor, "expect "),
+        (parse_enquiry, "complaint via phone from "),
+    ):
+        try:
+            parse(prefix + text, region="CA")
+        except ParseError as error:
+            assert error.message and error.usage
