@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from handlers.commands.enquiry_parse import LogEnquiry, parse_enquiry
 from handlers.commands.message_parse import TakeMessage, parse_message, read_caller
-from handlers.commands.parsing import ParseError
+from handlers.commands.parsing import ParseError, contacts_out
 from handlers.commands.visitor_parse import Arrived, Expect, parse_visitor
 
 A, B = "<@U0ALICE|alice>", "<@U0BOB|bob>"
@@ -276,3 +276,18 @@ def test_whatever_is_typed_is_read_or_refused_with_the_form(text: str) -> None:
             parse(prefix + text, region="CA")
         except ParseError as error:
             assert error.message and error.usage
+
+
+@pytest.mark.parametrize(
+    ("typed", "want"),
+    [
+        ("Kim Lee", ("Kim Lee", None)),
+        ("Kim Lee 647 555 0102", ("Kim Lee", "647 555 0102")),
+        ("Kim <mailto:kim@lee.example|kim@lee.example> Lee", ("Kim Lee", "kim@lee.example")),
+        ("Kim kim@lee.example +44 20 7946 0958", ("Kim", "kim@lee.example, +44 20 7946 0958")),
+    ],
+)
+def test_a_number_or_address_typed_into_a_visitors_name_in_the_form_is_taken_out(
+    typed: str, want: tuple[str, str | None]
+) -> None:
+    assert contacts_out(typed, "CA") == want

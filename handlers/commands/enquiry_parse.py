@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.contacts import DEFAULT_REGION, EMAIL, find_phones, unlinked
+from bot.contacts import DEFAULT_REGION
 from handlers.blocks.enquiries import ENQUIRY_FORM, ENQUIRY_USAGE
 from handlers.commands.parsing import (
     Help,
@@ -13,6 +13,7 @@ from handlers.commands.parsing import (
     ParseError,
     checked_name,
     clean,
+    contacts_out,
     first_word,
     refuse_unresolved,
     split_at_colon,
@@ -88,7 +89,7 @@ def parse_enquiry(text: str, *, region: str = DEFAULT_REGION) -> EnquiryRequest:
         raise ParseError("Name the owner as `for @someone`, just before the colon.", ENQUIRY_FORM)
     if summary is None or not clean(summary):
         raise ParseError("What is it about? Add `: &lt;summary&gt;` at the end.", ENQUIRY_FORM)
-    head, contact = _contacts_out(clean(head), region)
+    head, contact = contacts_out(clean(head), region)
     from_name = checked_name(tidy(head), "name of who it is from", ENQUIRY_FORM)
     summary = clean(summary)
     if contact:
@@ -98,18 +99,6 @@ def parse_enquiry(text: str, *, region: str = DEFAULT_REGION) -> EnquiryRequest:
             f"The summary is too long (at most {MAX_SUMMARY} characters).", ENQUIRY_FORM
         )
     return LogEnquiry(kind, channel, from_name, owner_id, summary)
-
-
-def _contacts_out(name: str, region: str) -> tuple[str, str | None]:
-    """(name, the phone numbers and e-mail addresses typed into it)."""
-    name = unlinked(name)
-    taken = [m.group(0) for m in EMAIL.finditer(name)]
-    name = EMAIL.sub(" ", name)
-    phones = find_phones(name, region)
-    taken += [p.typed.strip() for p in phones]
-    for phone in reversed(phones):
-        name = name[: phone.start] + " " + name[phone.end :]
-    return name, ", ".join(taken) or None
 
 
 __all__ = ["ENQUIRY_USAGE", "EnquiryRequest", "Help", "LogEnquiry", "OpenForm", "parse_enquiry"]

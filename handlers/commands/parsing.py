@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.contacts import EMAIL, find_phones, unlinked
 from handlers.text import MENTION, esc, unescape, without_controls
 
 MAX_NAME = 200
@@ -74,6 +75,19 @@ def refuse_unresolved(text: str, usage: str, question: str = "") -> None:
 
 def _looks_like_email(text: str, found: re.Match[str]) -> bool:
     return bool(re.search(r"[\w.+-]@" + re.escape(found.group(1)), text))
+
+
+def contacts_out(name: str, region: str) -> tuple[str, str | None]:
+    """(name, the phone numbers and e-mail addresses typed into it, comma-separated); the name
+    is left with single spaces. For names already unescaped (a form field, or after `clean`)."""
+    name = unlinked(name)
+    taken = [m.group(0) for m in EMAIL.finditer(name)]
+    name = EMAIL.sub(" ", name)
+    phones = find_phones(name, region)
+    taken += [p.typed.strip() for p in phones]
+    for phone in reversed(phones):
+        name = name[: phone.start] + " " + name[phone.end :]
+    return tidy(name), ", ".join(taken) or None
 
 
 def clean(text: str) -> str:

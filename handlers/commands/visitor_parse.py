@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.contacts import DEFAULT_REGION, EMAIL, find_phones, unlinked
+from bot.contacts import DEFAULT_REGION
 from handlers.blocks.visitors import VISITOR_USAGE
 from handlers.commands.parsing import (
     Help,
@@ -13,6 +13,7 @@ from handlers.commands.parsing import (
     ParseError,
     checked_name,
     clean,
+    contacts_out,
     first_word,
     refuse_unresolved,
     strip_lead,
@@ -140,16 +141,10 @@ def _who_for_host(rest: str, form: str) -> tuple[str, str | None, str, str]:
 
 def _contacts_out(name: str, region: str, form: str) -> tuple[str, str | None]:
     """(name, the phone numbers and e-mail addresses that were typed into it)."""
-    name = unlinked(name)
-    taken = [m.group(0) for m in EMAIL.finditer(name)]
-    name = EMAIL.sub(" ", name)
-    phones = find_phones(name, region)
-    taken += [p.typed.strip() for p in phones]
-    for phone in reversed(phones):
-        name = name[: phone.start] + " " + name[phone.end :]
-    if not taken:
+    rest, taken = contacts_out(name, region)
+    if taken is None:
         return name, None
-    return checked_name(tidy(name), "visitor's name", form), ", ".join(taken)
+    return checked_name(rest, "visitor's name", form), taken
 
 
 def _split_note(text: str) -> tuple[str, str]:
