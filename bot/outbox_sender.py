@@ -6,7 +6,8 @@ written (storage/outbox.py leases a target, not a row). Before each post the sen
 its lease on the target's rows it still holds, and skips the post if it holds them no more.
 
 Transient Slack failures keep a row pending with backoff (a 429 for as long as its
-Retry-After says) and hold back its own target only; anything else wrong with one row (a
+Retry-After says, after which that target is paced at about a post a second for a while) and
+hold back its own target only; anything else wrong with one row (a
 permanent Slack error, a template that will not render, a bug) fails that row alone, is
 logged, and tells the desk channel once. Nothing is retried forever and nothing vanishes.
 """
