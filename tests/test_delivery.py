@@ -407,3 +407,21 @@ def test_a_warning_written_in_time_but_not_sent_by_the_deadline_is_dropped_aloud
     assert [block_text(d).split(":")[0] for d in dms_to(fd, ALICE)[1:]] == ["Overdue"]
     assert states(fd.engine)["item:1:warn:v1"] == "dropped"
     assert any("item:1:warn:v1 dropped" in r.getMessage() for r in caplog.records)
+
+
+def test_every_template_the_code_writes_has_a_builder_in_the_table() -> None:
+    import re
+    from pathlib import Path
+
+    from handlers.blocks.templates import TEMPLATES
+
+    root = Path(__file__).resolve().parent.parent
+    written: set[str] = set()
+    for package in ("bot", "handlers"):
+        for path in (root / package).rglob("*.py"):
+            source = path.read_text()
+            assert "templates.register(" not in source, f"{path} registers a template at import"
+            written |= set(re.findall(r'\btemplate="([a-z_]+)"', source))
+            written |= set(re.findall(r'^[A-Z_]*TEMPLATE = "([a-z_]+)"', source, re.M))
+    assert written, "found no templates written"
+    assert written <= set(TEMPLATES), written - set(TEMPLATES)

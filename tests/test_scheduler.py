@@ -57,3 +57,20 @@ def test_advancing_the_clock_stops_at_each_reminder_on_the_way(fd: Embedded) -> 
     dms = dms_to(fd, ALICE)
     assert [block_text(d).split(":")[0] for d in dms[1:]] == ["Due soon", "Overdue"]
     assert len(alerts(fd)) == 2  # breached, then escalated, each at its instant
+
+
+def test_every_feature_job_is_in_the_explicit_list_and_nothing_registers_itself() -> None:
+    import importlib
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    defined = []
+    for path in sorted((root / "bot").rglob("*.py")):
+        source = path.read_text()
+        assert "add_job(Job(" not in source, f"{path} registers a job at import"
+        if re.search(r"^JOB = Job\(", source, re.M):
+            module = ".".join(path.relative_to(root).with_suffix("").parts)
+            defined.append(importlib.import_module(module).JOB)
+    assert defined and set(defined) <= set(JOBS)
+    assert len({job.id for job in JOBS}) == len(JOBS)  # stable, distinct ids
