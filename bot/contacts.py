@@ -37,6 +37,9 @@ _VANITY = re.compile(
 _PHONE_SHAPED = re.compile(r"^\+|\(\d+\)|(?<!\d)\d{3}[\s.-]\d{4}(?:\D|$)")
 # A long run of digits (other regions' national forms), unless it is a date or part of a code.
 _RUN = re.compile(r"(?<![\w/#.-])\+?\(?\d(?:[\s().-]{0,2}\d){6,}(?![\w/])")
+# A number cut short where a long text was shortened ("call 416-555-01…"): still a number.
+_CUT_SHORT = re.compile(r"(?<![\w/#.-])\+?\(?\d[\d\s().-]*\d(?=\s?…)")
+CUT_SHORT_DIGITS = 5
 _GROUP = re.compile(r"\+?\(?\d+\)?")
 LONG_RUN_DIGITS = 10
 MAX_GROUPS_SEARCHED = 8
@@ -90,6 +93,9 @@ def _candidates(typed: str, region: str) -> Iterator[Found]:
             yield Found(match.start(), match.end(), typed[match.start() : match.end()])
     for match in _VANITY.finditer(text):
         if _possible(match.group(0), region, valid=True):
+            yield Found(match.start(), match.end(), match.group(0))
+    for match in _CUT_SHORT.finditer(text):
+        if sum(c.isdigit() for c in match.group(0)) >= CUT_SHORT_DIGITS:
             yield Found(match.start(), match.end(), match.group(0))
     for match in _RUN.finditer(text):
         inner = _valid_inside(match, region)

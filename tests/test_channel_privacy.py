@@ -443,3 +443,12 @@ def test_a_london_site_masks_london_numbers_written_the_london_way() -> None:
         "ring 020 7946 0958 or 07700 900123 before 17:30", ZoneInfo("Europe/London")
     )
     assert "7946" not in shown and "900123" not in shown and "17:30" in shown
+
+
+@pytest.mark.parametrize(
+    "cut", ["call 416-555-01…", "call (416) 555…", "call +44 20 79…", "ring 41655…"]
+)
+def test_a_number_cut_short_where_the_alert_subject_ends_is_masked_too(cut: str) -> None:
+    _, blocks = alerts.alert(_item("Dana") | {"subject": cut}, SITE)
+    shown = posted(("", blocks))
+    assert "[number removed]" in shown and not re.search(r"\d{3}[-) ]+\d{2}", shown)
