@@ -24,6 +24,8 @@ PHONE_REMOVED = "[number removed]"
 
 # `%40` is an "@" that went through a URL.
 EMAIL = re.compile(r"[\w.+-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+# An address cut short where a long text was shortened ("mail jo@par…").
+_EMAIL_CUT = re.compile(r"[\w.+-]+(?:@|%40)[\w.-]*(?=\s?…)", re.IGNORECASE)
 # Slack's link form of an address typed into a message: `<mailto:jane@x.org|jane@x.org>`.
 EMAIL_LINK = re.compile(r"<mailto:([^|>\s]+)(?:\|[^>]*)?>", re.IGNORECASE)
 TEL_URI = re.compile(r"\btel:[^\s<>]+", re.IGNORECASE)
@@ -147,6 +149,7 @@ def _possible(typed: str, region: str, *, valid: bool = False) -> bool:
 def scrub_contacts(text: str, region: str = DEFAULT_REGION) -> str:
     """Replace e-mail addresses and phone numbers in `text` with a placeholder."""
     text = EMAIL.sub(EMAIL_REMOVED, EMAIL_LINK.sub(EMAIL_REMOVED, text))
+    text = _EMAIL_CUT.sub(EMAIL_REMOVED, text)
     out, last = [], 0
     for found in find_phones(text, region):
         out += [text[last : found.start], PHONE_REMOVED]

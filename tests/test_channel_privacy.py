@@ -452,3 +452,9 @@ def test_a_number_cut_short_where_the_alert_subject_ends_is_masked_too(cut: str)
     _, blocks = alerts.alert(_item("Dana") | {"subject": cut}, SITE)
     shown = posted(("", blocks))
     assert "[number removed]" in shown and not re.search(r"\d{3}[-) ]+\d{2}", shown)
+
+
+def test_an_address_cut_short_where_the_alert_subject_ends_is_masked_too() -> None:
+    _, blocks = alerts.alert(_item("Dana") | {"subject": "write to jo@par…"}, SITE)
+    shown = posted(("", blocks))
+    assert "[e-mail removed]" in shown and "jo@par" not in shown
