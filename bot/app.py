@@ -115,7 +115,7 @@ def build_runtime(
         clock,
         site_tz=policy.site.tz,
         desk_channel=desk_channel,
-        moot=outbox_moot(engine),
+        moot=outbox_moot(engine, clock),
     )
     roles = Roles(
         managers=frozenset(policy.roles.managers), reception=frozenset(policy.roles.reception)
