@@ -24,12 +24,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
+from sqlmodel import Session, select
 
 from bot.contacts import region_for_zone, scrub_contacts
 from bot.services.board import Board, Status
 from handlers.blocks import alerts, closing, enquiries, incidents, messages, visitors
 from handlers.blocks.board import roll_call_messages
 from handlers.text import channel_text
+from storage.models import PhoneMessage
 
 SITE = ZoneInfo("America/Toronto")
 TUESDAY_3PM = datetime(2026, 11, 24, 15, 0, tzinfo=SITE)
@@ -395,9 +397,28 @@ def _fresh_desk() -> Iterator[Any]:
             engine.dispose()
 
 
+def _message_form(fd: Any, *, caller: str, subject: str, body: str) -> None:
+    """The /message modal, filled in as typed, for Alice."""
+    fd.command(RECEPTION, "/message", "")
+    view = fd.double.calls_to("views.open")[-1].response["view"]
+
+    def text(block: str, value: str) -> dict[str, Any]:
+        return {block: {"type": "plain_text_input", "value": value}}
+
+    values = {
+        "recipient": {"recipient": {"type": "users_select", "selected_user": ALICE}},
+        "caller": text("caller", caller[:200]),
+        "subject": text("subject", subject),
+        "body": text("body", body),
+        "urgent": {"urgent": {"type": "checkboxes", "selected_options": []}},
+    }
+    fd.dispatch(fd.requests.view_submission(user_id=RECEPTION, view=view, values=values))
+    fd.settle()
+
+
 @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
 @given(name=typed_texts(), said=typed_texts())
-def test_generated_names_and_messages_typed_into_commands_never_reach_a_channel(
+def test_generated_names_and_messages_typed_into_commands_and_the_form_never_reach_a_channel(
     name: tuple[str, list[str], list[str]], said: tuple[str, list[str], list[str]]
 ) -> None:
     from tests.helpers import block_text, posts_to
@@ -412,6 +433,9 @@ def test_generated_names_and_messages_typed_into_commands_never_reach_a_channel(
         fd.command(RECEPTION, "/message", f"{ALICE_M} {caller}: {body}")
         fd.command(RECEPTION, "/visitor", f"arrived Kim Lee for {ALICE_M} — {body}")
         fd.command(RECEPTION, "/enquiry", f"complaint via phone from Jo Park for {ALICE_M}: {body}")
+        _message_form(fd, caller=caller, subject=body[:200], body=body)
+        with Session(fd.engine) as session:
+            assert len(session.exec(select(PhoneMessage)).all()) == 2, "command and form both taken"
         advance_to(fd, fd.clock.now() + timedelta(days=3, hours=2))
         desk = " ".join(block_text(post) for post in posts_to(fd, "C0DESK"))
         managers = " ".join(block_text(post) for post in posts_to(fd, "C0MGRS"))
