@@ -251,12 +251,8 @@ def serve(settings: Settings, *, http: HttpOptions | None, in_process_worker: bo
 
 def serve_socket_mode(settings: Settings, *, worker: bool) -> int:
     """Socket Mode: one process, its worker in-process (unless `worker` is False)."""
-    # websocket-client's, not slack_sdk's built-in client: after Slack's routine `disconnect`
-    # (refresh_requested) the built-in one reads nothing for 3 s (it waits out its socket's
-    # 3 s read timeout before switching), so the next command's ack came past Slack's 3 s; and
-    # on close it drops the socket without a close frame. This one reconnects within 0.5 s and
-    # closes with a close frame (tests/test_socket_mode.py).
-    from slack_bolt.adapter.socket_mode.websocket_client import SocketModeHandler
+    # Not slack_sdk's built-in client: see bot.socket_mode_client for why.
+    from bot.socket_mode_client import FrontDeskSocketModeHandler
 
     policy, wiring = run_checks(settings, mode="socket")
     assert wiring.app_token is not None
@@ -269,7 +265,7 @@ def serve_socket_mode(settings: Settings, *, worker: bool) -> int:
         runtime.ctx.deliver = running.wake  # a listener's commit: deliver at once
     else:
         runtime.ctx.deliver = lambda: None  # a `frontdesk worker` elsewhere sends
-    handler = SocketModeHandler(runtime.app, wiring.app_token)
+    handler = FrontDeskSocketModeHandler(runtime.app, wiring.app_token)
     try:
         if running is not None:
             running.start()

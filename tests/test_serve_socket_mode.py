@@ -24,7 +24,7 @@ pytestmark = pytest.mark.process
 SCRIPT = textwrap.dedent(
     """
     import sys, threading
-    import slack_bolt.adapter.socket_mode.websocket_client as socket_mode
+    import bot.socket_mode_client as socket_mode
     from slack_bolt.request import BoltRequest
 
     class Handler:
@@ -47,7 +47,7 @@ SCRIPT = textwrap.dedent(
         def close(self):
             print("closed", flush=True)
 
-    socket_mode.SocketModeHandler = Handler
+    socket_mode.FrontDeskSocketModeHandler = Handler
     from bot.cli import main
     sys.exit(main(["serve"]))
     """

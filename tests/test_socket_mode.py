@@ -162,6 +162,7 @@ def test_after_a_refresh_disconnect_the_next_command_is_acked_well_within_3_s(
 ) -> None:
     first, _ = arrive(serve, "list")
     serve.socket.wait_for_ack(first, timeout=ACK_WITHIN_S)
+    urls = len(serve.double.calls_to("apps.connections.open"))
     asked = time.monotonic()
     old = serve.socket.disconnect("refresh_requested")
     new = serve.socket.wait_for_connections(2, timeout=ACK_WITHIN_S)
@@ -169,11 +170,14 @@ def test_after_a_refresh_disconnect_the_next_command_is_acked_well_within_3_s(
     ack = serve.socket.wait_for_ack(envelope, timeout=ACK_WITHIN_S)
     assert ack.connection == new.number == 2
     # Slack sends the next envelope once the new connection is open: acked at once on it, and
-    # even counted from the disconnect, well within Slack's 3 s (it took 3.02 s on
-    # slack_sdk's built-in client, which read nothing for 3 s after switching).
-    assert ack.at - sent < 1.0, f"{ack.at - sent:.3f} s"
-    assert ack.at - asked < 1.5, f"{ack.at - asked:.3f} s"
+    # even counted from the disconnect, well within Slack's 3 s (3.02 s on slack_sdk's built-in
+    # client, which read nothing for 3 s after switching; up to 10 s on websocket-client's
+    # own when the closing thread read Slack's answer to its close frame: bot.socket_mode_client).
+    assert ack.at - sent < 1.5, f"{ack.at - sent:.3f} s"
+    assert ack.at - asked < 2.0, f"{ack.at - asked:.3f} s"
     assert serve.socket.wait_for_close(old, timeout=ACK_WITHIN_S).closed_cleanly
+    assert len(serve.double.calls_to("apps.connections.open")) == urls + 1  # one new URL
+    assert len(serve.socket.connections) == 2
 
 
 def test_sigterm_closes_the_websocket_with_a_close_frame_and_exits_0(
