@@ -52,6 +52,10 @@ MESSAGES = [
     (f"{A} Jane Doe +44 20 7946 0958", msg("Jane Doe", phone="+44 20 7946 0958")),
     (f"{A} Jane Doe (416) 555-0199 ext. 12", msg("Jane Doe", phone="(416) 555-0199 ext. 12")),
     (f"{A} Jane Doe 4165550199: ok", msg("Jane Doe", phone="4165550199", body="ok")),
+    (
+        f"{A} Jane Doe tel:+1-416-555-0199: ok",
+        msg("Jane Doe", phone="tel:+1-416-555-0199", body="ok"),
+    ),
     # a number or an address typed in the middle of the name
     (f"{A} Sam 416-555-0100 Roe: hi", msg("Sam Roe", phone="416-555-0100", body="hi")),
     (f"{A} Jane jane@example.com: hi", msg("Jane", email="jane@example.com", body="hi")),

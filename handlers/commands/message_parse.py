@@ -172,7 +172,7 @@ def _caller(
         email = found_email.group(0)
         text = _joined(text[: found_email.start()], text[found_email.end() :])
     phone = None
-    phones = [p for p in find_phones(text, region) if not p.typed.lower().startswith("tel:")]
+    phones = find_phones(text, region)
     if phones:
         first = phones[0]
         phone = first.typed.strip()

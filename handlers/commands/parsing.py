@@ -38,9 +38,13 @@ def split_on_last_mention(text: str) -> Anchored | None:
     return Anchored(text[: last.start()], last.group(1), text[last.end() :])
 
 
+# "tel:+1…", "mailto:…": the colon of a link typed as text, not the start of the message.
+_SCHEME_BEFORE = re.compile(r"(?:^|[\s(])(?:tel|mailto|sip|https?)$", re.IGNORECASE)
+
+
 def split_at_colon(text: str) -> tuple[str, str | None]:
-    """(head, rest) split at the first colon outside parentheses, mentions and times ("10:30");
-    rest is None when there is no such colon."""
+    """(head, rest) at the first colon outside parentheses, mentions, times ("10:30") and typed
+    links ("tel:+1…"); rest is None when there is no such colon."""
     depth = 0
     for index, char in enumerate(text):
         if char in "(<":
@@ -53,7 +57,8 @@ def split_at_colon(text: str) -> tuple[str, str | None]:
                 and text[index - 1].isdigit()
                 and text[index + 1].isdigit()
             )
-            if not between_digits:
+            scheme = _SCHEME_BEFORE.search(text, 0, index) and index + 1 < len(text)
+            if not between_digits and not (scheme and not text[index + 1].isspace()):
                 return text[:index], text[index + 1 :]
     return text, None
 
