@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import subprocess
 import sys
 import time
@@ -243,7 +244,8 @@ def test_refused_requests_are_one_json_line_each_without_their_body(
         "refused a Slack request: stale timestamp",
     ]
     assert VISITOR.split()[0] not in output and "Acme" not in output
-    assert "555" not in output and "body:" not in output
+    assert re.search(r"416\D{0,6}555\D{0,6}0100", output) is None, output
+    assert "body:" not in output
     assert all(line["level"] != "DEBUG" for line in lines)
 
 
@@ -292,7 +294,7 @@ def test_worker_start_and_rounds_print_no_warning_and_no_library_chatter(
 ) -> None:
     policy = write_policy(tmp_path)
     policy.write_text(
-        policy.read_text().replace('sweep_every = "30 seconds"', 'sweep_every = "1 second"')
+        policy.read_text().replace('sweep_every = "30 seconds"', 'sweep_every = "2 seconds"')
     )
     env = clean_env(
         {
@@ -312,7 +314,7 @@ def test_worker_start_and_rounds_print_no_warning_and_no_library_chatter(
     )
     try:
         double.wait_for("users.list", timeout=20)  # the first round has run
-        time.sleep(2.5)  # two or three more rounds
+        time.sleep(2.2)  # a round or two more
     finally:
         process.terminate()
         output = process.communicate(timeout=20)[0].decode()
