@@ -13,6 +13,7 @@ from bot.config import Policy
 from bot.roles import Refusal, Roles
 from bot.services import windows
 from bot.services.cover import Cover, cover_for
+from bot.services.windows import Owner
 from storage import audit, items, outbox, visits
 from storage.models import Visit
 
@@ -111,8 +112,13 @@ def expect(
     organisation: str | None,
     host_id: str,
     expected_at: datetime,
+    desk_channel: str | None = None,
 ) -> Visit:
-    """Pre-register a visitor and let the host know."""
+    """Pre-register a visitor and let the host know (or whoever covers while they are away).
+
+    With no `desk_channel`, a host away with nobody to cover is still told themselves (there is
+    no channel to tell instead).
+    """
     visit = visits.add(
         session,
         Visit(
@@ -126,12 +132,16 @@ def expect(
         ),
     )
     audit.record(session, visit_id=visit.id, actor_id=logged_by, action="expected", at=now)
+    cover = cover_for(session, intended_id=host_id, now=now, desk_channel=desk_channel or "")
+    target = cover.owner.user_id or cover.owner.channel
+    if not target:  # away, nobody covers, and no desk channel to tell: the host after all
+        target, cover = host_id, Cover(owner=Owner(user_id=host_id), intended_id=host_id)
     outbox.enqueue(
         session,
         key=f"visit:{visit.id}:expected_dm",
         template="visitor_expected_dm",
-        target=host_id,
-        params=_visit_params(visit),
+        target=target,
+        params=_visit_params(visit) | _cover_params(cover),
         now=now,
     )
     return visit
@@ -154,7 +164,34 @@ def sign_out_visit(session: Session, *, now: datetime, visit: Visit, by: str) ->
     session.add(visit)
     _close_arrival_window(session, visit=visit, now=now, by=by, outcome="visitor_left")
     audit.record(session, visit_id=visit.id, actor_id=by, action="signed_out", at=now)
+    _rewrite_arrival_dm(session, visit=visit, now=now, by=by)
     return visit
+
+
+def _rewrite_arrival_dm(session: Session, *, visit: Visit, now: datetime, by: str) -> None:
+    """The arrival DM's buttons mean nothing once the visitor has left: it is rewritten to say
+    when they signed out. A DM not sent yet is left (its buttons are refused if pressed)."""
+    key = f"visit:{visit.id}:arrived_dm"
+    posted = outbox.row_state(session, key)
+    if posted is None or posted.state != "sent" or not posted.channel or not posted.ts:
+        return
+    told = outbox.row_target(session, key) or visit.host_id
+    outbox.enqueue(
+        session,
+        key=f"{key}:left",
+        template="visitor_arrival_left",
+        target=posted.channel,
+        params=_visit_params(visit)
+        | {
+            "left_at": now.isoformat(),
+            "signed_out_by": by,
+            "response": visit.host_response,
+            "told_id": told if told[:1] in ("U", "W") else None,
+            "covering_for": visit.host_id if told != visit.host_id else None,
+            "update_ts": posted.ts,
+        },
+        now=now,
+    )
 
 
 def cancel(session: Session, *, now: datetime, query: str, by: str) -> Visit | Ambiguous:
@@ -221,10 +258,16 @@ def _told(session: Session, visit: Visit) -> str | None:
 
 
 def _cover_params(cover: Cover) -> dict[str, object]:
+    """Who covers for the host: `owner_id` is the person told, None when it is a channel."""
     if not cover.redirected:
         return {}
     away = cover.away_until.isoformat() if cover.away_until else None
-    return {"covering_for": cover.intended_id, "away_until": away, "chain": list(cover.chain)}
+    return {
+        "covering_for": cover.intended_id,
+        "away_until": away,
+        "chain": list(cover.chain),
+        "owner_id": cover.owner.user_id,
+    }
 
 
 def _open_arrival_window(

@@ -43,7 +43,8 @@ TEMPLATES: dict[str, Builder] = {
     "visitor_arrived_dm": visitors.arrival_dm,
     "visitor_expected_dm": visitors.expected_dm,
     "visitor_signin": visitors.signin_post,
-    "visitor_host_response": lambda params, _tz: visitors.host_response_reply(params),
+    "visitor_arrival_left": visitors.arrival_left_dm,
+    "visitor_host_response": visitors.host_response_reply,
     "closing_on_site": closing.closing_post,
     # phone messages
     "message_dm": messages.message_dm,

@@ -27,6 +27,8 @@ HOST_BUTTONS = (
     ("I can't — send someone", "visitor_send_someone", "danger"),
 )
 
+RESPONSE_WORDS = {aid.removeprefix("visitor_"): label for label, aid, _ in HOST_BUTTONS}
+
 RESPONSE_LINES = {
     "on_my_way": "is on their way",
     "please_wait": "asks them to wait",
@@ -55,8 +57,9 @@ def shown_for(channel: bool, tz: ZoneInfo | None) -> Callable[[str], str]:
 def arrival_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     """The host's DM: who is here, and three buttons."""
     visit_id = str(params["visit_id"])
-    # Someone covering may be the desk channel: then nothing private may show.
-    channel = bool(params.get("covering_for"))
+    # Someone covering may be the desk channel (no `owner_id`): then nothing private may show;
+    # a backup's DM keeps what was typed.
+    channel = _to_channel(params)
     shown = shown_for(channel, tz)
     named = f"*{shown(str(params['name']))}*"
     if params.get("organisation"):
@@ -64,12 +67,7 @@ def arrival_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     lines = [f":wave: {named} is at reception for you"]
     if params.get("covering_for"):
         lines[0] = f":wave: {named} is at reception"
-        away = params.get("away_until")
-        until = f" until {date_token(datetime.fromisoformat(away), tz)}" if away else ""
-        lines.append(
-            f"They are here for {mention(str(params['covering_for']))}, who is out of office{until}: "
-            "you are covering."
-        )
+        lines.append(_covering_line(params, tz))
     if params.get("pass_number"):
         lines.append(f"Pass {params['pass_number']}")
     if params.get("note"):
@@ -87,6 +85,40 @@ def arrival_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     return f"{shown(str(params['name']))} is at reception for you", blocks
 
 
+def _to_channel(params: dict[str, Any]) -> bool:
+    """Whether a host's post went to a channel covering for them (rows from before `owner_id`
+    was written count as a channel: the safe reading)."""
+    return bool(params.get("covering_for")) and not params.get("owner_id")
+
+
+def _covering_line(params: dict[str, Any], tz: ZoneInfo) -> str:
+    away = params.get("away_until")
+    until = f" until {date_token(datetime.fromisoformat(away), tz)}" if away else ""
+    return (
+        f"They are here for {mention(str(params['covering_for']))}, who is out of office{until}: "
+        "you are covering."
+    )
+
+
+def arrival_left_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
+    """The arrival DM once the visitor has signed out: when they left, and no buttons."""
+    shown = shown_for(not params.get("told_id"), tz)
+    named = f"*{shown(str(params['name']))}*"
+    if params.get("organisation"):
+        named += f" ({shown(str(params['organisation']))})"
+    host = params.get("covering_for")
+    whom = f"for {mention(str(host))}" if host else "for you"
+    left = date_token(datetime.fromisoformat(str(params["left_at"])), tz, "{time}")
+    lines = [f":wave: {named} was at reception {whom}"]
+    if params.get("pass_number"):
+        lines.append(f"Pass {esc(str(params['pass_number']))}")
+    blocks: list[Block] = [section("\n".join(lines))]
+    answer = RESPONSE_WORDS.get(str(params.get("response") or ""))
+    said = f"Answered: *{esc(answer)}* · " if answer else ""
+    blocks.append(context(f"{said}Signed out at {left}"))
+    return f"{shown(str(params['name']))} signed out at {left}", blocks
+
+
 def answered_dm(params: dict[str, Any], response: str) -> tuple[str, list[Block]]:
     """The host's DM once answered: the buttons give way to the answer."""
     label = next(lbl for lbl, aid, _ in HOST_BUTTONS if aid == f"visitor_{response}")
@@ -95,12 +127,18 @@ def answered_dm(params: dict[str, Any], response: str) -> tuple[str, list[Block]
 
 
 def expected_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
-    """The host's heads-up about a pre-registered visitor."""
+    """The host's heads-up about a pre-registered visitor (or their cover's, while away)."""
     when = date_token(datetime.fromisoformat(params["expected_at"]), tz)
-    text = (
-        f":calendar: {who(params['name'], params.get('organisation'))} is expected for you {when}"
-    )
-    return "A visitor is expected for you", [section(text)]
+    shown = shown_for(_to_channel(params), tz)
+    named = f"*{shown(str(params['name']))}*"
+    if params.get("organisation"):
+        named += f" ({shown(str(params['organisation']))})"
+    if not params.get("covering_for"):
+        text = f":calendar: {named} is expected for you {when}"
+        return "A visitor is expected for you", [section(text)]
+    host = mention(str(params["covering_for"]))
+    text = f":calendar: {named} is expected for {host} {when}\n{_covering_line(params, tz)}"
+    return f"A visitor is expected for {host}", [section(text)]
 
 
 def signin_post(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:

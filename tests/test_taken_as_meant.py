@@ -1,0 +1,74 @@
+"""Issue 16: what a receptionist, a host or a manager does is taken as meant — cover while
+someone is away, finished things that stop offering buttons, reports and the console."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from bot.console.embedded import Embedded
+from storage.models import Absence, Item
+from tests.helpers import block_text, buttons, dms_to
+
+RECEPTION, ALICE, BOB, CAROL, MANAGER = "U0RECEPTION", "U0ALICE", "U0BOB", "U0CAROL", "U0MANAGER"
+ALICE_M, BOB_M = "<@U0ALICE|alice>", "<@U0BOB|bob>"
+DESK, MANAGERS = "C0DESK", "C0MGRS"
+
+
+def alice_away(fd: Embedded, *, backup: str | None = BOB, days: int = 5) -> None:
+    with Session(fd.engine) as session:
+        session.add(
+            Absence(
+                user_id=ALICE,
+                starts_at=fd.clock.now() - timedelta(minutes=1),
+                until=fd.clock.now() + timedelta(days=days),
+                backup_id=backup,
+            )
+        )
+        session.commit()
+
+
+def items(fd: Embedded) -> list[Item]:
+    with Session(fd.engine) as session:
+        return list(session.exec(select(Item).order_by(Item.id)))  # type: ignore[arg-type]
+
+
+def updates_of(fd: Embedded, channel: str) -> list[object]:
+    return [c for c in fd.double.calls_to("chat.update") if c.args.get("channel") == channel]
+
+
+# Point 4: cover while someone is away
+
+
+def test_expecting_a_visitor_for_someone_away_tells_their_backup(fd: Embedded) -> None:
+    alice_away(fd)
+    fd.command(RECEPTION, "/visitor", f"expect Kim Lee from Acme for {ALICE_M} tomorrow 10am")
+    assert not [c for c in dms_to(fd, ALICE) if "expected" in block_text(c)]
+    (heads_up,) = [c for c in dms_to(fd, BOB) if "expected" in block_text(c)]
+    text = block_text(heads_up)
+    assert "Kim Lee" in text and "<@U0ALICE>" in text and "covering" in text
+
+
+def test_a_backups_arrival_dm_keeps_the_notes_number(fd: Embedded) -> None:
+    alice_away(fd)
+    fd.command(RECEPTION, "/visitor", f"arrived Kim Lee for {ALICE_M} — call 416-555-0142")
+    (arrival,) = [c for c in dms_to(fd, BOB) if "reception" in block_text(c)]
+    assert "416-555-0142" in block_text(arrival)
+
+
+# Point 6: finished things stop offering buttons
+
+
+def test_signing_a_visitor_out_rewrites_the_hosts_arrival_dm_without_buttons(
+    fd: Embedded,
+) -> None:
+    fd.command(RECEPTION, "/visitor", f"arrived Kim Lee from Acme for {ALICE_M}")
+    (arrival,) = dms_to(fd, ALICE)
+    fd.clock.advance(timedelta(minutes=40))
+    fd.command(RECEPTION, "/visitor", "left Kim Lee")
+    (update,) = updates_of(fd, arrival.response["channel"])
+    assert update.args["ts"] == arrival.response["ts"]  # type: ignore[attr-defined]
+    text = block_text(update)  # type: ignore[arg-type]
+    assert "Kim Lee" in text and "signed out at" in text.lower()
+    assert buttons(update) == []  # type: ignore[arg-type]
