@@ -57,6 +57,20 @@ def test_a_backups_arrival_dm_keeps_the_notes_number(fd: Embedded) -> None:
     assert "416-555-0142" in block_text(arrival)
 
 
+def test_reassigning_an_enquiry_to_someone_away_gives_it_to_their_backup(fd: Embedded) -> None:
+    from tests.test_enquiries import press, submit
+
+    alice_away(fd, backup=CAROL)
+    bobs = f"complaint via email from Lee Park for {BOB_M}: lost form"
+    fd.command(RECEPTION, "/enquiry", bobs)
+    press(fd, BOB, dms_to(fd, BOB)[0], "Reassign…")
+    submit(fd, BOB, {"owner": {"value": {"type": "users_select", "selected_user": ALICE}}})
+    moved = items(fd)
+    assert {(i.owner_id, i.intended_id) for i in moved} == {(CAROL, ALICE)}
+    (dm,) = [c for c in dms_to(fd, CAROL) if "Lee Park" in block_text(c)]
+    assert "covering" in block_text(dm) and "<@U0ALICE>" in block_text(dm)
+
+
 # Point 6: finished things stop offering buttons
 
 

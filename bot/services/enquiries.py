@@ -18,7 +18,7 @@ from bot.contacts import scrub_contacts
 from bot.roles import Refusal, Roles
 from bot.services import windows
 from bot.services.cover import cover_for
-from bot.services.windows import Owner, WindowClosed
+from bot.services.windows import WindowClosed
 from storage import audit, enquiries, outbox
 from storage.models import AuditEvent, Enquiry, Item
 
@@ -184,8 +184,10 @@ def reassign(
     to_user_id: str,
     by: str,
     roles: Roles,
+    desk_channel: str | None = None,
 ) -> EnquiryView:
-    """Give the enquiry's open windows to someone else; the customer's clocks run on."""
+    """Give the enquiry's open windows to someone else, or to whoever covers while they are
+    away; the customer's clocks run on."""
     view = get_view(session, enquiry_id)
     if by != view.resolve.owner_id and not roles.is_manager(by):
         may_act(roles, by, view.resolve)  # the desk may pass on what the desk has
@@ -193,17 +195,35 @@ def reassign(
         raise EnquiryError(f"It is {view.resolve.outcome or 'done'} already.")
     if to_user_id == view.resolve.owner_id:
         raise EnquiryError(f"<@{to_user_id}> has it already.")
-    owner = Owner(user_id=to_user_id)
+    cover = cover_for(
+        session,
+        intended_id=to_user_id,
+        now=now,
+        desk_channel=desk_channel or view.resolve.owner_channel or "",
+    )
+    owner = cover.owner
+    if not (owner.user_id or owner.channel):
+        raise EnquiryError(
+            f"<@{to_user_id}> is out of office with nobody covering: pass it to someone who is in."
+        )
+    if owner.user_id is not None and owner.user_id == view.resolve.owner_id:
+        raise EnquiryError(f"<@{owner.user_id}> has it already (covering for <@{to_user_id}>).")
     for item in (view.ack, view.resolve):
         if item.state != "done":
             windows.reassign(session, item=item, owner=owner, now=now, by=by)
+            item.intended_id = to_user_id
+            session.add(item)
+    extra: dict[str, Any] = {"reassigned_by": by}
+    if cover.redirected:
+        away = cover.away_until.isoformat() if cover.away_until else None
+        extra |= {"covering_for": to_user_id, "away_until": away}
     # Done windows keep their owner, so read the new one off the resolve window.
     _send_dm(
         session,
         view,
-        key=f"enquiry:{enquiry_id}:dm:{to_user_id}:{int(now.timestamp())}",
+        key=f"enquiry:{enquiry_id}:dm:{owner.user_id or owner.channel}:{int(now.timestamp())}",
         now=now,
-        extra={"reassigned_by": by},
+        extra=extra,
     )
     return view
 

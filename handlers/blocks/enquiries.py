@@ -92,7 +92,15 @@ def enquiry_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
         text += f"\n>{shown.replace(chr(10), chr(10) + '>')}"
     blocks: list[Block] = [section(text), section(deadlines(params, tz))]
     if params.get("reassigned_by"):
-        blocks.append(context(f"Passed to you by {mention(str(params['reassigned_by']))}"))
+        passed = f"Passed to you by {mention(str(params['reassigned_by']))}"
+        if params.get("covering_for"):
+            away = params.get("away_until")
+            until = f" until {date_token(datetime.fromisoformat(away), tz)}" if away else ""
+            passed += (
+                f" for {mention(str(params['covering_for']))}, who is out of office{until}: "
+                "you are covering"
+            )
+        blocks.append(context(passed))
     elif params.get("logged_by"):
         blocks.append(context(f"Logged by {mention(str(params['logged_by']))}"))
     buttons = []
