@@ -7,6 +7,7 @@ the managers' channel from one round are folded into one digest post.
 
 Who hears what (DESIGN.md, "Windows, reminders, alerts"):
   phone message, enquiry: warn → owner; breach → managers + owner; escalate → managers, loud
+  (an owner out of office who kept the item: whoever covers for them, told so)
   visitor arrival: breach → desk channel + the host's backup; escalate → managers
 """
 
@@ -121,18 +122,35 @@ def _handle_due_stages(
                 item.due_at.isoformat(),
             )
         else:
-            notices += _notices(session, item, stage, audience)
+            notices += _notices(session, item, stage, audience, now)
         result.stages += 1
         windows.advance(item)
     session.add(item)
     return notices
 
 
-def _notices(session: Session, item: Item, stage: str, audience: Audience) -> list[Notice]:
+def _notices(
+    session: Session, item: Item, stage: str, audience: Audience, now: datetime
+) -> list[Notice]:
     """Who hears about this stage of this window."""
     key = windows.outbox_key(item, stage)
     params = summarise(session, item).params() | {"stage": stage}
     owner = item.owner_id or item.owner_channel or audience.desk_channel
+    # An owner away who did not hand the item over: whoever covers for them hears instead,
+    # told whose it is (the item stays the owner's).
+    covering: dict[str, Any] = {}
+    if item.owner_id and item.kind != "visitor_arrival" and stage != "escalate":
+        cover = cover_for(
+            session, intended_id=item.owner_id, now=now, desk_channel=audience.desk_channel
+        )
+        if cover.redirected:
+            owner = cover.owner.user_id or cover.owner.channel or audience.desk_channel
+            away = cover.away_until.isoformat() if cover.away_until else None
+            covering = {
+                "covering_for": item.owner_id,
+                "away_until": away,
+                "covered_by": cover.owner.user_id,
+            }
     assert item.id is not None
     item_id = item.id
     if stage == "escalate":
@@ -155,15 +173,16 @@ def _notices(session: Session, item: Item, stage: str, audience: Audience) -> li
                     Notice(f"{key}:backup", "visitor_backup_dm", backup, params, item_id)
                 )
         return notices
+    told = params | covering
     if stage == "warn":
-        return [Notice(key, "item_due_soon", owner, params, item_id)]
+        return [Notice(key, "item_due_soon", owner, told, item_id)]
     if stage == "breach":
         return [
             Notice(key, "item_alert", audience.managers_channel, params, item_id, True),
-            Notice(f"{key}:owner", "item_overdue", owner, params, item_id),
+            Notice(f"{key}:owner", "item_overdue", owner, told, item_id),
         ]
     if stage == "remind":
-        return [Notice(key, "item_remind", owner, params | {"attempts": item.attempts}, item_id)]
+        return [Notice(key, "item_remind", owner, told | {"attempts": item.attempts}, item_id)]
     log.warning("no notice for stage %r of item %s", stage, item_id)
     return []
 

@@ -71,6 +71,23 @@ def test_reassigning_an_enquiry_to_someone_away_gives_it_to_their_backup(fd: Emb
     assert "covering" in block_text(dm) and "<@U0ALICE>" in block_text(dm)
 
 
+def test_an_item_kept_by_someone_away_reminds_and_alerts_their_backup_saying_so(
+    fd: Embedded,
+) -> None:
+    from tests.time_helpers import advance
+
+    fd.command(RECEPTION, "/message", f"{ALICE_M} Sam Roe 416-555-0142: about the invoice")
+    alice_away(fd, backup=BOB)  # and she did not hand it over
+    advance(fd, "6 business hours")
+    (soon,) = [c for c in dms_to(fd, BOB) if "Due soon" in block_text(c)]
+    assert "covering" in block_text(soon) and "<@U0ALICE>" in block_text(soon)
+    advance(fd, "3 business hours")
+    (late,) = [c for c in dms_to(fd, BOB) if "Overdue" in block_text(c)]
+    assert "covering" in block_text(late)
+    assert not [c for c in dms_to(fd, ALICE) if "Due soon" in block_text(c)]
+    assert not [c for c in dms_to(fd, ALICE) if "Overdue" in block_text(c)]
+
+
 # Point 6: finished things stop offering buttons
 
 

@@ -41,8 +41,31 @@ def who_for(params: dict[str, Any], tz: ZoneInfo | None) -> str:
 
 
 def channel_zone(params: dict[str, Any], tz: ZoneInfo) -> ZoneInfo | None:
-    """`tz` when the post goes to a channel (no owner: the desk's), None for the owner's DM."""
+    """`tz` when the post goes to a channel (no owner: the desk's; or the desk covering for an
+    owner away), None for a person's DM."""
+    if params.get("covering_for"):
+        return None if params.get("covered_by") else tz
     return None if params.get("owner_id") else tz
+
+
+def _covering(params: dict[str, Any], tz: ZoneInfo) -> str:
+    """`You are covering for @alice, …` when the owner is away (else nothing)."""
+    if not params.get("covering_for"):
+        return ""
+    away = params.get("away_until")
+    until = f" until {date_token(datetime.fromisoformat(away), tz)}" if away else ""
+    you = "you are" if params.get("covered_by") else "the desk is"
+    return (
+        f"\n:palm_tree: It is still {mention(str(params['covering_for']))}'s, who is out of "
+        f"office{until}: {you} covering for them. A manager can pass it on."
+    )
+
+
+def _blocks(text: str, params: dict[str, Any], tz: ZoneInfo) -> list[Block]:
+    """The notice, and the owner's buttons (none for a cover, who may not act on it)."""
+    if params.get("covering_for"):
+        return [section(text + _covering(params, tz))]
+    return [section(text), owner_buttons(params)]
 
 
 def owner_of(params: dict[str, Any]) -> str:
@@ -81,7 +104,7 @@ def due_soon(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     """To the owner (or the desk channel), before the deadline."""
     shown = channel_zone(params, tz)
     text = f":hourglass_flowing_sand: Due soon: {what(params, tz=shown)}. Due {due(params, tz)}."
-    return f"Due soon: {who_for(params, shown)}", [section(text), owner_buttons(params)]
+    return f"Due soon: {who_for(params, shown)}", _blocks(text, params, tz)
 
 
 def overdue(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
@@ -91,7 +114,7 @@ def overdue(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
         f":red_circle: Overdue: {what(params, tz=shown)}. It was due {due(params, tz)}; "
         "managers have been told."
     )
-    return f"Overdue: {who_for(params, shown)}", [section(text), owner_buttons(params)]
+    return f"Overdue: {who_for(params, shown)}", _blocks(text, params, tz)
 
 
 def remind(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
@@ -102,7 +125,7 @@ def remind(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
         f":repeat: Try again: {what(params, tz=shown)} "
         f"({tries} attempt{'s' if tries != 1 else ''} so far). Due {due(params, tz)}."
     )
-    return f"Try again: {who_for(params, shown)}", [section(text), owner_buttons(params)]
+    return f"Try again: {who_for(params, shown)}", _blocks(text, params, tz)
 
 
 def alert(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
