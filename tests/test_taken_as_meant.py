@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from bot.console.embedded import Embedded
 from storage.models import Absence, Item
-from tests.helpers import block_text, buttons, dms_to
+from tests.helpers import block_text, buttons, dms_to, posts_to
 
 RECEPTION, ALICE, BOB, CAROL, MANAGER = "U0RECEPTION", "U0ALICE", "U0BOB", "U0CAROL", "U0MANAGER"
 ALICE_M, BOB_M = "<@U0ALICE|alice>", "<@U0BOB|bob>"
@@ -103,3 +103,40 @@ def test_signing_a_visitor_out_rewrites_the_hosts_arrival_dm_without_buttons(
     text = block_text(update)  # type: ignore[arg-type]
     assert "Kim Lee" in text and "signed out at" in text.lower()
     assert buttons(update) == []  # type: ignore[arg-type]
+
+
+def test_a_manager_who_takes_an_alert_is_not_told_the_intended_is_away_and_the_alert_says_who_took_it(
+    fd: Embedded,
+) -> None:
+    from tests.test_messages import click
+    from tests.time_helpers import advance_to, alerts
+
+    fd.command(RECEPTION, "/message", f"{ALICE_M} Sam Roe: about the invoice")
+    due = items(fd)[0].due_at
+    advance_to(fd, due + timedelta(minutes=1))
+    (alert,) = alerts(fd)
+    click(fd, MANAGER, alert, "Take it")
+    mine = block_text(dms_to(fd, MANAGER)[-1])
+    assert "Sam Roe" in mine and "who is away" not in mine
+    (rewritten,) = updates_of(fd, MANAGERS)
+    assert rewritten.args["ts"] == alert.response["ts"]  # type: ignore[attr-defined]
+    assert "Taken by <@U0MANAGER>" in block_text(rewritten)  # type: ignore[arg-type]
+    assert buttons(rewritten) == []  # type: ignore[arg-type]
+
+
+def test_a_desk_post_loses_its_buttons_once_reception_takes_it(fd: Embedded) -> None:
+    from tests.test_messages import click
+
+    alice_away(fd, backup=None)
+    fd.command(RECEPTION, "/message", f"{ALICE_M} Sam Roe 416-555-0142: about the invoice")
+    (desk_post,) = [c for c in posts_to(fd, DESK) if "Sam Roe" in block_text(c)]
+    assert buttons(desk_post)
+    from tests.test_enquiries import submit
+
+    click(fd, RECEPTION, desk_post, "Reassign…")
+    submit(fd, RECEPTION, {"owner": {"owner": {"type": "users_select", "selected_user": BOB}}})
+    assert items(fd)[0].owner_id == BOB
+    (rewritten,) = updates_of(fd, DESK)
+    text = block_text(rewritten)  # type: ignore[arg-type]
+    assert "Passed to <@U0BOB> by <@U0RECEPTION>" in text and "416" not in text
+    assert buttons(rewritten) == []  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ from bot.services.item_access import require_may_act, require_may_take
 from bot.services.item_summary import summarise
 from bot.services.messages import ItemNotFound, enqueue_owner_dm
 from bot.services.windows import Owner
-from storage import items, outbox
+from storage import absences, item_posts, items, outbox
 from storage import messages as stored
 from storage.models import Item
 
@@ -37,6 +37,7 @@ def take(session: Session, *, now: datetime, item_id: int, by: str, roles: Roles
     require_may_take(roles, item, by)
     windows.reassign(session, item=item, owner=Owner(user_id=by), now=now, by=by)
     enqueue_assigned(session, item=item, now=now)
+    rewrite_channel_posts(session, item=item, now=now, by=by, taken=True)
     return Moved(item=item, cover=None)
 
 
@@ -60,6 +61,7 @@ def reassign(
     item.intended_id = to
     session.add(item)
     enqueue_assigned(session, item=item, now=now)
+    rewrite_channel_posts(session, item=item, now=now, by=by, taken=False)
     return Moved(item=item, cover=cover)
 
 
@@ -70,6 +72,11 @@ def enqueue_assigned(session: Session, *, item: Item, now: datetime) -> None:
         message = stored.get(session, item.message_id)
         if message is not None:
             enqueue_owner_dm(session, item=item, message=message, now=now, key=key)
+            # "meant for @alice, who is away" only while she is: a manager's "Take it" is not
+            # cover.
+            item_posts.add_params(
+                session, key=key, params={"intended_away": _away(session, item.intended_id, now)}
+            )
             return
     outbox.enqueue(
         session,
@@ -80,6 +87,52 @@ def enqueue_assigned(session: Session, *, item: Item, now: datetime) -> None:
         now=now,
         item_id=item.id,
     )
+
+
+def _away(session: Session, user_id: str | None, now: datetime) -> bool:
+    return user_id is not None and absences.current(session, user_id, now=now) is not None
+
+
+# Posts with buttons that act on the item: once it has moved on, the channel's copies say so
+# and lose their buttons (a DM's buttons are refused to anyone who may no longer act).
+REWRITTEN_ON_MOVE = (
+    "message_dm",
+    "item_assigned",
+    "item_due_soon",
+    "item_overdue",
+    "item_remind",
+    "item_alert",
+)
+
+
+def rewrite_channel_posts(
+    session: Session, *, item: Item, now: datetime, by: str, taken: bool
+) -> int:
+    """Rewrite the item's sent channel posts (the desk's post, the managers' alert) to say who
+    has it now, with no buttons; return how many rewrites were written."""
+    assert item.id is not None
+    summary = summarise(session, item).params()
+    written = 0
+    for post in item_posts.sent_channel_posts(
+        session, item_id=item.id, templates=REWRITTEN_ON_MOVE
+    ):
+        written += outbox.enqueue(
+            session,
+            key=f"{post.key}:moved:{int(now.timestamp() * 1_000_000)}",
+            template="item_moved",
+            target=post.channel,
+            params=summary
+            | {
+                "was": post.template,
+                "stage": "escalate" if ":escalate:" in post.key else None,
+                "moved_by": by,
+                "taken": taken,
+                "moved_at": now.isoformat(),
+                "update_ts": post.ts,
+            },
+            now=now,
+        )
+    return written
 
 
 def _open_item(session: Session, item_id: int) -> Item:

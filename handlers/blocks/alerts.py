@@ -205,3 +205,21 @@ def assigned(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     shown = channel_zone(params, tz)
     text = f":inbox_tray: Now yours: {what(params, tz=shown)}. Due {due(params, tz)}."
     return f"Now yours: {who_for(params, shown)}", [section(text), owner_buttons(params)]
+
+
+def moved(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
+    """A channel's post about an item (the desk's copy, a reminder, the managers' alert) once
+    someone took it or it was passed on: who has it now, and no buttons."""
+    by = mention(str(params["moved_by"]))
+    holder = mention(params["owner_id"]) if params.get("owner_id") else "the desk"
+    at = date_token(datetime.fromisoformat(str(params["moved_at"])), tz, "{time}")
+    if params.get("taken"):
+        now_with = f":raised_hand: Taken by {by} at {at}."
+    else:
+        now_with = f":arrow_right: Passed to {holder} by {by} at {at}."
+    if params.get("was") == "item_alert":
+        word = "Escalated" if params.get("stage") == "escalate" else "Overdue"
+        head = f"*{word}*: {what(params, tz=tz)}, due {due(params, tz)}."
+    else:
+        head = f"{what(params, tz=tz)}. Due {due(params, tz)}."
+    return f"{now_with} {who_for(params, tz)}", [section(head), context(now_with)]

@@ -79,7 +79,9 @@ def message_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     whom = "for you" if owner else "for the desk"
     intended = params.get("intended_id")
     if intended and intended != owner:
-        whom += f" (meant for {mention(intended)}, who is away)"
+        # Rows from before `intended_away` was written only differed while someone was away.
+        away = params.get("intended_away", True)
+        whom += f" (meant for {mention(intended)}{', who is away' if away else ''})"
     # The desk's copy goes to a channel: what was typed is shown without contact details.
     in_channel = tz if not owner else None
     shown = free_text if in_channel is None else shown_in_channel(in_channel)

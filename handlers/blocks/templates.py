@@ -57,6 +57,7 @@ TEMPLATES: dict[str, Builder] = {
     "visitor_unanswered": alerts.visitor_unanswered,
     "visitor_backup_dm": alerts.visitor_backup,
     "item_assigned": alerts.assigned,
+    "item_moved": alerts.moved,
     # enquiries
     "enquiry_dm": enquiries.enquiry_dm,
     "enquiry_late_managers": enquiries.late_managers,

@@ -1,0 +1,60 @@
+"""The bot's sent channel posts about one item (its desk post, reminders and managers' alerts),
+found so they can be rewritten once the item has moved on."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlmodel import Session, col
+
+from storage.models import Outbox
+
+
+@dataclass(frozen=True)
+class SentPost:
+    key: str
+    template: str
+    channel: str
+    ts: str
+
+
+def sent_channel_posts(
+    session: Session, *, item_id: int, templates: Collection[str]
+) -> list[SentPost]:
+    """Sent posts of `templates` about `item_id` in a channel (not a DM), oldest first."""
+    rows = session.execute(
+        select(
+            col(Outbox.key),
+            col(Outbox.template),
+            col(Outbox.target),
+            col(Outbox.sent_channel),
+            col(Outbox.sent_ts),
+        )
+        .where(
+            col(Outbox.item_id) == item_id,
+            col(Outbox.state) == "sent",
+            col(Outbox.template).in_(list(templates)),
+            col(Outbox.sent_ts).is_not(None),
+        )
+        .order_by(col(Outbox.id))
+    ).all()
+    return [
+        SentPost(key=key, template=template, channel=channel, ts=ts)
+        for key, template, target, channel, ts in rows
+        if channel and ts and target[:1] not in ("U", "W")
+    ]
+
+
+def add_params(session: Session, *, key: str, params: dict[str, Any]) -> None:
+    """Add `params` to the still-pending row `key` written in this transaction."""
+    raw = session.scalar(
+        select(col(Outbox.params)).where(col(Outbox.key) == key, col(Outbox.state) == "pending")
+    )
+    if raw is None:
+        return
+    merged = json.loads(raw) | params
+    session.execute(update(Outbox).where(col(Outbox.key) == key).values(params=json.dumps(merged)))
