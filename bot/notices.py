@@ -266,6 +266,9 @@ class MessageDm(Notice):
     phone: str | None = None
     phone_valid: bool = True
     email: str | None = None
+    # Whether `intended_id` is away (the post then says so); rows from before it was written
+    # only differed from their owner while someone was away.
+    intended_away: bool = True
 
 
 # --- windows: reminders and alerts (bot/sweep.py, bot/services/item_actions.py) ----------
@@ -288,6 +291,7 @@ class ItemNotice(Notice):
     owner_channel: str | None = None
     intended_id: str | None = None
     enquiry_id: int | None = None
+    has_contact: bool = True  # a number or e-mail is on record ("Show number" has something)
     stage: str | None = None  # warn | breach | escalate | remind, for the sweep's notices
 
     @classmethod
@@ -312,21 +316,31 @@ class ItemNotice(Notice):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ItemDueSoon(ItemNotice):
+class OwnerReminder(ItemNotice):
+    """A reminder for the item's owner, or for whoever covers while an owner who kept it is
+    away (then told whose it is, with no buttons)."""
+
+    covering_for: str | None = None  # the owner, away
+    away_until: datetime | None = None
+    covered_by: str | None = None  # the person covering; None for the desk channel
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItemDueSoon(OwnerReminder):
     """To the owner (or the desk channel), before the deadline."""
 
     TEMPLATE: ClassVar[str] = "item_due_soon"
 
 
 @dataclass(frozen=True, kw_only=True)
-class ItemOverdue(ItemNotice):
+class ItemOverdue(OwnerReminder):
     """To the owner, when the deadline has passed."""
 
     TEMPLATE: ClassVar[str] = "item_overdue"
 
 
 @dataclass(frozen=True, kw_only=True)
-class ItemRemind(ItemNotice):
+class ItemRemind(OwnerReminder):
     """After "Tried — no answer": try again."""
 
     TEMPLATE: ClassVar[str] = "item_remind"
@@ -371,6 +385,19 @@ class ItemAssigned(ItemNotice):
     TEMPLATE: ClassVar[str] = "item_assigned"
 
 
+@dataclass(frozen=True, kw_only=True)
+class ItemMoved(ItemNotice):
+    """Rewrites a channel's post about an item (`update_ts`) once someone took it or it was
+    passed on: who has it now, and no buttons."""
+
+    TEMPLATE: ClassVar[str] = "item_moved"
+    was: str  # the template of the post rewritten
+    moved_by: str
+    taken: bool  # taken by `moved_by`, else passed on by them
+    moved_at: datetime
+    update_ts: str
+
+
 # --- enquiries (bot/services/enquiries.py) ------------------------------------------------
 
 
@@ -403,6 +430,8 @@ class EnquiryDm(EnquiryNotice):
 
     TEMPLATE: ClassVar[str] = "enquiry_dm"
     reassigned_by: str | None = None
+    covering_for: str | None = None  # who it was passed to, away (the DM goes to their cover)
+    away_until: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -557,7 +586,7 @@ class RedactedPost(Notice):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Reply(Notice):
+class ListenerReply(Notice):
     """A listener's text and blocks as they were built; how it is delivered
     (bot/outbox_extras.py): a post, a rewrite of `update_ts`, a button's `response_url`
     (a `chat.update` of `channel`/`message_ts` once it has expired), or ephemeral."""
@@ -603,6 +632,7 @@ NOTICES: tuple[type[Notice], ...] = (
     VisitorUnanswered,
     VisitorBackupDm,
     ItemAssigned,
+    ItemMoved,
     EnquiryDm,
     EnquiryLateManagers,
     EnquiryLateOwner,
@@ -612,7 +642,7 @@ NOTICES: tuple[type[Notice], ...] = (
     IncidentConfirmation,
     Report,
     RedactedPost,
-    Reply,
+    ListenerReply,
     DeliveryFailed,
 )
 

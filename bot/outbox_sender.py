@@ -33,6 +33,7 @@ from sqlalchemy.pool import StaticPool
 
 from bot import outbox_extras
 from bot.clock import Clock
+from bot.notices import DeliveryFailed, enqueue_notice
 from handlers.blocks.templates import render
 from storage import outbox
 from storage.db import session_scope
@@ -342,12 +343,11 @@ class OutboxSender:
             return False
         if row.template != "delivery_failed" and self.desk_channel:
             with session_scope(self.engine) as session:
-                outbox.enqueue(
+                enqueue_notice(
                     session,
+                    DeliveryFailed(template=row.template, target=row.target, error=error),
                     key=f"failed:{row.key}",
-                    template="delivery_failed",
                     target=self.desk_channel,
-                    params={"template": row.template, "target": row.target, "error": error},
                     now=self.clock.now(),
                 )
         return True

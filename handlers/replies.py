@@ -6,6 +6,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -13,11 +14,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
+from bot.notices import ListenerReply, enqueue_notice
 from bot.roles import Refusal
 from handlers.blocks.common import section
 from handlers.commands.parsing import ParseError
 from handlers.text import esc
-from storage import outbox
 
 log = logging.getLogger(__name__)
 
@@ -155,40 +156,28 @@ def button_reply_rows(
     user_id = str(body["user"]["id"])
     container = body.get("container") or {}
     for n, reply in enumerate(replies):
-        params: dict[str, Any] = {
-            "text": reply.get("text", ""),
-            "blocks": reply.get("blocks") or [section(str(reply.get("text", "")))],
-        }
-        if in_message(body):
-            params |= {
-                "response_url": body["response_url"],
-                "replace_original": bool(reply.get("replace_original", False)),
-                "channel": container.get("channel_id") or (body.get("channel") or {}).get("id"),
-                "message_ts": container.get("message_ts"),
-            }
-        outbox.enqueue(
-            session,
-            key=f"reply:{key}:{n}",
-            template=REPLY_TEMPLATE,
-            target=user_id,
-            params=params,
-            now=now,
+        notice = ListenerReply(
+            text=str(reply.get("text", "")),
+            blocks=tuple(reply.get("blocks") or [section(str(reply.get("text", "")))]),
         )
+        if in_message(body):
+            notice = replace(
+                notice,
+                response_url=body["response_url"],
+                replace_original=bool(reply.get("replace_original", False)),
+                channel=container.get("channel_id") or (body.get("channel") or {}).get("id"),
+                message_ts=container.get("message_ts"),
+            )
+        enqueue_notice(session, notice, key=f"reply:{key}:{n}", target=user_id, now=now)
 
 
 def ephemeral_row(
     session: Session, *, key: str, channel: str, user_id: str, reply: dict[str, Any], now: datetime
 ) -> None:
     """An ephemeral message to `user_id` in `channel`, as an outbox row (a DM if it cannot be)."""
-    outbox.enqueue(
-        session,
-        key=key,
-        template=REPLY_TEMPLATE,
-        target=channel,
-        params={
-            "text": reply.get("text", ""),
-            "blocks": reply.get("blocks") or [section(str(reply.get("text", "")))],
-            "ephemeral_user": user_id,
-        },
-        now=now,
+    notice = ListenerReply(
+        text=str(reply.get("text", "")),
+        blocks=tuple(reply.get("blocks") or [section(str(reply.get("text", "")))]),
+        ephemeral_user=user_id,
     )
+    enqueue_notice(session, notice, key=key, target=channel, now=now)

@@ -22,11 +22,11 @@ from bot.notices import (
     ClosureNotice,
     DeliveryFailed,
     ItemOverdue,
+    ListenerReply,
     MessageDm,
     Notice,
     NoticeError,
     RedactedPost,
-    Reply,
     VisitorArrivedDm,
 )
 from handlers.blocks.templates import TEMPLATES, render
@@ -291,7 +291,7 @@ def test_a_message_for_a_channel_carries_no_contact_details() -> None:
 
 
 def test_reply_and_redaction_keep_the_keys_the_sender_reads() -> None:
-    assert Reply(text="x", ephemeral_user="U1").params()["ephemeral_user"] == "U1"
+    assert ListenerReply(text="x", ephemeral_user="U1").params()["ephemeral_user"] == "U1"
     assert RedactedPost(update_ts="1.2", why="forget").params()["update_ts"] == "1.2"
     assert DeliveryFailed(template="t", target="C1", error="e").params() == {
         "template": "t",

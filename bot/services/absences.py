@@ -15,10 +15,11 @@ from sqlmodel import Session
 
 from bot.calendar import BusinessCalendar
 from bot.jobs import Job, JobContext
+from bot.notices import HandledItem, HandledVisit, OooWhileYouWereOut, enqueue_notice
 from bot.services import windows
 from bot.services.cover import cover_for
 from bot.when import WhenError, parse_when
-from storage import absences, handled, items, outbox
+from storage import absences, handled, items
 from storage.db import session_scope
 from storage.models import Absence, Item
 
@@ -189,18 +190,19 @@ def end_due(session: Session, *, now: datetime) -> list[Absence]:
 def _end(session: Session, absence: Absence, *, at: datetime) -> None:
     absence.ended_at = at
     session.add(absence)
-    outbox.enqueue(
+    enqueue_notice(
         session,
+        while_you_were_out(session, absence, back_at=at),
         key=f"absence:{absence.id}:summary",
-        template="ooo_while_you_were_out",
         target=absence.user_id,
-        params=summary_params(session, absence, back_at=at),
         now=at,
     )
 
 
-def summary_params(session: Session, absence: Absence, *, back_at: datetime) -> dict[str, object]:
-    """What was handled for the person while they were away, as outbox params."""
+def while_you_were_out(
+    session: Session, absence: Absence, *, back_at: datetime
+) -> OooWhileYouWereOut:
+    """What was handled for the person while they were away."""
     user_id, start = absence.user_id, absence.starts_at
     items = handled.items_meant_for(session, user_id, start=start, end=back_at)
     names = handled.subjects(session, items)
@@ -210,37 +212,37 @@ def summary_params(session: Session, absence: Absence, *, back_at: datetime) -> 
         for v in handled.visits_for(session, user_id, start=start, end=back_at)
         if v.id not in visit_ids
     ]
-    return {
-        "user_id": user_id,
-        "since": start.isoformat(),
-        "back_at": back_at.isoformat(),
-        "backup_id": absence.backup_id,
-        "items": [
-            {
-                "kind": item.kind,
-                "subject": names.get(item.id or 0, ""),
-                "owner_id": item.owner_id,
-                "owner_channel": item.owner_channel,
-                "state": item.state,
-                "outcome": item.outcome,
-                "done_by": item.done_by,
-                "created_at": item.created_at.isoformat(),
-            }
+    return OooWhileYouWereOut(
+        user_id=user_id,
+        since=start,
+        back_at=back_at,
+        backup_id=absence.backup_id,
+        items=tuple(
+            HandledItem(
+                kind=item.kind,
+                subject=names.get(item.id or 0, ""),
+                owner_id=item.owner_id,
+                owner_channel=item.owner_channel,
+                state=item.state,
+                outcome=item.outcome,
+                done_by=item.done_by,
+                created_at=item.created_at,
+            )
             for item in items[:SUMMARY_LIMIT]
-        ],
-        "more_items": max(0, len(items) - SUMMARY_LIMIT),
-        "visits": [
-            {
-                "name": visit.name,
-                "organisation": visit.organisation,
-                "arrived_at": visit.arrived_at.isoformat() if visit.arrived_at else None,
-                "response": visit.host_response,
-                "responded_by": visit.host_responded_by,
-            }
+        ),
+        more_items=max(0, len(items) - SUMMARY_LIMIT),
+        visits=tuple(
+            HandledVisit(
+                name=visit.name,
+                organisation=visit.organisation,
+                arrived_at=visit.arrived_at,
+                response=visit.host_response,
+                responded_by=visit.host_responded_by,
+            )
             for visit in visits[:SUMMARY_LIMIT]
-        ],
-        "more_visits": max(0, len(visits) - SUMMARY_LIMIT),
-    }
+        ),
+        more_visits=max(0, len(visits) - SUMMARY_LIMIT),
+    )
 
 
 def _run_end_of_absences(ctx: JobContext) -> int:

@@ -14,9 +14,10 @@ from sqlmodel import Session
 
 from bot.calendar import BusinessCalendar
 from bot.jobs import Job, JobContext
+from bot.notices import ClosingOnSite, ClosingVisitor, enqueue_notice
 from bot.roles import Refusal, Roles
 from bot.services import visitors
-from storage import audit, outbox, visits
+from storage import audit, visits
 from storage.db import session_scope
 from storage.models import Visit
 
@@ -58,16 +59,16 @@ def post_closing_list(
     on_site = visits.on_site(session)
     if not on_site:
         return False
-    return outbox.enqueue(
+    notice = ClosingOnSite(
+        closing_at=closing,
+        visitors=tuple(_visitor(v) for v in on_site[:LIST_LIMIT]),
+        more=max(0, len(on_site) - LIST_LIMIT),
+    )
+    return enqueue_notice(
         session,
+        notice,
         key=f"closing:{closing.astimezone(calendar.tz).date().isoformat()}",
-        template="closing_on_site",
         target=desk_channel,
-        params={
-            "closing_at": closing.isoformat(),
-            "visitors": [_visitor(v) for v in on_site[:LIST_LIMIT]],
-            "more": max(0, len(on_site) - LIST_LIMIT),
-        },
         now=now,
     )
 
@@ -120,15 +121,16 @@ def answers(session: Session, visit_ids: list[int]) -> dict[int, Answer]:
     return found
 
 
-def _visitor(visit: Visit) -> dict[str, object]:
-    return {
-        "visit_id": visit.id,
-        "name": visit.name,
-        "organisation": visit.organisation,
-        "pass_number": visit.pass_number,
-        "host_id": visit.host_id,
-        "arrived_at": visit.arrived_at.isoformat() if visit.arrived_at else None,
-    }
+def _visitor(visit: Visit) -> ClosingVisitor:
+    assert visit.id is not None
+    return ClosingVisitor(
+        visit_id=visit.id,
+        name=visit.name,
+        organisation=visit.organisation,
+        pass_number=visit.pass_number,
+        host_id=visit.host_id,
+        arrived_at=visit.arrived_at,
+    )
 
 
 def _run(ctx: JobContext) -> bool:

@@ -10,8 +10,9 @@ from sqlmodel import Session
 from bot.config import Policy, WindowSpec
 from bot.durations import parse_duration
 from bot.jobs import Job, JobContext
+from bot.notices import ClosureNotice, enqueue_notice
 from bot.services import windows
-from storage import closures, enquiries, items, messages, outbox
+from storage import closures, enquiries, items, messages
 from storage.db import session_scope
 from storage.models import Item
 
@@ -61,12 +62,11 @@ def close_day(
             reason=f"{CALENDAR_REASON}: closed {day.isoformat()}",
         )
         moved += 1
-    outbox.enqueue(
+    enqueue_notice(
         session,
+        ClosureNotice(day=day, reason=reason, by=by, moved=moved),
         key=f"closure:{day.isoformat()}",
-        template="closure_notice",
         target=desk_channel,
-        params={"day": day.isoformat(), "reason": reason, "by": by, "moved": moved},
         now=now,
     )
     return ClosureResult(day=day, moved=moved)

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import phonenumbers
 from sqlmodel import Session
 
 from bot.calendar import BusinessCalendar, split_holiday_region
 from bot.config import Policy
+from bot.notices import MessageDm, enqueue_notice
 from bot.roles import Roles
 from bot.services import windows
 from bot.services.cover import Cover, cover_for
 from bot.services.item_access import require_may_act
-from storage import audit, items, outbox
+from storage import audit, items
 from storage import messages as stored
 from storage.models import Item, PhoneMessage
 
@@ -148,42 +148,32 @@ def enqueue_owner_dm(
 ) -> None:
     """Give the owner the message: by DM with the number, or to the desk channel without it."""
     target = item.owner_id or item.owner_channel or ""
-    outbox.enqueue(
-        session,
-        key=key,
-        template="message_dm",
-        target=target,
-        params=message_params(message, item, with_contact=item.owner_id is not None),
-        now=now,
-        item_id=item.id,
-    )
+    notice = message_notice(message, item, with_contact=item.owner_id is not None)
+    enqueue_notice(session, notice, key=key, target=target, now=now, item_id=item.id)
 
 
-def message_params(message: PhoneMessage, item: Item, *, with_contact: bool) -> dict[str, Any]:
+def message_notice(message: PhoneMessage, item: Item, *, with_contact: bool) -> MessageDm:
     """What the owner's post shows; the number and e-mail only when it goes to a person."""
-    params: dict[str, Any] = {
-        "item_id": item.id,
-        "message_id": message.id,
-        "caller": message.caller,
-        "organisation": message.organisation,
-        "subject": message.subject,
-        "body": message.body,
-        "urgent": message.urgent,
-        "due_at": item.due_at.isoformat(),
-        "taken_by": message.taken_by,
-        "taken_at": message.taken_at.isoformat(),
-        "intended_id": item.intended_id,
-        "owner_id": item.owner_id,
-        "desk_owned": item.owner_id is None,
-        "has_contact": bool(message.phone or message.email),
-    }
-    if with_contact:
-        params |= {
-            "phone": message.phone,
-            "phone_valid": message.phone_valid,
-            "email": message.email,
-        }
-    return params
+    assert item.id is not None and message.id is not None
+    return MessageDm(
+        item_id=item.id,
+        message_id=message.id,
+        caller=message.caller,
+        organisation=message.organisation,
+        subject=message.subject,
+        body=message.body,
+        urgent=message.urgent,
+        due_at=item.due_at,
+        taken_by=message.taken_by,
+        taken_at=message.taken_at,
+        intended_id=item.intended_id,
+        owner_id=item.owner_id,
+        desk_owned=item.owner_id is None,
+        has_contact=bool(message.phone or message.email),
+        phone=message.phone if with_contact else None,
+        phone_valid=message.phone_valid if with_contact else True,
+        email=message.email if with_contact else None,
+    )
 
 
 def message_item(session: Session, item_id: int) -> tuple[Item, PhoneMessage]:

@@ -15,8 +15,9 @@ from datetime import UTC, datetime, time
 from sqlmodel import Session
 
 from bot.config import Policy
+from bot.notices import RedactedPost, enqueue_notice
 from bot.roles import Roles, require_manager
-from storage import audit, outbox, privacy
+from storage import audit, privacy
 from storage.models import Enquiry, PhoneMessage, Visit
 
 SYSTEM_ACTOR = "frontdesk"
@@ -107,12 +108,11 @@ def _anonymise(
         session, visit_ids=visit_ids, message_ids=message_ids, enquiry_ids=enquiry_ids
     )
     for post in posts:
-        outbox.enqueue(
+        enqueue_notice(
             session,
+            RedactedPost(update_ts=post.ts, why=why),
             key=f"redact:{post.channel}:{post.ts}",
-            template="redacted_post",
             target=post.channel,
-            params={"update_ts": post.ts, "why": why},
             now=now,
         )
     privacy.forget_posts(session, posts)

@@ -8,12 +8,13 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
+from bot.notices import ListenerReply, enqueue_notice
 from bot.services import closing, roll_call, visitors
 from handlers.blocks import closing as closing_blocks
 from handlers.blocks import roll_call as roll_call_blocks
 from handlers.commands.desk_board import roll_call_key
 from handlers.context import HandlerContext, Reply
-from handlers.replies import REPLY_TEMPLATE, UserError
+from handlers.replies import UserError
 from handlers.text import date_token, mention
 from storage import outbox, posts
 from storage.db import session_scope
@@ -47,12 +48,11 @@ def register(app: App, ctx: HandlerContext) -> None:
                     posted = outbox.row_state(session, roll_call_key(rc_id, n))
                     if posted is None or posted.state != "sent" or not posted.ts:
                         continue  # not posted yet: the mark is kept, the next rewrite shows it
-                    outbox.enqueue(
+                    enqueue_notice(
                         session,
+                        ListenerReply(text=text, blocks=tuple(blocks), update_ts=posted.ts),
                         key=f"{roll_call_key(rc_id, n)}:mark:{entry_id}",
-                        template=REPLY_TEMPLATE,
                         target=shown.roll_call.channel,
-                        params={"text": text, "blocks": blocks, "update_ts": posted.ts},
                         now=now,
                     )
 
@@ -111,11 +111,10 @@ def _rewrite_closing_list(ctx: HandlerContext, channel: str, ts: str) -> None:
             else:
                 line = f":ok_hand: {pass_number} is staying (confirmed by {mention(answer.by)} at {at})"
             shown = closing_blocks.mark_answered(shown, visit_id, line)
-        outbox.enqueue(
+        enqueue_notice(
             session,
+            ListenerReply(text=text, blocks=tuple(shown), update_ts=ts),
             key=f"{posted.key}:answered:{now.timestamp()}:{uuid.uuid4().hex[:8]}",
-            template=REPLY_TEMPLATE,
             target=channel,
-            params={"text": text, "blocks": shown, "update_ts": ts},
             now=now,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.notices import ListenerReply, enqueue_notice
 from bot.services import board as board_service
 from bot.services import roll_call as roll_call_service
 from bot.services import visitors
@@ -14,9 +15,8 @@ from handlers.commands.desk import DeskCall, add_verb
 from handlers.commands.parsing import clean
 from handlers.context import HandlerContext
 from handlers.people import everyone, remember
-from handlers.replies import REPLY_TEMPLATE, UserError, ephemeral
+from handlers.replies import UserError, ephemeral
 from handlers.text import date_token, esc
-from storage import outbox
 from storage.db import session_scope
 
 _FOR_THE_DAY = re.compile(
@@ -112,12 +112,11 @@ def roll_call(ctx: HandlerContext, call: DeskCall) -> None:
             labels=roll_call_blocks.labels(grouped, names, on_site, tz),
         )
         for n, (text, message_blocks) in enumerate(roll_call_blocks.posts(shown, tz)):
-            outbox.enqueue(
+            enqueue_notice(
                 session,
+                ListenerReply(text=text, blocks=tuple(message_blocks)),
                 key=roll_call_key(int(shown.roll_call.id or 0), n),
-                template=REPLY_TEMPLATE,
                 target=channel,
-                params={"text": text, "blocks": message_blocks},
                 now=now,
             )
     call.respond(

@@ -11,16 +11,16 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from sqlmodel import Session
 
+from bot.notices import ListenerReply, enqueue_notice
 from bot.roles import Refusal
 from bot.services import enquiries
 from handlers.blocks import enquiries as blocks
 from handlers.blocks.common import actions, button, context, plain, section
 from handlers.context import HandlerContext, Reply
-from handlers.replies import REPLY_TEMPLATE, FormError, ephemeral, form_errors
+from handlers.replies import FormError, ephemeral, form_errors
 from handlers.text import date_token, mention
 from handlers.views.values import known
 from handlers.views.values import value as field
-from storage import outbox
 from storage.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -186,11 +186,10 @@ def _update(
     """Rewrite the DM the button was in: an outbox row in the form's transaction."""
     if not (where.channel and where.ts):
         return
-    outbox.enqueue(
+    enqueue_notice(
         session,
+        ListenerReply(text=text, blocks=tuple(shown), update_ts=where.ts),
         key=f"enquiry:{where.enquiry_id}:dm_update:{ctx.clock.now().timestamp()}",
-        template=REPLY_TEMPLATE,
         target=where.channel,
-        params={"text": text, "blocks": shown, "update_ts": where.ts},
         now=ctx.clock.now(),
     )
