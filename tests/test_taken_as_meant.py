@@ -3,7 +3,7 @@ someone is away, finished things that stop offering buttons, reports and the con
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -140,3 +140,67 @@ def test_a_desk_post_loses_its_buttons_once_reception_takes_it(fd: Embedded) -> 
     text = block_text(rewritten)  # type: ignore[arg-type]
     assert "Passed to <@U0BOB> by <@U0RECEPTION>" in text and "416" not in text
     assert buttons(rewritten) == []  # type: ignore[arg-type]
+
+
+def test_a_desk_reminder_for_a_message_with_no_number_offers_no_show_number(
+    fd: Embedded,
+) -> None:
+    from tests.time_helpers import advance
+
+    alice_away(fd, backup=None)
+    fd.command(RECEPTION, "/message", f"{ALICE_M} Sam Roe: about the invoice")
+    advance(fd, "6 business hours")
+    (soon,) = [c for c in posts_to(fd, DESK) if "Due soon" in block_text(c)]
+    labels = [b["text"]["text"] for b in buttons(soon)]
+    assert "Called back" in labels and "Show number" not in labels
+
+
+# Point 8 (service side): an incident's "When"
+
+
+def test_an_incident_logged_as_yesterday_3pm_tells_the_managers_the_date(fd: Embedded) -> None:
+    from bot.services.incidents import report_incident
+    from storage.db import session_scope
+    from tests.time_helpers import run_round
+
+    site = fd.runtime.ctx.policy.site
+    with session_scope(fd.engine) as session:
+        report_incident(
+            session,
+            now=fd.clock.now(),
+            reported_by=RECEPTION,
+            occurred="yesterday 3pm",
+            location=None,
+            who=None,
+            what="Shouted at the desk",
+            managers_channel=MANAGERS,
+            tz=site.tz,
+            date_order=site.date_order,
+        )
+    run_round(fd)
+    (notice,) = posts_to(fd, MANAGERS)
+    monday_3pm = int(datetime.fromisoformat("2026-11-23T15:00:00-05:00").timestamp())
+    assert f"<!date^{monday_3pm}^" in block_text(notice)
+    assert "yesterday 3pm" in block_text(notice)
+
+
+def test_a_closure_reason_with_a_number_reaches_the_desk_channel_masked(fd: Embedded) -> None:
+    fd.command(MANAGER, "/desk", "close tomorrow: snow, call Pat on 416-555-0142 *now*")
+    (notice,) = [c for c in posts_to(fd, DESK) if "closed the site" in block_text(c)]
+    text = block_text(notice)
+    assert "snow" in text and "416-555-0142" not in text and "*now*" not in text
+
+
+def test_taking_an_alert_for_a_message_already_called_back_says_so_in_words(
+    fd: Embedded,
+) -> None:
+    from tests.test_messages import click
+    from tests.time_helpers import advance_to, alerts
+
+    fd.command(RECEPTION, "/message", f"{ALICE_M} Sam Roe: about the invoice")
+    advance_to(fd, items(fd)[0].due_at + timedelta(minutes=1))
+    (alert,) = alerts(fd)
+    click(fd, ALICE, dms_to(fd, ALICE)[0], "Called back")
+    click(fd, MANAGER, alert, "Take it")
+    answer = block_text(fd.double.calls_to("response_url")[-1])
+    assert "already called back" in answer and "called_back" not in answer

@@ -158,7 +158,7 @@ def acknowledge(
     try:
         windows.close(session, item=view.ack, now=now, by=by, outcome="acknowledged")
     except WindowClosed as closed:
-        raise EnquiryError(f"It is {closed} already.") from None
+        raise EnquiryError(f"It is {closed}.") from None
     return view
 
 
@@ -169,7 +169,7 @@ def resolve(
     view = get_view(session, enquiry_id)
     may_act(roles, by, view.resolve)
     if view.resolve.state == "done":
-        raise EnquiryError(f"It is {view.resolve.outcome or 'done'} already.")
+        raise EnquiryError(f"It is {WindowClosed(view.resolve.outcome)}.")
     for item in (view.ack, view.resolve):
         if item.state != "done":
             windows.close(session, item=item, now=now, by=by, outcome="resolved")
@@ -192,7 +192,7 @@ def reassign(
     if by != view.resolve.owner_id and not roles.is_manager(by):
         may_act(roles, by, view.resolve)  # the desk may pass on what the desk has
     if view.resolve.state == "done":
-        raise EnquiryError(f"It is {view.resolve.outcome or 'done'} already.")
+        raise EnquiryError(f"It is {WindowClosed(view.resolve.outcome)}.")
     if to_user_id == view.resolve.owner_id:
         raise EnquiryError(f"<@{to_user_id}> has it already.")
     cover = cover_for(
@@ -246,7 +246,7 @@ def running_late(
     item = view.resolve
     may_act(roles, by, item)
     if item.state == "done":
-        raise EnquiryError(f"It is {item.outcome or 'done'} already.")
+        raise EnquiryError(f"It is {WindowClosed(item.outcome)}.")
     reason = " ".join(reason.split())
     if not reason:
         raise EnquiryError("Say why it is late: the managers see the reason.")
@@ -270,7 +270,7 @@ def running_late(
             reason=reason,
         )
     except WindowClosed as closed:
-        raise EnquiryError(f"It is {closed} already.") from None
+        raise EnquiryError(f"It is {closed}.") from None
     audit.record(
         session,
         item_id=item.id,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from bot.contacts import scrub_contacts
 from bot.roles import Roles, require_manager
+from bot.when import WhenError, parse_when
 from storage import incidents, outbox
 from storage.models import Incident
 
@@ -24,9 +26,18 @@ def report_incident(
     who: str | None,
     what: str,
     managers_channel: str,
+    tz: ZoneInfo | None = None,
+    date_order: str = "MDY",
 ) -> Incident:
     """Log an incident, tell the managers' channel (no contact details) and confirm to the
-    reporter."""
+    reporter.
+
+    The typed "When" ("yesterday 3pm") is read in the site's zone `tz` as an instant in the past
+    (`occurred_at` in the notices, beside the words as typed); words that are no date are kept
+    as typed.
+    """
+    occurred_at = occurred_instant(occurred, now=now, tz=tz, date_order=date_order)
+    at = {"occurred_at": occurred_at.isoformat()} if occurred_at else {}
     incident = incidents.add(
         session,
         Incident(
@@ -53,7 +64,8 @@ def report_incident(
             "location": scrub_contacts(location) if location else None,
             "who": scrub_contacts(who) if who else None,
             "what": what_short,
-        },
+        }
+        | at,
         now=now,
     )
     outbox.enqueue(
@@ -61,10 +73,24 @@ def report_incident(
         key=f"incident:{incident.id}:confirmation",
         template="incident_confirmation",
         target=reported_by,
-        params={"incident_id": incident.id, "occurred": occurred},
+        params={"incident_id": incident.id, "occurred": occurred} | at,
         now=now,
     )
     return incident
+
+
+def occurred_instant(
+    typed: str, *, now: datetime, tz: ZoneInfo | None, date_order: str
+) -> datetime | None:
+    """When the incident happened, read from what was typed (None if it reads as no date, or
+    as later than now)."""
+    if tz is None:
+        return None
+    try:
+        instant, _ = parse_when(typed, now=now, tz=tz, date_order=date_order, prefer="past")
+    except WhenError:
+        return None
+    return instant if instant <= now else None
 
 
 def recent_incidents(session: Session, *, by: str, roles: Roles, limit: int = 20) -> list[Incident]:

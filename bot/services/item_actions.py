@@ -131,6 +131,7 @@ def rewrite_channel_posts(
                 "update_ts": post.ts,
             },
             now=now,
+            item_id=item.id,  # retention and /desk forget find (and empty) it with the item
         )
     return written
 
@@ -140,5 +141,5 @@ def _open_item(session: Session, item_id: int) -> Item:
     if item is None:
         raise ItemNotFound("that item is no longer on record")
     if item.state == "done":
-        raise windows.WindowClosed(f"it is already {item.outcome or 'done'}")
+        raise windows.WindowClosed(item.outcome)
     return item

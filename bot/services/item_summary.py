@@ -36,6 +36,7 @@ class ItemSummary:
     owner_channel: str | None
     intended_id: str | None
     enquiry_id: int | None = None
+    has_contact: bool = False  # a number or e-mail is on record ("Show number" has something)
 
     @property
     def label(self) -> str:
@@ -57,16 +58,18 @@ class ItemSummary:
             "owner_channel": self.owner_channel,
             "intended_id": self.intended_id,
             "enquiry_id": self.enquiry_id,
+            "has_contact": self.has_contact,
         }
 
 
 def summarise(session: Session, item: Item) -> ItemSummary:
     """Say what `item` is about."""
-    who, organisation, subject, urgent = "someone", None, None, False
+    who, organisation, subject, urgent, has_contact = "someone", None, None, False, False
     if item.message_id is not None:
         message = session.get(PhoneMessage, item.message_id)
         if message is not None:
             who, organisation, urgent = message.caller, message.organisation, message.urgent
+            has_contact = bool(message.phone or message.email)
             subject = message.subject or _first_words(message.body)
     elif item.visit_id is not None:
         visit = session.get(Visit, item.visit_id)
@@ -94,6 +97,7 @@ def summarise(session: Session, item: Item) -> ItemSummary:
         owner_channel=item.owner_channel,
         intended_id=item.intended_id,
         enquiry_id=item.enquiry_id,
+        has_contact=has_contact,
     )
 
 

@@ -34,7 +34,11 @@ class Owner:
 
 
 class WindowClosed(Exception):
-    """The window was already done."""
+    """The window was already done; `outcome` says how it ended (None: just done)."""
+
+    def __init__(self, outcome: str | None = None) -> None:
+        self.outcome = outcome
+        super().__init__(f"already {(outcome or 'done').replace('_', ' ')}")
 
 
 def open_window(
@@ -218,7 +222,7 @@ def is_moot(session: Session, item_id: int) -> str | None:
 def _require_open(item: Item) -> None:
     """Refuse to change a window that is already done."""
     if item.state == "done":
-        raise WindowClosed(f"already {item.outcome or 'done'}")
+        raise WindowClosed(item.outcome)
 
 
 def _schedule_from(item: Item, stage: str) -> None:

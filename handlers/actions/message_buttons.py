@@ -17,7 +17,7 @@ from bot.services.item_actions import AlreadyYours
 from bot.services.windows import RepeatedAttempt, WindowClosed
 from handlers.blocks import messages as blocks
 from handlers.blocks.common import context as context_block
-from handlers.blocks.common import section
+from handlers.blocks.common import outcome_words, section
 from handlers.context import HandlerContext, Reply
 from handlers.replies import UserError, ephemeral, in_message
 from handlers.text import date_token, esc, mention
@@ -32,7 +32,7 @@ def item_errors() -> Iterator[None]:
     except messages.ItemNotFound as error:
         raise UserError(f"Sorry: {error}.") from None
     except WindowClosed as error:
-        raise UserError(f"Nothing to do: {error}.") from None
+        raise UserError(f"Nothing to do: it is already {outcome_words(error.outcome)}.") from None
     except AlreadyYours as error:
         raise UserError(str(error)) from None
     except RepeatedAttempt as error:

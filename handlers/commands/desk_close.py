@@ -14,7 +14,7 @@ from handlers.commands.desk import DeskCall, add_verb
 from handlers.commands.parsing import clean
 from handlers.context import HandlerContext
 from handlers.replies import UserError, ephemeral
-from handlers.text import esc, mention
+from handlers.text import channel_text, esc, mention
 from storage.db import session_scope
 
 USAGE = "• `/desk close <date> [: <reason>]` (managers: a closure decided today, e.g. `/desk close tomorrow: snow`)"
@@ -72,12 +72,12 @@ def _day(phrase: str, now: Any, tz: ZoneInfo, date_order: str) -> date:
     return instant.astimezone(tz).date()
 
 
-def closure_notice(params: dict[str, Any], _tz: ZoneInfo) -> tuple[str, list[Block]]:
-    """The desk channel hears of the closure."""
+def closure_notice(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
+    """The desk channel hears of the closure (the reason as typed, masked for a channel)."""
     day = date.fromisoformat(params["day"])
     text = f":snowflake: {mention(params['by'])} closed the site on *{day:%a %d %b %Y}*"
     if params.get("reason"):
-        text += f" ({esc(params['reason'])})"
+        text += f" ({channel_text(str(params['reason']), tz)})"
     text += f". {params['moved']} open deadline{'s' if params['moved'] != 1 else ''} moved."
     return text, [section(text)]
 
