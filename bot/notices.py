@@ -311,6 +311,7 @@ class ItemNotice(Notice):
             owner_channel=summary.owner_channel,
             intended_id=summary.intended_id,
             enquiry_id=summary.enquiry_id,
+            has_contact=summary.has_contact,
             stage=stage,
         )
 

@@ -23,6 +23,7 @@ from bot.notices import (
     NOTICES,
     ClosureNotice,
     DeliveryFailed,
+    ItemAlert,
     ItemOverdue,
     ListenerReply,
     MessageDm,
@@ -31,6 +32,7 @@ from bot.notices import (
     RedactedPost,
     VisitorArrivedDm,
 )
+from bot.services.item_summary import ItemSummary
 from handlers.blocks.templates import TEMPLATES, render
 
 TZ = ZoneInfo("Europe/London")
@@ -327,3 +329,22 @@ def test_posts_are_written_as_notices() -> None:
             ):
                 raw.add(path.relative_to(root).as_posix())
     assert raw - {"bot/notices.py"} <= NOT_YET_NOTICES, "write a bot.notices notice instead"
+
+
+def test_an_item_notice_carries_its_summary() -> None:
+    summary = ItemSummary(
+        item_id=7,
+        kind="phone_message",
+        who="Jane Doe",
+        organisation="Acme",
+        subject="invoice",
+        urgent=True,
+        due_at=AT,
+        state="open",
+        owner_id="U1",
+        owner_channel=None,
+        intended_id="U2",
+        has_contact=False,
+    )
+    notice = ItemAlert.about(summary, stage="breach")
+    assert notice.params() == summary.params() | {"stage": "breach", "mention_ids": []}
