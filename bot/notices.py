@@ -35,12 +35,24 @@ class NoticeError(ValueError):
     """An outbox row's params cannot be read as its notice (a required field is missing)."""
 
 
+# A part whose fields sit at the top level of the params, beside the notice's own: the
+# params stay as flat as the builders (and rows of the older version) have them.
+FLAT: dict[str, bool] = {"flat": True}
+
+
 def _dump(value: Any) -> Any:
     """`value` as JSON-ready data."""
     if isinstance(value, date):  # a datetime too
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _dump(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        dumped: Params = {}
+        for f in dataclasses.fields(value):
+            part = _dump(getattr(value, f.name))
+            if f.metadata.get("flat"):
+                dumped |= part
+            else:
+                dumped[f.name] = part
+        return dumped
     if isinstance(value, tuple | list):
         return [_dump(v) for v in value]
     if isinstance(value, dict):
@@ -73,7 +85,9 @@ def _read(cls: type[Any], params: Params) -> Any:
     hints = get_type_hints(cls)
     values: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
-        if f.name in params:
+        if f.metadata.get("flat"):
+            values[f.name] = _read(hints[f.name], params)
+        elif f.name in params:
             values[f.name] = _load(hints[f.name], params[f.name])
         elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
             what = getattr(cls, "TEMPLATE", cls.__name__)
@@ -296,7 +310,8 @@ class ItemNotice(Notice):
 
     @classmethod
     def about(cls, summary: ItemSummary, *, stage: str | None = None) -> Self:
-        """The notice of `summary`'s window (set a subclass's own fields with `replace`)."""
+        """The notice of `summary`'s window (a subclass's own optional fields are set with
+        `dataclasses.replace`; one with required fields of its own has its own constructor)."""
         return cls(
             item_id=summary.item_id,
             kind=summary.kind,
@@ -398,13 +413,49 @@ class ItemMoved(ItemNotice):
     moved_at: datetime
     update_ts: str
 
+    @classmethod
+    def of(
+        cls,
+        summary: ItemSummary,
+        *,
+        stage: str | None,
+        was: str,
+        moved_by: str,
+        taken: bool,
+        moved_at: datetime,
+        update_ts: str,
+    ) -> ItemMoved:
+        """The rewrite of a post of `was` about `summary`'s window."""
+        return cls(
+            item_id=summary.item_id,
+            kind=summary.kind,
+            label=summary.label,
+            who=summary.who,
+            due_at=summary.due_at,
+            state=summary.state,
+            urgent=summary.urgent,
+            organisation=summary.organisation,
+            subject=summary.subject,
+            owner_id=summary.owner_id,
+            owner_channel=summary.owner_channel,
+            intended_id=summary.intended_id,
+            enquiry_id=summary.enquiry_id,
+            has_contact=summary.has_contact,
+            stage=stage,
+            was=was,
+            moved_by=moved_by,
+            taken=taken,
+            moved_at=moved_at,
+            update_ts=update_ts,
+        )
+
 
 # --- enquiries (bot/services/enquiries.py) ------------------------------------------------
 
 
 @dataclass(frozen=True, kw_only=True)
-class EnquiryNotice(Notice):
-    """An enquiry and its two windows (`enquiry_params`); the base of its notices."""
+class EnquiryFacts:
+    """An enquiry and its two windows (`enquiry_params`), flat in each of its notices."""
 
     enquiry_id: int
     kind: str
@@ -426,30 +477,33 @@ class EnquiryNotice(Notice):
 
 
 @dataclass(frozen=True, kw_only=True)
-class EnquiryDm(EnquiryNotice):
+class EnquiryDm(Notice):
     """The owner's DM: the enquiry, its deadlines and its buttons."""
 
     TEMPLATE: ClassVar[str] = "enquiry_dm"
+    enquiry: EnquiryFacts = dataclasses.field(metadata=FLAT)
     reassigned_by: str | None = None
     covering_for: str | None = None  # who it was passed to, away (the DM goes to their cover)
     away_until: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
-class EnquiryLateManagers(EnquiryNotice):
+class EnquiryLateManagers(Notice):
     """The managers' notice of a revised deadline (no contact details)."""
 
     TEMPLATE: ClassVar[str] = "enquiry_late_managers"
+    enquiry: EnquiryFacts = dataclasses.field(metadata=FLAT)  # its summary scrubbed
     old_due: datetime
     by: str
     reason: str
 
 
 @dataclass(frozen=True, kw_only=True)
-class EnquiryLateOwner(EnquiryNotice):
+class EnquiryLateOwner(Notice):
     """The owner's reminder to tell the customer the new date."""
 
     TEMPLATE: ClassVar[str] = "enquiry_late_owner"
+    enquiry: EnquiryFacts = dataclasses.field(metadata=FLAT)
     old_due: datetime
     by: str
     reason: str

@@ -23,7 +23,11 @@ from bot.notices import (
     NOTICES,
     ClosureNotice,
     DeliveryFailed,
+    EnquiryFacts,
+    EnquiryLateOwner,
     ItemAlert,
+    ItemMoved,
+    ItemNotice,
     ItemOverdue,
     ListenerReply,
     MessageDm,
@@ -151,7 +155,32 @@ SUMMARY = {
     "intended_id": "U1",
     "enquiry_id": None,
 }
+ENQUIRY = {
+    "enquiry_id": 4,
+    "kind": "complaint",
+    "channel": "letter",
+    "from_name": "Jane Doe",
+    "summary": "parking refund refused",
+    "logged_by": "U2",
+    "owner_id": "U1",
+    "owner_channel": None,
+    "ack_due": "2026-11-30T12:00:00+00:00",
+    "ack_window": "4 business hours",
+    "ack_state": "done",
+    "ack_outcome": "acknowledged",
+    "resolve_due": "2026-12-07T17:00:00+00:00",
+    "resolve_window": "5 business days",
+    "resolve_state": "open",
+    "resolve_outcome": None,
+    "revised_reason": None,
+}
 OLDER_ROWS: list[tuple[str, dict[str, Any]]] = [
+    ("enquiry_dm", ENQUIRY | {"reassigned_by": "U3"}),
+    (
+        "enquiry_late_managers",
+        ENQUIRY
+        | {"old_due": "2026-12-04T17:00:00+00:00", "by": "U1", "reason": "waiting on the council"},
+    ),
     (
         "visitor_arrived_dm",
         {
@@ -331,20 +360,54 @@ def test_posts_are_written_as_notices() -> None:
     assert raw - {"bot/notices.py"} <= NOT_YET_NOTICES, "write a bot.notices notice instead"
 
 
+SUMMARISED = ItemSummary(
+    item_id=7,
+    kind="phone_message",
+    who="Jane Doe",
+    organisation="Acme",
+    subject="invoice",
+    urgent=True,
+    due_at=AT,
+    state="open",
+    owner_id="U1",
+    owner_channel=None,
+    intended_id="U2",
+    has_contact=False,
+)
+
+
 def test_an_item_notice_carries_its_summary() -> None:
-    summary = ItemSummary(
-        item_id=7,
-        kind="phone_message",
-        who="Jane Doe",
-        organisation="Acme",
-        subject="invoice",
-        urgent=True,
-        due_at=AT,
-        state="open",
-        owner_id="U1",
-        owner_channel=None,
-        intended_id="U2",
-        has_contact=False,
+    notice = ItemAlert.about(SUMMARISED, stage="breach")
+    assert notice.params() == SUMMARISED.params() | {"stage": "breach", "mention_ids": []}
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [cls for cls in NOTICES if issubclass(cls, ItemNotice) and cls is not ItemMoved],
+    ids=lambda cls: cls.TEMPLATE,
+)
+def test_every_item_notice_but_a_move_is_made_about_a_summary(cls: type[ItemNotice]) -> None:
+    render(cls.TEMPLATE, cls.about(SUMMARISED, stage="warn").params(), TZ)
+
+
+def test_a_move_is_made_about_a_summary_with_its_own_fields() -> None:
+    notice = ItemMoved.of(
+        SUMMARISED,
+        stage=None,
+        was="item_alert",
+        moved_by="U3",
+        taken=True,
+        moved_at=AT,
+        update_ts="1.2",
     )
-    notice = ItemAlert.about(summary, stage="breach")
-    assert notice.params() == summary.params() | {"stage": "breach", "mention_ids": []}
+    assert notice.params()["who"] == "Jane Doe" and notice.params()["moved_by"] == "U3"
+    render(ItemMoved.TEMPLATE, notice.params(), TZ)
+
+
+def test_an_enquirys_facts_sit_flat_in_its_notices_params() -> None:
+    facts = _build(EnquiryFacts, filled=True)
+    notice = EnquiryLateOwner(enquiry=facts, old_due=AT, by="U1", reason="backlog")
+    params = notice.params()
+    assert "enquiry" not in params
+    assert params["from_name"] == facts.from_name and params["reason"] == "backlog"
+    assert EnquiryLateOwner.from_params(params) == notice
