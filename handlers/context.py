@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from bot.clock import Clock
 from bot.config import Policy
 from bot.roles import Roles
+from bot.services.messages import phone_region
 from handlers import transaction
 from handlers.directory import Directory
 
@@ -39,6 +40,11 @@ class HandlerContext:
     @property
     def site_tz(self) -> ZoneInfo:
         return self.policy.site.tz
+
+    @property
+    def phone_region(self) -> str:
+        """The site's phone region, for reading numbers typed without a country code."""
+        return phone_region(self.policy.site.holidays)
 
     # The listener shapes (handlers.transaction does the work of each).
     def command(self, ack: Any, body: dict[str, Any], context: Any, what: str, work: Work) -> None:

@@ -90,3 +90,25 @@ def test_moving_a_return_that_cannot_be_moved_says_why(
             session, user_id=ALICE, until=fd.clock.now() + timedelta(days=days), now=fd.clock.now()
         )
     assert error in str(raised.value)
+
+
+def test_ooo_until_with_open_messages_hands_them_to_the_backup_and_says_so(fd: Embedded) -> None:
+    from tests.helpers import block_text, dms_to, last_reply
+
+    fd.command(RECEPTION, "/message", f"{ALICE_M} Sam Roe: call back about the invoice")
+    fd.command(ALICE, "/ooo", "until next Friday backup <@U0BOB|bob>")
+    assert "Your 1 open item went to <@U0BOB>" in last_reply(fd, ALICE)
+    (item,) = _items(fd)
+    assert item.owner_id == BOB
+    assert any("Sam Roe" in block_text(dm) for dm in dms_to(fd, BOB))
+
+
+def test_typing_ooo_back_monday_while_away_keeps_you_away_until_then(fd: Embedded) -> None:
+    from tests.helpers import last_reply
+
+    fd.command(ALICE, "/ooo", "until tomorrow backup <@U0BOB|bob>")
+    fd.command(ALICE, "/ooo", "back next Monday")
+    assert "Changed: you are out of office until" in last_reply(fd, ALICE)
+    with session_scope(fd.engine) as session:
+        later = absences.current(session, ALICE, now=fd.clock.now() + timedelta(days=2))
+        assert later is not None and later.ended_at is None

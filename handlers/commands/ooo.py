@@ -52,6 +52,8 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> N
                 )
             )
         )
+    elif isinstance(request, Back) and request.when:
+        _move_return(ctx, user_id, request.when, respond)
     elif isinstance(request, Back):
         with session_scope(ctx.engine) as session:
             ended = absences.come_back(session, user_id=user_id, now=now)
@@ -59,6 +61,25 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> N
     elif isinstance(request, Until):
         remember(ctx, [user_id])
         _set(ctx, user_id, request, respond)
+
+
+def _move_return(ctx: HandlerContext, user_id: str, when: str, respond: Reply) -> None:
+    """`/ooo back <when>` while away: the return moves; the absence goes on until then."""
+    now = ctx.clock.now()
+    tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+    try:
+        back = absences.return_instant(
+            when,
+            now=now,
+            tz=tz,
+            calendar=ctx.policy.calendar(),
+            date_order=ctx.policy.site.date_order,
+        )
+        with session_scope(ctx.engine) as session:
+            absence = absences.move_return(session, user_id=user_id, until=back.at, now=now)
+    except absences.AbsenceError as error:
+        raise UserError(esc(str(error)), OOO_FORM) from None
+    respond(**ephemeral(blocks.moved_return_reply(absence.until, tz)))
 
 
 def _set(ctx: HandlerContext, user_id: str, request: Until, respond: Reply) -> None:
@@ -89,6 +110,11 @@ def _set(ctx: HandlerContext, user_id: str, request: Until, respond: Reply) -> N
                 now=now,
                 calendar=calendar,
             )
+            # The open items go with the cover while the person is away (DESIGN: yes by
+            # default), deadlines unchanged; each new owner gets the item's DM.
+            handed = absences.hand_over(
+                session, user_id=user_id, now=now, desk_channel=ctx.desk_channel
+            )
     except absences.AbsenceError as error:
         raise UserError(esc(str(error)), OOO_FORM) from None
     respond(
@@ -102,6 +128,7 @@ def _set(ctx: HandlerContext, user_id: str, request: Until, respond: Reply) -> N
                 backup_reminder=result.backup_reminder,
                 backup_away_until=result.backup_away_until,
                 moved_to_working_day=back.moved_to_working_day,
+                handed_over=len(handed.items),
             )
         )
     )

@@ -41,7 +41,7 @@ def register(app: App, ctx: HandlerContext) -> None:
         user_id = command["user_id"]
 
         def check() -> Any:
-            request = parse_visitor(command.get("text", ""))
+            request = parse_visitor(command.get("text", ""), region=ctx.phone_region)
             if isinstance(request, OpenForm):
                 require_desk(ctx.roles, user_id, "log visitors")
             elif not isinstance(request, ListOnSite | Help):

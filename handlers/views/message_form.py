@@ -16,11 +16,13 @@ from bot.services.messages import NewMessage
 from handlers.blocks.board import whereabouts_note
 from handlers.blocks.messages import MESSAGE_FORM_ID, RECIPIENT_PICKED, message_form_view
 from handlers.commands.message import take_new
+from handlers.commands.parsing import contacts_out
 from handlers.context import HandlerContext, Reply
 from handlers.views.values import checked, known, value
 from storage.db import session_scope
 
 log = logging.getLogger(__name__)
+FIELD_LIMIT = 64  # the phone and e-mail columns
 EMAIL = r"[^\s@]+@[^\s@]+\.[^\s@]+"
 
 
@@ -56,9 +58,22 @@ def register(app: App, ctx: HandlerContext) -> None:
     ) -> None:
         user_id = body["user"]["id"]
         values = view["state"]["values"]
-        recipient, caller = value(values, "recipient"), value(values, "caller")
-        email = value(values, "email")
+        recipient = value(values, "recipient")
+        # A number, an address or "(organisation)" typed into the caller's name go to their
+        # own fields, as the command does: the name is posted where a number must not be.
         errors: dict[str, str] = {}
+        # A number or an address typed into the caller's name goes to its own field (or, if that
+        # is filled in already, to the message): the name is posted where a number must not be.
+        caller, taken = contacts_out(value(values, "caller"), ctx.phone_region)
+        found = [part.strip() for part in (taken or "").split(",") if part.strip()]
+        emails = [part for part in found if "@" in part and len(part) <= FIELD_LIMIT]
+        phones = [part for part in found if "@" not in part and len(part) <= FIELD_LIMIT]
+        rest = [part for part in found if len(part) > FIELD_LIMIT]
+        email = value(values, "email") or (emails.pop(0) if emails else "")
+        phone = value(values, "phone") or (phones.pop(0) if phones else "")
+        also = ", ".join(emails + phones)
+        if rest:
+            errors["caller"] = "Take the number out of the name: it is too long to be one."
         if not recipient or not known(ctx, recipient, errors, "recipient"):
             errors.setdefault("recipient", "Choose who the message is for.")
         if not caller:
@@ -74,10 +89,15 @@ def register(app: App, ctx: HandlerContext) -> None:
                 recipient_id=recipient,
                 caller=caller,
                 organisation=value(values, "organisation") or None,
-                phone=value(values, "phone") or None,
+                phone=phone or None,
                 email=email or None,
                 subject=value(values, "subject") or None,
-                body=value(values, "body", keep_lines=True) or None,
+                body="\n".join(
+                    part
+                    for part in (value(values, "body", keep_lines=True), also and f"Also: {also}")
+                    if part
+                )
+                or None,
                 urgent=checked(values, "urgent"),
             )
             tell(text=take_new(ctx, user_id, new))

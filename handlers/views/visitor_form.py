@@ -13,6 +13,7 @@ from bot.services import board, visitors
 from handlers.blocks import visitors as blocks
 from handlers.blocks.board import whereabouts_note
 from handlers.blocks.common import plain
+from handlers.commands.parsing import contacts_out
 from handlers.context import HandlerContext, Reply
 from handlers.views.values import known, value
 from storage.db import session_scope
@@ -61,6 +62,9 @@ def form_view(channel_id: str) -> dict[str, Any]:
     }
 
 
+NOTE_LIMIT = 1000  # the visit's note column
+
+
 def open_form(client: WebClient, trigger_id: str, channel_id: str) -> None:
     """Open the modal at once (the trigger expires in 3 seconds)."""
     client.views_open(trigger_id=trigger_id, view=form_view(channel_id))
@@ -75,8 +79,15 @@ def register(app: App, ctx: HandlerContext) -> None:
     ) -> None:
         user_id = body["user"]["id"]
         values = view["state"]["values"]
-        name, host_id = value(values, "name"), value(values, "host")
+        # A number or an address typed into the name goes to the note (the name is posted in the
+        # desk channel; the host's DM shows the note).
+        name, taken = contacts_out(value(values, "name"), ctx.phone_region)
+        host_id = value(values, "host")
+        typed_note = value(values, "note")
+        visit_note = " ".join(part for part in (typed_note, taken) if part) or None
         errors: dict[str, str] = {}
+        if visit_note and len(visit_note) > NOTE_LIMIT:
+            errors["note"] = "With the number taken out of the name, the note is too long."
         if not name:
             errors["name"] = "Give the visitor's name."
         if not host_id or not known(ctx, host_id, errors, "host"):
@@ -98,7 +109,7 @@ def register(app: App, ctx: HandlerContext) -> None:
                     name=name,
                     organisation=value(values, "organisation") or None,
                     host_id=host_id,
-                    note=value(values, "note") or None,
+                    note=visit_note,
                     desk_channel=ctx.desk_channel,
                     policy=ctx.policy,
                 )
