@@ -17,7 +17,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -39,7 +39,10 @@ log = logging.getLogger(__name__)
 
 BATCH = 200
 DIGEST_SIZE = 20  # items per digest post (two blocks each, under Slack's 50)
-MAX_STAGES_PER_ITEM = 8  # a window has at most warn, breach, escalate and a remind
+MAX_STAGES_PER_ITEM = 8
+JUST_AFTER = timedelta(
+    seconds=1
+)  # the breach is said this long after the due instant  # a window has at most warn, breach, escalate and a remind
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,11 @@ def _handle_due_stages(
         if item.next_stage is None or item.next_stage_at is None or item.next_stage_at > now:
             break
         stage = item.next_stage
+        if stage == "breach" and now <= item.due_at:
+            # At the due instant itself the item is still on time (answered no later than
+            # `due_at`, DESIGN "Business time"): the breach is said once that instant has passed.
+            item.next_stage_at = item.due_at + JUST_AFTER
+            break
         if stage == "warn" and now >= item.due_at:
             # Late (the sweep was held up past the due instant): "due soon" would now be
             # wrong, and the breach stage says what is true. Dropped, and said so.

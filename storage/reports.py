@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session, col
 
 from storage.models import AuditEvent, Enquiry, Item, PhoneMessage, Staff, Visit
@@ -28,12 +29,20 @@ class ItemFacts:
     enquiry_channel: str | None
 
 
-def items_started(session: Session, start: datetime, end: datetime) -> list[ItemFacts]:
-    """Windows started in [start, end), oldest first."""
+def _due_or_done_in(start: datetime, end: datetime) -> Any:
+    return or_(
+        and_(col(Item.due_at) >= start, col(Item.due_at) < end),
+        and_(col(Item.done_at) >= start, col(Item.done_at) < end),
+    )
+
+
+def items_due_or_done(session: Session, start: datetime, end: datetime) -> list[ItemFacts]:
+    """Windows due in [start, end), or answered in it, oldest first (DESIGN "Reports": a period
+    counts the items due in it and the answers and breaches that happened in it)."""
     statement = (
         select(Item, col(Enquiry.kind), col(Enquiry.channel))
         .outerjoin(Enquiry, col(Enquiry.id) == col(Item.enquiry_id))
-        .where(col(Item.started_at) >= start, col(Item.started_at) < end)
+        .where(_due_or_done_in(start, end))
         .order_by(col(Item.started_at), col(Item.id))
     )
     facts = []
@@ -54,6 +63,12 @@ def items_started(session: Session, start: datetime, end: datetime) -> list[Item
             )
         )
     return facts
+
+
+def names(session: Session) -> dict[str, str]:
+    """Each known person's handle (else real name), by user ID, for the CSV."""
+    rows = session.execute(select(col(Staff.id), col(Staff.handle), col(Staff.real_name)))
+    return {str(user_id): str(handle or real or user_id) for user_id, handle, real in rows.all()}
 
 
 def teams(session: Session) -> dict[str, str]:
@@ -101,11 +116,7 @@ def visits_arrived(session: Session, start: datetime, end: datetime) -> int:
 
 def anything_in(session: Session, start: datetime, end: datetime) -> bool:
     """Whether the period holds any window, call or visit at all."""
-    item = session.scalar(
-        select(col(Item.id))
-        .where(col(Item.started_at) >= start, col(Item.started_at) < end)
-        .limit(1)
-    )
+    item = session.scalar(select(col(Item.id)).where(_due_or_done_in(start, end)).limit(1))
     return (
         item is not None
         or bool(call_times(session, start, end))

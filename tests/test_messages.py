@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -85,6 +85,8 @@ def test_the_whole_story_due_soon_then_breach_and_a_called_back_message_stays_qu
     assert alerts(fd) == []
 
     advance(fd, "2 business hours")  # Wed 15:00: one business day after it was taken
+    assert alerts(fd) == []  # at the due instant it is still on time
+    advance(fd, timedelta(seconds=1))  # just after it
     (alert,) = alerts(fd)
     assert "Overdue" in block_text(alert) and "Jane Doe" in block_text(alert)
     assert "416" not in block_text(alert)  # no number in a channel

@@ -19,6 +19,7 @@ RECEPTION, ALICE, BOB, CAROL, MANAGER = "U0RECEPTION", "U0ALICE", "U0BOB", "U0CA
 ALICE_M = "<@U0ALICE|alice>"
 DESK, MANAGERS = "C0DESK", "C0MGRS"
 WED_3PM = datetime.fromisoformat("2026-11-25T15:00:00-05:00")
+JUST_PAST_DUE = WED_3PM + timedelta(seconds=1)  # at the due instant itself it is on time
 
 
 def rows(fd: Embedded) -> list[Outbox]:
@@ -66,7 +67,7 @@ def test_a_late_sweep_skips_due_soon_and_says_breached(fd: Embedded) -> None:
 
 def test_running_the_sweep_twice_says_nothing_twice(fd: Embedded) -> None:
     fd.command(RECEPTION, "/message", f"{ALICE_M} Jane Doe")
-    fd.clock.set(WED_3PM)
+    fd.clock.set(JUST_PAST_DUE)
     sweep_now(fd)
     sweep_now(fd)
     run_round(fd)
@@ -82,7 +83,7 @@ def test_many_breaches_in_one_sweep_are_one_digest_post(fd: Embedded) -> None:
     from tests.test_messages import click
 
     click(fd, BOB, dms_to(fd, BOB)[0], "Called back")
-    fd.clock.set(WED_3PM)
+    fd.clock.set(JUST_PAST_DUE)
     run_round(fd)
     (digest,) = alerts(fd)
     text = block_text(digest)
@@ -98,7 +99,7 @@ def test_many_breaches_in_one_sweep_are_one_digest_post(fd: Embedded) -> None:
 def test_a_digest_leaves_out_items_done_before_it_is_sent(fd: Embedded) -> None:
     for n in range(3):
         fd.command(RECEPTION, "/message", f"{ALICE_M} Caller {n}")
-    fd.clock.set(WED_3PM)
+    fd.clock.set(JUST_PAST_DUE)
     sweep_now(fd)  # written, not yet sent
     from tests.test_messages import click
 
@@ -112,7 +113,7 @@ def test_a_digest_leaves_out_items_done_before_it_is_sent(fd: Embedded) -> None:
 def test_a_digest_whose_items_are_all_done_is_dropped(fd: Embedded) -> None:
     for n in range(2):
         fd.command(RECEPTION, "/message", f"{ALICE_M} Caller {n}")
-    fd.clock.set(WED_3PM)
+    fd.clock.set(JUST_PAST_DUE)
     sweep_now(fd)
     with session_scope(fd.engine) as session:  # both called back before the sender runs
         for item in items(fd):
@@ -127,7 +128,7 @@ def test_a_digest_whose_items_are_all_done_is_dropped(fd: Embedded) -> None:
 
 def test_a_stage_that_became_moot_is_dropped_unsent(fd: Embedded) -> None:
     fd.command(RECEPTION, "/message", f"{ALICE_M} Jane Doe")
-    fd.clock.set(WED_3PM)
+    fd.clock.set(JUST_PAST_DUE)
     sweep_now(fd)
     from tests.test_messages import click
 
@@ -157,7 +158,7 @@ def test_take_it_the_desk_may_take_the_desks_items_and_staff_are_told_who_may(
     from tests.test_messages import click
 
     fd.command(RECEPTION, "/message", f"{ALICE_M} Jane Doe")
-    fd.clock.set(WED_3PM)
+    fd.clock.set(JUST_PAST_DUE)
     run_round(fd)
     (alert,) = alerts(fd)
     click(fd, BOB, alert, "Take it")
@@ -176,6 +177,8 @@ def test_an_unanswered_visitor_tells_the_desk_then_the_managers(fd: Embedded) ->
     assert item.kind == "visitor_arrival" and item.warn_at is None
     assert item.due_at == fd.clock.now() + timedelta(minutes=5)
     advance(fd, timedelta(minutes=5))
+    assert not [c for c in posts_to(fd, DESK) if "has not answered" in block_text(c)]
+    advance(fd, timedelta(seconds=1))  # the due instant has passed
     unanswered = [c for c in posts_to(fd, DESK) if "has not answered" in block_text(c)]
     assert len(unanswered) == 1 and "Jane Doe" in block_text(unanswered[0])
     assert alerts(fd) == []

@@ -204,3 +204,107 @@ def test_taking_an_alert_for_a_message_already_called_back_says_so_in_words(
     click(fd, MANAGER, alert, "Take it")
     answer = block_text(fd.double.calls_to("response_url")[-1])
     assert "already called back" in answer and "called_back" not in answer
+
+
+# Point 7: reports
+
+
+def _message_item(fd: Embedded, *, started: datetime, due: datetime, **done: object) -> None:
+    from storage import items as stored_items
+
+    with Session(fd.engine) as session:
+        stored_items.add(
+            session,
+            Item(
+                kind="phone_message",
+                owner_id=ALICE,
+                started_at=started,
+                due_at=due,
+                created_at=started,
+                **done,  # type: ignore[arg-type]
+            ),
+        )
+        session.commit()
+
+
+def test_a_week_with_a_breach_gets_its_weekly_report_though_the_window_started_before_it(
+    fd: Embedded,
+) -> None:
+    from bot.jobs import JobContext
+    from bot.reports import weekly
+    from tests.conftest import SITE
+
+    # Started Friday 13 Nov, due Monday 16 Nov, never answered: breached in the week of 16 Nov.
+    _message_item(
+        fd,
+        started=datetime(2026, 11, 13, 16, tzinfo=SITE),
+        due=datetime(2026, 11, 16, 16, tzinfo=SITE),
+        state="breached",
+    )
+    ctx = JobContext(fd.engine, fd.runtime.ctx.policy, fd.clock.now(), DESK, MANAGERS)
+    assert weekly.run(ctx) is True
+    fd.runtime.sender.deliver_due()
+    (post,) = posts_to(fd, MANAGERS)
+    text = block_text(post)
+    assert "Mon 16 Nov – Sun 22 Nov 2026" in text and "<@U0ALICE> 1" in text
+
+
+def test_a_message_answered_at_its_due_instant_is_on_time_for_the_owner_and_the_report(
+    fd: Embedded,
+) -> None:
+    from bot.reports.export import render_report
+    from bot.reports.periods import week_of
+    from tests.test_messages import click
+    from tests.time_helpers import advance_to, alerts
+
+    fd.command(RECEPTION, "/message", f"{ALICE_M} Sam Roe: about the invoice")
+    due = items(fd)[0].due_at
+    advance_to(fd, due)
+    assert not [c for c in dms_to(fd, ALICE) if "Overdue" in block_text(c)]
+    assert alerts(fd) == []
+    click(fd, ALICE, dms_to(fd, ALICE)[0], "Called back")
+    assert items(fd)[0].done_at == due
+    policy = fd.runtime.ctx.policy
+    period = week_of(due.astimezone(policy.site.tz).date())
+    report = render_report(fd.engine, policy, period, due + timedelta(days=1)).report
+    (phone,) = report.kinds
+    assert phone.share_within == 1.0 and report.breaches_by_owner == {}
+
+
+def test_a_manager_whose_week_had_no_calls_sees_call_charts_that_start_at_zero() -> None:
+    from matplotlib.figure import Figure
+
+    from bot.reports.chart import _whole_counts
+
+    axes = Figure().add_subplot()
+    axes.bar(range(7), [0] * 7)
+    _whole_counts(axes, [0] * 7)
+    low, high = axes.get_ylim()
+    assert low == 0 and high >= 1
+
+
+def test_the_reports_csv_names_owners_by_handle_not_user_id(fd: Embedded) -> None:
+    from bot.reports.export import render_report
+    from bot.reports.periods import Period
+    from storage import staff
+    from tests.conftest import SITE
+
+    with Session(fd.engine) as session:
+        staff.remember(
+            session,
+            user_id=ALICE,
+            handle="alice",
+            real_name="Alice Ng",
+            tz=None,
+            now=fd.clock.now(),
+        )
+        session.commit()
+    _message_item(
+        fd,
+        started=datetime(2026, 11, 17, 10, tzinfo=SITE),
+        due=datetime(2026, 11, 18, 10, tzinfo=SITE),
+    )
+    period = Period(datetime(2026, 11, 16).date(), datetime(2026, 11, 22).date())
+    rendered = render_report(fd.engine, fd.runtime.ctx.policy, period, fd.clock.now())
+    rows = rendered.csv.decode().splitlines()
+    assert ",@alice," in rows[1] and ALICE not in rendered.csv.decode()

@@ -7,6 +7,7 @@ object-oriented API with the Agg canvas draws off-screen without touching global
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from bot.reports.figures import KIND_LABELS, WEEKDAYS, Report
 
@@ -44,7 +45,7 @@ def render_png(report: Report) -> bytes:
             label=KIND_LABELS.get(figures.kind, figures.kind),
             color=COLOURS.get(figures.kind),
         )
-    compliance.set_title("Answered within the window, by week (started)")
+    compliance.set_title("Answered within the window, by week (due)")
     compliance.set_ylim(0, 118)  # headroom for the legend above 100%
     compliance.set_yticks(range(0, 101, 20))
     compliance.yaxis.set_major_formatter(PercentFormatter())
@@ -66,13 +67,24 @@ def render_png(report: Report) -> bytes:
     hours.set_xticks(list(shown), [f"{h:02d}" for h in shown], fontsize=8)
     hours.set_xlabel("hour starting", fontsize=8)
     hours.grid(axis="y", alpha=0.3)
+    _whole_counts(hours, report.calls_by_hour)
 
     weekdays = figure.add_subplot(grid[1, 2])
     weekdays.bar(range(7), report.calls_by_weekday, color="#17becf")
     weekdays.set_title("Calls by weekday")
     weekdays.set_xticks(range(7), WEEKDAYS, fontsize=8)
     weekdays.grid(axis="y", alpha=0.3)
+    _whole_counts(weekdays, report.calls_by_weekday)
 
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def _whole_counts(axes: Any, counts: list[int]) -> None:
+    """Counts are whole calls from 0 up: no negative axis (matplotlib centres an all-zero
+    chart on 0, at -0.04..0.04), and no fractional ticks."""
+    from matplotlib.ticker import MaxNLocator
+
+    axes.set_ylim(0, max(max(counts, default=0), 1) * 1.1)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))

@@ -1,4 +1,5 @@
-"""The report's CSV: one row per window, with no one's name or contact details."""
+"""The report's CSV: one row per window (due or answered in the period), with no caller's or
+visitor's name or contact details; owners are shown by their Slack handle."""
 
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ def to_csv(report: Report, tz: ZoneInfo) -> bytes:
                 facts.kind,
                 facts.enquiry_kind or "",
                 (facts.enquiry_channel or "").replace("_", " "),
-                facts.owner,
+                report.owner_name(facts),
                 outcome.team,
                 _local(facts.started_at, tz),
                 _local(facts.due_at, tz),

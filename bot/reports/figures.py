@@ -1,13 +1,17 @@
 """The report's figures: pure computation from what storage/reports.py reads.
 
-Definitions (shown to managers in the report's footnote):
+Definitions (shown to managers in the report's footnote; DESIGN "Reports": a period counts the
+items due in it and the answers and breaches that happened in it):
 - An item is a response window (a phone message, a visitor arrival, an enquiry's acknowledge
-  or resolve stage) that started in the period.
-- Answered within window: done at or before its deadline in force (a deadline moved by
-  "Running late…" counts as the new one; the late notices are counted on their own).
-- The share is of the items whose outcome is known: answered, or past their deadline.
-- Time to answer is business time from start to done (the site's calendar), in hours.
-- A breach is an item answered after its deadline, or still open past it.
+  or resolve stage) due in the period; the count per kind is of those.
+- Answered within window: done no later than its deadline in force (DESIGN "Business time"; a
+  deadline moved by "Running late…" counts as the new one; the late notices are counted on
+  their own).
+- The share is of the items due in the period whose outcome is known: answered, or past their
+  deadline (at the due instant itself it is not yet past).
+- Time to answer is business time from start to done (the site's calendar), in hours, for the
+  answers given in the period (whenever the item started).
+- A breach is an item due in the period and answered after its deadline, or still open past it.
 - Calls are phone messages and enquiries that came in by phone, by the site's local time.
 """
 
@@ -48,6 +52,7 @@ class Inputs:
     calls: Sequence[datetime]
     late_notices: int
     visits: int
+    names: dict[str, str] = field(default_factory=dict)  # user ID → handle, for the CSV
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,8 @@ class ItemOutcome:
     decided: bool
     breached: bool
     business_hours: float | None
+    due_here: bool = True  # due in the period: counted, judged on time or not
+    answered_here: bool = True  # answered in the period: its time to answer counts
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,14 @@ class Report:
     calls_by_weekday: list[int]
     compliance_by_week: list[tuple[date, dict[str, float | None]]]
     outcomes: list[ItemOutcome] = field(repr=False)
+    names: dict[str, str] = field(default_factory=dict, repr=False)  # user ID → handle
+
+    def owner_name(self, facts: ItemFacts) -> str:
+        """Who had the item, as people know them: `@alice`, or `desk` for a channel."""
+        if not facts.owner_is_person:
+            return "desk"
+        name = self.names.get(facts.owner)
+        return f"@{name}" if name else facts.owner
 
     @property
     def calls(self) -> int:
@@ -128,8 +143,9 @@ def gather(session: Session, period: Period, calendar: BusinessCalendar) -> Inpu
     """Read what the report of `period` needs."""
     start, end = period.bounds(calendar.tz)
     return Inputs(
-        items=data.items_started(session, start, end),
+        items=data.items_due_or_done(session, start, end),
         teams=data.teams(session),
+        names=data.names(session),
         calls=data.call_times(session, start, end),
         late_notices=data.late_notices(session, start, end),
         visits=data.visits_arrived(session, start, end),
@@ -146,13 +162,22 @@ def percentile(values: Sequence[float], fraction: float) -> float | None:
 
 
 def judge(
-    facts: ItemFacts, teams: dict[str, str], calendar: BusinessCalendar, as_of: datetime
+    facts: ItemFacts,
+    teams: dict[str, str],
+    calendar: BusinessCalendar,
+    as_of: datetime,
+    bounds: tuple[datetime, datetime] | None = None,
 ) -> ItemOutcome:
-    """Was it answered, in time, how fast, and was it breached (as of `as_of`)?"""
+    """Was it answered, in time, how fast, and was it breached (as of `as_of`)? With `bounds`
+    ([start, end) of the period), whether it was due, and answered, in the period."""
     done = facts.done_at if facts.done_at is not None and facts.done_at <= as_of else None
     answered = done is not None
     within = answered and done is not None and done <= facts.due_at
-    decided = answered or facts.due_at <= as_of
+    # Nothing is overdue before its due instant has passed (DESIGN "Business time").
+    decided = answered or facts.due_at < as_of
+    start, end = bounds if bounds is not None else (None, None)
+    due_here = start is None or end is None or start <= facts.due_at < end
+    answered_here = done is not None and (start is None or end is None or start <= done < end)
     hours = (
         calendar.working_time_between(facts.started_at, done) / timedelta(hours=1)
         if done is not None
@@ -167,20 +192,23 @@ def judge(
         decided=decided,
         breached=decided and not within,
         business_hours=hours,
+        due_here=due_here,
+        answered_here=answered_here,
     )
 
 
 def compute(inputs: Inputs, period: Period, calendar: BusinessCalendar, as_of: datetime) -> Report:
     """Compute every figure of the report."""
     tz = calendar.tz
-    outcomes = [judge(f, inputs.teams, calendar, as_of) for f in inputs.items]
+    bounds = period.bounds(tz)
+    outcomes = [judge(f, inputs.teams, calendar, as_of, bounds) for f in inputs.items]
     by_kind: dict[str, list[ItemOutcome]] = defaultdict(list)
     for outcome in outcomes:
         by_kind[outcome.facts.kind].append(outcome)
     kinds = sorted(by_kind, key=lambda k: (KIND_ORDER.index(k) if k in KIND_ORDER else 99, k))
     figures = [_kind_figures(kind, by_kind[kind]) for kind in kinds]
 
-    breached = [o for o in outcomes if o.breached]
+    breached = [o for o in outcomes if o.breached and o.due_here]
     by_owner = Counter(o.facts.owner for o in breached)
     by_team = Counter(o.team for o in breached)
 
@@ -197,7 +225,9 @@ def compute(inputs: Inputs, period: Period, calendar: BusinessCalendar, as_of: d
         weeks[monday]  # every week of the period, even one with nothing in it
         monday += timedelta(days=7)
     for outcome in outcomes:
-        day = outcome.facts.started_at.astimezone(tz).date()
+        if not outcome.due_here:
+            continue
+        day = outcome.facts.due_at.astimezone(tz).date()
         weeks[day - timedelta(days=day.weekday())][outcome.facts.kind].append(outcome)
     compliance = [
         (week, {kind: _share(weeks[week].get(kind, [])) for kind in kinds})
@@ -215,6 +245,7 @@ def compute(inputs: Inputs, period: Period, calendar: BusinessCalendar, as_of: d
         calls_by_weekday=weekdays,
         compliance_by_week=compliance,
         outcomes=outcomes,
+        names=dict(inputs.names),
     )
 
 
@@ -226,18 +257,19 @@ def build_report(
 
 
 def _share(outcomes: Sequence[ItemOutcome]) -> float | None:
-    decided = [o for o in outcomes if o.decided]
+    decided = [o for o in outcomes if o.decided and o.due_here]
     return sum(o.within for o in decided) / len(decided) if decided else None
 
 
 def _kind_figures(kind: str, outcomes: Sequence[ItemOutcome]) -> KindFigures:
-    hours = [o.business_hours for o in outcomes if o.business_hours is not None]
+    hours = [o.business_hours for o in outcomes if o.answered_here and o.business_hours is not None]
+    due = [o for o in outcomes if o.due_here]
     return KindFigures(
         kind=kind,
-        count=len(outcomes),
-        answered=sum(o.answered for o in outcomes),
-        decided=sum(o.decided for o in outcomes),
-        within=sum(o.within for o in outcomes),
+        count=len(due),
+        answered=sum(o.answered_here for o in outcomes),
+        decided=sum(o.decided for o in due),
+        within=sum(o.within for o in due if o.decided),
         median_hours=statistics.median(hours) if hours else None,
         p90_hours=percentile(hours, 0.9),
     )

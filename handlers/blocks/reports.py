@@ -9,9 +9,10 @@ from handlers.blocks.common import Block, context, section
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 FOOTNOTE = (
-    "Items are windows started in the period. Within window: answered by the deadline in "
-    "force (of those answered or past due). Times to answer are business hours. Calls are "
-    "phone messages and enquiries by phone."
+    "Items are windows due in the period; breaches are theirs. Within window: answered no "
+    "later than the deadline in force (of those answered or past due). Times to answer are "
+    "business hours, for the answers given in the period. Calls are phone messages and "
+    "enquiries by phone."
 )
 
 
@@ -35,7 +36,7 @@ def summary_blocks(summary: dict[str, Any]) -> tuple[str, list[Block]]:
             f"median {_hours(kind['median_hours'])}, 90th percentile {_hours(kind['p90_hours'])}"
         )
     if not lines:
-        lines.append("No windows started in this period.")
+        lines.append("No windows were due in this period.")
     blocks: list[Block] = [section(title + "\n" + "\n".join(lines))]
 
     def top(counts: dict[str, int], who: Any) -> str:
