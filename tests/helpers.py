@@ -83,3 +83,21 @@ def buttons(call: Call | dict[str, Any]) -> list[dict[str, Any]]:
         if block.get("type") == "actions":
             found.extend(e for e in block["elements"] if e.get("type") == "button")
     return found
+
+
+def roll_call_posts(
+    board: Any, names: dict[str, str], visitors: list[Any], at: Any, tz: Any
+) -> Any:
+    """A roll call's posts as first posted, nobody accounted for yet (no database needed)."""
+    from bot.services.roll_call import Shown
+    from handlers.blocks import roll_call
+    from storage.models import RollCall, RollCallEntry
+
+    head = roll_call.head(board, names, visitors, run_by="U0ALICE", at=at, tz=tz)
+    rows = roll_call.labels(board, names, visitors, tz)
+    entries = tuple(
+        RollCallEntry(id=n + 1, roll_call_id=1, position=n, label=label)
+        for n, label in enumerate(rows)
+    )
+    called = RollCall(id=1, channel="C0DESK", called_by="U0ALICE", called_at=at, head=head)
+    return roll_call.posts(Shown(called, entries), tz)

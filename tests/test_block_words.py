@@ -11,11 +11,12 @@ import pytest
 
 from bot.services.board import Board
 from handlers.blocks import closing, enquiries, incidents, messages, ooo, visitors
-from handlers.blocks.board import roll_call_messages
 from handlers.blocks.common import outcome_words
+from tests.helpers import roll_call_posts
 
 SITE = ZoneInfo("America/Toronto")
 AT = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
+
 
 
 def _visitor(n: int) -> SimpleNamespace:
@@ -24,14 +25,7 @@ def _visitor(n: int) -> SimpleNamespace:
 
 @pytest.mark.parametrize(("count", "said"), [(1, "1 visitor)"), (2, "2 visitors)")])
 def test_a_roll_call_with_one_visitor_on_site_says_1_visitor(count: int, said: str) -> None:
-    posts = roll_call_messages(
-        Board(),
-        {},
-        [_visitor(n) for n in range(1, count + 1)],
-        run_by="U0ALICE",
-        now=AT,
-        tz=SITE,
-    )
+    posts = roll_call_posts(Board(), {}, [_visitor(n) for n in range(1, count + 1)], AT, SITE)
     assert said in json.dumps(posts[0])
 
 

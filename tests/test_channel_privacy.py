@@ -29,9 +29,9 @@ from sqlmodel import Session, select
 from bot.contacts import region_for_zone, scrub_contacts
 from bot.services.board import Board, Status
 from handlers.blocks import alerts, closing, enquiries, incidents, messages, visitors
-from handlers.blocks.board import roll_call_messages
 from handlers.text import channel_text
 from storage.models import PhoneMessage
+from tests.helpers import roll_call_posts
 
 SITE = ZoneInfo("America/Toronto")
 TUESDAY_3PM = datetime(2026, 11, 24, 15, 0, tzinfo=SITE)
@@ -79,13 +79,12 @@ CHANNEL_POSTS: dict[str, Callable[[str], Built | list[Built]]] = {
     "closing list": lambda t: closing.closing_post(
         {"closing_at": DUE, "visitors": [_visit(t)]}, SITE
     ),
-    "roll call": lambda t: roll_call_messages(
+    "roll call": lambda t: roll_call_posts(
         Board(in_office=[Status("U0ALICE", "in")]),
         {"U0ALICE": "Alice"},
         [SimpleNamespace(id=1, name=t, pass_number="V-001", host_id="U0ALICE")],
-        run_by="U0ALICE",
-        now=datetime(2026, 11, 24, 15, 0, tzinfo=UTC),
-        tz=SITE,
+        datetime(2026, 11, 24, 15, 0, tzinfo=UTC),
+        SITE,
     ),
     "desk's enquiry": lambda t: enquiries.enquiry_dm(_enquiry(t), SITE),
     "managers' late notice": lambda t: enquiries.late_managers(
