@@ -3,8 +3,11 @@ someone is away, finished things that stop offering buttons, reports and the con
 
 from __future__ import annotations
 
+import io
 from datetime import datetime, timedelta
+from pathlib import Path
 
+import pytest
 from sqlmodel import Session, select
 
 from bot.console.embedded import Embedded
@@ -308,3 +311,64 @@ def test_the_reports_csv_names_owners_by_handle_not_user_id(fd: Embedded) -> Non
     rendered = render_report(fd.engine, fd.runtime.ctx.policy, period, fd.clock.now())
     rows = rendered.csv.decode().splitlines()
     assert ",@alice," in rows[1] and ALICE not in rendered.csv.decode()
+
+
+# Point 9: the console
+
+
+def _console(fd: Embedded) -> tuple[object, io.StringIO]:
+    from bot.console.repl import Console
+
+    out = io.StringIO()
+    return Console(fd, out, echo=False), out
+
+
+@pytest.mark.parametrize("at", ["tomorrow", "2026-11-24", "2026-13-01 09:00"])
+def test_starting_the_console_at_a_time_it_cannot_read_says_so_in_one_line(
+    tmp_path: Path, at: str
+) -> None:
+    from tests.test_console import run_console
+
+    result = run_console("/quit\n", tmp_path, "--at", at)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr + result.stdout
+    (line,) = result.stderr.strip().splitlines()
+    assert at in line and "start time" in line
+
+
+def test_a_mistyped_command_in_the_console_gets_one_clear_line(
+    fd: Embedded, caplog: pytest.LogCaptureFixture
+) -> None:
+    console, out = _console(fd)
+    console.handle("/visitr list")  # type: ignore[attr-defined]
+    text = out.getvalue()
+    assert "/visitr is not a command" in text and "/visitor" in text
+    assert "Unhandled request" not in text + caplog.text
+
+
+def test_a_mention_typed_in_capitals_in_the_console_is_a_mention(fd: Embedded) -> None:
+    console, _ = _console(fd)
+    console.handle("/visitor arrived Kim Lee for @Alice")  # type: ignore[attr-defined]
+    assert [c for c in dms_to(fd, ALICE) if "Kim Lee" in block_text(c)]
+
+
+def test_a_semicolon_inside_a_console_form_value_stays_in_the_value() -> None:
+    from bot.console.repl import form_fields
+
+    assert form_fields('caller=Sam Roe; message="call back; after 3"; subject=a\\; b') == {
+        "caller": "Sam Roe",
+        "message": "call back; after 3",
+        "subject": "a; b",
+    }
+
+
+def test_restarting_the_console_at_a_later_time_says_what_fell_due_at_once(
+    tmp_path: Path,
+) -> None:
+    from tests.test_console import run_console
+
+    first = run_console("/message @alice Sam Roe: call back\n/quit\n", tmp_path)
+    assert first.returncode == 0, first.stderr
+    later = run_console("/quit\n", tmp_path, "--at", "2026-11-26 10:00")
+    assert later.returncode == 0, later.stderr
+    assert "Overdue" in later.stdout

@@ -44,18 +44,24 @@ def run_console(args: argparse.Namespace) -> int:
         logging.getLogger(name).setLevel(logging.WARNING)
     settings = load_settings()
     policy = demo_policy(load_policy(settings.frontdesk_config))
+    try:
+        start = start_at(args.at, policy.site.tz, SystemClock().now())
+    except ValueError as error:
+        print(f"frontdesk console: --at {error}", file=sys.stderr)
+        return 2
     url = args.db or CONSOLE_DB
     if args.fresh:
         _remove_sqlite_file(url)
     engine = make_engine(url)
     upgrade(engine)
-    clock = ManualClock(start_at(args.at, policy.site.tz, SystemClock().now()))
+    clock = ManualClock(start)
     embedded = start_embedded(engine=engine, policy=policy, clock=clock)
     interactive = sys.stdin.isatty()
     try:
         if interactive:
             print(BANNER)
         console = Console(embedded, sys.stdout, echo=not interactive)
+        console.catch_up()  # a restart at a later --at says what fell due meanwhile, at once
         console.run(read_lines(sys.stdin, interactive))
     finally:
         embedded.close()

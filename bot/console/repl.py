@@ -8,6 +8,7 @@ a terminal, so `frontdesk console < script.txt` replays a session.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -24,7 +25,8 @@ HELP = """Console commands:
   /as @handle            act as that person (/who lists them)
   /wait <duration>       move the clock: 10m, 3h, 2d, "1 business day", "6 business hours"
   /click N [@person]     press button N (a person for a user picker)
-  /submit f=v; f=v       submit the open modal (fields by their id, shown in brackets)
+  /submit f=v; f=v       submit the open modal (fields by their id, shown in brackets);
+                         a ; inside a value: f="a; b" or f=a\\; b
   /cancel                close the open modal
   /say <text>            post a message in #front-desk as yourself (mentions and all)
   /home                  open your App Home ("My desk")
@@ -32,7 +34,9 @@ HELP = """Console commands:
 Anything else starting with / is a Slack command: /visitor, /message, /ooo, /desk, /enquiry
 (each has `help`). @handle in it is sent as Slack would."""
 
-MENTION = re.compile(r"(?<![<\w])@([a-z][a-z0-9._-]*)")
+MENTION = re.compile(r"(?<![<\w])@([a-z][a-z0-9._-]*)", re.IGNORECASE)
+# `;` separates a form's fields; `\;` (or a value in double quotes) keeps one in a value.
+FIELD_SEPARATOR = re.compile(r'(?:[^;"\\]|\\.|"[^"]*"|["\\])+')
 
 
 class Console:
@@ -47,6 +51,14 @@ class Console:
         self.transcript.skip_existing()
         self.user = "U0RECEPTION"
         self.handles = {u.handle: u.id for u in demo.DEMO_USERS}
+        self.slash_commands = _slash_commands()
+
+    def catch_up(self) -> None:
+        """Run the jobs due at the clock's start (a restart at a later `--at`), so what fell
+        due while the console was not running is said at once, not at the first /wait."""
+        rounds_for(self.fd.runtime).run_once()
+        self.fd.settle()
+        self.transcript.show_new()
 
     def write(self, line: str) -> None:
         print(line, file=self.out, flush=True)
@@ -149,10 +161,7 @@ class Console:
         if view is None:
             self.write("[console] no modal is open")
             return
-        given = {}
-        for part in filter(None, (p.strip() for p in rest.split(";"))):
-            key, _, value = part.partition("=")
-            given[key.strip()] = value.strip()
+        given = form_fields(rest)
         values: dict[str, dict[str, Any]] = {}
         for block in view.get("blocks", []):
             if block.get("type") != "input":
@@ -195,6 +204,13 @@ class Console:
         self._dispatch(self.fd.requests.event(event))
 
     def slash(self, command: str, rest: str) -> None:
+        if command.lower() not in self.slash_commands:
+            close = difflib.get_close_matches(command.lower(), sorted(self.slash_commands), n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            known = ", ".join(sorted(self.slash_commands))
+            self.write(f"[console] {command} is not a command: {hint}(commands: {known}; /help)")
+            return
+        command = command.lower()
         self.transcript.modal_user = self.user
         request = self.fd.requests.command(command, self._as_slack(rest), user_id=self.user)
         self._dispatch(request)
@@ -214,8 +230,9 @@ class Console:
         escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
         def mention(match: re.Match[str]) -> str:
-            user_id = self.handles.get(match.group(1).lower())
-            return f"<@{user_id}|{match.group(1)}>" if user_id else match.group(0)
+            handle = match.group(1).lower()
+            user_id = self.handles.get(handle)
+            return f"<@{user_id}|{handle}>" if user_id else match.group(0)
 
         return MENTION.sub(mention, escaped)
 
@@ -273,6 +290,29 @@ class Console:
         user = self.fd.double.user(self.user)
         zone = ZoneInfo(str(user["tz"])) if user and user.get("tz") else self.site_tz
         return instant.astimezone(zone).strftime("%a %d %b %Y %H:%M %Z")
+
+
+def form_fields(text: str) -> dict[str, str]:
+    """`f=v; g="a; b"; h=c\\; d` → {f: v, g: "a; b", h: "c; d"}."""
+    given: dict[str, str] = {}
+    for match in FIELD_SEPARATOR.finditer(text):
+        part = match.group(0).strip()
+        if not part:
+            continue
+        key, _, value = part.partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1]
+        given[key.strip()] = re.sub(r"\\(.)", r"\1", value)
+    return given
+
+
+def _slash_commands() -> set[str]:
+    """The slash commands the manifest declares (what Slack would send on)."""
+    from bot.manifest import load_manifest
+
+    declared = load_manifest()["features"]["slash_commands"]
+    return {str(c["command"]).lower() for c in declared}
 
 
 def read_lines(stream: TextIO, interactive: bool) -> Iterator[str]:
