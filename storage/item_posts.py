@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from storage.models import Outbox
+from storage.sweep import DIGESTED
 
 
 @dataclass(frozen=True)
@@ -58,3 +59,16 @@ def add_params(session: Session, *, key: str, params: dict[str, Any]) -> None:
         return
     merged = json.loads(raw) | params
     session.execute(update(Outbox).where(col(Outbox.key) == key).values(params=json.dumps(merged)))
+
+
+def digests_holding(session: Session, *, item_id: int) -> list[str]:
+    """The keys of the digest posts the item's alerts were folded into (storage.sweep)."""
+    rows = session.scalars(
+        select(col(Outbox.error)).where(
+            col(Outbox.item_id) == item_id,
+            col(Outbox.state) == DIGESTED,
+            col(Outbox.error).is_not(None),
+        )
+    ).all()
+    keys = [str(error).removeprefix("in ") for error in rows if str(error).startswith("in ")]
+    return list(dict.fromkeys(keys))

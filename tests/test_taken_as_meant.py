@@ -372,3 +372,33 @@ def test_restarting_the_console_at_a_later_time_says_what_fell_due_at_once(
     later = run_console("/quit\n", tmp_path, "--at", "2026-11-26 10:00")
     assert later.returncode == 0, later.stderr
     assert "Overdue" in later.stdout
+
+
+def test_a_manager_who_takes_one_item_of_a_digest_sees_it_marked_and_its_buttons_gone(
+    fd: Embedded,
+) -> None:
+    from tests.time_helpers import advance_to, alerts
+
+    for n in range(3):
+        fd.command(RECEPTION, "/message", f"{ALICE_M} Caller {n}")
+    advance_to(fd, items(fd)[0].due_at + timedelta(minutes=1))
+    (digest,) = alerts(fd)
+    first = next(b for b in buttons(digest) if b["text"]["text"] == "Take it")
+    fd.dispatch(
+        fd.requests.block_action(
+            user_id=MANAGER,
+            action=first,
+            channel_id=digest.response["channel"],
+            message={"ts": digest.response["ts"], "blocks": digest.args["blocks"]},
+            message_ts=digest.response["ts"],
+        )
+    )
+    fd.settle()
+    (rewritten,) = updates_of(fd, MANAGERS)
+    assert rewritten.args["ts"] == digest.response["ts"]  # type: ignore[attr-defined]
+    text = block_text(rewritten)  # type: ignore[arg-type]
+    sections = [b["text"]["text"] for b in rewritten.args["blocks"] if b["type"] == "section"]  # type: ignore[attr-defined]
+    assert "now with <@U0MANAGER>" in text
+    assert ["now with" in line for line in sections[1:]] == [True, False, False]
+    labels = [b["text"]["text"] for b in buttons(rewritten)]  # type: ignore[arg-type]
+    assert labels == ["Take it", "Reassign…"] * 2

@@ -14,7 +14,7 @@ from bot.services.item_access import require_may_act, require_may_take
 from bot.services.item_summary import summarise
 from bot.services.messages import ItemNotFound, enqueue_owner_dm
 from bot.services.windows import Owner
-from storage import absences, item_posts, items, outbox
+from storage import absences, item_posts, items, outbox, posts
 from storage import messages as stored
 from storage.models import Item
 
@@ -133,7 +133,36 @@ def rewrite_channel_posts(
             now=now,
             item_id=item.id,  # retention and /desk forget find (and empty) it with the item
         )
+    for digest_key in item_posts.digests_holding(session, item_id=item.id):
+        written += _rewrite_digest(session, digest_key=digest_key, now=now)
     return written
+
+
+def _rewrite_digest(session: Session, *, digest_key: str, now: datetime) -> bool:
+    """Rewrite a sent digest so each item in it that has moved on says who has it now, with
+    no buttons (worked out from the items, so several takes in one digest all show)."""
+    posted = outbox.row_state(session, digest_key)
+    if posted is None or posted.state != "sent" or not posted.channel or not posted.ts:
+        return False
+    found = posts.locked(session, channel=posted.channel, ts=posted.ts, template="alert_digest")
+    if found is None:
+        return False
+    entries = []
+    for entry in found.params.get("items") or []:
+        current = items.get(session, int(entry["item_id"]))
+        moved = current is not None and (current.owner_id, current.owner_channel) != (
+            entry.get("owner_id"),
+            entry.get("owner_channel"),
+        )
+        entries.append(entry | {"now_with": current.owner_id or ""} if moved and current else entry)
+    return outbox.enqueue(
+        session,
+        key=f"{digest_key}:moved:{int(now.timestamp() * 1_000_000)}",
+        template="alert_digest",
+        target=posted.channel,
+        params={"items": entries, "mention_ids": [], "update_ts": posted.ts},
+        now=now,
+    )
 
 
 def _open_item(session: Session, item_id: int) -> Item:

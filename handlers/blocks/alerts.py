@@ -163,10 +163,16 @@ def digest(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     for entry in listed:
         word = "Escalated" if entry.get("stage") == "escalate" else "Overdue"
         line = f"*{word}*: {what(entry, whose=owners(entry), tz=tz)}, due {due(entry, tz)}"
+        if entry.get("now_with") is not None:  # taken or passed on since: no buttons
+            holder = mention(entry["now_with"]) if entry["now_with"] else "the desk"
+            line += f" :arrow_right: now with {holder}"
         lines.append(line)
         if len(blocks) < 2 * MAX_DIGEST_LINES:
             item_id = str(entry["item_id"])
-            blocks += [section(line), alert_buttons(item_id, f"_{item_id}")]
+            if entry.get("now_with") is not None:
+                blocks += [section(line), context("Taken in hand.")]
+            else:
+                blocks += [section(line), alert_buttons(item_id, f"_{item_id}")]
     if len(listed) > MAX_DIGEST_LINES:
         blocks.append(context(f"and {len(listed) - MAX_DIGEST_LINES} more"))
     return f"{count} attention: " + "; ".join(lines), blocks
