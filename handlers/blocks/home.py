@@ -106,7 +106,7 @@ def _item_text(line: ItemLine, tz: ZoneInfo, now: datetime) -> str:
         text += f" — {esc(line.subject)}"
     if line.topic:
         text += f"\n_{esc(line.topic)}_"
-    if line.state == "breached" or line.due_at <= now:
+    if line.state == "breached" or line.due_at < now:  # at the due instant: still on time
         text += f"\n:rotating_light: Was due {date_token(line.due_at, tz)}"
     else:
         text += f"\nDue {date_token(line.due_at, tz)}"
