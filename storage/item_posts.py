@@ -24,9 +24,19 @@ class SentPost:
 
 
 def sent_channel_posts(
-    session: Session, *, item_id: int, templates: Collection[str]
+    session: Session,
+    *,
+    item_id: int | None = None,
+    key_prefix: str | None = None,
+    templates: Collection[str],
 ) -> list[SentPost]:
-    """Sent posts of `templates` about `item_id` in a channel (not a DM), oldest first."""
+    """Sent posts of `templates` in a channel (not a DM), oldest first: about `item_id`, or
+    with keys starting `key_prefix` (an enquiry's DMs, which name no window)."""
+    which = (
+        col(Outbox.item_id) == item_id
+        if key_prefix is None
+        else col(Outbox.key).startswith(key_prefix)
+    )
     rows = session.execute(
         select(
             col(Outbox.key),
@@ -36,7 +46,7 @@ def sent_channel_posts(
             col(Outbox.sent_ts),
         )
         .where(
-            col(Outbox.item_id) == item_id,
+            which,
             col(Outbox.state) == "sent",
             col(Outbox.template).in_(list(templates)),
             col(Outbox.sent_ts).is_not(None),

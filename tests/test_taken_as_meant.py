@@ -402,3 +402,29 @@ def test_a_manager_who_takes_one_item_of_a_digest_sees_it_marked_and_its_buttons
     assert ["now with" in line for line in sections[1:]] == [True, False, False]
     labels = [b["text"]["text"] for b in buttons(rewritten)]  # type: ignore[arg-type]
     assert labels == ["Take it", "Reassign…"] * 2
+
+
+def test_passing_the_desks_enquiry_on_from_the_home_tab_leaves_no_buttons_on_the_desk_post(
+    fd: Embedded,
+) -> None:
+    from bot.services import enquiries
+    from storage.db import session_scope
+
+    alice_away(fd, backup=None)
+    fd.command(RECEPTION, "/enquiry", f"complaint via email from Jane Doe for {ALICE_M}: rude")
+    (desk_post,) = [c for c in posts_to(fd, DESK) if "Jane Doe" in block_text(c)]
+    assert buttons(desk_post)
+    with session_scope(fd.engine) as session:  # what the Home tab's Reassign… form does
+        enquiries.reassign(
+            session,
+            now=fd.clock.now(),
+            enquiry_id=1,
+            to_user_id=BOB,
+            by=RECEPTION,
+            roles=fd.runtime.ctx.roles,
+        )
+    fd.runtime.sender.deliver_due()
+    (rewritten,) = updates_of(fd, DESK)
+    assert rewritten.args["ts"] == desk_post.response["ts"]  # type: ignore[attr-defined]
+    assert "Passed to <@U0BOB>" in block_text(rewritten)  # type: ignore[arg-type]
+    assert buttons(rewritten) == []  # type: ignore[arg-type]

@@ -18,8 +18,10 @@ from bot.contacts import scrub_contacts
 from bot.roles import Refusal, Roles
 from bot.services import windows
 from bot.services.cover import cover_for
+from bot.services.item_actions import rewrite_posts
 from bot.services.windows import WindowClosed
 from storage import audit, enquiries, outbox
+from storage import item_posts as outbox_posts
 from storage.models import AuditEvent, Enquiry, Item
 
 KINDS = ("complaint", "question", "request")
@@ -213,6 +215,18 @@ def reassign(
             windows.reassign(session, item=item, owner=owner, now=now, by=by)
             item.intended_id = to_user_id
             session.add(item)
+    # The enquiry's posts in a channel (the desk's copy) keep no live buttons once it has
+    # moved on (the one the button was pressed on is rewritten by the listener as well).
+    rewrite_posts(
+        session,
+        item=view.resolve,
+        found=outbox_posts.sent_channel_posts(
+            session, key_prefix=f"enquiry:{enquiry_id}:dm", templates=("enquiry_dm",)
+        ),
+        now=now,
+        by=by,
+        taken=False,
+    )
     extra: dict[str, Any] = {"reassigned_by": by}
     if cover.redirected:
         away = cover.away_until.isoformat() if cover.away_until else None

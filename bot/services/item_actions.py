@@ -111,11 +111,26 @@ def rewrite_channel_posts(
     """Rewrite the item's sent channel posts (the desk's post, the managers' alert) to say who
     has it now, with no buttons; return how many rewrites were written."""
     assert item.id is not None
+    found = item_posts.sent_channel_posts(session, item_id=item.id, templates=REWRITTEN_ON_MOVE)
+    written = rewrite_posts(session, item=item, found=found, now=now, by=by, taken=taken)
+    for digest_key in item_posts.digests_holding(session, item_id=item.id):
+        written += _rewrite_digest(session, digest_key=digest_key, now=now)
+    return written
+
+
+def rewrite_posts(
+    session: Session,
+    *,
+    item: Item,
+    found: list[item_posts.SentPost],
+    now: datetime,
+    by: str,
+    taken: bool,
+) -> int:
+    """Rewrite these channel posts about `item` to say who has it now, with no buttons."""
     summary = summarise(session, item).params()
     written = 0
-    for post in item_posts.sent_channel_posts(
-        session, item_id=item.id, templates=REWRITTEN_ON_MOVE
-    ):
+    for post in found:
         written += outbox.enqueue(
             session,
             key=f"{post.key}:moved:{int(now.timestamp() * 1_000_000)}",
@@ -133,8 +148,6 @@ def rewrite_channel_posts(
             now=now,
             item_id=item.id,  # retention and /desk forget find (and empty) it with the item
         )
-    for digest_key in item_posts.digests_holding(session, item_id=item.id):
-        written += _rewrite_digest(session, digest_key=digest_key, now=now)
     return written
 
 
