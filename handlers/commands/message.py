@@ -25,7 +25,9 @@ def register(app: App, ctx: HandlerContext) -> None:
         ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
     ) -> None:
         user_id = command["user_id"]
-        request = checked(ack, lambda: parse_message(command.get("text", ""), region=ctx.phone_region))
+        request = checked(
+            ack, lambda: parse_message(command.get("text", ""), region=ctx.phone_region)
+        )
         if request is None:
             return
         if isinstance(request, Help):
