@@ -101,3 +101,18 @@ def roll_call_posts(
     )
     called = RollCall(id=1, channel="C0DESK", called_by="U0ALICE", called_at=at, head=head)
     return roll_call.posts(Shown(called, entries), tz)
+
+
+def press(fd: Embedded, user_id: str, call: Call, label: str) -> None:
+    """Press the button labelled `label` on a message the bot posted, and wait for its work."""
+    (button,) = [b for b in buttons(call) if b["text"]["text"] == label]
+    fd.dispatch(
+        fd.requests.block_action(
+            user_id=user_id,
+            action=button,
+            channel_id=call.response["channel"],
+            message={"ts": call.response["ts"], "blocks": call.args["blocks"]},
+            message_ts=call.response["ts"],
+        )
+    )
+    fd.settle()

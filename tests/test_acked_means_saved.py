@@ -18,7 +18,7 @@ from handlers import transaction
 from handlers.transaction import BUDGET_S
 from storage import outbox
 from storage.models import Outbox, PhoneMessage, Task, Visit
-from tests.helpers import block_text, buttons, dms_to, last_reply, replies_to
+from tests.helpers import block_text, buttons, dms_to, last_reply, press, replies_to
 
 RECEPTION, ALICE = "U0RECEPTION", "U0ALICE"
 ALICE_M = "<@U0ALICE|alice>"
@@ -135,17 +135,7 @@ def test_a_buttons_answer_written_before_a_crash_is_sent_after_restart(
     crashed.command(RECEPTION, "/message", f"{ALICE_M} Jane Doe 416-555-0199: call me")
     restarted.runtime.deliver_now()  # the DM was only in the outbox
     (dm,) = dms_to(crashed, ALICE)
-    (button,) = [b for b in buttons(dm) if b["text"]["text"] == "Called back"]
-    crashed.dispatch(
-        crashed.requests.block_action(
-            user_id=ALICE,
-            action=button,
-            channel_id=dm.response["channel"],
-            message={"ts": dm.response["ts"], "blocks": dm.args["blocks"]},
-            message_ts=dm.response["ts"],
-        )
-    )
-    crashed.settle()
+    press(crashed, ALICE, dm, "Called back")
     assert crashed.double.calls_to("response_url") == []  # acked, then the process died
     restarted.runtime.deliver_now()
     (answer,) = crashed.double.calls_to("response_url")
@@ -180,20 +170,6 @@ def test_a_form_answers_in_its_own_modal(fd: Embedded) -> None:
     assert '"response_action": "update"' in response.body
     assert "signed in" in replies_to(fd, RECEPTION)[-1]
     assert count(fd.engine, Visit) == 1
-
-
-def press(fd: Embedded, user_id: str, dm: Any, label: str) -> None:
-    (button,) = [b for b in buttons(dm) if b["text"]["text"] == label]
-    fd.dispatch(
-        fd.requests.block_action(
-            user_id=user_id,
-            action=button,
-            channel_id=dm.response["channel"],
-            message={"ts": dm.response["ts"], "blocks": dm.args["blocks"]},
-            message_ts=dm.response["ts"],
-        )
-    )
-    fd.settle()
 
 
 def test_on_my_way_pressed_twice_tells_the_desk_once(fd: Embedded) -> None:

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from bot.console.embedded import Embedded
 from bot.slack_double import Call
 from storage.models import Item
-from tests.helpers import block_text, buttons, dms_to, last_reply
+from tests.helpers import block_text, buttons, dms_to, last_reply, press
 from tests.time_helpers import advance
 
 RECEPTION, ALICE, BOB = "U0RECEPTION", "U0ALICE", "U0BOB"
@@ -48,17 +48,7 @@ def press_on_home(fd: Embedded, user_id: str, view: dict[str, Any], button: dict
 
 
 def press_in_dm(fd: Embedded, user_id: str, dm: Call, label: str) -> None:
-    (button,) = [b for b in buttons(dm) if b["text"]["text"] == label]
-    fd.dispatch(
-        fd.requests.block_action(
-            user_id=user_id,
-            action=button,
-            channel_id=dm.response["channel"],
-            message={"ts": dm.response["ts"], "blocks": dm.args["blocks"]},
-            message_ts=dm.response["ts"],
-        )
-    )
-    fd.settle()
+    press(fd, user_id, dm, label)
 
 
 def items(fd: Embedded) -> list[Item]:
