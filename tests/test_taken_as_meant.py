@@ -428,3 +428,31 @@ def test_passing_the_desks_enquiry_on_from_the_home_tab_leaves_no_buttons_on_the
     assert rewritten.args["ts"] == desk_post.response["ts"]  # type: ignore[attr-defined]
     assert "Passed to <@U0BOB>" in block_text(rewritten)  # type: ignore[arg-type]
     assert buttons(rewritten) == []  # type: ignore[arg-type]
+
+
+def test_the_incident_form_filled_in_as_yesterday_3pm_tells_the_managers_the_date(
+    fd: Embedded,
+) -> None:
+    fd.command(RECEPTION, "/desk", "incident")
+    (opened,) = fd.double.calls_to("views.open")
+    fd.dispatch(
+        fd.requests.view_submission(
+            user_id=RECEPTION,
+            view=opened.response["view"],
+            values={
+                "occurred": {"occurred": {"type": "plain_text_input", "value": "yesterday 3pm"}},
+                "what": {"what": {"type": "plain_text_input", "value": "Shouted at the desk"}},
+            },
+        )
+    )
+    fd.settle()
+    (notice,) = posts_to(fd, MANAGERS)
+    monday_3pm = int(datetime.fromisoformat("2026-11-23T15:00:00-05:00").timestamp())
+    assert f"<!date^{monday_3pm}^" in block_text(notice)
+
+
+def test_expecting_a_visitor_for_someone_away_with_no_backup_tells_the_desk(fd: Embedded) -> None:
+    fd.command(ALICE, "/ooo", "until next Friday")
+    fd.command(RECEPTION, "/visitor", f"expect Sam Roe for {ALICE_M} tomorrow 10am")
+    assert dms_to(fd, ALICE) == []
+    assert any("Sam Roe" in block_text(post) for post in posts_to(fd, DESK))

@@ -115,6 +115,7 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> N
                 organisation=request.organisation,
                 host_id=request.host_id,
                 expected_at=when,
+                desk_channel=ctx.desk_channel,
             )
         respond(
             **ephemeral(

@@ -120,9 +120,15 @@ def register(app: App, ctx: HandlerContext) -> None:
                     to_user_id=to_user,
                     by=user_id,
                     roles=ctx.roles,
+                    desk_channel=ctx.desk_channel,
                 )
                 params = changed.params
-                text = f"{blocks.headline(params)}\nPassed to {mention(to_user)} by {mention(user_id)}."
+                # Whoever covers, if the person chosen is away: a colleague or the desk channel.
+                holder = params.get("owner_id")
+                given_to = mention(str(holder)) if holder else "the desk channel"
+                text = f"{blocks.headline(params)}\nPassed to {given_to} by {mention(user_id)}."
+                if holder != to_user:
+                    text += f" ({mention(to_user)} is away.)"
                 history = actions(
                     f"enquiry_{where.enquiry_id}",
                     button("History", "enquiry_history", str(where.enquiry_id)),

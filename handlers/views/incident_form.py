@@ -96,6 +96,8 @@ def register(app: App, ctx: HandlerContext) -> None:
                     who=value(values, "who") or None,
                     what=what,
                     managers_channel=ctx.managers_channel,
+                    tz=ctx.site_tz,
+                    date_order=ctx.policy.site.date_order,
                 )
 
         ctx.form(ack, body, context, "incident form", work, error_block="what")
