@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from bot.console.embedded import Embedded
 from storage.models import AuditEvent, Item, Outbox, PhoneMessage
-from tests.helpers import block_text, buttons, dms_to, last_reply, posts_to
+from tests.helpers import block_text, buttons, dms_to, last_reply, posts_to, press
 from tests.time_helpers import advance, advance_to, alerts
 
 RECEPTION, ALICE, BOB, CAROL, MANAGER = "U0RECEPTION", "U0ALICE", "U0BOB", "U0CAROL", "U0MANAGER"
@@ -32,17 +32,7 @@ def click(fd: Embedded, user_id: str, call: object, label: str) -> None:
     from bot.slack_double import Call
 
     assert isinstance(call, Call)
-    (button,) = [b for b in buttons(call) if b["text"]["text"] == label]
-    fd.dispatch(
-        fd.requests.block_action(
-            user_id=user_id,
-            action=button,
-            channel_id=call.response["channel"],
-            message={"ts": call.response["ts"], "blocks": call.args["blocks"]},
-            message_ts=call.response["ts"],
-        )
-    )
-    fd.settle()
+    press(fd, user_id, call, label)
 
 
 def test_message_for_alice_reaches_her_with_the_number_and_due_time(fd: Embedded) -> None:
