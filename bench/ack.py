@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
 from bench.harness import (
@@ -64,6 +65,7 @@ from storage.models import Outbox, Task
 RATE = 50.0
 SLACK_LATENCY_S = 0.2
 P99_LIMIT_MS = 100.0
+ATTEMPTS = 2  # tries per offered rate
 HOSTS = 50
 STEPS = (50, 75, 100, 150, 200, 300, 400, 600)
 QUICK_STEPS = (50, 100, 200, 400)
@@ -150,16 +152,21 @@ class Server:
         on SQLite it may hold the file's one write lock.)"""
         if self.engine is None:
             return 0
-        with self.engine.begin() as connection:
-            dropped = connection.execute(
-                update(Outbox)
-                .where(col(Outbox.state) == "pending")
-                .values(state="dropped", error="bench.ack: left by an earlier phase")
-            ).rowcount
-            connection.execute(
-                update(Task).where(col(Task.state) == "pending").values(state="done")
-            )
-        return int(dropped or 0)
+        for _ in range(5):  # SQLite: the worker's writes may keep the lock past the busy timeout
+            try:
+                with self.engine.begin() as connection:
+                    dropped = connection.execute(
+                        update(Outbox)
+                        .where(col(Outbox.state) == "pending")
+                        .values(state="dropped", error="bench.ack: left by an earlier phase")
+                    ).rowcount
+                    connection.execute(
+                        update(Task).where(col(Task.state) == "pending").values(state="done")
+                    )
+                return int(dropped or 0)
+            except OperationalError:
+                continue
+        return -1
 
     def pending_rows(self) -> int | None:
         if self.engine is None:
@@ -241,14 +248,21 @@ def highest_rate(
     seconds: float,
     rates: tuple[int, ...],
 ) -> tuple[int, list[dict[str, Any]]]:
-    """The highest offered rate of `rates` with p99 under P99_LIMIT_MS and every answer 200."""
+    """The highest offered rate of `rates` held: p99 under P99_LIMIT_MS and every answer 200,
+    in one of ATTEMPTS tries (on a shared machine one 5 s step can fall on someone else's burst;
+    both servers get the same second chance)."""
     best = 0
     steps: list[dict[str, Any]] = []
     with server.others_paused(others):
         for rate in rates:
-            result = at_rate(server, double, make, numbers, rate, seconds)
-            steps.append(result)
-            if result["ok"] < result["sent"] or not result["p99_ms"] < P99_LIMIT_MS:
+            held = False
+            for attempt in range(1, ATTEMPTS + 1):
+                result = at_rate(server, double, make, numbers, rate, seconds)
+                steps.append(result | {"attempt": attempt})
+                held = result["ok"] == result["sent"] and result["p99_ms"] < P99_LIMIT_MS
+                if held:
+                    break
+            if not held:
                 break
             best = rate
     return best, steps
