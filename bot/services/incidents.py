@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.contacts import scrub_contacts
+from bot.notices import IncidentConfirmation, IncidentNotice, enqueue_notice
 from bot.roles import Roles, require_manager
 from bot.when import WhenError, parse_when
-from storage import incidents, outbox
+from storage import incidents
 from storage.models import Incident
 
 NOTICE_LIMIT = 300
@@ -37,7 +38,6 @@ def report_incident(
     as typed.
     """
     occurred_at = occurred_instant(occurred, now=now, tz=tz, date_order=date_order)
-    at = {"occurred_at": occurred_at.isoformat()} if occurred_at else {}
     incident = incidents.add(
         session,
         Incident(
@@ -52,28 +52,31 @@ def report_incident(
     what_short = scrub_contacts(what)
     if len(what_short) > NOTICE_LIMIT:
         what_short = what_short[: NOTICE_LIMIT - 1] + "…"
-    outbox.enqueue(
+    assert incident.id is not None
+    notice = IncidentNotice(
+        incident_id=incident.id,
+        reported_by=reported_by,
+        occurred=scrub_contacts(occurred),
+        location=scrub_contacts(location) if location else None,
+        who=scrub_contacts(who) if who else None,
+        what=what_short,
+        occurred_at=occurred_at,
+    )
+    enqueue_notice(
         session,
+        notice,
         key=f"incident:{incident.id}:managers",
-        template="incident_notice",
         target=managers_channel,
-        params={
-            "incident_id": incident.id,
-            "reported_by": reported_by,
-            "occurred": scrub_contacts(occurred),
-            "location": scrub_contacts(location) if location else None,
-            "who": scrub_contacts(who) if who else None,
-            "what": what_short,
-        }
-        | at,
         now=now,
     )
-    outbox.enqueue(
+    confirmation = IncidentConfirmation(
+        incident_id=incident.id, occurred=occurred, occurred_at=occurred_at
+    )
+    enqueue_notice(
         session,
+        confirmation,
         key=f"incident:{incident.id}:confirmation",
-        template="incident_confirmation",
         target=reported_by,
-        params={"incident_id": incident.id, "occurred": occurred} | at,
         now=now,
     )
     return incident

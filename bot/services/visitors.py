@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from bot.config import Policy
+from bot.notices import (
+    VisitorArrivalLeft,
+    VisitorArrivedDm,
+    VisitorExpectedDm,
+    VisitorHostResponse,
+    VisitorSignin,
+    enqueue_notice,
+)
 from bot.roles import Refusal, Roles
 from bot.services import windows
 from bot.services.cover import Cover, cover_for
@@ -18,6 +27,7 @@ from storage import audit, items, outbox, visits
 from storage.models import Visit
 
 PASS_FORMAT = "V-{:03d}"
+HostDm = TypeVar("HostDm", VisitorArrivedDm, VisitorExpectedDm)
 PASS_QUERY = re.compile(r"^\s*[Vv]?-?0*(\d{1,4})\s*$")
 HOST_RESPONSES = {
     "on_my_way": "On my way",
@@ -81,23 +91,16 @@ def sign_in(
     session.add(visit)
     session.flush()
     audit.record(session, visit_id=visit.id, actor_id=logged_by, action="signed_in", at=now)
-    params = _visit_params(visit)
     cover = cover_for(session, intended_id=host_id, now=now, desk_channel=desk_channel)
-    outbox.enqueue(
+    enqueue_notice(
         session,
+        _covered(_arrived(visit), cover),
         key=f"visit:{visit.id}:arrived_dm",
-        template="visitor_arrived_dm",
         target=cover.owner.user_id or cover.owner.channel or host_id,
-        params=params | _cover_params(cover),
         now=now,
     )
-    outbox.enqueue(
-        session,
-        key=f"visit:{visit.id}:signin",
-        template="visitor_signin",
-        target=desk_channel,
-        params=params,
-        now=now,
+    enqueue_notice(
+        session, _signin(visit), key=f"visit:{visit.id}:signin", target=desk_channel, now=now
     )
     _open_arrival_window(session, visit=visit, now=now, policy=policy, cover=cover)
     return SignIn(visit=visit, matched_expected=expected is not None, cover=cover)
@@ -136,12 +139,11 @@ def expect(
     target = cover.owner.user_id or cover.owner.channel
     if not target:  # away, nobody covers, and no desk channel to tell: the host after all
         target, cover = host_id, Cover(owner=Owner(user_id=host_id), intended_id=host_id)
-    outbox.enqueue(
+    enqueue_notice(
         session,
+        _covered(_expected(visit), cover),
         key=f"visit:{visit.id}:expected_dm",
-        template="visitor_expected_dm",
         target=target,
-        params=_visit_params(visit) | _cover_params(cover),
         now=now,
     )
     return visit
@@ -176,22 +178,24 @@ def _rewrite_arrival_dm(session: Session, *, visit: Visit, now: datetime, by: st
     if posted is None or posted.state != "sent" or not posted.channel or not posted.ts:
         return
     told = outbox.row_target(session, key) or visit.host_id
-    outbox.enqueue(
-        session,
-        key=f"{key}:left",
-        template="visitor_arrival_left",
-        target=posted.channel,
-        params=_visit_params(visit)
-        | {
-            "left_at": now.isoformat(),
-            "signed_out_by": by,
-            "response": visit.host_response,
-            "told_id": told if told[:1] in ("U", "W") else None,
-            "covering_for": visit.host_id if told != visit.host_id else None,
-            "update_ts": posted.ts,
-        },
-        now=now,
+    assert visit.id is not None
+    left = VisitorArrivalLeft(
+        visit_id=visit.id,
+        name=visit.name,
+        organisation=visit.organisation,
+        host_id=visit.host_id,
+        note=visit.note,
+        pass_number=visit.pass_number,
+        arrived_at=visit.arrived_at,
+        expected_at=visit.expected_at,
+        left_at=now,
+        signed_out_by=by,
+        response=visit.host_response,
+        told_id=told if told[:1] in ("U", "W") else None,
+        covering_for=visit.host_id if told != visit.host_id else None,
+        update_ts=posted.ts,
     )
+    enqueue_notice(session, left, key=f"{key}:left", target=posted.channel, now=now)
 
 
 def cancel(session: Session, *, now: datetime, query: str, by: str) -> Visit | Ambiguous:
@@ -239,13 +243,24 @@ def record_host_response(
     session.add(visit)
     _close_arrival_window(session, visit=visit, now=now, by=by, outcome=f"host_{response}")
     audit.record(session, visit_id=visit.id, actor_id=by, action=f"host_{response}", at=now)
-    params = _visit_params(visit) | {"response": response, "responded_by": by}
-    outbox.enqueue(
+    assert visit.id is not None
+    answered = VisitorHostResponse(
+        visit_id=visit.id,
+        name=visit.name,
+        organisation=visit.organisation,
+        host_id=visit.host_id,
+        note=visit.note,
+        pass_number=visit.pass_number,
+        arrived_at=visit.arrived_at,
+        expected_at=visit.expected_at,
+        response=response,
+        responded_by=by,
+    )
+    enqueue_notice(
         session,
+        answered,
         key=f"visit:{visit.id}:response:{response}:{int(now.timestamp())}",
-        template="visitor_host_response",
         target=_desk_target(session, visit),
-        params=params,
         now=now,
         thread_key=f"visit:{visit.id}:signin",
     )
@@ -257,17 +272,18 @@ def _told(session: Session, visit: Visit) -> str | None:
     return outbox.row_target(session, f"visit:{visit.id}:arrived_dm")
 
 
-def _cover_params(cover: Cover) -> dict[str, object]:
-    """Who covers for the host: `owner_id` is the person told, None when it is a channel."""
+def _covered(notice: HostDm, cover: Cover) -> HostDm:
+    """The host's DM as whoever covers for them gets it: `owner_id` is the person told, None
+    when it is a channel."""
     if not cover.redirected:
-        return {}
-    away = cover.away_until.isoformat() if cover.away_until else None
-    return {
-        "covering_for": cover.intended_id,
-        "away_until": away,
-        "chain": list(cover.chain),
-        "owner_id": cover.owner.user_id,
-    }
+        return notice
+    return replace(
+        notice,
+        covering_for=cover.intended_id,
+        away_until=cover.away_until,
+        chain=cover.chain,
+        owner_id=cover.owner.user_id,
+    )
 
 
 def _open_arrival_window(
@@ -301,17 +317,50 @@ def _desk_target(session: Session, visit: Visit) -> str:
     return parent or ""
 
 
-def _visit_params(visit: Visit) -> dict[str, object]:
-    return {
-        "visit_id": visit.id,
-        "name": visit.name,
-        "organisation": visit.organisation,
-        "host_id": visit.host_id,
-        "note": visit.note,
-        "pass_number": visit.pass_number,
-        "arrived_at": visit.arrived_at.isoformat() if visit.arrived_at else None,
-        "expected_at": visit.expected_at.isoformat() if visit.expected_at else None,
-    }
+def _arrived(visit: Visit) -> VisitorArrivedDm:
+    """The host's DM that `visit` is at reception."""
+    assert visit.id is not None
+    return VisitorArrivedDm(
+        visit_id=visit.id,
+        name=visit.name,
+        organisation=visit.organisation,
+        host_id=visit.host_id,
+        note=visit.note,
+        pass_number=visit.pass_number,
+        arrived_at=visit.arrived_at,
+        expected_at=visit.expected_at,
+    )
+
+
+def _expected(visit: Visit) -> VisitorExpectedDm:
+    """The host's heads-up that `visit` is expected."""
+    assert visit.id is not None and visit.expected_at is not None
+    return VisitorExpectedDm(
+        visit_id=visit.id,
+        name=visit.name,
+        organisation=visit.organisation,
+        host_id=visit.host_id,
+        note=visit.note,
+        pass_number=visit.pass_number,
+        arrived_at=visit.arrived_at,
+        expected_at=visit.expected_at,
+    )
+
+
+def _signin(visit: Visit) -> VisitorSignin:
+    """The desk channel's line that `visit` has signed in (with a pass)."""
+    assert visit.id is not None and visit.pass_number is not None
+    assert visit.arrived_at is not None
+    return VisitorSignin(
+        visit_id=visit.id,
+        name=visit.name,
+        organisation=visit.organisation,
+        host_id=visit.host_id,
+        note=visit.note,
+        pass_number=visit.pass_number,
+        arrived_at=visit.arrived_at,
+        expected_at=visit.expected_at,
+    )
 
 
 def _issue_pass(session: Session, visit: Visit, today: date) -> None:
