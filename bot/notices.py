@@ -455,7 +455,7 @@ class ItemMoved(ItemNotice):
 
 @dataclass(frozen=True, kw_only=True)
 class EnquiryFacts:
-    """An enquiry and its two windows (`enquiry_params`), flat in each of its notices."""
+    """An enquiry and its two windows (`enquiry_facts`), flat in each of its notices."""
 
     enquiry_id: int
     kind: str
@@ -474,6 +474,11 @@ class EnquiryFacts:
     ack_outcome: str | None = None
     resolve_outcome: str | None = None
     revised_reason: str | None = None
+
+    def params(self) -> Params:
+        """The facts as JSON-ready params (the listeners' replies read them)."""
+        dumped: Params = _dump(self)
+        return dumped
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,7 +7,7 @@ The owner's DM, the managers' notices and the owner's reminders go through the o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -15,12 +15,19 @@ from sqlmodel import Session
 
 from bot.config import ENQUIRY_CHANNELS, Policy
 from bot.contacts import scrub_contacts
+from bot.notices import (
+    EnquiryDm,
+    EnquiryFacts,
+    EnquiryLateManagers,
+    EnquiryLateOwner,
+    enqueue_notice,
+)
 from bot.roles import Refusal, Roles
 from bot.services import windows
 from bot.services.cover import cover_for
 from bot.services.item_actions import rewrite_posts
 from bot.services.windows import WindowClosed
-from storage import audit, enquiries, outbox
+from storage import audit, enquiries
 from storage import item_posts as outbox_posts
 from storage.models import AuditEvent, Enquiry, Item
 
@@ -42,32 +49,38 @@ class EnquiryView:
     resolve: Item
 
     @property
+    def facts(self) -> EnquiryFacts:
+        """The enquiry and its windows as its notices carry them."""
+        return enquiry_facts(self.enquiry, self.ack, self.resolve)
+
+    @property
     def params(self) -> dict[str, Any]:
-        """What the DM template needs (JSON-ready)."""
-        return enquiry_params(self.enquiry, self.ack, self.resolve)
+        """What the DM template needs (JSON-ready), for the listeners' replies."""
+        return self.facts.params()
 
 
-def enquiry_params(enquiry: Enquiry, ack: Item, resolve: Item) -> dict[str, Any]:
-    """The fields of an enquiry and its windows, for templates and replies."""
-    return {
-        "enquiry_id": enquiry.id,
-        "kind": enquiry.kind,
-        "channel": CHANNEL_LABELS.get(enquiry.channel, enquiry.channel),
-        "from_name": enquiry.from_name,
-        "summary": enquiry.summary,
-        "logged_by": enquiry.logged_by,
-        "owner_id": resolve.owner_id,
-        "owner_channel": resolve.owner_channel,
-        "ack_due": ack.due_at.isoformat(),
-        "ack_window": ack.window,
-        "ack_state": ack.state,
-        "ack_outcome": ack.outcome,
-        "resolve_due": resolve.due_at.isoformat(),
-        "resolve_window": resolve.window,
-        "resolve_state": resolve.state,
-        "resolve_outcome": resolve.outcome,
-        "revised_reason": resolve.revised_reason,
-    }
+def enquiry_facts(enquiry: Enquiry, ack: Item, resolve: Item) -> EnquiryFacts:
+    """The fields of an enquiry and its windows, for notices and replies."""
+    assert enquiry.id is not None
+    return EnquiryFacts(
+        enquiry_id=enquiry.id,
+        kind=enquiry.kind,
+        channel=CHANNEL_LABELS.get(enquiry.channel, enquiry.channel),
+        from_name=enquiry.from_name,
+        summary=enquiry.summary,
+        logged_by=enquiry.logged_by,
+        owner_id=resolve.owner_id,
+        owner_channel=resolve.owner_channel,
+        ack_due=ack.due_at,
+        ack_window=ack.window,
+        ack_state=ack.state,
+        ack_outcome=ack.outcome,
+        resolve_due=resolve.due_at,
+        resolve_window=resolve.window,
+        resolve_state=resolve.state,
+        resolve_outcome=resolve.outcome,
+        revised_reason=resolve.revised_reason,
+    )
 
 
 def normalise_channel(channel: str) -> str:
@@ -227,17 +240,15 @@ def reassign(
         by=by,
         taken=False,
     )
-    extra: dict[str, Any] = {"reassigned_by": by}
-    if cover.redirected:
-        away = cover.away_until.isoformat() if cover.away_until else None
-        extra |= {"covering_for": to_user_id, "away_until": away}
     # Done windows keep their owner, so read the new one off the resolve window.
     _send_dm(
         session,
         view,
         key=f"enquiry:{enquiry_id}:dm:{owner.user_id or owner.channel}:{int(now.timestamp())}",
         now=now,
-        extra=extra,
+        reassigned_by=by,
+        covering_for=to_user_id if cover.redirected else None,
+        away_until=cover.away_until if cover.redirected else None,
     )
     return view
 
@@ -293,28 +304,21 @@ def running_late(
         at=now,
         detail=f"new date {new_day.isoformat()}",
     )
-    params = view.params | {
-        "old_due": old_due.isoformat(),
-        "by": by,
-        "reason": reason,
-        "summary": _channel_safe(view.enquiry.summary),
-    }
+    facts = replace(view.facts, summary=_channel_safe(view.enquiry.summary))
     version = item.deadline_version
-    outbox.enqueue(
+    enqueue_notice(
         session,
+        EnquiryLateManagers(enquiry=facts, old_due=old_due, by=by, reason=scrub_contacts(reason)),
         key=f"enquiry:{enquiry_id}:late:v{version}",
-        template="enquiry_late_managers",
         target=managers_channel,
-        params=params | {"reason": scrub_contacts(reason)},
         now=now,
         item_id=item.id,
     )
-    outbox.enqueue(
+    enqueue_notice(
         session,
+        EnquiryLateOwner(enquiry=facts, old_due=old_due, by=by, reason=reason),
         key=f"enquiry:{enquiry_id}:late_tell:v{version}",
-        template="enquiry_late_owner",
         target=item.owner_id or item.owner_channel or by,
-        params=params,
         now=now,
         item_id=item.id,
     )
@@ -368,13 +372,21 @@ def _send_dm(
     *,
     key: str,
     now: datetime,
-    extra: dict[str, Any] | None = None,
+    reassigned_by: str | None = None,
+    covering_for: str | None = None,
+    away_until: datetime | None = None,
 ) -> None:
     owner = view.resolve
     target = owner.owner_id or owner.owner_channel
     assert target is not None
-    params = view.params | (extra or {})
+    facts = view.facts
     if owner.owner_channel is not None:
         # A channel sees the enquiry, never contact details someone typed into the summary.
-        params["summary"] = _channel_safe(view.enquiry.summary, 3000)
-    outbox.enqueue(session, key=key, template="enquiry_dm", target=target, params=params, now=now)
+        facts = replace(facts, summary=_channel_safe(view.enquiry.summary, 3000))
+    notice = EnquiryDm(
+        enquiry=facts,
+        reassigned_by=reassigned_by,
+        covering_for=covering_for,
+        away_until=away_until,
+    )
+    enqueue_notice(session, notice, key=key, target=target, now=now)
