@@ -369,6 +369,9 @@ class ItemAlert(ItemNotice):
 
     TEMPLATE: ClassVar[str] = "item_alert"
     mention_ids: tuple[str, ...] = ()
+    # In a digest's entry: who has the item now ("" for the desk), once it was taken or passed
+    # on after the digest was posted (the digest is rewritten without its buttons).
+    now_with: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -378,6 +381,7 @@ class AlertDigest(Notice):
     TEMPLATE: ClassVar[str] = "alert_digest"
     items: tuple[ItemAlert, ...] = ()
     mention_ids: tuple[str, ...] = ()
+    update_ts: str | None = None  # rewrites that earlier digest (its items moved on)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -3,12 +3,10 @@ found so they can be rewritten once the item has moved on."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from storage.models import Outbox
@@ -58,17 +56,6 @@ def sent_channel_posts(
         for key, template, target, channel, ts in rows
         if channel and ts and target[:1] not in ("U", "W")
     ]
-
-
-def add_params(session: Session, *, key: str, params: dict[str, Any]) -> None:
-    """Add `params` to the still-pending row `key` written in this transaction."""
-    raw = session.scalar(
-        select(col(Outbox.params)).where(col(Outbox.key) == key, col(Outbox.state) == "pending")
-    )
-    if raw is None:
-        return
-    merged = json.loads(raw) | params
-    session.execute(update(Outbox).where(col(Outbox.key) == key).values(params=json.dumps(merged)))
 
 
 def digests_holding(session: Session, *, item_id: int) -> list[str]:

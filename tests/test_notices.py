@@ -21,6 +21,7 @@ import pytest
 from bot.notices import (
     NOTICE_FOR,
     NOTICES,
+    AlertDigest,
     ClosureNotice,
     DeliveryFailed,
     EnquiryFacts,
@@ -335,10 +336,6 @@ def test_reply_and_redaction_keep_the_keys_the_sender_reads() -> None:
 
 # Call sites still writing dict params, to be converted to notices (issue 14): none may be added.
 NOT_YET_NOTICES = {
-    "bot/services/visitors.py",
-    "bot/services/enquiries.py",
-    "bot/services/incidents.py",
-    "bot/services/item_actions.py",
     "bot/sweep.py",
     "bot/reports/weekly.py",
 }
@@ -378,7 +375,11 @@ SUMMARISED = ItemSummary(
 
 def test_an_item_notice_carries_its_summary() -> None:
     notice = ItemAlert.about(SUMMARISED, stage="breach")
-    assert notice.params() == SUMMARISED.params() | {"stage": "breach", "mention_ids": []}
+    assert notice.params() == SUMMARISED.params() | {
+        "stage": "breach",
+        "mention_ids": [],
+        "now_with": None,
+    }
 
 
 @pytest.mark.parametrize(
@@ -411,3 +412,12 @@ def test_an_enquirys_facts_sit_flat_in_its_notices_params() -> None:
     assert "enquiry" not in params
     assert params["from_name"] == facts.from_name and params["reason"] == "backlog"
     assert EnquiryLateOwner.from_params(params) == notice
+
+
+def test_a_rewritten_digest_keeps_who_has_each_item_now() -> None:
+    entry = SUMMARY | {"stage": "breach", "mention_ids": [], "now_with": "U3"}
+    params = {"items": [entry], "mention_ids": [], "update_ts": "1.2"}
+    digest = AlertDigest.from_params(params)
+    assert digest.items[0].now_with == "U3" and digest.update_ts == "1.2"
+    assert digest.params()["items"][0]["now_with"] == "U3"
+    assert render("alert_digest", digest.params(), TZ) == render("alert_digest", params, TZ)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.notices import AlertDigest, ItemAssigned, ItemMoved, enqueue_notice
 from bot.roles import Roles
 from bot.services import windows
 from bot.services.cover import Cover, cover_for
@@ -71,19 +72,22 @@ def enqueue_assigned(session: Session, *, item: Item, now: datetime) -> None:
     if item.kind == "phone_message" and item.message_id is not None:
         message = stored.get(session, item.message_id)
         if message is not None:
-            enqueue_owner_dm(session, item=item, message=message, now=now, key=key)
             # "meant for @alice, who is away" only while she is: a manager's "Take it" is not
             # cover.
-            item_posts.add_params(
-                session, key=key, params={"intended_away": _away(session, item.intended_id, now)}
+            enqueue_owner_dm(
+                session,
+                item=item,
+                message=message,
+                now=now,
+                key=key,
+                intended_away=_away(session, item.intended_id, now),
             )
             return
-    outbox.enqueue(
+    enqueue_notice(
         session,
+        ItemAssigned.about(summarise(session, item)),
         key=key,
-        template="item_assigned",
         target=item.owner_id or item.owner_channel or "",
-        params=summarise(session, item).params(),
         now=now,
         item_id=item.id,
     )
@@ -128,23 +132,23 @@ def rewrite_posts(
     taken: bool,
 ) -> int:
     """Rewrite these channel posts about `item` to say who has it now, with no buttons."""
-    summary = summarise(session, item).params()
+    summary = summarise(session, item)
     written = 0
     for post in found:
-        written += outbox.enqueue(
+        moved = ItemMoved.of(
+            summary,
+            stage="escalate" if ":escalate:" in post.key else None,
+            was=post.template,
+            moved_by=by,
+            taken=taken,
+            moved_at=now,
+            update_ts=post.ts,
+        )
+        written += enqueue_notice(
             session,
+            moved,
             key=f"{post.key}:moved:{int(now.timestamp() * 1_000_000)}",
-            template="item_moved",
             target=post.channel,
-            params=summary
-            | {
-                "was": post.template,
-                "stage": "escalate" if ":escalate:" in post.key else None,
-                "moved_by": by,
-                "taken": taken,
-                "moved_at": now.isoformat(),
-                "update_ts": post.ts,
-            },
             now=now,
             item_id=item.id,  # retention and /desk forget find (and empty) it with the item
         )
@@ -161,19 +165,20 @@ def _rewrite_digest(session: Session, *, digest_key: str, now: datetime) -> bool
     if found is None:
         return False
     entries = []
-    for entry in found.params.get("items") or []:
-        current = items.get(session, int(entry["item_id"]))
+    for entry in AlertDigest.from_params(found.params).items:
+        current = items.get(session, entry.item_id)
         moved = current is not None and (current.owner_id, current.owner_channel) != (
-            entry.get("owner_id"),
-            entry.get("owner_channel"),
+            entry.owner_id,
+            entry.owner_channel,
         )
-        entries.append(entry | {"now_with": current.owner_id or ""} if moved and current else entry)
-    return outbox.enqueue(
+        entries.append(
+            replace(entry, now_with=current.owner_id or "") if moved and current else entry
+        )
+    return enqueue_notice(
         session,
+        AlertDigest(items=tuple(entries), update_ts=posted.ts),
         key=f"{digest_key}:moved:{int(now.timestamp() * 1_000_000)}",
-        template="alert_digest",
         target=posted.channel,
-        params={"items": entries, "mention_ids": [], "update_ts": posted.ts},
         now=now,
     )
 

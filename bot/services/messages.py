@@ -6,7 +6,7 @@ channel posts never carry phone numbers or e-mail addresses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import phonenumbers
@@ -144,11 +144,23 @@ def take_message(
 
 
 def enqueue_owner_dm(
-    session: Session, *, item: Item, message: PhoneMessage, now: datetime, key: str
+    session: Session,
+    *,
+    item: Item,
+    message: PhoneMessage,
+    now: datetime,
+    key: str,
+    intended_away: bool = True,
 ) -> None:
-    """Give the owner the message: by DM with the number, or to the desk channel without it."""
+    """Give the owner the message: by DM with the number, or to the desk channel without it.
+
+    `intended_away`: whether the person it was meant for is away (the post then says so).
+    """
     target = item.owner_id or item.owner_channel or ""
-    notice = message_notice(message, item, with_contact=item.owner_id is not None)
+    notice = replace(
+        message_notice(message, item, with_contact=item.owner_id is not None),
+        intended_away=intended_away,
+    )
     enqueue_notice(session, notice, key=key, target=target, now=now, item_id=item.id)
 
 
