@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TypeVar
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -26,10 +26,22 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.config import Policy
 from bot.jobs import Job, JobContext
+from bot.notices import (
+    AlertDigest,
+    ItemAlert,
+    ItemDueSoon,
+    ItemOverdue,
+    ItemRemind,
+    Notice,
+    OwnerReminder,
+    VisitorBackupDm,
+    VisitorUnanswered,
+    enqueue_notice,
+)
 from bot.services import windows
-from bot.services.cover import cover_for
+from bot.services.cover import Cover, cover_for
 from bot.services.item_summary import summarise
-from storage import items, outbox
+from storage import items
 from storage import sweep as stored
 from storage.db import session_scope
 from storage.models import Item
@@ -45,16 +57,22 @@ JUST_AFTER = timedelta(
 )  # the breach is said this long after the due instant  # a window has at most warn, breach, escalate and a remind
 
 
+Reminder = TypeVar("Reminder", bound=OwnerReminder)
+
+
 @dataclass(frozen=True)
-class Notice:
-    """One outbox row to write."""
+class Planned:
+    """One outbox row to write: a notice, where it goes and under which key."""
 
     key: str
-    template: str
+    notice: Notice
     target: str
-    params: dict[str, Any]
     item_id: int
-    to_managers: bool = False  # an alert for the managers' channel: may join a digest
+
+    @property
+    def alert(self) -> ItemAlert | None:
+        """The managers' alert this row is, if it is one (alerts of one round share a digest)."""
+        return self.notice if isinstance(self.notice, ItemAlert) else None
 
 
 @dataclass
@@ -89,10 +107,10 @@ def sweep(
     while True:
         with session_scope(engine) as session:
             due = items.due_for_sweep(session, now=now, limit=batch)
-            notices: list[Notice] = []
+            planned: list[Planned] = []
             for item in due:
-                notices += _handle_due_stages(session, item, now, audience, result)
-            _write(session, notices, now, audience, result)
+                planned += _handle_due_stages(session, item, now, audience, result)
+            _write(session, planned, now, audience, result)
         if len(due) < batch:
             return result
 
@@ -105,8 +123,8 @@ def earliest_stage_at(engine: Engine) -> datetime | None:
 
 def _handle_due_stages(
     session: Session, item: Item, now: datetime, audience: Audience, result: SweepResult
-) -> list[Notice]:
-    notices: list[Notice] = []
+) -> list[Planned]:
+    planned: list[Planned] = []
     for _ in range(MAX_STAGES_PER_ITEM):
         if item.next_stage is None or item.next_stage_at is None or item.next_stage_at > now:
             break
@@ -130,44 +148,43 @@ def _handle_due_stages(
                 item.due_at.isoformat(),
             )
         else:
-            notices += _notices(session, item, stage, audience, now)
+            planned += _notices(session, item, stage, audience, now)
         result.stages += 1
         windows.advance(item)
     session.add(item)
-    return notices
+    return planned
 
 
 def _notices(
     session: Session, item: Item, stage: str, audience: Audience, now: datetime
-) -> list[Notice]:
+) -> list[Planned]:
     """Who hears about this stage of this window."""
     key = windows.outbox_key(item, stage)
-    params = summarise(session, item).params() | {"stage": stage}
+    summary = summarise(session, item)
     owner = item.owner_id or item.owner_channel or audience.desk_channel
     # An owner away who did not hand the item over: whoever covers for them hears instead,
     # told whose it is (the item stays the owner's).
-    covering: dict[str, Any] = {}
+    covering: Cover | None = None
     if item.owner_id and item.kind != "visitor_arrival" and stage != "escalate":
         cover = cover_for(
             session, intended_id=item.owner_id, now=now, desk_channel=audience.desk_channel
         )
         if cover.redirected:
             owner = cover.owner.user_id or cover.owner.channel or audience.desk_channel
-            away = cover.away_until.isoformat() if cover.away_until else None
-            covering = {
-                "covering_for": item.owner_id,
-                "away_until": away,
-                "covered_by": cover.owner.user_id,
-            }
+            covering = cover
     assert item.id is not None
     item_id = item.id
     if stage == "escalate":
-        params["mention_ids"] = list(audience.manager_ids)
-        return [Notice(key, "item_alert", audience.managers_channel, params, item_id, True)]
+        alert = replace(ItemAlert.about(summary, stage=stage), mention_ids=audience.manager_ids)
+        return [Planned(key, alert, audience.managers_channel, item_id)]
     if item.kind == "visitor_arrival":
         if stage != "breach":
             return []
-        notices = [Notice(key, "visitor_unanswered", audience.desk_channel, params, item_id)]
+        planned = [
+            Planned(
+                key, VisitorUnanswered.about(summary, stage=stage), audience.desk_channel, item_id
+            )
+        ]
         # The one who was asked (the host, or whoever covered for them) has not answered:
         # their own backup hears of it, if they have one; the desk channel always does.
         asked = item.owner_id
@@ -177,65 +194,69 @@ def _notices(
             )
             backup = cover.owner.user_id
             if backup and backup != asked:
-                notices.append(
-                    Notice(f"{key}:backup", "visitor_backup_dm", backup, params, item_id)
-                )
-        return notices
-    told = params | covering
+                backup_dm = VisitorBackupDm.about(summary, stage=stage)
+                planned.append(Planned(f"{key}:backup", backup_dm, backup, item_id))
+        return planned
     if stage == "warn":
-        return [Notice(key, "item_due_soon", owner, told, item_id)]
+        due_soon = _covered(ItemDueSoon.about(summary, stage=stage), covering, item.owner_id)
+        return [Planned(key, due_soon, owner, item_id)]
     if stage == "breach":
+        overdue = _covered(ItemOverdue.about(summary, stage=stage), covering, item.owner_id)
         return [
-            Notice(key, "item_alert", audience.managers_channel, params, item_id, True),
-            Notice(f"{key}:owner", "item_overdue", owner, told, item_id),
+            Planned(key, ItemAlert.about(summary, stage=stage), audience.managers_channel, item_id),
+            Planned(f"{key}:owner", overdue, owner, item_id),
         ]
     if stage == "remind":
-        return [Notice(key, "item_remind", owner, told | {"attempts": item.attempts}, item_id)]
+        remind = replace(ItemRemind.about(summary, stage=stage), attempts=item.attempts)
+        return [Planned(key, _covered(remind, covering, item.owner_id), owner, item_id)]
     log.warning("no notice for stage %r of item %s", stage, item_id)
     return []
 
 
+def _covered(notice: Reminder, cover: Cover | None, owner_id: str | None) -> Reminder:
+    """`notice` as whoever covers for the away `owner_id` gets it (unchanged if nobody does)."""
+    if cover is None:
+        return notice
+    return replace(
+        notice,
+        covering_for=owner_id,
+        away_until=cover.away_until,
+        covered_by=cover.owner.user_id,
+    )
+
+
 def _write(
     session: Session,
-    notices: list[Notice],
+    planned: list[Planned],
     now: datetime,
     audience: Audience,
     result: SweepResult,
 ) -> None:
-    folded: list[Notice] = []
-    for notice in notices:
-        written = outbox.enqueue(
+    folded: list[Planned] = []
+    for row in planned:
+        written = enqueue_notice(
             session,
-            key=notice.key,
-            template=notice.template,
-            target=notice.target,
-            params=notice.params,
+            row.notice,
+            key=row.key,
+            target=row.target,
             now=now,
-            item_id=notice.item_id,
+            item_id=row.item_id,
         )
         if not written:
             continue  # said before (the unique key): never twice
         result.rows += 1
-        if notice.to_managers:
-            folded.append(notice)
+        if row.alert is not None:
+            folded.append(row)
     if len(folded) < 2:
         return
     for start in range(0, len(folded), DIGEST_SIZE):
         chunk = folded[start : start + DIGEST_SIZE]
-        keys = [n.key for n in chunk]
+        keys = [row.key for row in chunk]
+        alerts = tuple(row.alert for row in chunk if row.alert is not None)
         digest_key = "digest:" + hashlib.sha1("\n".join(keys).encode()).hexdigest()
-        loud = any(n.params.get("stage") == "escalate" for n in chunk)
-        outbox.enqueue(
-            session,
-            key=digest_key,
-            template="alert_digest",
-            target=audience.managers_channel,
-            params={
-                "items": [n.params for n in chunk],
-                "mention_ids": list(audience.manager_ids) if loud else [],
-            },
-            now=now,
-        )
+        loud = any(alert.stage == "escalate" for alert in alerts)
+        digest = AlertDigest(items=alerts, mention_ids=audience.manager_ids if loud else ())
+        enqueue_notice(session, digest, key=digest_key, target=audience.managers_channel, now=now)
         stored.fold_into_digest(session, keys=keys, digest_key=digest_key)
         result.digests += 1
 

@@ -336,7 +336,6 @@ def test_reply_and_redaction_keep_the_keys_the_sender_reads() -> None:
 
 # Call sites still writing dict params, to be converted to notices (issue 14): none may be added.
 NOT_YET_NOTICES = {
-    "bot/sweep.py",
     "bot/reports/weekly.py",
 }
 
