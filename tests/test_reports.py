@@ -193,6 +193,13 @@ def test_a_quarters_figures_match_an_independent_count_and_it_writes_a_png_and_a
     assert report.calls_by_weekday[5:] == [0, 0]
     assert len(report.compliance_by_week) == 13
     assert report.late_notices > 0
+    # The post carries the summary the manager's answer shows, then the chart and the CSV.
+    posted = rendered.notice().params()
+    assert posted == report.summary() | {"files": posted["files"]}
+    assert [f["filename"] for f in posted["files"]] == [
+        f"{rendered.stem}.png",
+        f"{rendered.stem}.csv",
+    ]
     # The same quarter, written as `frontdesk report` writes it.
     _check_the_files(engine, policy, quarter, tmp_path)
 

@@ -6,14 +6,15 @@ import base64
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import Engine
 
+from bot import notices
 from bot.config import Policy
 from bot.reports.chart import render_png
 from bot.reports.csv_export import to_csv
-from bot.reports.figures import Report, build_report
+from bot.reports.figures import KIND_LABELS, Report, build_report
 from bot.reports.periods import Period
 from storage.db import session_scope
 
@@ -38,25 +39,50 @@ class Rendered:
         period = self.report.period
         return f"frontdesk-report-{period.first.isoformat()}-to-{period.last.isoformat()}"
 
-    def file_params(self) -> list[dict[str, str]]:
-        """The files as an outbox row carries them (base64), for the sender to upload."""
+    def files(self) -> tuple[notices.ReportFile, ...]:
+        """The chart and the CSV as the post carries them (base64), for the sender to upload."""
         label = self.report.period.label
-        return [
-            {
-                "filename": f"{self.stem}.png",
-                "title": f"Front Desk chart, {label}",
-                "content_b64": base64.b64encode(self.png).decode("ascii"),
-            },
-            {
-                "filename": f"{self.stem}.csv",
-                "title": f"Front Desk items, {label}",
-                "content_b64": base64.b64encode(self.csv).decode("ascii"),
-            },
-        ]
+        return (
+            notices.ReportFile(
+                filename=f"{self.stem}.png",
+                title=f"Front Desk chart, {label}",
+                content_b64=base64.b64encode(self.png).decode("ascii"),
+            ),
+            notices.ReportFile(
+                filename=f"{self.stem}.csv",
+                title=f"Front Desk items, {label}",
+                content_b64=base64.b64encode(self.csv).decode("ascii"),
+            ),
+        )
 
-    def outbox_params(self) -> dict[str, Any]:
-        """The summary and the files, JSON-ready."""
-        return self.report.summary() | {"files": self.file_params()}
+    def notice(self) -> notices.Report:
+        """The report's post: its summary (as `Report.summary()` gives it), then its files."""
+        report, period = self.report, self.report.period
+        return notices.Report(
+            first=period.first,
+            last=period.last,
+            label=period.label,
+            kinds=tuple(
+                notices.ReportKind(
+                    kind=k.kind,
+                    label=KIND_LABELS.get(k.kind, k.kind),
+                    count=k.count,
+                    answered=k.answered,
+                    share_within=k.share_within,
+                    median_hours=k.median_hours,
+                    p90_hours=k.p90_hours,
+                )
+                for k in report.kinds
+            ),
+            breaches_by_owner=report.breaches_by_owner,
+            breaches_by_team=report.breaches_by_team,
+            late_notices=report.late_notices,
+            visits=report.visits,
+            calls=report.calls,
+            calls_by_hour=tuple(report.calls_by_hour),
+            calls_by_weekday=tuple(report.calls_by_weekday),
+            files=self.files(),
+        )
 
 
 def render_report(engine: Engine, policy: Policy, period: Period, as_of: datetime) -> Rendered:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from bot.jobs import Job, JobContext
+from bot.notices import enqueue_notice
 from bot.reports.periods import Period, week_of
 from storage import outbox
 from storage import reports as data
@@ -51,13 +52,8 @@ def run(ctx: JobContext) -> bool:
             return False
     rendered = render_report(ctx.engine, ctx.policy, period, ctx.now)
     with session_scope(ctx.engine) as session:
-        return outbox.enqueue(
-            session,
-            key=key,
-            template="report",
-            target=ctx.managers_channel,
-            params=rendered.outbox_params(),
-            now=ctx.now,
+        return enqueue_notice(
+            session, rendered.notice(), key=key, target=ctx.managers_channel, now=ctx.now
         )
 
 

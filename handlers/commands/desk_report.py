@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from bot.notices import Report, enqueue_notice
+from bot.notices import enqueue_notice
 from bot.reports.export import render_report
 from bot.reports.figures import build_report
 from bot.reports.periods import PERIOD_FORM, Period, PeriodError, parse_period
@@ -62,11 +62,9 @@ def send_report_files(ctx: HandlerContext, params: dict[str, Any]) -> None:
     as_of = datetime.fromisoformat(params["as_of"])
     rendered = render_report(ctx.engine, ctx.policy, period, as_of)
     with session_scope(ctx.engine) as session:
-        # Read through the notice until bot/reports builds a Report itself: a field the
-        # builder needs and the report lacks fails here, not at send time.
         enqueue_notice(
             session,
-            Report.from_params(rendered.outbox_params()),
+            rendered.notice(),
             key=str(params["key"]),
             target=str(params["user_id"]),
             now=ctx.clock.now(),
