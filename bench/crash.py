@@ -685,6 +685,54 @@ def run(
                 logs.write_text("\n".join(replica.outputs))
 
 
+def in_flight_kill(*, latency: float = 1.0, arrivals: int = 24) -> dict[str, Any]:
+    """One SIGKILL of the worker while it has posts in flight to several targets at once.
+
+    SQLite, one web process; the demo hosts take arrivals in turn, so the worker posts to three
+    DMs and the desk channel side by side. With Slack `latency` away, the worker is killed while
+    each of those posts is in flight (the double accepts them all), and the outbox is left to
+    drain: how many posts the double accepted twice.
+    """
+    double = start_double()
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-crash-") as tmp,
+        database("sqlite", Path(tmp)) as url,
+    ):
+        replica = Replica(double, Path(tmp), database_url=url, workers=None)
+        engine = make_engine(url)
+        try:
+            replica.start()
+            requests = requests_for(double)
+            port = replica.port
+            assert port is not None
+            for n in range(len(HOSTS)):  # each host into the directory, at Slack's full speed
+                post(port, visitor_command(requests, 10_000 + n))
+            drain(engine, Outbox, limit=30)
+            double.set_latency(latency)
+            acked = sum(
+                post(port, visitor_command(requests, n)).status == 200 for n in range(arrivals)
+            )
+            time.sleep(2.5 * latency)  # the first posts landed; the next ones are in flight
+            in_flight = len({c.args.get("channel") for c in double.calls_to("chat.postMessage")})
+            kill = replica.kill("worker", random.Random(0))
+            drained_s = drain(engine, Outbox, limit=120)
+            time.sleep(latency + 0.5)
+            posts = read_posts(double)
+            return {
+                "slack_latency_s": latency,
+                "arrivals_acked": acked,
+                "targets_posted_to": in_flight,
+                "outbox_drained_after_kill_s": drained_s,
+                "posts_repeated": len(posts.repeats),
+                "repeated": posts.repeats,
+                "kill": {k: v for k, v in kill.items() if k != "monotonic"},
+            }
+        finally:
+            replica.stop()
+            engine.dispose()
+            double.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
@@ -701,6 +749,7 @@ def main() -> None:
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     if args.quick:
         kinds, args.seconds, args.kills = ["sqlite"], 15.0, 4
+    flight = in_flight_kill()
     runs = {
         kind: run(
             kind,
@@ -725,7 +774,9 @@ def main() -> None:
             ),
             "crash_refused": sum(r["refused"] for r in runs.values()),
             "crash_acked": sum(sum(r["acked"].values()) for r in runs.values()),
+            "crash_repeats_after_one_worker_kill_in_flight": flight["posts_repeated"],
             "runs": runs,
+            "one_worker_kill_in_flight": flight,
         }
     )
 
