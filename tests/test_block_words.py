@@ -18,7 +18,6 @@ SITE = ZoneInfo("America/Toronto")
 AT = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
 
 
-
 def _visitor(n: int) -> SimpleNamespace:
     return SimpleNamespace(id=n, name=f"Guest {n}", pass_number=f"V-00{n}", host_id="U0ALICE")
 

@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_the_wheel_carries_migrations_manifest_and_example_policy(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(tmp_path)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     (wheel,) = tmp_path.glob("frontdesk-*.whl")
