@@ -36,6 +36,10 @@ from storage.touched import HOME_TASK
 log = logging.getLogger(__name__)
 
 
+CLAIM_LEASE = timedelta(seconds=15)
+TASK_LEASE = timedelta(seconds=30)  # a report's chart takes a few seconds; a Home refresh less
+
+
 @dataclass
 class Runtime:
     """Everything a running Front Desk is made of."""
@@ -116,6 +120,9 @@ def build_runtime(
         site_tz=policy.site.tz,
         desk_channel=desk_channel,
         moot=outbox_moot(engine, clock),
+        # About one post's timeout and a margin (the sender extends it before each post): the
+        # rows a killed worker had claimed go to another within ~15 s, not a minute.
+        lease=CLAIM_LEASE,
     )
     roles = Roles(
         managers=frozenset(policy.roles.managers), reception=frozenset(policy.roles.reception)
@@ -134,7 +141,7 @@ def build_runtime(
         HOME_TASK: lambda params: publish_home(ctx, client, str(params["user_id"])),
         REPORT_TASK: lambda params: send_report_files(ctx, params),
     }
-    task_runner = TaskRunner(engine, clock, runs)
+    task_runner = TaskRunner(engine, clock, runs, lease=TASK_LEASE)
 
     def deliver_now() -> None:
         try:

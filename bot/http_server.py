@@ -87,6 +87,19 @@ class PatientThreadWorker(ThreadWorker):
         )
 
 
+def _die_with_parent() -> None:
+    """In the worker child before it runs: SIGTERM it when the master dies (Linux's
+    PR_SET_PDEATHSIG); elsewhere a no-op, and the service manager must stop the group."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
 class WorkerChild:
     """The `frontdesk worker` process beside the web processes."""
 
@@ -98,7 +111,9 @@ class WorkerChild:
         self.stopping = False
 
     def start(self) -> None:
-        self.process = subprocess.Popen(self.command)  # inherits stdout, stderr, environment
+        # Inherits stdout, stderr and the environment; dies with the master, even by SIGKILL,
+        # so a restarted replica never runs two workers.
+        self.process = subprocess.Popen(self.command, preexec_fn=_die_with_parent)
         self.started_at = time.monotonic()
         log.info("worker process %d started", self.process.pid)
 

@@ -196,6 +196,24 @@ def test_a_killed_worker_process_is_replaced_and_sending_goes_on(
         double.wait_for("chat.postMessage", lambda c, n=n: names_visitor(c, n), timeout=15)
 
 
+def test_the_worker_process_dies_with_a_killed_master(server: ServerProcess) -> None:
+    (worker,) = worker_children(server)
+    assert server.process is not None
+    os.kill(server.process.pid, signal.SIGKILL)  # no chance to stop its children
+    deadline = time.monotonic() + 10
+    while os.path.exists(f"/proc/{worker}") and _state(worker) != "Z":
+        assert time.monotonic() < deadline, "the worker outlived its master"
+        time.sleep(0.1)
+
+
+def _state(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+
+
 def test_with_no_worker_nothing_is_sent_until_a_worker_runs(
     double: SlackDouble, tmp_path: Path
 ) -> None:

@@ -100,6 +100,10 @@ def register(app: App, ctx: HandlerContext) -> None:
 
         def work(tell: Reply) -> None:
             now = ctx.clock.now()
+            # Before the pass lock: a directory miss may ask Slack and write the staff table,
+            # and nothing that waits or writes shared rows may happen while passes are locked
+            # (two sign-ins would each hold what the other waits for).
+            tz = ctx.directory.zone_of(user_id, ctx.site_tz)
             with session_scope(ctx.engine) as session:
                 result = visitors.sign_in(
                     session,
@@ -115,7 +119,6 @@ def register(app: App, ctx: HandlerContext) -> None:
                 )
                 visit = result.visit
                 whereabouts = board.status_of(session, host_id, now=now)
-            tz = ctx.directory.zone_of(user_id, ctx.site_tz)
             reply = blocks.signed_in_reply(
                 visit.name,
                 visit.organisation,
