@@ -56,6 +56,11 @@ ARRIVED_AT = "frontdesk_arrived_at"
 late_acks = 0  # commits whose ack left after Slack's 3 s: the one case DESIGN allows
 
 
+_TIMEOUTS = text(
+    "SELECT set_config('lock_timeout', :ms, true), set_config('statement_timeout', :ms, true)"
+)
+
+
 class DeadlinePassed(Exception):
     """The request's budget ran out before COMMIT: roll back and send no ack."""
 
@@ -85,9 +90,8 @@ def request_id(kind: str, body: dict[str, Any]) -> str | None:
 def _limit_waits(session: Session, seconds_left: float) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return  # SQLite: one writer, taken at BEGIN; its busy timeout guards other processes
-    ms = max(int(seconds_left * 1000), 1)
-    session.execute(text(f"SET LOCAL lock_timeout = {ms}"))
-    session.execute(text(f"SET LOCAL statement_timeout = {ms}"))
+    ms = str(max(int(seconds_left * 1000), 1))
+    session.execute(_TIMEOUTS, {"ms": ms})  # both in one round trip, for this transaction
 
 
 def carry_out(

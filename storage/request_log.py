@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -29,27 +29,27 @@ class AlreadyHandled(Exception):
 def claim(session: Session, request_id: str, *, now: datetime) -> None:
     """Mark the request handled in this transaction, or raise AlreadyHandled.
 
-    Written first, so on PostgreSQL a concurrent copy of the request waits here for this
-    transaction and then finds the row, instead of doing the work a second time.
+    Call it first in the transaction (a duplicate rolls the transaction back). On PostgreSQL a concurrent copy of the request waits
+    here for this transaction and then finds the row, instead of doing the work a second time.
     """
-    done = session.get(HandledRequest, request_id)
-    if done is not None:
-        raise AlreadyHandled(json.loads(done.reply) if done.reply else None)
-    session.add(HandledRequest(id=request_id, handled_at=now))
     try:
-        session.flush()
+        session.execute(insert(HandledRequest).values(id=request_id, handled_at=now))
     except IntegrityError:
-        session.rollback()
-        done = session.get(HandledRequest, request_id)
-        raise AlreadyHandled(json.loads(done.reply) if done and done.reply else None) from None
+        session.rollback()  # nothing of this request's was done yet
+        reply = session.scalar(
+            select(col(HandledRequest.reply)).where(col(HandledRequest.id) == request_id)
+        )
+        raise AlreadyHandled(json.loads(reply) if reply else None) from None
 
 
 def keep_reply(session: Session, request_id: str, reply: dict[str, Any] | None) -> None:
     """Remember what the request was told, to tell a retry the same."""
-    row = session.get(HandledRequest, request_id)
-    if row is not None and reply is not None:
-        row.reply = json.dumps(reply, default=str)
-        session.add(row)
+    if reply is not None:
+        session.execute(
+            update(HandledRequest)
+            .where(col(HandledRequest.id) == request_id)
+            .values(reply=json.dumps(reply, default=str))
+        )
 
 
 def forget_before(session: Session, before: datetime) -> int:
