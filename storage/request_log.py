@@ -29,8 +29,9 @@ class AlreadyHandled(Exception):
 def claim(session: Session, request_id: str, *, now: datetime) -> None:
     """Mark the request handled in this transaction, or raise AlreadyHandled.
 
-    Call it first in the transaction (a duplicate rolls the transaction back). On PostgreSQL a concurrent copy of the request waits
-    here for this transaction and then finds the row, instead of doing the work a second time.
+    Call it first in the transaction (a duplicate rolls the transaction back). On PostgreSQL
+    a concurrent copy of the request waits here for this transaction and then finds the row,
+    instead of doing the work a second time.
     """
     try:
         session.execute(insert(HandledRequest).values(id=request_id, handled_at=now))
