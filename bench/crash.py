@@ -66,6 +66,10 @@ KINDS = ("web", "worker", "master", "group")
 KILLS_A_POSTER = {"worker", "group"}
 VISITOR = re.compile(r"\bVisitor (\d+)\b")
 CALLER = re.compile(r"\bCaller (\d+)\b")
+# A row's end: sent, or dropped unsent as moot. A post is looked for at the double, whatever its
+# row says: a worker killed after posting a message's DM leaves the row pending, and once the
+# DM's "Called back" has closed the item, the next worker drops the row rather than post again.
+DONE = ("sent", "dropped")
 # An ack that says the request failed (handlers.transaction's apology, a refusal, a form error).
 REFUSALS = ("Nothing was saved", ":no_entry:", ":warning:", '"response_action": "errors"')
 
@@ -266,18 +270,24 @@ class Presses:
 
     def take(self) -> tuple[int, Call, dict[str, Any]] | None:
         with self.lock:
-            calls = self.double.calls_to("chat.postMessage")
-            for call in calls[self.seen :]:
-                button = called_back_button(call)
-                found = CALLER.search(str(call.args.get("text", "")))
-                if (
-                    button is not None
-                    and found
-                    and str(call.args.get("channel", "")).startswith("D")
-                ):
-                    self.ready.append((int(found.group(1)), call, button))
-            self.seen = len(calls)
+            self._look()
             return self.ready.pop(0) if self.ready else None
+
+    def waiting(self) -> int:
+        """How many DMs wait to be pressed."""
+        with self.lock:
+            self._look()
+            return len(self.ready)
+
+    def _look(self) -> None:  # under self.lock
+        calls = self.double.calls_to("chat.postMessage")
+        for call in calls[self.seen :]:
+            button = called_back_button(call)
+            found = CALLER.search(str(call.args.get("text", "")))
+            dm = str(call.args.get("channel", "")).startswith("D")
+            if button is not None and found and dm:
+                self.ready.append((int(found.group(1)), call, button))
+        self.seen = len(calls)
 
 
 def press_request(requests: SlackRequests, call: Call, button: dict[str, Any]) -> SignedRequest:
@@ -300,8 +310,13 @@ def burst(
     kills: int,
     rng: random.Random,
     client_threads: int = 32,
+    seed_messages: int = 6,
 ) -> Burst:
-    """Send requests open loop at `rate` for `seconds`; SIGKILL `kills` times meanwhile."""
+    """Send requests open loop at `rate` for `seconds`; SIGKILL `kills` times meanwhile.
+
+    First `seed_messages` phone messages are taken and their DMs waited for (up to 20 s), so
+    there are buttons to press from the start, whatever the kills then hold up.
+    """
     requests = requests_for(double)
     presses = Presses(double)
     result = Burst()
@@ -337,7 +352,15 @@ def burst(
         except OSError as error:
             sent.status = type(error).__name__
 
+    failures: list[BaseException] = []
+
     def killer() -> None:
+        try:
+            kill_in_turn()
+        except BaseException as error:  # raised again after the burst, in the caller's thread
+            failures.append(error)
+
+    def kill_in_turn() -> None:
         order = [KINDS[i % len(KINDS)] for i in range(kills)]
         rng.shuffle(order)
         slot = seconds / max(kills, 1)
@@ -349,6 +372,11 @@ def burst(
             event["at_s"] = round(at - began, 2)
             result.kills.append(event)
 
+    for _ in range(seed_messages):
+        one("message")
+    deadline = time.monotonic() + 20.0
+    while presses.waiting() < seed_messages and time.monotonic() < deadline:
+        time.sleep(0.05)
     mix = ["visitor"] * 4 + ["message"] * 3 + ["form"] * 2 + ["press"] * 3
     began = time.monotonic()
     killing = threading.Thread(target=killer, name="killer")
@@ -358,6 +386,8 @@ def burst(
             time.sleep(max(0.0, began + i / rate - time.monotonic()))
             pool.submit(one, rng.choice(mix))
     killing.join()
+    if failures:
+        raise failures[0]
     result.pressed = pressed_now
     return result
 
@@ -393,7 +423,8 @@ class Posts:
     owner_dm: Counter[int] = field(default_factory=Counter)  # Caller n: the message DM
     answered: Counter[int] = field(default_factory=Counter)  # Caller n: called back, answered
     repeats: list[str] = field(default_factory=list)
-    repeated_at: list[float] = field(default_factory=list)  # when each repeated post first landed
+    # when each repeated post first landed, and where (a channel, or a DM: one sender target)
+    repeated_at: list[tuple[float, str]] = field(default_factory=list)
     timestamps: set[tuple[str, str]] = field(default_factory=set)
 
 
@@ -422,7 +453,7 @@ def read_posts(double: SlackDouble) -> Posts:
     for (method, channel, text), times in same.items():
         if times > 1:
             posts.repeats += [f"{method} {channel} {text[:80]}"] * (times - 1)
-            posts.repeated_at += [first[(method, channel, text)]] * (times - 1)
+            posts.repeated_at += [(first[(method, channel, text)], channel)] * (times - 1)
     return posts
 
 
@@ -505,7 +536,7 @@ def check(
             problems.append(f"{visits_named[n]} visits")
         if visit_id is not None:
             for suffix in ("arrived_dm", "signin"):
-                if row_state.get(f"visit:{visit_id}:{suffix}") != "sent":
+                if row_state.get(f"visit:{visit_id}:{suffix}") not in DONE:
                     problems.append(f"{suffix} {row_state.get(f'visit:{visit_id}:{suffix}')}")
         if posts.host_dm[n] < 1:
             problems.append("no host DM")
@@ -523,7 +554,7 @@ def check(
             item = item_of_message.get(message_id)
             if item is None:
                 problems.append("no item")
-            elif row_state.get(f"item:{item[0]}:dm") != "sent":
+            elif row_state.get(f"item:{item[0]}:dm") not in DONE:
                 problems.append(f"dm row {row_state.get(f'item:{item[0]}:dm')}")
         if posts.owner_dm[n] < 1:
             problems.append("no owner DM")
@@ -558,7 +589,7 @@ def check(
             half_done.append(f"row {key} without its visit")
         if item_id is not None and item_id not in item_ids:
             half_done.append(f"row {key} without its item")
-        if state != "sent":
+        if state not in DONE:
             half_done.append(f"row {key} left {state}")
         elif sent_ts and (str(sent_channel), str(sent_ts)) not in posts.timestamps:
             half_done.append(f"row {key} marked sent, never posted")
@@ -568,11 +599,13 @@ def check(
     poster_kills = [k for k in sent.kills if k["kind"] in KILLS_A_POSTER and k.get("pid")]
     # A repeat is owed to the first kill of a poster after the post first landed.
     per_kill = Counter[int]()
+    per_kill_and_target = Counter[tuple[int, str]]()
     unexplained = 0
-    for landed in posts.repeated_at:
+    for landed, target in posts.repeated_at:
         after = [i for i, k in enumerate(poster_kills) if k["monotonic"] >= landed]
         if after:
             per_kill[after[0]] += 1
+            per_kill_and_target[(after[0], target)] += 1
         else:
             unexplained += 1
     refused = [f"{s.kind} {s.n}: {s.body[:200]}" for s in sent.refused()]
@@ -585,6 +618,7 @@ def check(
         "kills_of_a_poster": len(poster_kills),
         "repeats_per_poster_kill": [per_kill[i] for i in range(len(poster_kills))],
         "most_repeats_by_one_kill": max(per_kill.values(), default=0),
+        "most_repeats_to_one_target_by_one_kill": max(per_kill_and_target.values(), default=0),
         "repeats_before_no_kill": unexplained,
         "refused": len(refused),
         "refused_examples": refused[:10],
