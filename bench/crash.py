@@ -776,6 +776,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--latency", type=float, default=0.2, help="the double's, in seconds")
     parser.add_argument(
+        "--drain-limit",
+        type=float,
+        default=300.0,
+        help="seconds to wait for the outbox to drain (the desk channel takes a post at a time)",
+    )
+    parser.add_argument(
         "--tasks-limit", type=float, default=180.0, help="seconds to wait for every task to run"
     )
     parser.add_argument("--quick", action="store_true", help="SQLite, 15 s, 4 kills")
@@ -792,6 +798,7 @@ def main() -> None:
             kills=args.kills,
             seed=args.seed,
             latency=args.latency,
+            drain_limit=args.drain_limit,
             tasks_limit=args.tasks_limit,
         )
         for kind in kinds
