@@ -36,6 +36,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -110,6 +111,21 @@ def load(
     )
     result: dict[str, Any] = json.loads(done.stdout)
     return result
+
+
+def settle(double: SlackDouble, *, quiet: float = 0.5, limit: float = 120.0) -> float:
+    """Wait until a server's work after its acks has stopped reaching the double; return
+    roughly how many seconds it went on (to within `quiet`). (bench.startup uses it.)"""
+    started = time.monotonic()
+    deadline = started + limit
+    seen, last_change = -1, started
+    while time.monotonic() < deadline:
+        now = len(double.calls)
+        if now == seen:
+            return round(last_change - started, 1)
+        seen, last_change = now, time.monotonic()
+        time.sleep(quiet)
+    return round(limit, 1)
 
 
 class Numbers:
