@@ -415,3 +415,21 @@ def test_a_rewritten_digest_keeps_who_has_each_item_now() -> None:
     assert digest.items[0].now_with == "U3" and digest.update_ts == "1.2"
     assert digest.params()["items"][0]["now_with"] == "U3"
     assert render("alert_digest", digest.params(), TZ) == render("alert_digest", params, TZ)
+
+
+def test_nothing_registers_itself_at_import() -> None:
+    """Templates, jobs and Home-tab buttons are listed where the app is wired: no module adds
+    itself to a registry when imported, and no import is kept only for that side effect."""
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    offenders = []
+    for package in ("bot", "handlers", "storage"):
+        for path in (root / package).rglob("*.py"):
+            text = path.read_text()
+            if re.search(r"^(register|add_job|register_item_buttons)\(", text, re.M):
+                offenders.append(f"{path.relative_to(root)}: registers at import")
+            if re.search(r"#\s*noqa: F401\s*\((?:registers|the .* register)", text):
+                offenders.append(f"{path.relative_to(root)}: an import kept for its side effect")
+    assert offenders == []

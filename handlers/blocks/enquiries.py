@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from bot.services.my_desk import ItemLine
 from handlers.blocks.common import Block, actions, button, context, section
-from handlers.blocks.home import register_item_buttons
 from handlers.text import channel_text, date_token, esc, free_text, mention
 
 ENQUIRY_FORM = (
@@ -200,5 +199,3 @@ def _owner_detail(detail: str) -> str:
 
 
 # On the Home tab both stages of an open enquiry are listed, each with its own buttons.
-register_item_buttons("enquiry_ack", home_stage_buttons)
-register_item_buttons("enquiry_resolve", home_stage_buttons)

@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 from bot.services.board import AWAY, OFF_SITE, OUT_FOR_DAY, Status
 from bot.services.my_desk import ItemLine, MyDesk
 from handlers.blocks.common import Block, actions, button, context, section
+from handlers.blocks.enquiries import home_stage_buttons
 from handlers.blocks.lists import line_sections
+from handlers.blocks.messages import home_message_buttons
 from handlers.blocks.ooo import KIND_NAMES, back_on
 from handlers.text import date_token, esc, mention
 
@@ -24,16 +26,6 @@ HOW_TO_CHANGE = (
 # Both stages of an enquiry are listed: say which one each line is.
 STAGE_NAMES = {"enquiry_ack": "Enquiry (acknowledge)", "enquiry_resolve": "Enquiry (resolve)"}
 ItemButtons = Callable[[ItemLine], list[dict[str, Any]]]
-_ITEM_BUTTONS: dict[str, ItemButtons] = {}
-
-
-def register_item_buttons(kind: str, builder: ItemButtons) -> None:
-    """Let a feature give its items their buttons on the Home tab.
-
-    Action ids must be unique within the view, so end each with `_<item id>`; the feature's
-    action listeners then match the DM's action id with an optional suffix.
-    """
-    _ITEM_BUTTONS[kind] = builder
 
 
 def status_line(status: Status, tz: ZoneInfo) -> str:
@@ -63,7 +55,7 @@ def home_view(desk: MyDesk, tz: ZoneInfo, *, now: datetime) -> dict[str, Any]:
         blocks.append(context("Nothing open for you. :tada:"))
     for line in desk.items[:ITEM_LIMIT]:
         blocks.append(section(_item_text(line, tz, now)))
-        buttons = _ITEM_BUTTONS.get(line.kind, lambda _line: [])(line)
+        buttons = ITEM_BUTTONS.get(line.kind, lambda _line: [])(line)
         if buttons:
             blocks.append(actions(f"home_item_{line.item_id}", *buttons[:5]))
     hidden = total - min(len(desk.items), ITEM_LIMIT)
@@ -134,4 +126,12 @@ def visitor_item_buttons(line: ItemLine) -> list[dict[str, Any]]:
     ]
 
 
-register_item_buttons("visitor_arrival", visitor_item_buttons)
+# Each kind of item's buttons on the Home tab, listed here (nothing registers itself). Action
+# ids must be unique within the view, so each ends with `_<item id>`; the feature's action
+# listeners match the DM's action id with an optional suffix.
+ITEM_BUTTONS: dict[str, ItemButtons] = {
+    "phone_message": home_message_buttons,
+    "visitor_arrival": visitor_item_buttons,
+    "enquiry_ack": home_stage_buttons,
+    "enquiry_resolve": home_stage_buttons,
+}

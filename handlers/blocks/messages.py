@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from bot.services.my_desk import ItemLine
 from handlers.blocks.common import Block, actions, button, context, outcome_words, plain, section
-from handlers.blocks.home import register_item_buttons
 from handlers.text import channel_text, date_token, esc, free_text, mention
 
 MESSAGE_FORM = "`/message @recipient <caller name> [(<organisation>)] [<phone>] [: <message>]`"
@@ -212,6 +211,3 @@ def message_form_view(channel_id: str, whereabouts: str = "") -> dict[str, Any]:
             },
         ],
     }
-
-
-register_item_buttons("phone_message", home_message_buttons)

@@ -10,7 +10,6 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.services import incidents
-from handlers.blocks import incidents as _blocks  # noqa: F401  (registers the templates)
 from handlers.blocks.common import plain
 from handlers.context import HandlerContext, Reply
 from handlers.views.values import value
