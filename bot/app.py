@@ -73,20 +73,6 @@ def stamp_arrival(monotonic: Callable[[], float], clock: Clock) -> Callable[...,
     return middleware
 
 
-def _quiet_token_warning() -> None:
-    """Bolt reads SLACK_BOT_TOKEN from the environment even when given a client, then warns on
-    every start that the token is unused: it is the client's own token, so say nothing."""
-    from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
-
-    noise = warning_client_prioritized_and_token_skipped()
-    bolt = logging.getLogger("slack_bolt.App")
-    if not any(getattr(f, "frontdesk_quiet", False) for f in bolt.filters):
-        quiet = logging.Filter()
-        quiet.filter = lambda record: record.getMessage() != noise  # type: ignore[method-assign]
-        quiet.frontdesk_quiet = True  # type: ignore[attr-defined]
-        bolt.addFilter(quiet)
-
-
 def make_client(token: str, base_url: str | None, *, retries: bool) -> WebClient:
     """A Web API client; `retries` adds backoff on 429 and 5xx for interactive calls."""
     client = PooledWebClient(token=token, timeout=10)
@@ -141,7 +127,7 @@ def build_runtime(
         HOME_TASK: lambda params: publish_home(ctx, client, str(params["user_id"])),
         REPORT_TASK: lambda params: send_report_files(ctx, params),
     }
-    task_runner = TaskRunner(engine, clock, runs, lease=TASK_LEASE)
+    task_runner = TaskRunner(engine, clock, runs, lease=TASK_LEASE, desk_channel=desk_channel)
 
     def deliver_now() -> None:
         try:
@@ -152,7 +138,6 @@ def build_runtime(
 
     # At once by default (the console, the tests); `serve` wakes its worker instead.
     ctx.deliver = deliver_now
-    _quiet_token_warning()
     app = App(
         client=client,
         # Fails closed: every HTTP request's signature is checked (Socket Mode's are not signed;

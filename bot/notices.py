@@ -680,6 +680,16 @@ class DeliveryFailed(Notice):
 
 
 # Every notice class, one per template (handlers/blocks/templates.py lists the builders).
+@dataclass(frozen=True, kw_only=True)
+class TaskFailed(Notice):
+    """The desk is told once when slow work after an ack (a task) failed for good."""
+
+    TEMPLATE: ClassVar[str] = "task_failed"
+    kind: str  # the task's kind: report_files, home
+    target: str  # the person it was for ("" when none)
+    error: str
+
+
 NOTICES: tuple[type[Notice], ...] = (
     VisitorArrivedDm,
     VisitorExpectedDm,
@@ -708,6 +718,7 @@ NOTICES: tuple[type[Notice], ...] = (
     RedactedPost,
     ListenerReply,
     DeliveryFailed,
+    TaskFailed,
 )
 
 NOTICE_FOR: dict[str, type[Notice]] = {cls.TEMPLATE: cls for cls in NOTICES}

@@ -3,7 +3,7 @@
 Wiring: the runners for each kind are handed in by the app factory (a Home refresh publishes
 a view, a report renders its files), so any worker on any replica runs any task. A task that
 raises is retried with backoff and, after MAX_ATTEMPTS, marked failed and logged; the other
-tasks of the batch still run.
+tasks of the batch still run; the desk is told once of a task that failed for good.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from bot.clock import Clock
+from bot.notices import TaskFailed, enqueue_notice
 from storage import request_log, tasks
 from storage.db import session_scope
 
@@ -42,12 +43,14 @@ class TaskRunner:
         *,
         lease: timedelta = timedelta(seconds=120),
         owner: str | None = None,
+        desk_channel: str | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock
         self.runs = dict(runs)
         self.lease = lease
         self.owner = owner or f"tasks-{uuid.uuid4().hex[:12]}"
+        self.desk_channel = desk_channel
         self._lock = threading.Lock()
         self._pruned_at = -PRUNE_EVERY_S
 
@@ -94,8 +97,25 @@ class TaskRunner:
                 error=f"{type(error).__name__}: {error}",
                 give_up=give_up,
             )
+            if give_up:
+                self._tell_desk(task, type(error).__name__)
             return
         tasks.finish(self.engine, task, owner=self.owner, now=self.clock.now())
+
+    def _tell_desk(self, task: tasks.Claimed, error: str) -> None:
+        """The desk hears once of a task given up on (someone is waiting for it)."""
+        if not self.desk_channel:
+            return
+        with session_scope(self.engine) as session:
+            enqueue_notice(
+                session,
+                TaskFailed(
+                    kind=task.kind, target=str(task.params.get("user_id") or ""), error=error
+                ),
+                key=f"failed:task:{task.key}:{task.seq}",
+                target=self.desk_channel,
+                now=self.clock.now(),
+            )
 
     def _prune(self) -> None:
         if time.monotonic() - self._pruned_at < PRUNE_EVERY_S:

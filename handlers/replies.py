@@ -73,15 +73,33 @@ def ephemeral(text: str, blocks: list[dict[str, Any]] | None = None) -> dict[str
 T = TypeVar("T")
 
 
+def user_reply(error: BaseException) -> dict[str, Any] | None:
+    """The answer to something the user can put right (a refusal, a bad value), or None."""
+    if isinstance(error, Refusal):
+        return ephemeral(f":no_entry: {error}")
+    if isinstance(error, UserError | ParseError):
+        return error_blocks(error.message, error.usage)
+    return None
+
+
+def failure_reply(what: str, *, then: str) -> dict[str, Any]:
+    """Log the error being handled with a reference, and the answer that quotes it."""
+    # Starts with a letter so the log masking never mistakes it for a phone number.
+    reference = f"E{uuid.uuid4().hex[:7]}"
+    log.exception("%s failed (ref %s)", what, reference)
+    return ephemeral(
+        f":warning: Sorry, something went wrong (ref `{reference}`). {then} "
+        "Your admin can look the ref up in the logs."
+    )
+
+
 def checked(ack: Reply, check: Callable[[], T]) -> T | None:
     """Parse and check a request before its work: None once a refusal or an error in what was
     typed has been answered in the ack (nothing done), else what `check` returned."""
     try:
         return check()
-    except Refusal as refusal:
-        ack(**ephemeral(f":no_entry: {refusal}"))
-    except (UserError, ParseError) as error:
-        ack(**error_blocks(error.message, error.usage))
+    except (Refusal, UserError, ParseError) as error:
+        ack(**(user_reply(error) or {}))
     return None
 
 
@@ -90,19 +108,9 @@ def guarded(reply: Reply, what: str) -> Iterator[None]:
     """Run a handler body; turn refusals and user errors into replies, and log the rest."""
     try:
         yield
-    except Refusal as refusal:
-        reply(**ephemeral(f":no_entry: {refusal}"))
-    except (UserError, ParseError) as error:
-        reply(**error_blocks(error.message, error.usage))
-    except Exception:
-        # Starts with a letter so the log masking never mistakes it for a phone number.
-        reference = f"E{uuid.uuid4().hex[:7]}"
-        log.exception("%s failed (ref %s)", what, reference)
+    except Exception as error:
         reply(
-            **ephemeral(
-                f":warning: Sorry, something went wrong (ref `{reference}`). Please check before "
-                "trying again; your admin can look the ref up in the logs."
-            )
+            **(user_reply(error) or failure_reply(what, then="Please check before trying again;"))
         )
 
 

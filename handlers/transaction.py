@@ -25,23 +25,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
 from sqlmodel import Session
 
 from bot.clock import RequestClock
-from bot.roles import Refusal
 from handlers.blocks.common import plain
-from handlers.commands.parsing import ParseError
-from handlers.replies import (
-    FormError,
-    UserError,
-    button_reply_rows,
-    ephemeral,
-    error_blocks,
-    to_clicker,
-)
+from handlers.replies import FormError, button_reply_rows, failure_reply, to_clicker, user_reply
 from storage import request_log
-from storage.db import request_session, session_scope
+from storage.db import limit_waits, request_session, session_scope
 
 if TYPE_CHECKING:
     from handlers.context import HandlerContext, Work
@@ -54,11 +44,6 @@ BUDGET_S = 2.5  # Slack waits 3 s for an ack; what is left covers the way back
 ARRIVED = "frontdesk_arrived"
 ARRIVED_AT = "frontdesk_arrived_at"
 late_acks = 0  # commits whose ack left after Slack's 3 s: the one case DESIGN allows
-
-
-_TIMEOUTS = text(
-    "SELECT set_config('lock_timeout', :ms, true), set_config('statement_timeout', :ms, true)"
-)
 
 
 class DeadlinePassed(Exception):
@@ -85,13 +70,6 @@ def request_id(kind: str, body: dict[str, Any]) -> str | None:
     """The id a request is handled once by: its trigger_id (event_id for events)."""
     key = body.get("event_id") if kind == "event" else body.get("trigger_id")
     return f"{kind}:{key}" if key else None
-
-
-def _limit_waits(session: Session, seconds_left: float) -> None:
-    if session.get_bind().dialect.name != "postgresql":
-        return  # SQLite: one writer, taken at BEGIN; its busy timeout guards other processes
-    ms = str(max(int(seconds_left * 1000), 1))
-    session.execute(_TIMEOUTS, {"ms": ms})  # both in one round trip, for this transaction
 
 
 def carry_out(
@@ -121,7 +99,7 @@ def carry_out(
     try:
         with arrived_at, request_session(ctx.engine) as session:
             if budget is not None:
-                _limit_waits(session, arrived + budget - ctx.monotonic())
+                limit_waits(session, arrived + budget - ctx.monotonic())
             if rid is not None:
                 request_log.claim(session, rid, now=ctx.clock.now())
             work(reply)
@@ -140,23 +118,15 @@ def carry_out(
             "%s: past the %.1f s budget before COMMIT; rolled back, not acked", what, BUDGET_S
         )
         return None
-    except Refusal as refusal:
-        return Outcome(error=ephemeral(f":no_entry: {refusal}"))
-    except (UserError, ParseError) as error:
-        block = error.block if isinstance(error, FormError) else None
-        return Outcome(error=error_blocks(error.message, error.usage), block=block)
-    except Exception:
+    except Exception as error:
+        answer = user_reply(error)
+        if answer is not None:
+            block = error.block if isinstance(error, FormError) else None
+            return Outcome(error=answer, block=block)
         if past_budget():  # e.g. a lock or statement timeout
             log.exception("%s: failed past its budget; rolled back, not acked", what)
             return None
-        reference = f"E{uuid.uuid4().hex[:7]}"  # a letter first: never masked as a phone number
-        log.exception("%s failed (ref %s)", what, reference)
-        return Outcome(
-            error=ephemeral(
-                f":warning: Sorry, something went wrong (ref `{reference}`). Nothing was saved; "
-                "please try again. Your admin can look the ref up in the logs."
-            )
-        )
+        return Outcome(error=failure_reply(what, then="Nothing was saved; please try again."))
     return Outcome(replies=replies)
 
 

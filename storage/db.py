@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
@@ -115,3 +115,17 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+_TIMEOUTS = text(
+    "SELECT set_config('lock_timeout', :ms, true), set_config('statement_timeout', :ms, true)"
+)
+
+
+def limit_waits(session: Session, seconds_left: float) -> None:
+    """No lock wait or statement in this transaction may outlast `seconds_left` (PostgreSQL,
+    both set in one round trip; SQLite has one writer, taken at BEGIN, and its busy timeout)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    ms = str(max(int(seconds_left * 1000), 1))
+    session.execute(_TIMEOUTS, {"ms": ms})

@@ -231,3 +231,30 @@ def test_send_someone_after_the_visitor_left_asks_nobody(fd: Embedded) -> None:
     after = len([c for c in fd.double.calls_to("chat.postMessage") if c.args["channel"] == desk])
     assert after == before
     assert "no longer signed in" in block_text(fd.double.calls_to("response_url")[-1])
+
+
+def test_a_task_that_fails_for_good_is_told_to_the_desk_once(fd: Embedded) -> None:
+    from bot.task_runner import MAX_ATTEMPTS, TaskRunner
+    from storage import tasks
+    from storage.db import session_scope
+
+    def broken(_params: dict[str, Any]) -> None:
+        raise RuntimeError("the chart library is missing")
+
+    runner = TaskRunner(fd.engine, fd.clock, {"report_files": broken}, desk_channel="C0DESK")
+    with session_scope(fd.engine) as session:
+        tasks.enqueue(
+            session.connection(),
+            key="report:x",
+            kind="report_files",
+            params={"user_id": "U0MANAGER"},
+            now=fd.clock.now(),
+        )
+    for _ in range(MAX_ATTEMPTS + 2):
+        runner.run_due()
+        fd.clock.advance(timedelta(hours=1))  # past each backoff
+    fd.runtime.deliver_now()
+    told = [p for p in fd.double.calls_to("chat.postMessage") if p.args["channel"] == "C0DESK"]
+    assert len(told) == 1 and "report_files" in block_text(told[0])
+    with Session(fd.engine) as session:
+        assert session.scalars(select(Task.state)).all() == ["failed"]

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
+from storage import roll_calls
 from storage.models import RollCall, RollCallEntry
 
 
@@ -67,9 +67,4 @@ def mark(session: Session, *, entry_id: int, by: str, now: datetime) -> Shown:
 
 
 def shown(session: Session, roll_call: RollCall) -> Shown:
-    rows = session.scalars(
-        select(RollCallEntry)
-        .where(col(RollCallEntry.roll_call_id) == roll_call.id)
-        .order_by(col(RollCallEntry.position))
-    )
-    return Shown(roll_call, tuple(rows))
+    return Shown(roll_call, tuple(roll_calls.entries_of(session, roll_call.id)))

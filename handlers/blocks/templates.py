@@ -38,6 +38,17 @@ def delivery_failed(params: dict[str, Any], _tz: ZoneInfo) -> tuple[str, list[Bl
     return text, [section(text)]
 
 
+def task_failed(params: dict[str, Any], _tz: ZoneInfo) -> tuple[str, list[Block]]:
+    """The desk is told once when a task failed for good (it is not tried again)."""
+    target = str(params.get("target") or "")
+    text = (
+        f":warning: I could not finish *{esc(str(params['kind']))}*"
+        + (f" for `{esc(target)}`" if target else "")
+        + f" after several tries (`{esc(str(params['error']))}`), and will not try again."
+    )
+    return text, [section(text)]
+
+
 TEMPLATES: dict[str, Builder] = {
     # visitors
     "visitor_arrived_dm": visitors.arrival_dm,
@@ -73,6 +84,7 @@ TEMPLATES: dict[str, Builder] = {
     "reply": stored_reply,
     # the sender's own
     "delivery_failed": delivery_failed,
+    "task_failed": task_failed,
 }
 
 
