@@ -32,6 +32,16 @@ def on_site(session: Session) -> list[Visit]:
     return list(session.scalars(statement))
 
 
+def on_site_named(session: Session, key: str) -> list[Visit]:
+    """Everyone signed in whose name has the key `key` (storage/names.py)."""
+    statement = (
+        select(Visit)
+        .where(col(Visit.state) == "on_site", col(Visit.name_key) == key)
+        .order_by(col(Visit.id))
+    )
+    return list(session.scalars(statement))
+
+
 _EXPECTED = select(Visit).where(col(Visit.state) == "expected")
 _EXPECTED_ORDER = (col(Visit.expected_at), col(Visit.id))
 _EXPECTED_ALL = _EXPECTED.order_by(*_EXPECTED_ORDER)

@@ -23,8 +23,9 @@ from bot.roles import Refusal, Roles
 from bot.services import windows
 from bot.services.cover import Cover, cover_for
 from bot.services.windows import Owner
-from storage import audit, items, outbox, visits
+from storage import audit, items, names, outbox, visits
 from storage.models import Visit
+from storage.names import name_key
 
 PASS_FORMAT = "V-{:03d}"
 HostDm = TypeVar("HostDm", VisitorArrivedDm, VisitorExpectedDm)
@@ -221,6 +222,13 @@ def on_site(session: Session) -> list[Visit]:
     return visits.on_site(session)
 
 
+def already_signed_in(session: Session, name: str, *, after: int | None = None) -> list[Visit]:
+    """Visitors on site under `name` (case, accents and titles aside); with `after`, only those
+    signed in since the receptionist was asked about visit `after` and the ones before it."""
+    found = visits.on_site_named(session, name_key(name))
+    return [v for v in found if after is None or (v.id or 0) > after]
+
+
 def record_host_response(
     session: Session, *, now: datetime, visit_id: int, response: str, by: str, roles: Roles
 ) -> Visit:
@@ -378,10 +386,10 @@ def _issue_pass(session: Session, visit: Visit, today: date) -> None:
 def _expected_match(
     session: Session, *, name: str, host_id: str, today: object, tz: ZoneInfo
 ) -> Visit | None:
-    wanted = _norm(name)
+    wanted = name_key(name)
     for visit in visits.expected(session, host_id=host_id):
         day = visit.expected_at.astimezone(tz).date() if visit.expected_at else None
-        if _norm(visit.name) == wanted and day == today:
+        if name_key(visit.name) == wanted and day == today:
             return visit
     return None
 
@@ -397,15 +405,11 @@ def _find(candidates: list[Visit], query: str) -> Visit | Ambiguous:
             if visit.pass_number == wanted:
                 return visit
         raise VisitorNotFound(f"no one signed in holds pass {wanted}")
-    wanted_name = _norm(query)
-    exact = [v for v in candidates if _norm(v.name) == wanted_name]
-    matches = exact or [v for v in candidates if wanted_name in _norm(v.name)]
+    wanted_name = name_key(query)
+    exact = [v for v in candidates if name_key(v.name) == wanted_name]
+    matches = exact or [v for v in candidates if names.matches(name_key(v.name), wanted_name)]
     if not matches:
         raise VisitorNotFound(f'no visitor matches "{query}"')
     if len(matches) > 1:
         return Ambiguous(tuple(matches))
     return matches[0]
-
-
-def _norm(name: str) -> str:
-    return " ".join(name.casefold().split())

@@ -218,6 +218,32 @@ def on_site_list(visits: Sequence[Any], tz: ZoneInfo, *, with_organisations: boo
     return [section(header + "\n" + "\n".join(lines))]
 
 
+SIGN_IN_AGAIN = "visitor_sign_in_again"
+SIGN_IN_AGAIN_CANCEL = "visitor_sign_in_again_cancel"
+
+
+def sign_in_again(
+    name: str, value: str, signed_in: Sequence[Any], tz: ZoneInfo
+) -> tuple[str, list[Block]]:
+    """A name already on site: sign in a second person of that name only when asked to."""
+    lines = [
+        f"• {v.pass_number} {who(v.name, v.organisation)} for {mention(v.host_id)}, "
+        f"since {date_token(v.arrived_at, tz, SINCE_FORMAT)}"
+        for v in signed_in[:10]
+    ]
+    text = f":warning: {who(name, None)} is already signed in:\n" + "\n".join(lines)
+    text += "\nIs this someone else of the same name?"
+    label = f"Sign in another {name}"
+    return f"{name} is already signed in", [
+        section(text),
+        actions(
+            "visitor_sign_in_again",
+            button(label if len(label) <= 75 else "Sign in another visitor", SIGN_IN_AGAIN, value, style="primary"),
+            button("Cancel", SIGN_IN_AGAIN_CANCEL, "cancel"),
+        ),
+    ]
+
+
 def pick_visitor(matches: Sequence[Any], action_id: str, verb: str) -> list[Block]:
     """Several visitors match: a button each."""
     buttons = [

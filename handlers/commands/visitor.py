@@ -72,6 +72,8 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> N
     if isinstance(request, Arrived):
         _require_host(ctx, request.host_id, ARRIVED_FORM)
         with session_scope(ctx.engine) as session:
+            if held_for_confirmation(session, request, respond, tz):
+                return
             result = visitors.sign_in(
                 session,
                 now=now,
@@ -134,6 +136,25 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> N
                 blocks.on_site_list(on_site, tz, with_organisations=ctx.roles.is_desk(user_id)),
             )
         )
+
+
+def held_for_confirmation(session: Any, request: Arrived, respond: Reply, tz: Any) -> bool:
+    """A name already on site is signed in again only through "Sign in another …"; a press
+    that comes after another sign-in of that name (a second press) does nothing."""
+    if request.after is not None:
+        newer = visitors.already_signed_in(session, request.name, after=request.after)
+        if newer:
+            raise UserError(
+                f"Nothing to do: {blocks.who(request.name, None)} was signed in again already "
+                f"(pass {esc(newer[-1].pass_number or '')})."
+            )
+        return False
+    same = visitors.already_signed_in(session, request.name)
+    if not same:
+        return False
+    value = request.again_value(max(v.id or 0 for v in same))
+    respond(**ephemeral(*blocks.sign_in_again(request.name, value, same, tz)))
+    return True
 
 
 def _left_or_cancel(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -33,6 +34,26 @@ class Arrived:
     organisation: str | None
     host_id: str
     note: str | None
+    # Confirmed with "Sign in another …": the last visit under this name the receptionist was
+    # shown (None: not asked yet).
+    after: int | None = None
+
+    def again_value(self, seen: int) -> str:
+        """This sign-in as a "Sign in another …" button's value, once `seen` was shown."""
+        fields = {"n": self.name, "o": self.organisation, "h": self.host_id, "t": self.note}
+        return json.dumps(fields | {"s": seen}, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_again_value(cls, value: str) -> Arrived:
+        """The sign-in a "Sign in another …" button carries, confirmed."""
+        fields = json.loads(value)
+        return cls(
+            name=str(fields["n"]),
+            organisation=fields.get("o"),
+            host_id=str(fields["h"]),
+            note=fields.get("t"),
+            after=int(fields["s"]),
+        )
 
 
 @dataclass(frozen=True)

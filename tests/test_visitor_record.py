@@ -1,0 +1,98 @@
+"""The visitor record: names that match as people mean them, and a name signed in twice only
+when the receptionist says it is someone else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from bot.console.embedded import Embedded
+from storage.models import Visit
+from storage.names import name_key
+from tests.helpers import block_text, buttons, last_ack, last_reply
+
+RECEPTION, ALICE, BOB, MANAGER = "U0RECEPTION", "U0ALICE", "U0BOB", "U0MANAGER"
+ALICE_M, BOB_M = "<@U0ALICE|alice>", "<@U0BOB|bob>"
+
+
+def visits(fd: Embedded) -> list[Visit]:
+    with Session(fd.engine) as session:
+        return list(session.exec(select(Visit).order_by(Visit.id)))  # type: ignore[arg-type]
+
+
+def press_ephemeral(fd: Embedded, user_id: str, reply: dict[str, Any], label: str) -> None:
+    """Press a button of an ephemeral reply (it has no ts: Slack answers through response_url)."""
+    (button,) = [b for b in buttons(reply) if b["text"]["text"] == label]
+    fd.dispatch(fd.requests.block_action(user_id=user_id, action=button, channel_id="C0DESK"))
+    fd.settle()
+
+
+def test_names_compare_without_case_accents_or_titles() -> None:
+    assert name_key("Dr Helen Ward") == name_key("dr helen ward") == name_key("Helen  WARD")
+    assert name_key("Zoë") == name_key("zoe")
+    assert name_key("Łukasz Nowak Jr.") == "lukasz nowak"
+    assert name_key("Dr. Zoë O'Brien") == "zoe obrien"
+    assert name_key("Dr") == "dr"  # a title alone is still a name
+
+
+def test_dr_helen_ward_is_signed_out_as_dr_helen_ward(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/visitor", f"arrived Dr Helen Ward for {ALICE_M}")
+    fd.command(RECEPTION, "/visitor", "left dr helen ward")
+    assert "signed out" in last_reply(fd, RECEPTION)
+    assert [v.state for v in visits(fd)] == ["left"]
+
+
+def test_zoe_finds_zoe_with_an_accent(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/visitor", f"expect Zoë Martin for {ALICE_M} tomorrow 10am")
+    fd.command(RECEPTION, "/visitor", "cancel zoe martin")
+    assert [v.state for v in visits(fd)] == ["cancelled"]
+
+
+def test_an_expected_visitor_is_matched_whatever_the_title(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/visitor", f"expect Helen Ward for {ALICE_M} today 4pm")
+    fd.command(RECEPTION, "/visitor", f"arrived Dr Helen Ward for {ALICE_M}")
+    assert "they were expected" in last_reply(fd, RECEPTION)
+    assert len(visits(fd)) == 1
+
+
+def test_a_name_on_site_is_not_signed_in_again_without_the_button(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/visitor", f"arrived Jane Doe for {ALICE_M}")
+    fd.command(RECEPTION, "/visitor", f"arrived jane doe from Acme for {BOB_M}")
+    asked = last_ack(fd)
+    assert "already signed in" in block_text(asked) and "V-001" in block_text(asked)
+    labels = [b["text"]["text"] for b in buttons(asked)]
+    assert labels == ["Sign in another jane doe", "Cancel"]
+    assert len(visits(fd)) == 1  # nothing recorded yet
+
+    press_ephemeral(fd, RECEPTION, asked, "Sign in another jane doe")
+    assert "V-002" in last_reply(fd, RECEPTION)
+    second = visits(fd)[1]
+    assert (second.state, second.host_id, second.organisation) == ("on_site", BOB, "Acme")
+
+    press_ephemeral(fd, RECEPTION, asked, "Sign in another jane doe")  # pressed again
+    assert "Nothing to do" in last_reply(fd, RECEPTION)
+    assert len(visits(fd)) == 2
+
+
+def test_cancel_on_the_question_signs_nobody_in(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/visitor", f"arrived Jane Doe for {ALICE_M}")
+    fd.command(RECEPTION, "/visitor", f"arrived Jane Doe for {ALICE_M}")
+    press_ephemeral(fd, RECEPTION, last_ack(fd), "Cancel")
+    assert "Not signed in" in last_reply(fd, RECEPTION)
+    assert len(visits(fd)) == 1
+
+
+def test_staff_cannot_press_sign_in_another(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/visitor", f"arrived Jane Doe for {ALICE_M}")
+    fd.command(RECEPTION, "/visitor", f"arrived Jane Doe for {ALICE_M}")
+    press_ephemeral(fd, BOB, last_ack(fd), "Sign in another Jane Doe")
+    assert "Only reception and managers" in last_reply(fd, BOB)
+    assert len(visits(fd)) == 1
+
+
+def test_a_name_that_has_left_is_signed_in_without_a_question(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/visitor", f"arrived Jane Doe for {ALICE_M}")
+    fd.command(RECEPTION, "/visitor", "left V-001")
+    fd.command(RECEPTION, "/visitor", f"arrived Jane Doe for {ALICE_M}")
+    assert "V-002" in last_reply(fd, RECEPTION)
