@@ -18,11 +18,38 @@ from anyascii import anyascii
 
 # Words before a name that say how to address someone, not who they are.
 TITLES = frozenset(
-    "dr doctor mr mrs ms miss mx prof professor sir dame lady lord rev reverend fr father "
-    "sr sister br brother hon judge capt captain col sgt".split()
+    [
+        "dr",
+        "doctor",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "prof",
+        "professor",
+        "sir",
+        "dame",
+        "lady",
+        "lord",
+        "rev",
+        "reverend",
+        "fr",
+        "father",
+        "sr",
+        "sister",
+        "br",
+        "brother",
+        "hon",
+        "judge",
+        "capt",
+        "captain",
+        "col",
+        "sgt",
+    ]
 )
 # Words after a name that do not tell two people apart either.
-SUFFIXES = frozenset("jr junior sr senior phd md esq ii iii".split())
+SUFFIXES = frozenset(["jr", "junior", "sr", "senior", "phd", "md", "esq", "ii", "iii"])
 _APOSTROPHES = re.compile(r"['’`´]")
 _NOT_A_LETTER = re.compile(r"[^a-z0-9]+")
 

@@ -3,6 +3,9 @@ when the receptionist says it is someone else."""
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import Session, select
@@ -96,3 +99,92 @@ def test_a_name_that_has_left_is_signed_in_without_a_question(fd: Embedded) -> N
     fd.command(RECEPTION, "/visitor", "left V-001")
     fd.command(RECEPTION, "/visitor", f"arrived Jane Doe for {ALICE_M}")
     assert "V-002" in last_reply(fd, RECEPTION)
+
+
+# --- /visitor log ------------------------------------------------------------------------------
+
+
+def _a_day_of_visits(fd: Embedded) -> None:
+    """Tuesday: Dr Helen Ward comes and goes, Jane Doe stays; Wednesday: Kim Lee."""
+    fd.command(RECEPTION, "/visitor", f"arrived Dr Helen Ward from Acme for {ALICE_M}")
+    fd.clock.advance(timedelta(minutes=40))
+    fd.command(RECEPTION, "/visitor", "left V-001")
+    fd.command(RECEPTION, "/visitor", f"arrived Jane Doe for {BOB_M}")
+    fd.clock.advance(timedelta(days=1))
+    fd.command(RECEPTION, "/visitor", f"arrived Kim Lee for {ALICE_M}")
+
+
+def test_the_log_of_a_day_shows_arrival_departure_host_and_pass(fd: Embedded) -> None:
+    _a_day_of_visits(fd)
+    fd.command(RECEPTION, "/visitor", "log yesterday")
+    shown = block_text(last_ack(fd))
+    assert "(2 visits)" in shown
+    assert "Helen Ward" in shown and "Acme" in shown and "Jane Doe" in shown
+    assert "Kim Lee" not in shown
+    helen = next(line for line in shown.splitlines() if "Helen Ward" in line)
+    assert "V-001" in helen and "left" in helen and "<@U0ALICE>" in helen
+    jane = next(line for line in shown.splitlines() if "Jane Doe" in line)
+    assert "still signed in" in jane and "<@U0BOB>" in jane
+
+
+def test_the_log_with_no_day_is_today(fd: Embedded) -> None:
+    _a_day_of_visits(fd)
+    fd.command(MANAGER, "/visitor", "log")
+    shown = block_text(last_ack(fd))
+    assert "Kim Lee" in shown and "Helen Ward" not in shown
+
+
+def test_the_log_finds_a_name_whatever_the_title_on_any_day(fd: Embedded) -> None:
+    _a_day_of_visits(fd)
+    fd.command(RECEPTION, "/visitor", "log dr helen ward")
+    shown = block_text(last_ack(fd))
+    assert "(1 visit)" in shown and "Helen Ward" in shown
+
+
+def test_the_log_of_a_range_and_a_name(fd: Embedded) -> None:
+    _a_day_of_visits(fd)
+    fd.command(RECEPTION, "/visitor", "log monday to today kim")
+    shown = block_text(last_ack(fd))
+    assert "(1 visit)" in shown and "Kim Lee" in shown
+
+
+def test_the_log_reads_dates_in_the_sites_order(fd: Embedded) -> None:
+    _a_day_of_visits(fd)  # Tuesday 24 November 2026
+    fd.command(RECEPTION, "/visitor", "log 11/24")
+    assert "Helen Ward" in block_text(last_ack(fd))
+
+
+def test_a_range_backwards_is_refused_with_the_form(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/visitor", "log today to yesterday")
+    reply = last_reply(fd, RECEPTION)
+    assert "before the first" in reply and "/visitor log [&lt;day&gt;" in reply
+
+
+def test_staff_may_not_read_the_log(fd: Embedded) -> None:
+    _a_day_of_visits(fd)
+    fd.command(BOB, "/visitor", "log yesterday")
+    reply = last_reply(fd, BOB)
+    assert "Only reception and managers may see the visitor log" in reply
+    assert "Helen" not in reply
+
+
+def test_a_long_log_stops_and_says_how_many_more(fd: Embedded) -> None:
+    for n in range(30):
+        fd.command(RECEPTION, "/visitor", f"arrived Visitor {n} for {ALICE_M}")
+    fd.command(RECEPTION, "/visitor", "log today")
+    shown = block_text(last_ack(fd))
+    assert "(30 visits)" in shown and "…and 5 more" in shown and "/desk report" in shown
+    assert "Visitor 24" in shown and "Visitor 25" not in shown
+
+
+def test_the_managers_report_carries_the_visits_as_their_own_csv(fd: Embedded) -> None:
+    _a_day_of_visits(fd)
+    fd.command(MANAGER, "/desk", "report this week")
+    uploads = fd.double.uploaded_files
+    names = [u["filename"] for u in uploads]
+    assert names[-1] == "frontdesk-visits-2026-11-23-to-2026-11-29.csv"
+    rows = list(csv.reader(io.StringIO(uploads[-1]["bytes"].decode())))
+    assert rows[0] == ["pass", "visitor", "organisation", "host", "arrived", "left", "state",
+                       "logged_by"]
+    assert [row[1] for row in rows[1:]] == ["Dr Helen Ward", "Jane Doe", "Kim Lee"]
+    assert rows[1][3] == "@alice" and rows[1][5] != "" and rows[2][5] == ""

@@ -79,7 +79,14 @@ class ListOnSite:
     pass
 
 
-VisitorRequest = Arrived | Expect | Left | Cancel | ListOnSite | Help | OpenForm
+@dataclass(frozen=True)
+class ShowLog:
+    """`/visitor log …`: the days and name are read by bot.services.visitor_log."""
+
+    query: str
+
+
+VisitorRequest = Arrived | Expect | Left | Cancel | ListOnSite | ShowLog | Help | OpenForm
 
 
 def parse_visitor(text: str, *, region: str = DEFAULT_REGION) -> VisitorRequest:
@@ -91,6 +98,8 @@ def parse_visitor(text: str, *, region: str = DEFAULT_REGION) -> VisitorRequest:
         return Help()
     if verb == "list":
         return ListOnSite()
+    if verb in ("log", "history"):
+        return ShowLog(clean(rest)[:200])
     if verb == "arrived":
         name, organisation, host_id, after = _who_for_host(rest, ARRIVED_FORM)
         name, contact = _contacts_out(name, region, ARRIVED_FORM)
