@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlmodel import Session, col
 
 from storage.models import Outbox
@@ -18,6 +19,7 @@ class Posted:
     params: dict[str, Any]
     channel: str
     ts: str
+    template: str = ""
 
 
 def locked(session: Session, *, channel: str, ts: str, template: str) -> Posted | None:
@@ -36,3 +38,57 @@ def locked(session: Session, *, channel: str, ts: str, template: str) -> Posted 
     if row is None:
         return None
     return Posted(key=row[0], params=json.loads(row[1]), channel=channel, ts=ts)
+
+
+def _about(key_prefixes: Sequence[str], item_ids: Sequence[int]) -> Any:
+    conditions = [col(Outbox.key).startswith(prefix) for prefix in key_prefixes]
+    if item_ids:
+        conditions.append(col(Outbox.item_id).in_(list(item_ids)))
+    return or_(*conditions)
+
+
+def latest_about(
+    session: Session, *, key_prefixes: Sequence[str] = (), item_ids: Sequence[int] = ()
+) -> list[Posted]:
+    """Each post the bot made about these keys or windows, as it was last drawn (the newest
+    sent row that became or rewrote it), oldest post first."""
+    if not key_prefixes and not item_ids:
+        return []
+    rows = session.execute(
+        select(
+            col(Outbox.key),
+            col(Outbox.template),
+            col(Outbox.params),
+            col(Outbox.sent_channel),
+            col(Outbox.sent_ts),
+        )
+        .where(
+            _about(key_prefixes, item_ids),
+            col(Outbox.state) == "sent",
+            col(Outbox.sent_ts).is_not(None),
+            col(Outbox.sent_ts) != "",
+        )
+        .order_by(col(Outbox.id))
+    ).all()
+    latest: dict[tuple[str, str], Posted] = {}
+    for key, template, params, channel, ts in rows:
+        if channel:
+            latest[(channel, ts)] = Posted(
+                key=key, params=json.loads(params), channel=channel, ts=ts, template=template
+            )
+    return list(latest.values())
+
+
+def pending_about(
+    session: Session, *, key_prefixes: Sequence[str] = (), item_ids: Sequence[int] = ()
+) -> list[Outbox]:
+    """Rows about these keys or windows not sent yet, locked for this transaction."""
+    if not key_prefixes and not item_ids:
+        return []
+    statement = (
+        select(Outbox)
+        .where(_about(key_prefixes, item_ids), col(Outbox.state) == "pending")
+        .order_by(col(Outbox.id))
+        .with_for_update()
+    )
+    return list(session.scalars(statement))

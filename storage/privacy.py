@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, insert, or_, select, update
 from sqlmodel import Session, col
 
-from storage.models import Enquiry, Item, Outbox, PhoneMessage, SlackPost, Visit
+from storage.models import AuditEvent, Enquiry, Item, Outbox, PhoneMessage, SlackPost, Visit
 from storage.names import name_key
 
 ANONYMISED = "(anonymised)"
@@ -209,6 +209,25 @@ def clear_outbox_params(
         .values(params="{}")
     )
     return int(getattr(session.execute(statement), "rowcount", 0) or 0)
+
+
+def clear_correction_details(
+    session: Session, *, visit_ids: Sequence[int] = (), item_ids: Sequence[int] = ()
+) -> None:
+    """Empty the old and new values that corrections left in the audit trail (a name, or who
+    it was for): the line that a correction was made stays."""
+    conditions = [
+        col(column).in_(list(ids))
+        for column, ids in ((AuditEvent.visit_id, visit_ids), (AuditEvent.item_id, item_ids))
+        if ids
+    ]
+    if not conditions:
+        return
+    session.execute(
+        update(AuditEvent)
+        .where(or_(*conditions), col(AuditEvent.action) == "corrected")
+        .values(detail=None)
+    )
 
 
 def item_ids_of(

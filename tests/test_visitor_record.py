@@ -184,7 +184,15 @@ def test_the_managers_report_carries_the_visits_as_their_own_csv(fd: Embedded) -
     names = [u["filename"] for u in uploads]
     assert names[-1] == "frontdesk-visits-2026-11-23-to-2026-11-29.csv"
     rows = list(csv.reader(io.StringIO(uploads[-1]["bytes"].decode())))
-    assert rows[0] == ["pass", "visitor", "organisation", "host", "arrived", "left", "state",
-                       "logged_by"]
+    assert rows[0] == [
+        "pass",
+        "visitor",
+        "organisation",
+        "host",
+        "arrived",
+        "left",
+        "state",
+        "logged_by",
+    ]
     assert [row[1] for row in rows[1:]] == ["Dr Helen Ward", "Jane Doe", "Kim Lee"]
     assert rows[1][3] == "@alice" and rows[1][5] != "" and rows[2][5] == ""

@@ -152,7 +152,7 @@ def expect(
 
 def sign_out(session: Session, *, now: datetime, query: str, by: str) -> Visit | Ambiguous:
     """Sign out the visitor named or holding the pass in `query`."""
-    found = _find(visits.on_site(session), query)
+    found = find(visits.on_site(session), query)
     if isinstance(found, Ambiguous):
         return found
     return sign_out_visit(session, now=now, visit=found, by=by)
@@ -201,7 +201,7 @@ def _rewrite_arrival_dm(session: Session, *, visit: Visit, now: datetime, by: st
 
 def cancel(session: Session, *, now: datetime, query: str, by: str) -> Visit | Ambiguous:
     """Cancel an expected visitor who will not come."""
-    found = _find(visits.expected(session), query)
+    found = find(visits.expected(session), query)
     if isinstance(found, Ambiguous):
         return found
     return cancel_visit(session, now=now, visit=found, by=by)
@@ -273,6 +273,23 @@ def record_host_response(
         thread_key=f"visit:{visit.id}:signin",
     )
     return visit
+
+
+def tell_new_host(session: Session, *, visit: Visit, now: datetime, cover: Cover) -> None:
+    """A corrected host is told as the first one was: the arrival DM with its buttons for a
+    visitor on site, the heads-up for one expected (or whoever covers, as at sign-in)."""
+    if visit.state not in ("on_site", "expected"):
+        return
+    arrived = visit.state == "on_site"
+    told = _covered(_arrived(visit), cover) if arrived else _covered(_expected(visit), cover)
+    target = cover.owner.user_id or cover.owner.channel or visit.host_id
+    enqueue_notice(
+        session,
+        told,
+        key=f"visit:{visit.id}:host:{visit.host_id}:{int(now.timestamp())}",
+        target=target,
+        now=now,
+    )
 
 
 def _told(session: Session, visit: Visit) -> str | None:
@@ -394,7 +411,8 @@ def _expected_match(
     return None
 
 
-def _find(candidates: list[Visit], query: str) -> Visit | Ambiguous:
+def find(candidates: list[Visit], query: str) -> Visit | Ambiguous:
+    """The visit among `candidates` holding the pass, or named (case, accents, titles aside)."""
     query = query.strip()
     if not query:
         raise VisitorNotFound("no name or pass number given")

@@ -12,11 +12,13 @@ from bot.services import board, visitor_log, visitors
 from bot.when import WhenError, parse_when
 from handlers.blocks import visitors as blocks
 from handlers.blocks.board import whereabouts_note
+from handlers.commands.corrections import correct_visit
 from handlers.commands.visitor_parse import (
     ARRIVED_FORM,
     EXPECT_FORM,
     Arrived,
     Cancel,
+    CorrectVisit,
     Expect,
     Help,
     Left,
@@ -47,6 +49,8 @@ def register(app: App, ctx: HandlerContext) -> None:
                 require_desk(ctx.roles, user_id, "log visitors")
             elif isinstance(request, ShowLog):
                 require_desk(ctx.roles, user_id, "see the visitor log (`/visitor log`)")
+            elif isinstance(request, CorrectVisit):
+                require_desk(ctx.roles, user_id, "correct a visitor's entry")
             elif not isinstance(request, ListOnSite | Help):
                 require_desk(ctx.roles, user_id, "log, sign out or cancel visitors")
             return request
@@ -132,6 +136,8 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> N
         _left_or_cancel(ctx, user_id, request, respond)
     elif isinstance(request, ShowLog):
         _show_log(ctx, request, respond, tz)
+    elif isinstance(request, CorrectVisit):
+        correct_visit(ctx, user_id, request.correction, respond)
     elif isinstance(request, ListOnSite):
         with session_scope(ctx.engine) as session:
             on_site = visitors.on_site(session)

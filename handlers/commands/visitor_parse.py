@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.contacts import DEFAULT_REGION
 from handlers.blocks.visitors import VISITOR_USAGE
+from handlers.commands.correct_parse import VISITOR_CORRECT_FORM, Correction, parse_correction
 from handlers.commands.parsing import (
     Help,
     OpenForm,
@@ -86,7 +87,16 @@ class ShowLog:
     query: str
 
 
-VisitorRequest = Arrived | Expect | Left | Cancel | ListOnSite | ShowLog | Help | OpenForm
+@dataclass(frozen=True)
+class CorrectVisit:
+    """`/visitor correct …`: a visitor's name or host put right."""
+
+    correction: Correction
+
+
+VisitorRequest = (
+    Arrived | Expect | Left | Cancel | ListOnSite | ShowLog | CorrectVisit | Help | OpenForm
+)
 
 
 def parse_visitor(text: str, *, region: str = DEFAULT_REGION) -> VisitorRequest:
@@ -98,6 +108,10 @@ def parse_visitor(text: str, *, region: str = DEFAULT_REGION) -> VisitorRequest:
         return Help()
     if verb == "list":
         return ListOnSite()
+    if verb in ("correct", "fix"):
+        return CorrectVisit(
+            parse_correction(rest, name_word="name", form=VISITOR_CORRECT_FORM, region=region)
+        )
     if verb in ("log", "history"):
         return ShowLog(clean(rest)[:200])
     if verb == "arrived":
