@@ -25,7 +25,7 @@ from bot.roles import Roles, require_desk
 from bot.services import item_actions, visitors, windows
 from bot.services.cover import cover_for
 from bot.services.visitors import Ambiguous
-from storage import audit, items, posts, visits
+from storage import audit, item_posts, items, posts, visits
 from storage import messages as stored
 from storage.models import Item, PhoneMessage, Visit
 from storage.names import name_key
@@ -324,7 +324,10 @@ def _redraw(
         session.add(row)
     stamp = int(now.timestamp() * 1_000_000)
     written = 0
-    for post in posts.latest_about(session, key_prefixes=key_prefixes, item_ids=item_ids):
+    # Alerts folded into a digest post show there too (storage.sweep).
+    digests = [key for i in item_ids for key in item_posts.digests_holding(session, item_id=i)]
+    found = posts.latest_about(session, key_prefixes=[*key_prefixes, *digests], item_ids=item_ids)
+    for post in found:
         template, params = post.template, post.params
         if template == CorrectedPost.TEMPLATE:
             template, params = str(params["was"]), dict(params["shown"])

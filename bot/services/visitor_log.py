@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from bot.reports.periods import Period, week_of
 from bot.when import WhenError, parse_when
-from storage import visits
+from storage import audit, visits
 from storage.models import Visit
 from storage.names import name_key
 
@@ -51,6 +51,7 @@ class LogPage:
 
     visits: tuple[Visit, ...]
     total: int
+    corrected: frozenset[int] = frozenset()  # visits whose name or host was put right
 
     @property
     def more(self) -> int:
@@ -135,7 +136,9 @@ def page(session: Session, query: LogQuery, *, tz: ZoneInfo, limit: int) -> LogP
     """Up to `limit` visits that match `query`, earliest arrival first, and the total."""
     start, end = query.period.bounds(tz) if query.period else (None, None)
     found, total = visits.arrivals(session, start=start, end=end, key=query.key, limit=limit)
-    return LogPage(tuple(found), total)
+    ids = [v.id for v in found if v.id is not None]
+    corrected = {e.visit_id for e in audit.for_visits(session, ids, actions=("corrected",))}
+    return LogPage(tuple(found), total, frozenset(i for i in corrected if i is not None))
 
 
 def all_between(session: Session, period: Period, *, tz: ZoneInfo) -> list[Visit]:

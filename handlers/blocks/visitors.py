@@ -19,6 +19,8 @@ VISITOR_USAGE = (
     "• `/visitor cancel <name>` (an expected visitor who will not come)\n"
     "• `/visitor list` (who is on site now)\n"
     "• `/visitor log [<day> | <from> to <to>] [<name>]` (past visits; reception and managers)\n"
+    "• `/visitor correct <pass or name> name <right name>` or "
+    "`/visitor correct <pass or name> host @right-host` (a wrong entry)\n"
     "• `/visitor` on its own opens a form"
 )
 
@@ -232,7 +234,10 @@ def visitor_log(query: Any, page: Any, tz: ZoneInfo) -> tuple[str, list[Block]]:
     heading += f"* ({page.total} visit{'' if page.total == 1 else 's'})"
     if not page.visits:
         return "No visits", [section(heading + "\nNo visits recorded.")]
-    lines = [_log_line(visit, tz) for visit in page.visits]
+    lines = [
+        _log_line(visit, tz) + (" · _corrected_" if visit.id in page.corrected else "")
+        for visit in page.visits
+    ]
     shown: list[Block] = []
     for start in range(0, len(lines), 10):  # a section holds 3000 characters
         shown.append(
