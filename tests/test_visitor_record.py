@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import pytest
 from sqlmodel import Session, select
 
 from bot.console.embedded import Embedded
+from bot.services import visitor_log
+from bot.services.privacy import run_retention
 from storage.models import Visit
 from storage.names import name_key
 from tests.helpers import block_text, buttons, last_ack, last_reply
@@ -196,3 +200,66 @@ def test_the_managers_report_carries_the_visits_as_their_own_csv(fd: Embedded) -
     ]
     assert [row[1] for row in rows[1:]] == ["Dr Helen Ward", "Jane Doe", "Kim Lee"]
     assert rows[1][3] == "@alice" and rows[1][5] != "" and rows[2][5] == ""
+
+
+TUESDAY = datetime(2026, 11, 24, 15, 0, tzinfo=ZoneInfo("America/Toronto"))
+
+
+@pytest.mark.parametrize(
+    ("typed", "first", "last", "name"),
+    [
+        ("", date(2026, 11, 24), date(2026, 11, 24), None),
+        ("yesterday", date(2026, 11, 23), date(2026, 11, 23), None),
+        ("monday", date(2026, 11, 23), date(2026, 11, 23), None),
+        ("11/02", date(2026, 11, 2), date(2026, 11, 2), None),
+        ("2026-11-02 to 2026-11-06", date(2026, 11, 2), date(2026, 11, 6), None),
+        ("11/02 to 11/06 helen ward", date(2026, 11, 2), date(2026, 11, 6), "helen ward"),
+        ("yesterday Dr Helen Ward", date(2026, 11, 23), date(2026, 11, 23), "Dr Helen Ward"),
+        ("last week zoe", date(2026, 11, 16), date(2026, 11, 22), "zoe"),
+        ("this week", date(2026, 11, 23), date(2026, 11, 29), None),
+        ("helen ward", None, None, "helen ward"),
+        ("June Carter", None, None, "June Carter"),  # a month alone before a name is a name
+    ],
+)
+def test_what_the_log_reads(
+    typed: str, first: date | None, last: date | None, name: str | None
+) -> None:
+    query = visitor_log.read(typed, now=TUESDAY, tz=TUESDAY.tzinfo, date_order="MDY")  # type: ignore[arg-type]
+    period = (query.period.first, query.period.last) if query.period else (None, None)
+    assert (period, query.name) == ((first, last), name)
+
+
+def test_the_log_reads_day_first_where_the_site_does() -> None:
+    query = visitor_log.read("03/11", now=TUESDAY, tz=ZoneInfo("America/Toronto"), date_order="DMY")
+    assert query.period is not None and query.period.first == date(2026, 11, 3)
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("today to yesterday", "before the first"),
+        ("someday to today", 'could not read "someday" as a day'),
+        ("2024-01-01 to today", "at most 400 days"),
+    ],
+)
+def test_what_the_log_refuses(typed: str, says: str) -> None:
+    with pytest.raises(visitor_log.LogQueryError, match=says):
+        visitor_log.read(typed, now=TUESDAY, tz=ZoneInfo("America/Toronto"), date_order="MDY")
+
+
+def test_forget_finds_a_person_whatever_the_title_or_accent(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/visitor", f"arrived Dr Zoë Ward for {ALICE_M}")
+    fd.command(RECEPTION, "/visitor", "left V-001")
+    fd.command(MANAGER, "/desk", "forget zoe ward")
+    (visit,) = visits(fd)
+    assert visit.anonymised and (visit.name, visit.name_key) == ("(anonymised)", "anonymised")
+
+
+def test_retention_empties_the_name_key_with_the_name(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/visitor", f"arrived Dr Zoë Ward for {ALICE_M}")
+    later = fd.clock.now() + timedelta(days=200)
+    with Session(fd.engine) as session:
+        run_retention(session, now=later, policy=fd.runtime.ctx.policy)
+        session.commit()
+    (visit,) = visits(fd)
+    assert visit.name_key == "anonymised" and "zoe" not in visit.name_key
