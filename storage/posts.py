@@ -50,9 +50,19 @@ def _about(key_prefixes: Sequence[str], item_ids: Sequence[int]) -> Any:
 def latest_about(
     session: Session, *, key_prefixes: Sequence[str] = (), item_ids: Sequence[int] = ()
 ) -> list[Posted]:
-    """Each post the bot made about these keys or windows, as it was last drawn (the newest
-    sent row that became or rewrote it), oldest post first."""
+    """Each post the bot made about these keys or windows, as it was last drawn, oldest post
+    first: the newest sent row that became or rewrote it, whatever that row was about (a
+    button's answer that replaced the post counts; one that only answered the clicker does
+    not)."""
     if not key_prefixes and not item_ids:
+        return []
+    about = session.execute(
+        select(col(Outbox.sent_channel), col(Outbox.sent_ts))
+        .where(_about(key_prefixes, item_ids), col(Outbox.state) == "sent")
+        .order_by(col(Outbox.id))
+    ).all()
+    wanted = list(dict.fromkeys((c, t) for c, t in about if c and t))
+    if not wanted:
         return []
     rows = session.execute(
         select(
@@ -62,21 +72,25 @@ def latest_about(
             col(Outbox.sent_channel),
             col(Outbox.sent_ts),
         )
-        .where(
-            _about(key_prefixes, item_ids),
-            col(Outbox.state) == "sent",
-            col(Outbox.sent_ts).is_not(None),
-            col(Outbox.sent_ts) != "",
-        )
+        .where(col(Outbox.state) == "sent", col(Outbox.sent_ts).in_([t for _, t in wanted]))
         .order_by(col(Outbox.id))
     ).all()
     latest: dict[tuple[str, str], Posted] = {}
     for key, template, params, channel, ts in rows:
-        if channel:
-            latest[(channel, ts)] = Posted(
-                key=key, params=json.loads(params), channel=channel, ts=ts, template=template
-            )
-    return list(latest.values())
+        shown = json.loads(params)
+        if (channel, ts) not in wanted or not _drew_the_post(shown):
+            continue
+        latest[(channel, ts)] = Posted(
+            key=key, params=shown, channel=channel, ts=ts, template=template
+        )
+    return [latest[pair] for pair in wanted if pair in latest]
+
+
+def _drew_the_post(params: dict[str, Any]) -> bool:
+    """Whether a sent row drew the post at its channel and ts (not an answer beside it)."""
+    if params.get("ephemeral_user"):
+        return False
+    return not params.get("response_url") or bool(params.get("replace_original"))
 
 
 def pending_about(

@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 
 from bot.console.embedded import Embedded
 from storage.models import AuditEvent, Item, PhoneMessage, Visit
-from tests.helpers import block_text, buttons, dms_to, last_ack, last_reply, posts_to
+from tests.helpers import block_text, buttons, dms_to, last_ack, last_reply, posts_to, press
 
 RECEPTION, ALICE, BOB, MANAGER = "U0RECEPTION", "U0ALICE", "U0BOB", "U0MANAGER"
 ALICE_M, BOB_M = "<@U0ALICE|alice>", "<@U0BOB|bob>"
@@ -28,6 +28,14 @@ def updates_to(fd: Embedded, channel: str) -> list[str]:
     return [
         block_text(c) for c in fd.double.calls_to("chat.update") if c.args["channel"] == channel
     ]
+
+
+def buttons_of(fd: Embedded, channel: str) -> list[str]:
+    """The buttons of the last rewrite of a post in `channel`."""
+    (last, *_) = [
+        c for c in reversed(fd.double.calls_to("chat.update")) if c.args["channel"] == channel
+    ]
+    return [b["text"]["text"] for b in buttons(last)]
 
 
 def test_a_visitors_name_is_corrected_in_the_record_the_trail_and_the_posts(fd: Embedded) -> None:
@@ -128,3 +136,17 @@ def test_forget_clears_the_old_name_a_correction_left_in_the_trail(fd: Embedded)
     assert trail(fd) == [(RECEPTION, None)]
     visit = one(fd, Visit)
     assert isinstance(visit, Visit) and visit.name_key == "anonymised"
+
+
+def test_an_answered_arrival_dm_keeps_its_answer_when_the_name_is_corrected(
+    fd: Embedded,
+) -> None:
+    fd.command(RECEPTION, "/visitor", f"arrived Jane Doh for {ALICE_M}")
+    fd.runtime.deliver_now()
+    (dm,) = dms_to(fd, ALICE)
+    press(fd, ALICE, dm, "On my way")
+    fd.command(RECEPTION, "/visitor", "correct V-001 name Jane Doe")
+    fd.runtime.deliver_now()
+    (redrawn,) = updates_to(fd, fd.double.dm_channel(ALICE))
+    assert "Jane Doe" in redrawn and "On my way" in redrawn
+    assert buttons_of(fd, fd.double.dm_channel(ALICE)) == []

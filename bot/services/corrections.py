@@ -333,12 +333,6 @@ def _redraw(
             template, params = str(params["was"]), dict(params["shown"])
         if template in NOT_REDRAWN or (channels_only and post.channel[:1] == "D"):
             continue
-        if (
-            template == "reply"
-            and not params.get("replace_original")
-            and params.get("response_url")
-        ):
-            continue  # an ephemeral answer: gone from Slack's side, nothing to rewrite
         shown = change(params)
         if shown == params:
             continue
