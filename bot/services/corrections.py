@@ -23,7 +23,7 @@ from sqlmodel import Session
 from bot.notices import CorrectedPost, enqueue_notice
 from bot.roles import Roles, require_desk
 from bot.services import item_actions, visitors, windows
-from bot.services.cover import cover_for
+from bot.services.cover import Cover, cover_for
 from bot.services.visitors import Ambiguous
 from storage import audit, item_posts, items, posts, visits
 from storage import messages as stored
@@ -154,13 +154,8 @@ def correct_visit_host(
     )
     cover = cover_for(session, intended_id=host_id, now=now, desk_channel=desk_channel)
     for item in items.for_subject(session, visit_id=visit.id):
-        if item.kind == "visitor_arrival" and item.state != "done":
-            windows.reassign(session, item=item, owner=cover.owner, now=now, by=by)
-            item.intended_id = host_id
-            session.add(item)
-            redrawn += item_actions.rewrite_channel_posts(
-                session, item=item, now=now, by=by, taken=False
-            )
+        if item.kind == "visitor_arrival":
+            redrawn += _move_window(session, item=item, to=host_id, cover=cover, now=now, by=by)
     visitors.tell_new_host(session, visit=visit, now=now, cover=cover)
     return Corrected("host", old, host_id, redrawn)
 
@@ -218,20 +213,24 @@ def correct_recipient(
     _record(
         session, now=now, by=by, item_id=item.id, field="recipient", old=f"<@{old}>", new=f"<@{to}>"
     )
-    redrawn = 0
-    if item.state != "done":
-        cover = cover_for(session, intended_id=to, now=now, desk_channel=desk_channel)
-        windows.reassign(session, item=item, owner=cover.owner, now=now, by=by)
-        item.intended_id = to
-        session.add(item)
+    cover = cover_for(session, intended_id=to, now=now, desk_channel=desk_channel)
+    redrawn = _move_window(session, item=item, to=to, cover=cover, now=now, by=by)
+    if item.state != "done":  # the message's own DM, to whoever has it now
         item_actions.enqueue_assigned(session, item=item, now=now)
-        redrawn = item_actions.rewrite_channel_posts(
-            session, item=item, now=now, by=by, taken=False
-        )
-    else:
-        item.intended_id = to
-        session.add(item)
     return Corrected("recipient", old, to, redrawn)
+
+
+def _move_window(
+    session: Session, *, item: Item, to: str, cover: Cover, now: datetime, by: str
+) -> int:
+    """The window is meant for `to`; an open one moves to them (or whoever covers) as a
+    reassignment does, and its channel posts say so. Returns how many posts are rewritten."""
+    item.intended_id = to
+    session.add(item)
+    if item.state == "done":
+        return 0
+    windows.reassign(session, item=item, owner=cover.owner, now=now, by=by)
+    return item_actions.rewrite_channel_posts(session, item=item, now=now, by=by, taken=False)
 
 
 # --- the trail and the posts -------------------------------------------------------------------
@@ -266,45 +265,44 @@ def _window_ids(session: Session, *, visit_id: int | None) -> list[int]:
 Change = Callable[[Any], Any]
 
 
-def _renamer(old: str, new: str, fields: tuple[str, ...]) -> Change:
-    """Put `new` for `old`: in the name fields of a template's params, and in the words of a
-    listener's stored blocks (escaped as they were shown)."""
-    pattern = re.compile(
-        "|".join(rf"(?<!\w){re.escape(form)}(?!\w)" for form in {old, html.escape(old, False)})
-    )
+def _walk(leaf: Callable[[str, str], str]) -> Change:
+    """A change of a row's params that puts `leaf(key, text)` for each string in them."""
 
     def change(value: Any, key: str = "") -> Any:
         if isinstance(value, dict):
             return {k: change(v, k) for k, v in value.items()}
         if isinstance(value, list):
             return [change(v, key) for v in value]
-        if isinstance(value, str):
-            if key in fields and value == old:
-                return new
-            if key == "text":  # Block Kit text a listener built
-                return pattern.sub(
-                    lambda m: new if m.group(0) == old else html.escape(new, False), value
-                )
-        return value
+        return leaf(key, value) if isinstance(value, str) else value
 
     return change
+
+
+def _renamer(old: str, new: str, fields: tuple[str, ...]) -> Change:
+    """Put `new` for `old`: in the name fields of a template's params, and in the words of a
+    listener's stored blocks (escaped as they were shown)."""
+    shown_old, shown_new = html.escape(old, False), html.escape(new, False)
+    pattern = re.compile(rf"(?<!\w){re.escape(shown_old)}(?!\w)")
+
+    def leaf(key: str, text: str) -> str:
+        if key in fields and text == old:
+            return new
+        if key == "text":  # Block Kit text a listener built, escaped once
+            return pattern.sub(lambda _: shown_new, text)
+        return text
+
+    return _walk(leaf)
 
 
 def _rehost(old: str, new: str) -> Change:
     """Put the new host for the old: in `host_id` fields and in mentions."""
 
-    def change(value: Any, key: str = "") -> Any:
-        if isinstance(value, dict):
-            return {k: change(v, k) for k, v in value.items()}
-        if isinstance(value, list):
-            return [change(v, key) for v in value]
-        if isinstance(value, str):
-            if key in ("host_id", "intended_id") and value == old:
-                return new
-            return value.replace(f"<@{old}>", f"<@{new}>")
-        return value
+    def leaf(key: str, text: str) -> str:
+        if key in ("host_id", "intended_id") and text == old:
+            return new
+        return text.replace(f"<@{old}>", f"<@{new}>")
 
-    return change
+    return _walk(leaf)
 
 
 def _redraw(

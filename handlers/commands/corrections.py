@@ -14,8 +14,7 @@ from storage.db import session_scope
 
 def correct_visit(ctx: HandlerContext, user_id: str, request: Correction, respond: Reply) -> None:
     """Correct a visitor's name or host."""
-    if request.person_id is not None and ctx.directory.get(request.person_id) is None:
-        raise UserError(not_found(request.person_id), VISITOR_CORRECT_FORM)
+    _require_known(ctx, request, VISITOR_CORRECT_FORM)
     now = ctx.clock.now()
     try:
         with session_scope(ctx.engine) as session:
@@ -51,8 +50,7 @@ def correct_visit(ctx: HandlerContext, user_id: str, request: Correction, respon
 
 def correct_message(ctx: HandlerContext, user_id: str, request: Correction, respond: Reply) -> None:
     """Correct a phone message's caller or recipient."""
-    if request.person_id is not None and ctx.directory.get(request.person_id) is None:
-        raise UserError(not_found(request.person_id), MESSAGE_CORRECT_FORM)
+    _require_known(ctx, request, MESSAGE_CORRECT_FORM)
     now = ctx.clock.now()
     try:
         with session_scope(ctx.engine) as session:
@@ -82,6 +80,12 @@ def correct_message(ctx: HandlerContext, user_id: str, request: Correction, resp
     except corrections.NothingToCorrect as error:
         raise UserError(f"Nothing corrected: {esc(str(error))}.", MESSAGE_CORRECT_FORM) from None
     respond(**ephemeral(f":pencil2: Corrected the message: {_change(done)}.{_redrawn(done)}"))
+
+
+def _require_known(ctx: HandlerContext, request: Correction, form: str) -> None:
+    """The right host or recipient must be someone the directory knows."""
+    if request.person_id is not None and ctx.directory.get(request.person_id) is None:
+        raise UserError(not_found(request.person_id), form)
 
 
 def _change(done: corrections.Corrected) -> str:
