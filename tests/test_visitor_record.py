@@ -263,3 +263,22 @@ def test_retention_empties_the_name_key_with_the_name(fd: Embedded) -> None:
         session.commit()
     (visit,) = visits(fd)
     assert visit.name_key == "anonymised" and "zoe" not in visit.name_key
+
+
+def test_the_form_will_not_sign_in_a_name_already_on_site(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/visitor", f"arrived Dr Helen Ward for {ALICE_M}")
+    fd.command(RECEPTION, "/visitor", "")
+    (opened,) = fd.double.calls_to("views.open")
+    response = fd.dispatch(
+        fd.requests.view_submission(
+            user_id=RECEPTION,
+            view=opened.response["view"],
+            values={
+                "name": {"name": {"type": "plain_text_input", "value": "helen ward"}},
+                "host": {"host": {"type": "users_select", "selected_user": BOB}},
+            },
+        )
+    )
+    assert '"response_action": "errors"' in response.body
+    assert "already signed in (pass V-001)" in response.body
+    assert len(visits(fd)) == 1
