@@ -8,7 +8,7 @@ from bot.services.visitors import Ambiguous, VisitorNotFound
 from handlers.commands.correct_parse import MESSAGE_CORRECT_FORM, VISITOR_CORRECT_FORM, Correction
 from handlers.context import HandlerContext, Reply
 from handlers.replies import UserError, ephemeral
-from handlers.text import esc, mention, not_found
+from handlers.text import date_token, esc, mention, not_found
 from storage.db import session_scope
 
 
@@ -77,9 +77,11 @@ def correct_message(ctx: HandlerContext, user_id: str, request: Correction, resp
                     by=user_id,
                     roles=ctx.roles,
                 )
+            taken = date_token(message.taken_at, ctx.directory.zone_of(user_id, ctx.site_tz))
     except corrections.NothingToCorrect as error:
         raise UserError(f"Nothing corrected: {esc(str(error))}.", MESSAGE_CORRECT_FORM) from None
-    respond(**ephemeral(f":pencil2: Corrected the message: {_change(done)}.{_redrawn(done)}"))
+    line = f":pencil2: Corrected the message taken {taken}: {_change(done)}.{_redrawn(done)}"
+    respond(**ephemeral(line))
 
 
 def _require_known(ctx: HandlerContext, request: Correction, form: str) -> None:
