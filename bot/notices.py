@@ -619,6 +619,15 @@ class ReportFile:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReportCallDay:
+    """Calls in and out on one day of a report's period."""
+
+    day: date
+    calls_in: int = 0
+    calls_out: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
 class Report(Notice):
     """The managers' report: its summary, then its chart and CSV as files."""
 
@@ -634,6 +643,14 @@ class Report(Notice):
     calls: int = 0
     calls_by_hour: tuple[int, ...] = (0,) * 24
     calls_by_weekday: tuple[int, ...] = (0,) * 7
+    # Calls in and out (`/call`; phone messages and enquiries by phone are calls in); rows
+    # written before these were counted read them as nothing.
+    calls_in: int = 0
+    calls_out: int = 0
+    calls_in_by_hour: tuple[int, ...] = (0,) * 24
+    calls_out_by_hour: tuple[int, ...] = (0,) * 24
+    calls_by_day: tuple[ReportCallDay, ...] = ()
+    incidents: int = 0
     files: tuple[ReportFile, ...] = ()
 
 

@@ -14,7 +14,7 @@ from handlers.actions import (
     roll_call,
     visitor_buttons,
 )
-from handlers.commands import desk, enquiry, message, ooo, visitor
+from handlers.commands import call, desk, enquiry, message, ooo, visitor
 from handlers.context import HandlerContext
 from handlers.views import enquiry_followup, enquiry_form, incident_form, message_form, visitor_form
 
@@ -26,6 +26,7 @@ COMMANDS: dict[str, Register] = {
     "/message": message.register,
     "/enquiry": enquiry.register,
     "/ooo": ooo.register,
+    "/call": call.register,
 }
 OTHERS: list[Register] = [
     home.register,

@@ -13,17 +13,18 @@ from sqlalchemy import Engine
 from bot import notices
 from bot.config import Policy
 from bot.reports.chart import render_png
-from bot.reports.csv_export import to_csv
+from bot.reports.csv_export import calls_csv, to_csv
 from bot.reports.figures import KIND_LABELS, Report, build_report
 from bot.reports.periods import Period
 from storage.db import session_scope
 
 
 class ReportFiles(NamedTuple):
-    """Where the chart and the CSV were written."""
+    """Where the chart and the CSVs were written."""
 
     chart: Path
     csv: Path
+    calls_csv: Path
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Rendered:
     report: Report
     png: bytes
     csv: bytes
+    calls_csv: bytes = b""
 
     @property
     def stem(self) -> str:
@@ -52,6 +54,11 @@ class Rendered:
                 filename=f"{self.stem}.csv",
                 title=f"Front Desk items, {label}",
                 content_b64=base64.b64encode(self.csv).decode("ascii"),
+            ),
+            notices.ReportFile(
+                filename=f"{self.stem}-calls.csv",
+                title=f"Front Desk calls, {label}",
+                content_b64=base64.b64encode(self.calls_csv).decode("ascii"),
             ),
         )
 
@@ -81,6 +88,15 @@ class Rendered:
             calls=report.calls,
             calls_by_hour=tuple(report.calls_by_hour),
             calls_by_weekday=tuple(report.calls_by_weekday),
+            calls_in=report.calls_in,
+            calls_out=report.calls_out,
+            calls_in_by_hour=tuple(report.calls_in_by_hour),
+            calls_out_by_hour=tuple(report.calls_out_by_hour),
+            calls_by_day=tuple(
+                notices.ReportCallDay(day=d.day, calls_in=d.calls_in, calls_out=d.calls_out)
+                for d in report.calls_by_day
+            ),
+            incidents=report.incidents,
             files=self.files(),
         )
 
@@ -90,7 +106,9 @@ def render_report(engine: Engine, policy: Policy, period: Period, as_of: datetim
     calendar = policy.calendar()
     with session_scope(engine) as session:
         report = build_report(session, period, calendar, as_of)
-    return Rendered(report, render_png(report), to_csv(report, calendar.tz))
+    return Rendered(
+        report, render_png(report), to_csv(report, calendar.tz), calls_csv(report, calendar.tz)
+    )
 
 
 def write_report(
@@ -109,7 +127,12 @@ def write_report(
         as_of = SystemClock().now()
     rendered = render_report(engine, policy, Period(start, end), as_of)
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = ReportFiles(out_dir / f"{rendered.stem}.png", out_dir / f"{rendered.stem}.csv")
+    files = ReportFiles(
+        out_dir / f"{rendered.stem}.png",
+        out_dir / f"{rendered.stem}.csv",
+        out_dir / f"{rendered.stem}-calls.csv",
+    )
     files.chart.write_bytes(rendered.png)
     files.csv.write_bytes(rendered.csv)
+    files.calls_csv.write_bytes(rendered.calls_csv)
     return files

@@ -17,6 +17,10 @@ from storage.models import Incident
 NOTICE_LIMIT = 300
 
 
+class IncidentWhenError(ValueError):
+    """ "When" reads as no instant in the past."""
+
+
 def report_incident(
     session: Session,
     *,
@@ -34,15 +38,21 @@ def report_incident(
     reporter.
 
     The typed "When" ("yesterday 3pm") is read in the site's zone `tz` as an instant in the past
-    (`occurred_at` in the notices, beside the words as typed); words that are no date are kept
-    as typed.
+    and stored as `occurred_at` (the words are kept beside it, as told); words that read as no
+    past instant are refused (IncidentWhenError).
     """
     occurred_at = occurred_instant(occurred, now=now, tz=tz, date_order=date_order)
+    if occurred_at is None:
+        raise IncidentWhenError(
+            f"I can't read “{occurred[:60]}” as a time that has passed: "
+            'try "today 10:15", "yesterday 3pm" or "Mon 23 Nov 2026 14:00".'
+        )
     incident = incidents.add(
         session,
         Incident(
             reported_by=reported_by,
             occurred=occurred,
+            occurred_at=occurred_at,
             location=location,
             who=who,
             what=what,
@@ -88,7 +98,7 @@ def occurred_instant(
     """When the incident happened, read from what was typed (None if it reads as no date, or
     as later than now)."""
     if tz is None:
-        return None
+        tz = ZoneInfo("UTC")
     try:
         instant, _ = parse_when(typed, now=now, tz=tz, date_order=date_order, prefer="past")
     except WhenError:

@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from bot.services import incidents
 from handlers.blocks.common import plain
 from handlers.context import HandlerContext, Reply
+from handlers.replies import form_errors
 from handlers.views.values import value
 from storage.db import session_scope
 
@@ -85,7 +86,10 @@ def register(app: App, ctx: HandlerContext) -> None:
             return
 
         def work(_tell: Reply) -> None:
-            with session_scope(ctx.engine) as session:
+            with (
+                form_errors("occurred", incidents.IncidentWhenError),
+                session_scope(ctx.engine) as session,
+            ):
                 incidents.report_incident(
                     session,
                     now=ctx.clock.now(),
