@@ -597,6 +597,24 @@ class IncidentConfirmation(Notice):
 
 
 @dataclass(frozen=True, kw_only=True)
+class AssistAlert(Notice):
+    """A call for help at the desk, in the desk and managers' channels, with "On my way";
+    `louder`: nobody answered in time; `answered_by`: rewritten (`update_ts`) once someone did."""
+
+    TEMPLATE: ClassVar[str] = "assist_alert"
+    assist_id: int
+    called_by: str
+    called_at: datetime
+    what: str | None = None  # as typed (masked and escaped by the builder)
+    incident_id: int | None = None
+    mention_ids: tuple[str, ...] = ()
+    louder: bool = False
+    answered_by: str | None = None
+    answered_at: datetime | None = None
+    update_ts: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReportKind:
     """One kind of window in a report."""
 
@@ -731,6 +749,7 @@ NOTICES: tuple[type[Notice], ...] = (
     ClosureNotice,
     IncidentNotice,
     IncidentConfirmation,
+    AssistAlert,
     Report,
     RedactedPost,
     ListenerReply,

@@ -8,6 +8,7 @@ from slack_bolt import App
 
 from handlers import directory_events, home, mentions
 from handlers.actions import (
+    assist_buttons,
     enquiry_buttons,
     item_buttons,
     message_buttons,
@@ -41,6 +42,7 @@ OTHERS: list[Register] = [
     enquiry_followup.register,
     enquiry_buttons.register,
     incident_form.register,
+    assist_buttons.register,
     directory_events.register,
 ]
 
