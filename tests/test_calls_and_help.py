@@ -220,3 +220,110 @@ def test_reception_home_tab_has_the_call_for_help_button_on_top(fd: Embedded) ->
     fd.runtime.deliver_now()
     alert_in(fd, DESK)
     alert_in(fd, MANAGERS)
+
+
+# --- incidents and calls: retention and /desk forget ---------------------------------------
+
+
+def incidents(fd: Embedded) -> list[Incident]:
+    with Session(fd.engine) as session:
+        return list(session.exec(select(Incident).order_by(Incident.id)))  # type: ignore[arg-type]
+
+
+def test_desk_forget_erases_a_callers_calls_and_the_incident_naming_them(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/call", "in Jo Bloggs 416-555-0177: wants a refund")
+    fd.command(RECEPTION, "/call", "in Kim Lee: hours")
+    fd.command(RECEPTION, "/desk", "assist: Jo Bloggs is shouting at the desk")
+    alert = alert_in(fd, MANAGERS)
+    fd.command(MANAGER, "/desk", "forget jo bloggs")
+    reply = last_reply(fd, MANAGER)
+    assert "1 call" in reply and "1 incident" in reply
+    jo, kim = calls(fd)
+    assert (jo.name, jo.phone, jo.subject, jo.anonymised) == ("(anonymised)", None, None, True)
+    assert kim.name == "Kim Lee"
+    (incident,) = incidents(fd)
+    assert "Jo Bloggs" not in incident.what and incident.anonymised
+    assert incident.occurred_at is not None  # still counted in the reports
+    assert assists(fd)[0].what is None
+    fd.runtime.deliver_now()
+    shown = fd.double.message(MANAGERS, alert.response["ts"])
+    assert shown is not None and "Jo Bloggs" not in block_text(shown)
+
+
+def test_retention_anonymises_old_calls_and_incidents(fd: Embedded) -> None:
+    from bot.jobs import JobContext
+    from bot.services import retention
+
+    fd.command(RECEPTION, "/call", "out Jo Bloggs: returned the call")
+    fd.command(RECEPTION, "/desk", "assist: Jo Bloggs again")
+    fd.clock.advance(timedelta(days=92))
+    ctx = JobContext(fd.engine, fd.runtime.ctx.policy, fd.clock.now(), DESK, MANAGERS)
+    assert retention.run(ctx) == 2
+    assert calls(fd)[0].name == "(anonymised)"
+    assert incidents(fd)[0].what == "(anonymised)"
+    assert retention.run(ctx) == 0
+
+
+def test_an_incident_when_that_is_no_past_time_is_refused_beside_the_field(fd: Embedded) -> None:
+    fd.command(ALICE, "/desk", "incident")
+    view = fd.double.calls_to("views.open")[-1].response["view"]
+    response = fd.dispatch(
+        fd.requests.view_submission(
+            user_id=ALICE,
+            view=view,
+            values={
+                "occurred": {"occurred": {"type": "plain_text_input", "value": "next Friday"}},
+                "what": {"what": {"type": "plain_text_input", "value": "Swore at me"}},
+            },
+        )
+    )
+    fd.settle()
+    assert "occurred" in (response.body or "") and "has passed" in (response.body or "")
+    assert incidents(fd) == []
+
+
+def test_an_incident_is_stored_with_the_instant_it_happened(fd: Embedded) -> None:
+    fd.command(ALICE, "/desk", "incident")
+    view = fd.double.calls_to("views.open")[-1].response["view"]
+    fd.dispatch(
+        fd.requests.view_submission(
+            user_id=ALICE,
+            view=view,
+            values={
+                "occurred": {"occurred": {"type": "plain_text_input", "value": "yesterday 3pm"}},
+                "what": {"what": {"type": "plain_text_input", "value": "Swore at me"}},
+            },
+        )
+    )
+    fd.settle()
+    (incident,) = incidents(fd)
+    assert incident.occurred_at == datetime(2026, 11, 23, 15, tzinfo=SITE)
+    assert incident.occurred == "yesterday 3pm"  # the words, kept beside it as told
+
+
+def test_upgrading_keeps_old_incidents_and_reads_their_when_as_an_instant(
+    empty_engine: object,
+) -> None:
+    from sqlalchemy import Engine, text
+
+    from storage.migrate import is_current, upgrade
+
+    assert isinstance(empty_engine, Engine)
+    upgrade(empty_engine, "0005")
+    logged = datetime(2026, 11, 24, 20, 0, tzinfo=SITE)  # Tue 20:00 Toronto
+    with empty_engine.begin() as connection:
+        for typed in ("yesterday 3pm", "after lunch, I think"):
+            connection.execute(
+                text(
+                    "INSERT INTO incident (reported_by, occurred, what, created_at)"
+                    " VALUES ('U0ALICE', :o, 'Shouted', :c)"
+                ),
+                {"o": typed, "c": logged},
+            )
+    upgrade(empty_engine)
+    assert is_current(empty_engine)
+    with Session(empty_engine) as session:
+        read, kept = session.exec(select(Incident).order_by(Incident.id))  # type: ignore[arg-type]
+    assert read.occurred_at == datetime(2026, 11, 23, 15, tzinfo=SITE)
+    assert kept.occurred_at == logged  # no date in the words: when it was logged
+    assert (read.occurred, read.anonymised, read.responded_by) == ("yesterday 3pm", False, None)
