@@ -609,6 +609,7 @@ class AssistAlert(Notice):
     incident_id: int | None = None
     mention_ids: tuple[str, ...] = ()
     louder: bool = False
+    for_managers: bool = False  # the managers' post: it offers to complete the incident
     answered_by: str | None = None
     answered_at: datetime | None = None
     update_ts: str | None = None

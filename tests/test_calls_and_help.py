@@ -134,7 +134,8 @@ def test_a_call_for_help_reaches_both_channels_at_once_mentioning_the_managers(
         assert "<@U0RECEPTION>" in text and "<@U0MANAGER>" in text
         assert "man shouting" in text
         assert "416-555-0142" not in text and "<!channel>" not in text
-        assert [b["text"]["text"] for b in buttons(alert_in(fd, channel))] == ["On my way"]
+    labels = {c: [b["text"]["text"] for b in buttons(alert_in(fd, c))] for c in (DESK, MANAGERS)}
+    assert labels == {DESK: ["On my way"], MANAGERS: ["On my way", "Complete incident #1"]}
     with Session(fd.engine) as session:
         (incident,) = session.exec(select(Incident))
         assert incident.reported_by == RECEPTION and "man shouting" in incident.what
@@ -148,7 +149,8 @@ def test_the_first_to_answer_is_named_on_both_posts_and_a_second_press_changes_n
     assert "You're on your way" in last_reply(fd, BOB)
     updates = fd.double.calls_to("chat.update")
     assert {u.args["channel"] for u in updates} == {DESK, MANAGERS}
-    assert all("<@U0BOB> is on the way" in block_text(u) and not buttons(u) for u in updates)
+    assert all("<@U0BOB> is on the way" in block_text(u) for u in updates)
+    assert all("On my way" not in [b["text"]["text"] for b in buttons(u)] for u in updates)
     press(fd, MANAGER, alert_in(fd, DESK), "On my way")
     assert "<@U0BOB> is already on the way" in last_reply(fd, MANAGER)
     assert len(fd.double.calls_to("chat.update")) == 2
@@ -327,3 +329,37 @@ def test_upgrading_keeps_old_incidents_and_reads_their_when_as_an_instant(
     assert read.occurred_at == datetime(2026, 11, 23, 15, tzinfo=SITE)
     assert kept.occurred_at == logged  # no date in the words: when it was logged
     assert (read.occurred, read.anonymised, read.responded_by) == ("yesterday 3pm", False, None)
+
+
+def test_a_manager_completes_the_incident_a_call_for_help_opened(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/desk", "assist")
+    press(fd, MANAGER, alert_in(fd, MANAGERS), "Complete incident #1")
+    view = fd.double.calls_to("views.open")[-1].response["view"]
+    assert view["title"]["text"] == "Incident #1"
+    fd.dispatch(
+        fd.requests.view_submission(
+            user_id=MANAGER,
+            view=view,
+            values={
+                "occurred": {"occurred": {"type": "plain_text_input", "value": "today 2:55pm"}},
+                "location": {"location": {"type": "plain_text_input", "value": "reception"}},
+                "who": {"who": {"type": "plain_text_input", "value": "A man in a red coat"}},
+                "what": {"what": {"type": "plain_text_input", "value": "Threatened the desk"}},
+            },
+        )
+    )
+    fd.settle()
+    (incident,) = incidents(fd)
+    assert (incident.who, incident.what, incident.location) == (
+        "A man in a red coat",
+        "Threatened the desk",
+        "reception",
+    )
+    assert incident.occurred_at == datetime(2026, 11, 24, 14, 55, tzinfo=SITE)
+
+
+def test_only_managers_may_complete_an_incident(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/desk", "assist: shouting")
+    press(fd, BOB, alert_in(fd, MANAGERS), "Complete incident #1")
+    view = fd.double.calls_to("views.open")[-1].response["view"]
+    assert "Only managers" in block_text(view) and "shouting" not in str(view)

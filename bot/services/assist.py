@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from bot.jobs import Job, JobContext
 from bot.notices import AssistAlert, enqueue_notice
+from bot.services.incidents import NOTHING_SAID
 from storage import assists, incidents, outbox
 from storage.db import session_scope
 from storage.models import AssistCall, Incident
@@ -22,7 +23,6 @@ JOB_ID = "assist_louder"
 LOUDER_AFTER = timedelta(minutes=2)
 WHERE = ("desk", "managers")
 AT_THE_DESK = "at the front desk (a call for help)"
-NOTHING_SAID = "A call for help at the desk (nothing said yet: to be completed)."
 
 
 class AssistNotFound(LookupError):
@@ -84,7 +84,7 @@ def call_for_help(
     for where in WHERE:
         enqueue_notice(
             session,
-            _alert(call, managers),
+            _alert(call, managers, where),
             key=post_key(_id(call), where),
             target=channels.of(where),
             now=now,
@@ -109,7 +109,6 @@ def answer(
         incident.responded_by = by
         session.add(incident)
     session.flush()
-    answered = _alert(call, ())
     for louder in (False, True):
         for where in WHERE:
             key = post_key(assist_id, where, louder=louder)
@@ -120,7 +119,7 @@ def answer(
             sent = posted.ts if posted.state == "sent" and posted.ts else None
             enqueue_notice(
                 session,
-                replace(answered, louder=louder, update_ts=sent),
+                replace(_alert(call, (), where), louder=louder, update_ts=sent),
                 key=f"{key}:answered",
                 target=channels.of(where),
                 now=now,
@@ -137,7 +136,7 @@ def alert_louder(
         for where in WHERE:
             enqueue_notice(
                 session,
-                replace(_alert(call, managers), louder=True),
+                replace(_alert(call, managers, where), louder=True),
                 key=post_key(_id(call), where, louder=True),
                 target=channels.of(where),
                 now=now,
@@ -148,8 +147,9 @@ def alert_louder(
     return len(due)
 
 
-def _alert(call: AssistCall, managers: Sequence[str]) -> AssistAlert:
+def _alert(call: AssistCall, managers: Sequence[str], where: str) -> AssistAlert:
     return AssistAlert(
+        for_managers=where == "managers",
         assist_id=_id(call),
         called_by=call.called_by,
         called_at=call.called_at,

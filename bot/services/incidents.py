@@ -15,10 +15,22 @@ from storage import incidents
 from storage.models import Incident
 
 NOTICE_LIMIT = 300
+_WHEN_HELP = (
+    "I can't read “{typed}” as a time that has passed: "
+    'try "today 10:15", "yesterday 3pm" or "Mon 23 Nov 2026 14:00".'
+)
+
+
+# What an incident opened by a call for help says until a manager completes it.
+NOTHING_SAID = "A call for help at the desk (nothing said yet: to be completed)."
 
 
 class IncidentWhenError(ValueError):
-    """ "When" reads as no instant in the past."""
+    """What was typed as "When" reads as no instant in the past."""
+
+
+class IncidentNotFound(LookupError):
+    """No such incident."""
 
 
 def report_incident(
@@ -43,10 +55,7 @@ def report_incident(
     """
     occurred_at = occurred_instant(occurred, now=now, tz=tz, date_order=date_order)
     if occurred_at is None:
-        raise IncidentWhenError(
-            f"I can't read “{occurred[:60]}” as a time that has passed: "
-            'try "today 10:15", "yesterday 3pm" or "Mon 23 Nov 2026 14:00".'
-        )
+        raise IncidentWhenError(_WHEN_HELP.format(typed=occurred[:60]))
     incident = incidents.add(
         session,
         Incident(
@@ -89,6 +98,35 @@ def report_incident(
         target=reported_by,
         now=now,
     )
+    return incident
+
+
+def complete_incident(
+    session: Session,
+    *,
+    now: datetime,
+    incident_id: int,
+    by: str,
+    roles: Roles,
+    occurred: str,
+    location: str | None,
+    who: str | None,
+    what: str,
+    tz: ZoneInfo | None = None,
+    date_order: str = "MDY",
+) -> Incident:
+    """A manager completes (or corrects) an incident: when, where, who and what happened."""
+    require_manager(roles, by, "complete an incident")
+    incident = incidents.get(session, incident_id)
+    if incident is None:
+        raise IncidentNotFound("that incident is no longer on record")
+    occurred_at = occurred_instant(occurred, now=now, tz=tz, date_order=date_order)
+    if occurred_at is None:
+        raise IncidentWhenError(_WHEN_HELP.format(typed=occurred[:60]))
+    incident.occurred, incident.occurred_at = occurred, occurred_at
+    incident.location, incident.who, incident.what = location, who, what
+    session.add(incident)
+    session.flush()
     return incident
 
 

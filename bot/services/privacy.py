@@ -125,14 +125,7 @@ def _anonymise(
     posts = privacy.posts_naming(
         session, visit_ids=visit_ids, message_ids=message_ids, enquiry_ids=enquiry_ids
     )
-    for post in posts:
-        enqueue_notice(
-            session,
-            RedactedPost(update_ts=post.ts, why=why),
-            key=f"redact:{post.channel}:{post.ts}",
-            target=post.channel,
-            now=now,
-        )
+    redact(session, [(post.channel, post.ts) for post in posts], why=why, now=now)
     privacy.forget_posts(session, posts)
     prefixes = [f"visit:{i}:" for i in visit_ids] + [f"enquiry:{i}:" for i in enquiry_ids]
     privacy.clear_outbox_params(session, key_prefixes=prefixes, item_ids=item_ids)
@@ -166,13 +159,18 @@ def _anonymise_calls_and_incidents(
         for prefix in prefixes
         for post in sent_channel_posts(session, key_prefix=prefix, templates=REDACTED_TEMPLATES)
     ]
-    for post in posts:
-        enqueue_notice(
-            session,
-            RedactedPost(update_ts=post.ts, why=why),
-            key=f"redact:{post.channel}:{post.ts}",
-            target=post.channel,
-            now=now,
-        )
+    redact(session, [(post.channel, post.ts) for post in posts], why=why, now=now)
     privacy.clear_outbox_params(session, key_prefixes=prefixes)
     return Erased(calls=len(calls), incidents=len(incidents), posts=len(posts))
+
+
+def redact(session: Session, posts: Sequence[tuple[str, str]], *, why: str, now: datetime) -> None:
+    """Rewrite each of the bot's posts (channel, ts) to say it was redacted, and why."""
+    for channel, ts in posts:
+        enqueue_notice(
+            session,
+            RedactedPost(update_ts=ts, why=why),
+            key=f"redact:{channel}:{ts}",
+            target=channel,
+            now=now,
+        )

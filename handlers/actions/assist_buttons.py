@@ -5,13 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
 
 from bot.services import assist
-from handlers.blocks.assist import CALL_FOR_HELP, ON_MY_WAY
+from handlers.blocks.assist import CALL_FOR_HELP, COMPLETE_INCIDENT, ON_MY_WAY
+from handlers.blocks.common import plain, section
 from handlers.commands.desk_assist import call_for_help, channels
 from handlers.context import HandlerContext, Reply
 from handlers.replies import UserError, ephemeral
 from handlers.text import date_token, mention
+from handlers.views import incident_form
+from storage import incidents
 from storage.db import session_scope
 
 
@@ -57,3 +61,30 @@ def register(app: App, ctx: HandlerContext) -> None:
             respond(**ephemeral(call_for_help(ctx, body["user"]["id"], None)))
 
         ctx.button(ack, body, context, "assist from home", work)
+
+    @app.action(COMPLETE_INCIDENT)
+    def complete_incident(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        incident = None
+        if ctx.roles.is_manager(user_id) and str(action.get("value", "")).isdigit():
+            with session_scope(ctx.engine) as session:
+                incident = incidents.get(session, int(action["value"]))
+                if incident is not None:
+                    session.expunge(incident)
+        if incident is None:
+            refused = (
+                "Only managers may complete an incident (and this one must still be on record)."
+            )
+            view = {
+                "type": "modal",
+                "title": plain("Incident"),
+                "close": plain("Close"),
+                "blocks": [section(refused)],
+            }
+        else:
+            tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+            view = incident_form.form_view(ctx.clock.now(), tz, incident)
+        client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -11,6 +11,7 @@ from handlers.blocks.common import Block, actions, button, context, section
 from handlers.text import channel_text, date_token, mention
 
 ON_MY_WAY = "assist_on_my_way"
+COMPLETE_INCIDENT = "assist_complete_incident"
 CALL_FOR_HELP = "assist_call"  # the Home tab's button
 ASSIST_FORM = "`/desk assist [: <what is happening>]`"
 
@@ -46,20 +47,18 @@ def assist_alert(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]
     if params.get("what"):
         lines.append(f"> {channel_text(str(params['what']), tz)}")
     blocks: list[Block] = [section("\n".join(lines))]
+    incident_id = params.get("incident_id")
+    offered = []
     if not answered_by:
-        blocks.append(
-            actions(
-                f"assist_{params['assist_id']}",
-                button("On my way", ON_MY_WAY, str(params["assist_id"]), style="danger"),
-            )
+        offered.append(button("On my way", ON_MY_WAY, str(params["assist_id"]), style="danger"))
+    if incident_id and params.get("for_managers"):
+        offered.append(
+            button(f"Complete incident #{incident_id}", COMPLETE_INCIDENT, str(incident_id))
         )
-    if params.get("incident_id"):
-        blocks.append(
-            context(
-                f"Incident #{params['incident_id']} is open for the managers to complete "
-                "(`/desk incidents`)."
-            )
-        )
+    if offered:
+        blocks.append(actions(f"assist_{params['assist_id']}", *offered))
+    if incident_id:
+        blocks.append(context(f"Incident #{incident_id} is open for the managers to complete."))
     return text, blocks
 
 
