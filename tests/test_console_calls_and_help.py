@@ -70,7 +70,7 @@ def test_desk_assist_reaches_both_channels_is_alerted_again_and_names_who_answer
     assert "416-555-0142" not in called and "[number removed]" in called
     assert "STILL NO ONE" not in _after(out, "/wait 1m")  # one minute: not yet
     louder = _after(out, "/wait 2m")
-    assert louder.count("STILL NO ONE") == 2 and "@here" in louder
+    assert louder.count("STILL NO ONE") == 2 and "@manager: please go" in louder
     answered = _after(out, "/click 1")
     assert "You're on your way" in answered
     assert answered.count("@bob is on the way") >= 2  # the posts are rewritten for everyone

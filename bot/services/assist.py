@@ -130,13 +130,15 @@ def answer(
 def alert_louder(
     session: Session, *, now: datetime, channels: Channels, managers: Sequence[str]
 ) -> int:
-    """Alert again, louder, every call nobody has answered in time; return how many."""
+    """Alert again, louder, every call nobody has answered in time, mentioning `managers`
+    (but not whoever called); return how many."""
     due = assists.due_louder(session, now=now)
     for call in due:
+        others = [person for person in managers if person != call.called_by]
         for where in WHERE:
             enqueue_notice(
                 session,
-                replace(_alert(call, managers, where), louder=True),
+                replace(_alert(call, others, where), louder=True),
                 key=post_key(_id(call), where, louder=True),
                 target=channels.of(where),
                 now=now,
@@ -171,11 +173,12 @@ def _channels(ctx: JobContext) -> Channels:
 
 
 def run(ctx: JobContext) -> int:
-    """Alert again, louder, the calls for help whose two minutes have passed."""
+    """Alert again, louder, the calls for help whose two minutes have passed: the managers and
+    everyone at reception mentioned."""
+    roles = ctx.policy.roles
+    everyone = list(dict.fromkeys([*roles.managers, *roles.reception]))
     with session_scope(ctx.engine) as session:
-        return alert_louder(
-            session, now=ctx.now, channels=_channels(ctx), managers=ctx.policy.roles.managers
-        )
+        return alert_louder(session, now=ctx.now, channels=_channels(ctx), managers=everyone)
 
 
 def next_at(ctx: JobContext) -> datetime | None:

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.blocks.common import Block, actions, button, context, section
-from handlers.text import channel_text, date_token, mention
+from handlers.text import channel_text, date_token, esc, mention
 
 ON_MY_WAY = "assist_on_my_way"
 COMPLETE_INCIDENT = "assist_complete_incident"
@@ -32,8 +32,8 @@ def assist_alert(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]
         text = f"{mention(str(answered_by))} is on the way to the front desk"
     elif params.get("louder"):
         head = (
-            f":rotating_light::rotating_light: <!here> *STILL NO ONE — help needed at the front "
-            f"desk.* {caller} called for help at {called_at} and nobody has answered."
+            f":rotating_light::rotating_light: *STILL NO ONE — help needed at the front desk.* "
+            f"{caller} called for help at {called_at} and nobody has answered."
         )
         if managers:
             head += f"\n{managers}: please go, or send someone, now."
@@ -71,7 +71,7 @@ def home_assist_blocks() -> list[Block]:
         ),
         context(
             "Alerts the desk and managers' channels at once, and again, louder, if nobody "
-            f"answers in two minutes. Or type {ASSIST_FORM}."
+            f"answers in two minutes. Or type {esc(ASSIST_FORM)}."
         ),
         {"type": "divider"},
     ]

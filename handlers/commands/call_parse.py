@@ -23,6 +23,9 @@ from handlers.commands.parsing import (
 from handlers.text import MENTION
 
 MAX_SUBJECT = 1000
+# Name, organisation and number, and with no colon the subject: anything longer is refused
+# before the phone-number matcher reads it (it takes seconds over pages of text).
+MAX_HEAD = 1600
 DIRECTIONS = {"in": "in", "incoming": "in", "out": "out", "outgoing": "out"}
 
 
@@ -48,6 +51,12 @@ def parse_call(text: str, *, region: str = DEFAULT_REGION) -> CallRequest:
             "Say whether the call came in or went out: `/call in …` or `/call out …`.", CALL_FORM
         )
     head, body = split_at_colon(rest)
+    if len(head) > MAX_HEAD:
+        raise ParseError(
+            f"That is too long before the colon (at most {MAX_HEAD} characters): "
+            "give the name, then a colon, then the subject.",
+            CALL_FORM,
+        )
     if MENTION.search(head):
         raise ParseError(
             "Give the caller's name, not a mention (a call is logged with someone outside).",
