@@ -18,6 +18,7 @@ from pydantic import (
     PlainValidator,
     PrivateAttr,
     SecretStr,
+    StrictBool,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -322,6 +323,21 @@ class RetentionConfig(_Section):
         return _plain_duration(value)
 
 
+class VisitorsConfig(_Section):
+    """The visitor record (DESIGN.md "The visitor record")."""
+
+    check_id: StrictBool = False  # the sign-in reply asks which ID was seen (the type only)
+    escort: StrictBool = False  # the host who answers escorts the visitor
+    late_after: DurationField = parse_duration("15 minutes")  # an expected visitor is late
+
+    @field_validator("late_after")
+    @classmethod
+    def _plain_and_positive(cls, value: Duration) -> Duration:
+        if _plain_duration(value).amount <= 0:
+            raise ValueError("must be longer than 0 seconds")
+        return value
+
+
 class Policy(_Section):
     """The site's service policy, as read from `frontdesk.toml`."""
 
@@ -331,6 +347,7 @@ class Policy(_Section):
     sla: SlaConfig = SlaConfig()
     scheduler: SchedulerConfig = SchedulerConfig()
     retention: RetentionConfig = RetentionConfig()
+    visitors: VisitorsConfig = VisitorsConfig()
 
     _calendar: BusinessCalendar | None = PrivateAttr(default=None)
 

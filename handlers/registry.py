@@ -13,6 +13,7 @@ from handlers.actions import (
     message_buttons,
     roll_call,
     visitor_buttons,
+    visitor_record,
 )
 from handlers.commands import desk, enquiry, message, ooo, visitor
 from handlers.context import HandlerContext
@@ -33,6 +34,7 @@ OTHERS: list[Register] = [
     roll_call.register,
     visitor_form.register,
     visitor_buttons.register,
+    visitor_record.register,
     message_form.register,
     message_buttons.register,
     item_buttons.register,

@@ -9,7 +9,7 @@ about them are emptied.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 
 from sqlmodel import Session
@@ -17,7 +17,8 @@ from sqlmodel import Session
 from bot.config import Policy
 from bot.notices import RedactedPost, enqueue_notice
 from bot.roles import Roles, require_manager
-from storage import audit, privacy
+from bot.services.watch_list import name_key
+from storage import audit, privacy, watch_list
 from storage.models import Enquiry, PhoneMessage, Visit
 
 SYSTEM_ACTOR = "frontdesk"
@@ -31,10 +32,11 @@ class Erased:
     messages: int = 0
     enquiries: int = 0
     posts: int = 0
+    watch_entries: int = 0  # names taken off the watch list
 
     @property
     def records(self) -> int:
-        return self.visits + self.messages + self.enquiries
+        return self.visits + self.messages + self.enquiries + self.watch_entries
 
 
 def retention_cutoff(policy: Policy, now: datetime) -> datetime:
@@ -58,14 +60,15 @@ def run_retention(session: Session, *, now: datetime, policy: Policy) -> Erased:
         why="retention",
     )
     privacy.clear_outbox_params(session, before=cutoff)
-    return erased
+    # The watch list names people too: an entry goes after the same period.
+    return replace(erased, watch_entries=watch_list.remove_before(session, cutoff))
 
 
 def forget(session: Session, *, now: datetime, name: str, by: str, roles: Roles) -> Erased:
     """Erase the data of everyone recorded under `name` (a manager, on the person's request)."""
     require_manager(roles, by, "erase a person's data (`/desk forget`)")
     visits, messages, enquiries = privacy.named(session, name)
-    return _anonymise(
+    erased = _anonymise(
         session,
         now=now,
         visits=visits,
@@ -74,6 +77,7 @@ def forget(session: Session, *, now: datetime, name: str, by: str, roles: Roles)
         actor=by,
         why="forget",
     )
+    return replace(erased, watch_entries=watch_list.remove_key(session, name_key(name)))
 
 
 def _anonymise(

@@ -38,6 +38,8 @@ def forget(ctx: HandlerContext, call: DeskCall) -> None:
         _plural(erased.messages, "phone message"),
         _plural(erased.enquiries, "enquiry").replace("enquirys", "enquiries"),
     ]
+    if erased.watch_entries:
+        parts.append(_plural(erased.watch_entries, "watch-list entry").replace("entrys", "entries"))
     call.respond(
         **ephemeral(
             f":wastebasket: Erased the personal data of *{esc(name)}*: "
