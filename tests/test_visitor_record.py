@@ -21,12 +21,13 @@ from tests.time_helpers import advance, advance_to
 RECEPTION, ALICE, BOB, MANAGER = "U0RECEPTION", "U0ALICE", "U0BOB", "U0MANAGER"
 ALICE_M, BOB_M = "<@U0ALICE|alice>", "<@U0BOB|bob>"
 DESK, MANAGERS = "C0DESK", "C0MGRS"
-VISITORS = '\n[visitors]\ncheck_id = true\nescort = true\nlate_after = "15 minutes"\n'
+# The example policy's [visitors] section, switched on.
+VISITORS = '[visitors]\ncheck_id = true\nescort = true\nlate_after = "15 minutes"\n'
 
 
 @pytest.fixture
 def policy() -> Policy:
-    return parse_policy(example_policy_text() + VISITORS, "frontdesk.toml")
+    return parse_policy(example_policy_text().replace("[visitors]\n", VISITORS), "frontdesk.toml")
 
 
 def visits(fd: Embedded) -> list[Visit]:
