@@ -3,45 +3,21 @@ watch list — each a piped console session with `[visitors] check_id` and `esco
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from importlib import resources
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.test_console import run_console as console_session
+
 # The example policy's [visitors] section, switched on.
 VISITORS = '[visitors]\ncheck_id = true\nescort = true\nlate_after = "15 minutes"\n'
 
 
 def run_console(script: str, tmp_path: Path) -> str:
-    policy = tmp_path / "frontdesk.toml"
+    """The console run on the example policy with [visitors] switched on (as ./frontdesk.toml)."""
     example = resources.files("bot").joinpath("frontdesk.example.toml").read_text()
-    policy.write_text(example.replace("[visitors]\n", VISITORS))
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SLACK_", "DATABASE_URL", "FRONTDESK_CONFIG"))
-    }
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "console",
-            "--db",
-            f"sqlite:///{tmp_path / 'c.db'}",
-            "--at",
-            "2026-11-24 10:00",
-        ],
-        input=script,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-        env=env | {"PYTHONPATH": str(ROOT), "FRONTDESK_CONFIG": str(policy)},
-    )
+    (tmp_path / "frontdesk.toml").write_text(example.replace("[visitors]\n", VISITORS))
+    result = console_session(script, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     return result.stdout

@@ -112,7 +112,6 @@ def record_id_type(
         raise IdAlreadyRecorded(f"already recorded as {ID_TYPES.get(visit.id_type, visit.id_type)}")
     visit.id_type = id_type
     session.add(visit)
-    audit.record(
-        session, visit_id=visit.id, actor_id=by, action="id_checked", detail=id_type, at=now
-    )
+    # The type lives on the visit alone (so retention and forget clear it), not in the audit.
+    audit.record(session, visit_id=visit.id, actor_id=by, action="id_checked", at=now)
     return visit

@@ -86,6 +86,8 @@ def arrival_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
             ),
         ),
     ]
+    if params.get("escort"):
+        blocks.append(context("*On my way* makes you their escort until you hand them over."))
     return f"{shown(str(params['name']))} is at reception for you", blocks
 
 
