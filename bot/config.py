@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -18,6 +19,7 @@ from pydantic import (
     PlainValidator,
     PrivateAttr,
     SecretStr,
+    StrictBool,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -129,6 +131,21 @@ def _plain_duration(value: Duration) -> Duration:
     if value.unit != "plain":
         raise ValueError(f'"{value}" must be elapsed time such as "30 seconds", not business time')
     return value
+
+
+def _positive_plain_duration(value: Duration) -> Duration:
+    if _plain_duration(value).amount <= 0:
+        raise ValueError("must be longer than 0 seconds")
+    return value
+
+
+# Elapsed time longer than zero (how often to sweep, when a visitor is late).
+PositivePlainDuration = Annotated[
+    Duration,
+    PlainValidator(_to_duration),
+    AfterValidator(_positive_plain_duration),
+    PlainSerializer(str),
+]
 
 
 @dataclass(frozen=True)
@@ -301,14 +318,7 @@ class SlaConfig(_Section):
 class SchedulerConfig(_Section):
     """How often the sweep looks for passed deadlines."""
 
-    sweep_every: DurationField = parse_duration("30 seconds")
-
-    @field_validator("sweep_every")
-    @classmethod
-    def _plain_and_positive(cls, value: Duration) -> Duration:
-        if _plain_duration(value).amount <= 0:
-            raise ValueError("must be longer than 0 seconds")
-        return value
+    sweep_every: PositivePlainDuration = parse_duration("30 seconds")
 
 
 class RetentionConfig(_Section):
@@ -322,6 +332,14 @@ class RetentionConfig(_Section):
         return _plain_duration(value)
 
 
+class VisitorsConfig(_Section):
+    """The visitor record (DESIGN.md "The visitor record")."""
+
+    check_id: StrictBool = False  # the sign-in reply asks which ID was seen (the type only)
+    escort: StrictBool = False  # the host who answers escorts the visitor
+    late_after: PositivePlainDuration = parse_duration("15 minutes")  # an expected visitor is late
+
+
 class Policy(_Section):
     """The site's service policy, as read from `frontdesk.toml`."""
 
@@ -331,6 +349,7 @@ class Policy(_Section):
     sla: SlaConfig = SlaConfig()
     scheduler: SchedulerConfig = SchedulerConfig()
     retention: RetentionConfig = RetentionConfig()
+    visitors: VisitorsConfig = VisitorsConfig()
 
     _calendar: BusinessCalendar | None = PrivateAttr(default=None)
 

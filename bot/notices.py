@@ -149,6 +149,8 @@ class VisitorArrivedDm(Notice):
     host_id: str
     organisation: str | None = None
     note: str | None = None
+    needs: str | None = None  # access needs: to a person only, never a channel
+    escort: bool = False  # [visitors] escort: "On my way" makes the presser the escort
     pass_number: str | None = None
     arrived_at: datetime | None = None
     expected_at: datetime | None = None
@@ -171,6 +173,7 @@ class VisitorExpectedDm(Notice):
     expected_at: datetime
     organisation: str | None = None
     note: str | None = None
+    needs: str | None = None
     pass_number: str | None = None
     arrived_at: datetime | None = None
     # Set when someone covers for the host, as in VisitorArrivedDm.
@@ -243,6 +246,7 @@ class ClosingVisitor:
     organisation: str | None = None
     pass_number: str | None = None
     arrived_at: datetime | None = None
+    expected_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -253,6 +257,48 @@ class ClosingOnSite(Notice):
     closing_at: datetime
     visitors: tuple[ClosingVisitor, ...] = ()
     more: int = 0  # signed in too, beyond the list
+    no_shows: tuple[ClosingVisitor, ...] = ()  # expected today, never signed in
+
+
+@dataclass(frozen=True, kw_only=True)
+class VisitorLateDm(Notice):
+    """To the host, once: an expected visitor has not signed in `late_after` after their time."""
+
+    TEMPLATE: ClassVar[str] = "visitor_late_dm"
+    visit_id: int
+    name: str
+    host_id: str
+    expected_at: datetime
+    organisation: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EscortHandedOver(Notice):
+    """To the new escort, by DM: they are now with the visitor."""
+
+    TEMPLATE: ClassVar[str] = "escort_handed_over"
+    visit_id: int
+    name: str
+    host_id: str
+    escort_id: str
+    handed_over_by: str
+    pass_number: str | None = None
+    organisation: str | None = None
+    needs: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class WatchAlert(Notice):
+    """To the managers' channel: a name on the watch list has signed in (with the reason)."""
+
+    TEMPLATE: ClassVar[str] = "watch_alert"
+    visit_id: int
+    name: str
+    host_id: str
+    signed_in_by: str
+    reasons: tuple[str, ...] = ()
+    pass_number: str | None = None
+    arrived_at: datetime | None = None
 
 
 # --- phone messages (bot/services/messages.py) --------------------------------------------
@@ -478,6 +524,7 @@ class EnquiryFacts:
     ack_outcome: str | None = None
     resolve_outcome: str | None = None
     revised_reason: str | None = None
+    needs: str | None = None  # the customer's access needs: the owner's DM only
 
     def params(self) -> Params:
         """The facts as JSON-ready params (the listeners' replies read them)."""
@@ -745,6 +792,9 @@ NOTICES: tuple[type[Notice], ...] = (
     VisitorArrivalLeft,
     VisitorHostResponse,
     ClosingOnSite,
+    VisitorLateDm,
+    EscortHandedOver,
+    WatchAlert,
     MessageDm,
     ItemDueSoon,
     ItemOverdue,

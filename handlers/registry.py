@@ -14,6 +14,7 @@ from handlers.actions import (
     message_buttons,
     roll_call,
     visitor_buttons,
+    visitor_record,
 )
 from handlers.commands import call, desk, enquiry, message, ooo, visitor
 from handlers.context import HandlerContext
@@ -35,6 +36,7 @@ OTHERS: list[Register] = [
     roll_call.register,
     visitor_form.register,
     visitor_buttons.register,
+    visitor_record.register,
     message_form.register,
     message_buttons.register,
     item_buttons.register,

@@ -218,8 +218,10 @@ def _norm(name: str) -> str:
 
 
 def anonymise_visit(session: Session, visit: Visit) -> None:
-    """Remove the visitor's name, organisation and note; the visit still counts."""
+    """Remove the visitor's name, organisation, note, access needs, ID type and escort; the
+    visit still counts."""
     visit.name, visit.organisation, visit.note = ANONYMISED, None, None
+    visit.needs, visit.id_type, visit.escort_id = None, None, None
     visit.anonymised = True
     session.add(visit)
 
@@ -235,7 +237,7 @@ def anonymise_message(session: Session, message: PhoneMessage) -> None:
 
 def anonymise_enquiry(session: Session, enquiry: Enquiry) -> None:
     """Remove the name and the summary; kind, channel and times stay for the reports."""
-    enquiry.from_name, enquiry.summary = ANONYMISED, ""
+    enquiry.from_name, enquiry.summary, enquiry.needs = ANONYMISED, "", None
     enquiry.anonymised = True
     session.add(enquiry)
 

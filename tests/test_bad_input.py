@@ -45,6 +45,7 @@ from bot.console import demo
 from bot.console.embedded import Embedded, start_embedded
 from handlers.actions.item_buttons import REASSIGN_FORM_ID, reassign_view
 from handlers.blocks.messages import MESSAGE_FORM_ID, message_form_view
+from handlers.blocks.visitor_record import HAND_OVER_FORM, hand_over_view
 from handlers.commands.desk import VERBS
 from handlers.commands.parsing import clean, contacts_out
 from handlers.registry import COMMANDS
@@ -409,6 +410,7 @@ DESK_VERBS = [
     "mine",
     "report",
     "assist",
+    "watch",
     "help",
 ]
 
@@ -672,6 +674,7 @@ MODALS: dict[str, Any] = {
     enquiry_followup.REASSIGN_ID: lambda desk: _enquiry_view(desk, enquiry_followup.reassign_view),
     enquiry_followup.LATE_ID: lambda desk: _enquiry_view(desk, enquiry_followup.late_view),
     REASSIGN_FORM_ID: _item_view,
+    HAND_OVER_FORM: lambda desk: hand_over_view(1),
 }
 
 
@@ -706,6 +709,7 @@ SUBMITTERS = {
     enquiry_followup.REASSIGN_ID: [ALICE, ALICE, MANAGER, BOB],
     enquiry_followup.LATE_ID: [ALICE, ALICE, MANAGER, BOB],
     REASSIGN_FORM_ID: [BOB, BOB, MANAGER, RECEPTION, CAROL],
+    HAND_OVER_FORM: [ALICE, RECEPTION, BOB],
 }
 
 

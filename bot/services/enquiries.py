@@ -80,6 +80,7 @@ def enquiry_facts(enquiry: Enquiry, ack: Item, resolve: Item) -> EnquiryFacts:
         resolve_state=resolve.state,
         resolve_outcome=resolve.outcome,
         revised_reason=resolve.revised_reason,
+        needs=enquiry.needs,
     )
 
 
@@ -103,6 +104,7 @@ def log_enquiry(
     logged_by: str,
     owner_id: str | None,
     desk_channel: str,
+    needs: str | None = None,
 ) -> EnquiryView:
     """Record an enquiry, open both windows from receipt, and DM whoever has it."""
     if kind not in KINDS:
@@ -121,6 +123,7 @@ def log_enquiry(
             summary=summary,
             logged_by=logged_by,
             received_at=now,
+            needs=needs,
         ),
     )
     calendar = policy.calendar()

@@ -89,6 +89,8 @@ def enquiry_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
         summary = str(params["summary"])
         shown = free_text(summary) if in_channel is None else channel_text(summary, in_channel)
         text += f"\n>{shown.replace(chr(10), chr(10) + '>')}"
+    if params.get("needs") and in_channel is None:  # to the owner, never a channel
+        text += f"\n:information_source: Access needs: {free_text(str(params['needs']))}"
     blocks: list[Block] = [section(text), section(deadlines(params, tz))]
     if params.get("reassigned_by"):
         passed = f"Passed to you by {mention(str(params['reassigned_by']))}"

@@ -65,6 +65,7 @@ def log(ctx: HandlerContext, user_id: str, request: LogEnquiry) -> str:
                 logged_by=user_id,
                 owner_id=request.owner_id,
                 desk_channel=ctx.desk_channel,
+                needs=request.needs,
             )
             params = view.params
     except enquiries.EnquiryError as error:

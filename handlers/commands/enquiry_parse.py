@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.contacts import DEFAULT_REGION
 from handlers.blocks.enquiries import ENQUIRY_FORM, ENQUIRY_USAGE
+from handlers.commands.needs_parse import take_needs
 from handlers.commands.parsing import (
     Help,
     OpenForm,
@@ -47,6 +48,7 @@ class LogEnquiry:
     from_name: str
     owner_id: str | None
     summary: str
+    needs: str | None = None  # `[needs …]`: the customer's access needs
 
 
 EnquiryRequest = LogEnquiry | Help | OpenForm
@@ -64,6 +66,7 @@ def parse_enquiry(text: str, *, region: str = DEFAULT_REGION) -> EnquiryRequest:
         return OpenForm()
     if kind == "help":
         return Help()
+    rest, needs = take_needs(rest, ENQUIRY_FORM)
     kind = kind.rstrip(":")
     if kind not in KINDS:
         raise ParseError(
@@ -98,7 +101,7 @@ def parse_enquiry(text: str, *, region: str = DEFAULT_REGION) -> EnquiryRequest:
         raise ParseError(
             f"The summary is too long (at most {MAX_SUMMARY} characters).", ENQUIRY_FORM
         )
-    return LogEnquiry(kind, channel, from_name, owner_id, summary)
+    return LogEnquiry(kind, channel, from_name, owner_id, summary, needs)
 
 
 __all__ = ["ENQUIRY_USAGE", "EnquiryRequest", "Help", "LogEnquiry", "OpenForm", "parse_enquiry"]

@@ -76,6 +76,13 @@ def form_view(channel_id: str) -> dict[str, Any]:
                     "max_length": 3000,
                 },
             },
+            {
+                "type": "input",
+                "block_id": "needs",
+                "optional": True,
+                "label": plain("Access needs (e.g. large print, interpreter: Cree)"),
+                "element": {"type": "plain_text_input", "action_id": "needs", "max_length": 200},
+            },
         ],
     }
 
@@ -113,6 +120,8 @@ def register(app: App, ctx: HandlerContext) -> None:
             return
 
         def work(tell: Reply) -> None:
-            tell(text=log(ctx, user_id, LogEnquiry(kind, channel, from_name, owner_id, summary)))
+            needs = field(values, "needs") or None
+            request = LogEnquiry(kind, channel, from_name, owner_id, summary, needs)
+            tell(text=log(ctx, user_id, request))
 
         ctx.form(ack, body, context, "enquiry form", work, error_block="summary")
