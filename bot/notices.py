@@ -459,19 +459,24 @@ class ItemMoved(ItemNotice):
 
 @dataclass(frozen=True, kw_only=True)
 class EnquiryFacts:
-    """An enquiry and its two windows (`enquiry_facts`), flat in each of its notices."""
+    """An enquiry and its windows (`enquiry_facts`), flat in each of its notices. A one-stage
+    enquiry has no `ack_*` (acknowledge = "none") or no `resolve_*` (resolve = "none");
+    `contact` is private: only in a person's DM."""
 
     enquiry_id: int
     kind: str
     channel: str
     from_name: str
     logged_by: str
-    ack_due: datetime
-    ack_window: str
-    ack_state: str
-    resolve_due: datetime
-    resolve_window: str
-    resolve_state: str
+    ref: str | None = None
+    contact: str | None = None
+    prefers: str | None = None
+    ack_due: datetime | None = None
+    ack_window: str | None = None
+    ack_state: str | None = None
+    resolve_due: datetime | None = None
+    resolve_window: str | None = None
+    resolve_state: str | None = None
     summary: str | None = None
     owner_id: str | None = None
     owner_channel: str | None = None
@@ -505,6 +510,7 @@ class EnquiryLateManagers(Notice):
     old_due: datetime
     by: str
     reason: str
+    new_due: datetime | None = None  # older rows: the resolve deadline (`resolve_due`)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -516,6 +522,10 @@ class EnquiryLateOwner(Notice):
     old_due: datetime
     by: str
     reason: str
+    new_due: datetime | None = None  # older rows: the resolve deadline (`resolve_due`)
+    told: bool = False  # the customer has been told of the new date already
+    told_by: str | None = None  # how (a medium)
+    said: str | None = None  # the `[templates] late` text, filled, to copy
 
 
 # --- out of office, closures, incidents, reports, privacy ---------------------------------

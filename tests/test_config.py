@@ -79,7 +79,7 @@ def test_the_built_in_example_policy_loads(tmp_path: Path, monkeypatch: pytest.M
     assert policy.channels.managers == "C0MGRS"
     assert policy.roles.managers == ("U0MANAGER",)
     assert policy.roles.reception == ("U0RECEPTION",)
-    assert policy.sla.enquiry.letter.resolve == d("15 business days")
+    assert policy.sla.enquiry.channel["letter"].resolve == d("15 business days")
 
 
 def test_the_design_example_reads_as_written() -> None:
@@ -188,9 +188,10 @@ def test_other_enquiry_channels_take_the_general_windows() -> None:
     assert email_acknowledge.warn_before == d("1 business hour")
 
 
-def test_an_unknown_enquiry_channel_is_refused() -> None:
-    with pytest.raises(ValueError, match='unknown enquiry channel "pigeon"'):
-        parse_policy("").sla.enquiry_windows("pigeon")
+def test_an_enquiry_channel_the_policy_does_not_list_takes_the_general_windows() -> None:
+    acknowledge, resolve = parse_policy("").sla.enquiry_windows("pigeon")
+    assert acknowledge is not None and acknowledge.respond == d("1 business day")
+    assert resolve is not None and resolve.respond == d("7 business days")
 
 
 def test_end_of_day_windows_escalate_a_whole_number_of_business_days_after() -> None:
@@ -242,7 +243,7 @@ def test_the_policy_calendar_is_built_once_and_keeps_run_time_closures() -> None
         ("[sla.visitor]\ncolour = 1", "frontdesk.toml: sla.visitor.colour: unknown key"),
         (
             "[sla.enquiry.pigeon]\nresolve = '1 day'",
-            "frontdesk.toml: sla.enquiry.pigeon: unknown key",
+            "frontdesk.toml: sla.enquiry.channel.pigeon: not one of [enquiry] channels",
         ),
         ("[slaa]", "frontdesk.toml: slaa: unknown key"),
         ("[roles]\ninterns = ['U1']", "frontdesk.toml: roles.interns: unknown key"),

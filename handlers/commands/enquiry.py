@@ -1,4 +1,4 @@
-"""`/enquiry`: log a complaint, question or request; the owner gets its DM."""
+"""`/enquiry`: log a complaint, question, request, compliment…; the owner gets its DM."""
 
 from __future__ import annotations
 
@@ -25,18 +25,24 @@ def register(app: App, ctx: HandlerContext) -> None:
     ) -> None:
         user_id = command["user_id"]
         request = checked(
-            ack, lambda: parse_enquiry(command.get("text", ""), region=ctx.phone_region)
+            ack,
+            lambda: parse_enquiry(
+                command.get("text", ""), region=ctx.phone_region, config=ctx.policy.enquiry
+            ),
         )
         if request is None:
             return
         if isinstance(request, Help):
-            ack(**help_reply(blocks.ENQUIRY_USAGE))
+            usage = blocks.enquiry_usage(ctx.policy.enquiry.kinds, ctx.policy.enquiry.channels)
+            ack(**help_reply(usage))
             return
         if isinstance(request, OpenForm):
             from handlers.views import enquiry_form  # it imports `log` from here
 
             ack()
-            enquiry_form.open_form(client, command["trigger_id"], command.get("channel_id", ""))
+            enquiry_form.open_form(
+                client, command["trigger_id"], command.get("channel_id", ""), ctx.policy.enquiry
+            )
             return
 
         def work(reply: Reply) -> None:
@@ -65,6 +71,8 @@ def log(ctx: HandlerContext, user_id: str, request: LogEnquiry) -> str:
                 logged_by=user_id,
                 owner_id=request.owner_id,
                 desk_channel=ctx.desk_channel,
+                contact=request.contact,
+                prefers=request.prefers,
             )
             params = view.params
     except enquiries.EnquiryError as error:
