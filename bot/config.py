@@ -378,11 +378,11 @@ class TemplatesConfig(_Section):
 
     acknowledge: str = (
         "Dear {customer}, thank you for your {kind} (our reference {ref}). {owner} is looking "
-        "after it and will give you a full answer by {resolve_by}."
+        "after it and you will hear from us by {resolve_by}."
     )
     resolve: str = (
         "Dear {customer}, about your {kind} (our reference {ref}): [what was decided, and why]. "
-        "Thank you for taking the time to contact us. {owner}"
+        "Thank you for contacting us. {owner}"
     )
     late: str = (
         "Dear {customer}, we are sorry: the answer to your {kind} (our reference {ref}) is "

@@ -644,6 +644,8 @@ class Report(Notice):
     calls: int = 0
     calls_by_hour: tuple[int, ...] = (0,) * 24
     calls_by_weekday: tuple[int, ...] = (0,) * 7
+    enquiries_by_kind: dict[str, int] = dataclasses.field(default_factory=dict)
+    enquiries_by_channel: dict[str, int] = dataclasses.field(default_factory=dict)
     files: tuple[ReportFile, ...] = ()
 
 

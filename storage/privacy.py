@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, insert, or_, select, update
 from sqlmodel import Session, col
 
-from storage.models import Enquiry, Item, Outbox, PhoneMessage, SlackPost, Visit
+from storage.models import CustomerReply, Enquiry, Item, Outbox, PhoneMessage, SlackPost, Visit
 
 ANONYMISED = "(anonymised)"
 _INSERT_POST = insert(SlackPost.__table__)  # type: ignore[attr-defined]
@@ -178,10 +178,15 @@ def anonymise_message(session: Session, message: PhoneMessage) -> None:
 
 
 def anonymise_enquiry(session: Session, enquiry: Enquiry) -> None:
-    """Remove the name and the summary; kind, channel and times stay for the reports."""
+    """Remove the name, the summary, the contact and what the customer was told (which names
+    them); kind, channel, reference, times, mediums and outcomes stay for the reports."""
     enquiry.from_name, enquiry.summary = ANONYMISED, ""
+    enquiry.contact = None
     enquiry.anonymised = True
     session.add(enquiry)
+    session.execute(
+        update(CustomerReply).where(col(CustomerReply.enquiry_id) == enquiry.id).values(said=None)
+    )
 
 
 def clear_outbox_params(

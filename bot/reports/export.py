@@ -81,6 +81,8 @@ class Rendered:
             calls=report.calls,
             calls_by_hour=tuple(report.calls_by_hour),
             calls_by_weekday=tuple(report.calls_by_weekday),
+            enquiries_by_kind=report.enquiries_by_kind,
+            enquiries_by_channel=report.enquiries_by_channel,
             files=self.files(),
         )
 

@@ -13,6 +13,7 @@ items due in it and the answers and breaches that happened in it):
   answers given in the period (whenever the item started).
 - A breach is an item due in the period and answered after its deadline, or still open past it.
 - Calls are phone messages and enquiries that came in by phone, by the site's local time.
+- Enquiries by kind and by channel are those received in the period.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class Inputs:
     late_notices: int
     visits: int
     names: dict[str, str] = field(default_factory=dict)  # user ID → handle, for the CSV
+    enquiries: Sequence[tuple[str, str]] = ()  # (kind, channel) of each enquiry received
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,8 @@ class Report:
     compliance_by_week: list[tuple[date, dict[str, float | None]]]
     outcomes: list[ItemOutcome] = field(repr=False)
     names: dict[str, str] = field(default_factory=dict, repr=False)  # user ID → handle
+    enquiries_by_kind: dict[str, int] = field(default_factory=dict)  # received in the period
+    enquiries_by_channel: dict[str, int] = field(default_factory=dict)
 
     def owner_name(self, facts: ItemFacts) -> str:
         """Who had the item, as people know them: `@alice`, or `desk` for a channel."""
@@ -136,6 +140,8 @@ class Report:
             "calls": self.calls,
             "calls_by_hour": self.calls_by_hour,
             "calls_by_weekday": self.calls_by_weekday,
+            "enquiries_by_kind": self.enquiries_by_kind,
+            "enquiries_by_channel": self.enquiries_by_channel,
         }
 
 
@@ -149,6 +155,7 @@ def gather(session: Session, period: Period, calendar: BusinessCalendar) -> Inpu
         calls=data.call_times(session, start, end),
         late_notices=data.late_notices(session, start, end),
         visits=data.visits_arrived(session, start, end),
+        enquiries=data.enquiries_received(session, start, end),
     )
 
 
@@ -246,6 +253,10 @@ def compute(inputs: Inputs, period: Period, calendar: BusinessCalendar, as_of: d
         compliance_by_week=compliance,
         outcomes=outcomes,
         names=dict(inputs.names),
+        enquiries_by_kind=dict(Counter(kind for kind, _ in inputs.enquiries).most_common()),
+        enquiries_by_channel=dict(
+            Counter(channel for _, channel in inputs.enquiries).most_common()
+        ),
     )
 
 

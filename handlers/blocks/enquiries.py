@@ -68,7 +68,8 @@ ACTIONS = {
     "late_notice": "gave a late notice",
     "erased": "erased the personal data",
 }
-TOLD = {"acknowledge": "acknowledged", "resolve": "resolved", "late": "told of the new date"}
+TOLD = {"acknowledge": "told", "resolve": "told", "late": "told of the new date"}
+REPLY_ACTIONS = {"acknowledge": "acknowledged", "resolve": "resolved", "late": "late_notice"}
 
 
 def owner_text(params: dict[str, Any]) -> str:
@@ -255,7 +256,7 @@ def history(
 ) -> list[Block]:
     """The audit trail of an enquiry and what the customer was told, oldest first."""
     seen: set[tuple[str, str, int]] = set()
-    lines: list[tuple[datetime, int, str]] = []
+    lines: list[tuple[str, str]] = []  # (action, line)
     for event in events:
         # "created"/"reassigned" are recorded on both windows: show them once.
         moment = (event.action, event.actor_id, int(event.at.timestamp()))
@@ -270,11 +271,13 @@ def history(
             new_due, _, reason = event.detail.partition(": ")
             detail = f" to {date_token(datetime.fromisoformat(new_due), tz)}: _{esc(reason)}_"
         line = f"• {date_token(event.at, tz)} {mention(event.actor_id)} {what}{detail}"
-        lines.append((event.at, 0, line))
+        lines.append((event.action, line))
+    # What the customer was told goes under the press that recorded it.
     for reply in replies:
-        lines.append((reply.at, 1, told_line(reply, tz)))
-    lines.sort(key=lambda entry: (entry[0], entry[1]))
-    body = "\n".join(line for _, _, line in lines) or "Nothing recorded yet."
+        action = REPLY_ACTIONS.get(str(reply.stage), "")
+        at = max((n for n, (done, _) in enumerate(lines) if done == action), default=len(lines))
+        lines.insert(at + 1, ("told", told_line(reply, tz)))
+    body = "\n".join(line for _, line in lines) or "Nothing recorded yet."
     text = f"*History* of {headline(params)}\n{body}"
     if len(text) > 2900:
         text = text[:2899] + "…"

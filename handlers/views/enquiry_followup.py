@@ -167,7 +167,7 @@ def register(app: App, ctx: HandlerContext) -> None:
                     f"enquiry_{where.enquiry_id}",
                     button("History", "enquiry_history", str(where.enquiry_id)),
                 )
-                update_dm(session, ctx, where, text, [section(text), history])
+                update_dm(session, ctx, where, text, [section(text), history], "reassign:")
             if not where.channel:  # pressed on the Home tab: no DM to rewrite, so say it
                 tell(**ephemeral(f":arrow_right: {text}"))
 
@@ -219,7 +219,7 @@ def register(app: App, ctx: HandlerContext) -> None:
                 params = changed.params
                 new_due_at = changed.last.due_at
                 text, updated = blocks.enquiry_dm(params, tz)
-                update_dm(session, ctx, where, text, updated)
+                update_dm(session, ctx, where, text, updated, "late:")
             if not where.channel:  # pressed on the Home tab: no DM to rewrite, so say it
                 new_due = date_token(new_due_at, tz)
                 tell(
@@ -232,7 +232,12 @@ def register(app: App, ctx: HandlerContext) -> None:
 
 
 def update_dm(
-    session: Session, ctx: HandlerContext, where: Where, text: str, shown: list[dict[str, Any]]
+    session: Session,
+    ctx: HandlerContext,
+    where: Where,
+    text: str,
+    shown: list[dict[str, Any]],
+    what: str = "",
 ) -> None:
     """Rewrite the DM the button was in: an outbox row in the form's transaction."""
     if not (where.channel and where.ts):
@@ -240,7 +245,7 @@ def update_dm(
     enqueue_notice(
         session,
         ListenerReply(text=text, blocks=tuple(shown), update_ts=where.ts),
-        key=f"enquiry:{where.enquiry_id}:dm_update:{ctx.clock.now().timestamp()}",
+        key=f"enquiry:{where.enquiry_id}:dm_update:{what}{ctx.clock.now().timestamp()}",
         target=where.channel,
         now=ctx.clock.now(),
     )

@@ -170,7 +170,7 @@ def register(app: App, ctx: HandlerContext) -> None:
                 )
                 params = enquiries.get_view(session, where.enquiry_id).params
                 text, updated = blocks.enquiry_dm(params, tz)
-                update_dm(session, ctx, where, text, updated)
+                update_dm(session, ctx, where, text, updated, f"{stage}:")
             if not where.channel:  # pressed on the Home tab or a reminder: say it
                 tell(**ephemeral(f":white_check_mark: {TITLES[stage]}: {blocks.headline(params)}"))
 
