@@ -496,6 +496,7 @@ class EnquiryDm(Notice):
 
     TEMPLATE: ClassVar[str] = "enquiry_dm"
     enquiry: EnquiryFacts = dataclasses.field(metadata=FLAT)
+    expect_by: date | None = None  # the customer was told to expect a full answer by then
     reassigned_by: str | None = None
     covering_for: str | None = None  # who it was passed to, away (the DM goes to their cover)
     away_until: datetime | None = None

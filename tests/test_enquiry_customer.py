@@ -377,3 +377,33 @@ def test_retention_clears_the_contact_and_what_was_said(fd: Embedded) -> None:
     (enquiry,) = enquiries(fd)
     assert enquiry.contact is None
     assert [(r.said, r.outcome) for r in told(fd)] == [(None, "Refund agreed")]
+
+
+def test_a_phone_enquiry_records_when_the_caller_was_told_to_expect_a_full_answer(
+    fd: Embedded,
+) -> None:
+    fd.command(
+        RECEPTION,
+        "/enquiry",
+        f"question via phone from Sam Roe for {ALICE_M} [expect friday]: bus pass refund",
+    )
+    (reply,) = told(fd)
+    # Tuesday 24 November: "friday" is the 27th.
+    assert (reply.stage, reply.medium, reply.expect_by) == ("interim", "phone", date(2026, 11, 27))
+    dm = dms_to(fd, ALICE)[0]
+    assert "Told to expect a full answer by Fri 27 Nov 2026" in block_text(dm)
+    press(fd, ALICE, dm, "History")
+    shown = block_text(fd.double.calls_to("response_url")[-1])
+    assert (
+        "logged it\n  ↳ customer told by phone; told to expect a full answer by Fri 27" in shown
+    )
+
+
+@pytest.mark.parametrize(
+    ("expect", "says"),
+    [("someday", 'I could not read "someday" as a date'), ("last monday", "has passed")],
+)
+def test_an_unreadable_or_past_expect_date_is_refused(fd: Embedded, expect: str, says: str) -> None:
+    fd.command(RECEPTION, "/enquiry", f"question via phone from Sam Roe [expect {expect}]: x")
+    assert says in last_reply(fd, RECEPTION)
+    assert enquiries(fd) == [] and told(fd) == []

@@ -298,10 +298,7 @@ def _initial(element: dict[str, Any]) -> str:
     """What a form field starts with (its initial value, option or date), as typed text."""
     option = element.get("initial_option") or {}
     return str(
-        element.get("initial_value")
-        or option.get("value")
-        or element.get("initial_date")
-        or ""
+        element.get("initial_value") or option.get("value") or element.get("initial_date") or ""
     )
 
 

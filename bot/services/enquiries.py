@@ -151,8 +151,10 @@ def log_enquiry(
     desk_channel: str,
     contact: str | None = None,
     prefers: str | None = None,
+    expect_by: date | None = None,
 ) -> EnquiryView:
-    """Record an enquiry, open its windows from receipt, and DM whoever has it."""
+    """Record an enquiry, open its windows from receipt, and DM whoever has it; `expect_by`:
+    when the customer was told to expect a full answer (an interim call back), recorded."""
     kind = kind_of(policy.enquiry, kind)
     channel = channel_of(policy.enquiry, channel)
     if prefers:
@@ -192,7 +194,12 @@ def log_enquiry(
         if spec is not None
     }
     view = EnquiryView(enquiry, opened.get("enquiry_ack"), opened.get("enquiry_resolve"))
-    _send_dm(session, view, key=f"enquiry:{enquiry.id}:dm", now=now)
+    if expect_by is not None:
+        if expect_by < now.astimezone(calendar.tz).date():
+            raise EnquiryError("The date they may expect a full answer by has passed")
+        told = Told(medium=channel, expect_by=expect_by)
+        _record_told(session, view, "interim", told, by=logged_by, now=now, policy=policy)
+    _send_dm(session, view, key=f"enquiry:{enquiry.id}:dm", now=now, expect_by=expect_by)
     return view
 
 
@@ -561,6 +568,7 @@ def _send_dm(
     reassigned_by: str | None = None,
     covering_for: str | None = None,
     away_until: datetime | None = None,
+    expect_by: date | None = None,
 ) -> None:
     owner = view.last
     target = owner.owner_id or owner.owner_channel
@@ -572,6 +580,7 @@ def _send_dm(
         facts = replace(facts, summary=_channel_safe(view.enquiry.summary, 3000), contact=None)
     notice = EnquiryDm(
         enquiry=facts,
+        expect_by=expect_by,
         reassigned_by=reassigned_by,
         covering_for=covering_for,
         away_until=away_until,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,7 @@ from handlers.text import channel_text, date_token, esc, free_text, mention
 
 ENQUIRY_FORM = (
     "`/enquiry <kind> via <channel> from <name> [for @owner] [contact <e-mail, phone or address>]"
-    " [prefers <medium>]: <summary>`"
+    " [prefers <medium>] [expect <when>]: <summary>`"
 )
 ENQUIRY_USAGE = (
     "*Enquiries* (complaints, questions, requests, compliments…)\n"
@@ -24,6 +24,8 @@ ENQUIRY_USAGE = (
     "• `[contact …]`: how to reach them (an e-mail, a phone number or an address; a number or"
     " e-mail typed into the name counts too). Only the owner sees it.\n"
     "• `[prefers …]`: the medium they want the answer by (one of the channels).\n"
+    "• `[expect …]`: when you told them to expect a full answer, if it could not be settled"
+    " there and then (an interim call back), e.g. `[expect friday]`.\n"
     "• Every enquiry gets a reference (`E-0042`) to quote.\n"
     "• `/enquiry` on its own opens a form"
 )
@@ -68,8 +70,13 @@ ACTIONS = {
     "late_notice": "gave a late notice",
     "erased": "erased the personal data",
 }
-TOLD = {"acknowledge": "told", "resolve": "told", "late": "told of the new date"}
-REPLY_ACTIONS = {"acknowledge": "acknowledged", "resolve": "resolved", "late": "late_notice"}
+TOLD = {"acknowledge": "told", "resolve": "told", "late": "told of the new date", "interim": "told"}
+REPLY_ACTIONS = {
+    "acknowledge": "acknowledged",
+    "resolve": "resolved",
+    "late": "late_notice",
+    "interim": "created",
+}
 
 
 def owner_text(params: dict[str, Any]) -> str:
@@ -145,6 +152,9 @@ def enquiry_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
         text += f"\n>{shown.replace(chr(10), chr(10) + '>')}"
     if in_channel is None and customer_line(params):
         text += "\n" + customer_line(params)
+    if params.get("expect_by"):
+        promised = date.fromisoformat(str(params["expect_by"]))
+        text += f"\n:telephone_receiver: Told to expect a full answer by {promised:%a %d %b %Y}"
     blocks: list[Block] = [section(text), section(deadlines(params, tz))]
     if params.get("reassigned_by"):
         passed = f"Passed to you by {mention(str(params['reassigned_by']))}"

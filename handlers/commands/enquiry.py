@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.services import enquiries
+from bot.when import WhenError, parse_when
 from handlers.blocks import enquiries as blocks
 from handlers.commands.enquiry_parse import Help, LogEnquiry, OpenForm, parse_enquiry
 from handlers.context import HandlerContext, Reply
@@ -51,13 +53,29 @@ def register(app: App, ctx: HandlerContext) -> None:
         ctx.command(ack, command, context, "/enquiry", work)
 
 
-def log(ctx: HandlerContext, user_id: str, request: LogEnquiry) -> str:
+def log(
+    ctx: HandlerContext, user_id: str, request: LogEnquiry, expect_by: date | None = None
+) -> str:
     """Record the enquiry and return the logger's confirmation."""
     if request.owner_id and ctx.directory.get(request.owner_id) is None:
         raise UserError(
             not_found(request.owner_id),
             blocks.ENQUIRY_FORM,
         )
+    if request.expect:
+        tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+        try:
+            instant, _ = parse_when(
+                request.expect,
+                now=ctx.clock.now(),
+                tz=tz,
+                date_order=ctx.policy.site.date_order,
+            )
+        except WhenError as error:
+            raise UserError(
+                f"{error}: say when, as in `[expect friday]`.", blocks.ENQUIRY_FORM
+            ) from None
+        expect_by = instant.astimezone(tz).date()
     try:
         with session_scope(ctx.engine) as session:
             view = enquiries.log_enquiry(
@@ -73,6 +91,7 @@ def log(ctx: HandlerContext, user_id: str, request: LogEnquiry) -> str:
                 desk_channel=ctx.desk_channel,
                 contact=request.contact,
                 prefers=request.prefers,
+                expect_by=expect_by,
             )
             params = view.params
     except enquiries.EnquiryError as error:

@@ -27,8 +27,9 @@ MAX_SUMMARY = 3000
 MAX_CONTACT = 500
 _VIA = re.compile(r"^via\s+(.+?)\s+from\s+(.*)$", re.IGNORECASE | re.DOTALL)
 _FOR_OWNER = re.compile(r"(?:^|\s)for\s+" + MENTION.pattern + r"\s*", re.IGNORECASE)
-# `[contact <e-mail, phone or address>]` and `[prefers <medium>]`, before the colon.
-_OPTION = re.compile(r"\[\s*(contact|prefers)\b([^\]]*)\]", re.IGNORECASE)
+# `[contact <e-mail, phone or address>]`, `[prefers <medium>]` and `[expect <when>]` (when the
+# customer was told to expect a full answer), before the colon.
+_OPTION = re.compile(r"\[\s*(contact|prefers|expect)\b([^\]]*)\]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class LogEnquiry:
     summary: str
     contact: str | None = None  # e-mail, phone or address: private like a phone number
     prefers: str | None = None  # the medium the customer prefers (a channel)
+    expect: str | None = None  # when they were told to expect a full answer, as typed
 
 
 EnquiryRequest = LogEnquiry | Help | OpenForm
@@ -85,9 +87,16 @@ def parse_enquiry(
         )
     head, summary = split_at_colon(via.group(2))
     contacts: list[str] = []
-    prefers = None
+    prefers = expect = None
     for option in _OPTION.finditer(head):
         value = clean(option.group(2))
+        if option.group(1).lower() == "expect":
+            if not value:
+                raise ParseError(
+                    "Say when they may expect a full answer: `[expect friday]`.", ENQUIRY_FORM
+                )
+            expect = value
+            continue
         if option.group(1).lower() == "contact":
             if not value:
                 raise ParseError(
@@ -126,7 +135,7 @@ def parse_enquiry(
         raise ParseError(
             f"The contact is too long (at most {MAX_CONTACT} characters).", ENQUIRY_FORM
         )
-    return LogEnquiry(kind, channel, from_name, owner_id, summary, contact, prefers)
+    return LogEnquiry(kind, channel, from_name, owner_id, summary, contact, prefers, expect)
 
 
 __all__ = ["ENQUIRY_USAGE", "EnquiryRequest", "Help", "LogEnquiry", "OpenForm", "parse_enquiry"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -82,6 +83,13 @@ def form_view(channel_id: str, config: EnquiryConfig | None = None) -> dict[str,
             _select("prefers", "They prefer an answer by", words(config.channels), optional=True),
             {
                 "type": "input",
+                "block_id": "expect_by",
+                "optional": True,
+                "label": plain("Told to expect a full answer by (an interim call back)"),
+                "element": {"type": "datepicker", "action_id": "expect_by"},
+            },
+            {
+                "type": "input",
                 "block_id": "owner",
                 "optional": True,
                 "label": plain("Owner (leave empty to keep it yourself)"),
@@ -122,6 +130,7 @@ def register(app: App, ctx: HandlerContext) -> None:
         from_name, summary = field(values, "from_name"), field(values, "summary")
         owner_id = field(values, "owner") or None
         contact, prefers = field(values, "contact") or None, field(values, "prefers") or None
+        picked = field(values, "expect_by")
         config = ctx.policy.enquiry
         errors: dict[str, str] = {}
         if kind not in config.kinds:
@@ -130,6 +139,12 @@ def register(app: App, ctx: HandlerContext) -> None:
             errors["channel"] = "Choose how it came in."
         if prefers is not None and prefers not in config.channels:
             errors["prefers"] = "Choose one of the channels, or none."
+        expect_by = None
+        if picked:
+            try:
+                expect_by = date.fromisoformat(picked)
+            except ValueError:
+                errors["expect_by"] = "Pick a date."
         if not from_name:
             errors["from_name"] = "Give the name of who it is from."
         if not summary:
@@ -142,6 +157,6 @@ def register(app: App, ctx: HandlerContext) -> None:
 
         def work(tell: Reply) -> None:
             request = LogEnquiry(kind, channel, from_name, owner_id, summary, contact, prefers)
-            tell(text=log(ctx, user_id, request))
+            tell(text=log(ctx, user_id, request, expect_by))
 
         ctx.form(ack, body, context, "enquiry form", work, error_block="summary")
