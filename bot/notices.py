@@ -470,6 +470,7 @@ class EnquiryFacts:
     logged_by: str
     ref: str | None = None
     contact: str | None = None
+    has_contact: bool = False  # a contact is on record (a channel's copy shows "Show contact")
     prefers: str | None = None
     ack_due: datetime | None = None
     ack_window: str | None = None

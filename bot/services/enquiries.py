@@ -99,6 +99,7 @@ def enquiry_facts(enquiry: Enquiry, ack: Item | None, resolve: Item | None) -> E
         from_name=enquiry.from_name,
         summary=enquiry.summary,
         contact=enquiry.contact,
+        has_contact=bool(enquiry.contact),
         prefers=label(enquiry.prefers) if enquiry.prefers else None,
         logged_by=enquiry.logged_by,
         owner_id=last.owner_id,
@@ -529,6 +530,14 @@ def history(
         events += audit.for_item(session, item.id or 0)
     events.sort(key=lambda e: (e.at, e.id or 0))
     return view, events, enquiries.replies(session, enquiry_id)
+
+
+def contact_of(session: Session, *, enquiry_id: int, by: str, roles: Roles) -> Enquiry:
+    """The enquiry, for whoever may act on it to read the customer's contact ("Show contact"
+    on the desk's copy)."""
+    view = get_view(session, enquiry_id)
+    may_act(roles, by, view.last)
+    return view.enquiry
 
 
 def describe_item(session: Session, item: Item) -> dict[str, Any]:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.services import enquiries
 from handlers.blocks import enquiries as blocks
-from handlers.context import HandlerContext
+from handlers.context import HandlerContext, Reply
 from handlers.replies import UserError, ephemeral, guarded, to_clicker
+from handlers.text import esc, free_text
 from handlers.views import enquiry_followup, enquiry_told
 from storage.db import session_scope
 
@@ -70,6 +71,30 @@ def register(app: App, ctx: HandlerContext) -> None:
             else:
                 form = enquiry_followup.late_view(where, ctx.policy.enquiry.channels)
             client.views_open(trigger_id=body["trigger_id"], view=form)
+
+    @app.action("enquiry_show_contact")
+    def enquiry_show_contact(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
+    ) -> None:
+        def work(tell: Reply) -> None:
+            user_id = body["user"]["id"]
+            with session_scope(ctx.engine) as session:
+                try:
+                    enquiry = enquiries.contact_of(
+                        session, enquiry_id=int(action["value"]), by=user_id, roles=ctx.roles
+                    )
+                except enquiries.EnquiryError as error:
+                    raise UserError(str(error)) from None
+                lines = [f"*{esc(enquiry.ref or '')} {free_text(enquiry.from_name)}*"]
+                lines.append(
+                    f":bust_in_silhouette: {free_text(enquiry.contact or 'No contact was taken.')}"
+                )
+                if enquiry.prefers:
+                    lines.append(f"Prefers {esc(enquiry.prefers.replace('_', ' '))}")
+            tell(**ephemeral("\n".join(lines)))
+
+        # The contact is read out, never stored in the outbox: if the answer is lost, press again.
+        ctx.button(ack, body, context, "enquiry show contact", work, private=True)
 
     @app.action("enquiry_history")
     def enquiry_history(

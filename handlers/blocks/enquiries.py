@@ -180,6 +180,8 @@ def enquiry_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
             button("Running late…", "enquiry_late", enquiry_id),
         ]
     buttons.append(button("History", "enquiry_history", enquiry_id))
+    if in_channel is not None and params.get("has_contact"):
+        buttons.append(button("Show contact", "enquiry_show_contact", enquiry_id))
     blocks.append(actions(f"enquiry_{enquiry_id}", *buttons))
     name = str(params["from_name"])
     shown_name = free_text(name) if in_channel is None else channel_text(name, in_channel)
