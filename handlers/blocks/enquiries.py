@@ -88,7 +88,9 @@ def owner_text(params: dict[str, Any]) -> str:
 
 def ref_of(params: dict[str, Any]) -> str:
     """The enquiry's reference (`E-0042`; rows from before references: from its id)."""
-    return str(params.get("ref") or f"E-{int(params['enquiry_id']):04d}")
+    if params.get("ref"):
+        return str(params["ref"])
+    return f"E-{int(params['enquiry_id']):04d}" if params.get("enquiry_id") else ""
 
 
 def headline(params: dict[str, Any], tz: ZoneInfo | None = None) -> str:
@@ -234,7 +236,8 @@ def late_owner(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     new_due = date_token(_new_due(params), tz, "{date_long}")
     icon = REPLY_ICONS.get(str(params.get("channel")).replace(" ", "_"), ":speech_balloon:")
     customer = free_text(str(params["from_name"]))
-    what = f"their {esc(str(params['kind']))} ({ref_of(params)})"
+    ref = ref_of(params)
+    what = f"their {esc(str(params['kind']))}" + (f" ({ref})" if ref else "")
     if params.get("told"):
         how = f" by {esc(str(params['told_by']))}" if params.get("told_by") else ""
         text = (

@@ -123,6 +123,18 @@ def form_for(ctx: HandlerContext, stage: str, where: Where, user_id: str) -> dic
 def register(app: App, ctx: HandlerContext) -> None:
     """Listen for both forms' submissions."""
 
+    @app.view(ACK_ID)
+    def acknowledged_submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ) -> None:
+        submitted(ack, body, view, context)
+
+    @app.view(RESOLVE_ID)
+    def resolved_submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ) -> None:
+        submitted(ack, body, view, context)
+
     def submitted(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
     ) -> None:
@@ -175,6 +187,3 @@ def register(app: App, ctx: HandlerContext) -> None:
                 tell(**ephemeral(f":white_check_mark: {TITLES[stage]}: {blocks.headline(params)}"))
 
         ctx.form(ack, body, context, f"enquiry {stage}", work, error_block="medium")
-
-    app.view(ACK_ID)(submitted)
-    app.view(RESOLVE_ID)(submitted)
