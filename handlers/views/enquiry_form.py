@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -14,7 +13,7 @@ from handlers.blocks.common import plain
 from handlers.commands.enquiry import log
 from handlers.commands.enquiry_parse import MAX_CONTACT, LogEnquiry
 from handlers.context import HandlerContext, Reply
-from handlers.views.values import known
+from handlers.views.values import known, picked_day
 from handlers.views.values import value as field
 
 CALLBACK_ID = "enquiry_form"
@@ -139,12 +138,7 @@ def register(app: App, ctx: HandlerContext) -> None:
             errors["channel"] = "Choose how it came in."
         if prefers is not None and prefers not in config.channels:
             errors["prefers"] = "Choose one of the channels, or none."
-        expect_by = None
-        if picked:
-            try:
-                expect_by = date.fromisoformat(picked)
-            except ValueError:
-                errors["expect_by"] = "Pick a date."
+        expect_by = picked_day(picked, errors, "expect_by")
         if not from_name:
             errors["from_name"] = "Give the name of who it is from."
         if not summary:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -22,6 +21,7 @@ from handlers.context import HandlerContext, Reply
 from handlers.replies import ephemeral, form_errors
 from handlers.views.enquiry_followup import Where, update_dm
 from handlers.views.enquiry_form import words
+from handlers.views.values import picked_day
 from handlers.views.values import value as field
 from storage.db import session_scope
 
@@ -151,12 +151,7 @@ def register(app: App, ctx: HandlerContext) -> None:
             errors["medium"] = "Choose how the customer was told."
         if stage == "resolve" and not outcome:
             errors["outcome"] = "Say what was decided."
-        expect_by = None
-        if picked:
-            try:
-                expect_by = date.fromisoformat(picked)
-            except ValueError:
-                errors["expect_by"] = "Pick a date."
+        expect_by = picked_day(picked, errors, "expect_by")
         if expect_by is not None and expect_by < ctx.clock.now().astimezone(ctx.site_tz).date():
             errors["expect_by"] = "Pick a date from today on."
         if errors:
