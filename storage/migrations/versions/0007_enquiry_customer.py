@@ -5,7 +5,7 @@ here), how to reach the customer and the medium they prefer; customerreply recor
 customer was told, how, by whom, and the outcome.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0008
 Create Date: 2026-12-01 03:50:00
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from storage.types import UTCDateTime
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
