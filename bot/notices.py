@@ -505,19 +505,25 @@ class ItemMoved(ItemNotice):
 
 @dataclass(frozen=True, kw_only=True)
 class EnquiryFacts:
-    """An enquiry and its two windows (`enquiry_facts`), flat in each of its notices."""
+    """An enquiry and its windows (`enquiry_facts`), flat in each of its notices. A one-stage
+    enquiry has no `ack_*` (acknowledge = "none") or no `resolve_*` (resolve = "none");
+    `contact` is private: only in a person's DM."""
 
     enquiry_id: int
     kind: str
     channel: str
     from_name: str
     logged_by: str
-    ack_due: datetime
-    ack_window: str
-    ack_state: str
-    resolve_due: datetime
-    resolve_window: str
-    resolve_state: str
+    ref: str | None = None
+    contact: str | None = None
+    has_contact: bool = False  # a contact is on record (a channel's copy shows "Show contact")
+    prefers: str | None = None
+    ack_due: datetime | None = None
+    ack_window: str | None = None
+    ack_state: str | None = None
+    resolve_due: datetime | None = None
+    resolve_window: str | None = None
+    resolve_state: str | None = None
     summary: str | None = None
     owner_id: str | None = None
     owner_channel: str | None = None
@@ -538,6 +544,7 @@ class EnquiryDm(Notice):
 
     TEMPLATE: ClassVar[str] = "enquiry_dm"
     enquiry: EnquiryFacts = dataclasses.field(metadata=FLAT)
+    expect_by: date | None = None  # the customer was told to expect a full answer by then
     reassigned_by: str | None = None
     covering_for: str | None = None  # who it was passed to, away (the DM goes to their cover)
     away_until: datetime | None = None
@@ -552,6 +559,7 @@ class EnquiryLateManagers(Notice):
     old_due: datetime
     by: str
     reason: str
+    new_due: datetime | None = None  # older rows: the resolve deadline (`resolve_due`)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -563,6 +571,10 @@ class EnquiryLateOwner(Notice):
     old_due: datetime
     by: str
     reason: str
+    new_due: datetime | None = None  # older rows: the resolve deadline (`resolve_due`)
+    told: bool = False  # the customer has been told of the new date already
+    told_by: str | None = None  # how (a medium)
+    said: str | None = None  # the `[templates] late` text, filled, to copy
 
 
 # --- out of office, closures, incidents, reports, privacy ---------------------------------
@@ -717,6 +729,8 @@ class Report(Notice):
     calls_out_by_hour: tuple[int, ...] = (0,) * 24
     calls_by_day: tuple[ReportCallDay, ...] = ()
     incidents: int = 0
+    enquiries_by_kind: dict[str, int] = dataclasses.field(default_factory=dict)
+    enquiries_by_channel: dict[str, int] = dataclasses.field(default_factory=dict)
     files: tuple[ReportFile, ...] = ()
 
 

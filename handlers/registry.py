@@ -18,7 +18,14 @@ from handlers.actions import (
 )
 from handlers.commands import call, desk, enquiry, message, ooo, visitor
 from handlers.context import HandlerContext
-from handlers.views import enquiry_followup, enquiry_form, incident_form, message_form, visitor_form
+from handlers.views import (
+    enquiry_followup,
+    enquiry_form,
+    enquiry_told,
+    incident_form,
+    message_form,
+    visitor_form,
+)
 
 Register = Callable[[App, HandlerContext], None]
 
@@ -42,6 +49,7 @@ OTHERS: list[Register] = [
     item_buttons.register,
     enquiry_form.register,
     enquiry_followup.register,
+    enquiry_told.register,
     enquiry_buttons.register,
     incident_form.register,
     assist_buttons.register,

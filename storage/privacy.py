@@ -11,6 +11,7 @@ from sqlmodel import Session, col
 from storage.models import (
     AssistCall,
     AuditEvent,
+    CustomerReply,
     Enquiry,
     Incident,
     Item,
@@ -236,10 +237,15 @@ def anonymise_message(session: Session, message: PhoneMessage) -> None:
 
 
 def anonymise_enquiry(session: Session, enquiry: Enquiry) -> None:
-    """Remove the name and the summary; kind, channel and times stay for the reports."""
-    enquiry.from_name, enquiry.summary, enquiry.needs = ANONYMISED, "", None
+    """Remove the name, the summary, the contact and what the customer was told (which names
+    them); kind, channel, reference, times, mediums and outcomes stay for the reports."""
+    enquiry.from_name, enquiry.summary = ANONYMISED, ""
+    enquiry.contact, enquiry.needs = None, None
     enquiry.anonymised = True
     session.add(enquiry)
+    session.execute(
+        update(CustomerReply).where(col(CustomerReply.enquiry_id) == enquiry.id).values(said=None)
+    )
 
 
 def anonymise_call(session: Session, call: PhoneCall) -> None:
