@@ -9,10 +9,18 @@ from __future__ import annotations
 from bot import sweep
 from bot.jobs import Job
 from bot.reports import weekly
-from bot.services import absences, closing, closures, directory_sync, retention
+from bot.services import (
+    absences,
+    closing,
+    closures,
+    directory_sync,
+    planned_absences,
+    retention,
+)
 
 JOBS: tuple[Job, ...] = (
     closures.JOB,  # run-time closures reach every process (before deadlines are read)
+    planned_absences.JOB,  # a planned absence begins at its instant, with its hand-over
     absences.JOB,  # out of office ends by itself
     sweep.JOB,  # windows: reminders and alerts
     closing.JOB,  # who is on site at closing

@@ -27,6 +27,7 @@ class ItemFacts:
     revised: bool
     enquiry_kind: str | None
     enquiry_channel: str | None
+    team: str | None = None  # the team it opened with
 
 
 def _due_or_done_in(start: datetime, end: datetime) -> Any:
@@ -60,6 +61,7 @@ def items_due_or_done(session: Session, start: datetime, end: datetime) -> list[
                 revised=item.deadline_version > 1,
                 enquiry_kind=enquiry_kind,
                 enquiry_channel=enquiry_channel,
+                team=item.team,
             )
         )
     return facts

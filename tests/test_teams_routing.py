@@ -201,3 +201,21 @@ def test_a_bad_team_or_rule_is_one_clear_start_up_line(text: str, expected: str)
 def _messages(fd: Embedded) -> list[PhoneMessage]:
     with Session(fd.engine) as session:
         return list(session.exec(select(PhoneMessage)))
+
+
+@pytest.mark.parametrize(
+    ("text", "caller", "body"),
+    [
+        ("Jane Doe: call back", "Jane Doe", "call back"),
+        ("Sam Roe (Acme) 416-555-0100 re the invoice", "Sam Roe", "the invoice"),
+        ("urgent Dana Fox: the alarm", "Dana Fox", "the alarm"),
+    ],
+)
+def test_a_message_typed_with_no_recipient_is_read_for_routing(
+    text: str, caller: str, body: str
+) -> None:
+    from handlers.commands.message_parse import TakeMessage, parse_message
+
+    parsed = parse_message(text, region="CA")
+    assert isinstance(parsed, TakeMessage)
+    assert (parsed.recipient_id, parsed.caller, parsed.body) == (None, caller, body)

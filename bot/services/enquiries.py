@@ -26,7 +26,9 @@ from bot.roles import Refusal, Roles
 from bot.services import windows
 from bot.services.cover import cover_for
 from bot.services.item_actions import rewrite_posts
+from bot.services.routing import Places, Routed, item_team, route
 from bot.services.windows import WindowClosed
+from bot.teams import NO_TEAMS, TeamBook, Thing
 from storage import audit, enquiries
 from storage import item_posts as outbox_posts
 from storage.models import AuditEvent, Enquiry, Item
@@ -47,6 +49,7 @@ class EnquiryView:
     enquiry: Enquiry
     ack: Item
     resolve: Item
+    routed: Routed | None = None  # logged with no `for @owner`: where the rules sent it
 
     @property
     def facts(self) -> EnquiryFacts:
@@ -103,14 +106,36 @@ def log_enquiry(
     logged_by: str,
     owner_id: str | None,
     desk_channel: str,
+    managers_channel: str | None = None,
 ) -> EnquiryView:
     """Record an enquiry, open both windows from receipt, and DM whoever has it."""
     if kind not in KINDS:
         raise EnquiryError(f'"{kind}" is not a kind of enquiry I know')
     channel = normalise_channel(channel)
     ack_spec, resolve_spec = policy.sla.enquiry_windows(channel)
-    cover = cover_for(
-        session, intended_id=owner_id or logged_by, now=now, desk_channel=desk_channel
+    teams = policy.team_book()
+    routed: Routed | None = None
+    if owner_id is None:
+        # No `for @owner`: the routing rules decide, else whoever logged it (DESIGN "Commands").
+        routed = route(
+            session,
+            thing=Thing(kind, channel, summary, teams.team_of(logged_by)),
+            now=now,
+            teams=teams,
+            places=Places(desk_channel, managers_channel or desk_channel),
+            default_person=logged_by,
+        )
+        owner, intended_id = routed.owner, routed.person_id
+    else:
+        cover = cover_for(
+            session, intended_id=owner_id, now=now, desk_channel=desk_channel, teams=teams
+        )
+        owner, intended_id = cover.owner, cover.intended_id
+    team = item_team(
+        teams,
+        intended_id=intended_id,
+        owner=owner,
+        routed_team=routed.team if routed else None,
     )
     enquiry = enquiries.add(
         session,
@@ -131,14 +156,15 @@ def log_enquiry(
             now=now,
             calendar=calendar,
             spec=spec,
-            owner=cover.owner,
+            owner=owner,
             actor_id=logged_by,
-            intended_id=cover.intended_id,
+            intended_id=intended_id,
             enquiry_id=enquiry.id,
+            team=team,
         )
         for kind_, spec in (("enquiry_ack", ack_spec), ("enquiry_resolve", resolve_spec))
     }
-    view = EnquiryView(enquiry, opened["enquiry_ack"], opened["enquiry_resolve"])
+    view = EnquiryView(enquiry, opened["enquiry_ack"], opened["enquiry_resolve"], routed)
     _send_dm(session, view, key=f"enquiry:{enquiry.id}:dm", now=now)
     return view
 
@@ -200,6 +226,7 @@ def reassign(
     by: str,
     roles: Roles,
     desk_channel: str | None = None,
+    teams: TeamBook = NO_TEAMS,
 ) -> EnquiryView:
     """Give the enquiry's open windows to someone else, or to whoever covers while they are
     away; the customer's clocks run on."""
@@ -215,6 +242,7 @@ def reassign(
         intended_id=to_user_id,
         now=now,
         desk_channel=desk_channel or view.resolve.owner_channel or "",
+        teams=teams,
     )
     owner = cover.owner
     if not (owner.user_id or owner.channel):

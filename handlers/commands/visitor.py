@@ -116,6 +116,7 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> N
                 host_id=request.host_id,
                 expected_at=when,
                 desk_channel=ctx.desk_channel,
+                teams=ctx.policy.team_book(),
             )
         respond(
             **ephemeral(

@@ -2,8 +2,8 @@
 
 `item.team`: the team an item opened with (reports count breaches by team).
 `phonemessage.recipient_id` may be NULL: a message taken with no recipient is routed.
-`absence.hand_over` and `absence.begun_at`: a planned absence keeps the hand-over chosen when it
-was set and applies it when it begins; absences already running have begun at their start.
+`absence.hand_over` and `absence.start_pending`: a planned absence keeps the hand-over chosen
+when it was set and applies it when it begins; absences already set have begun.
 
 Revision ID: 0011
 Revises: 0005
@@ -15,8 +15,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
-
-from storage.types import UTCDateTime
 
 revision: str = "0011"
 down_revision: str | None = "0005"
@@ -39,15 +37,16 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("hand_over", sa.Boolean(), nullable=False, server_default=sa.true())
         )
-        batch.add_column(sa.Column("begun_at", UTCDateTime(timezone=True), nullable=True))
-        batch.create_index("ix_absence_not_begun", ["begun_at", "starts_at"])
-    op.execute("UPDATE absence SET begun_at = starts_at")
+        batch.add_column(
+            sa.Column("start_pending", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+        batch.create_index("ix_absence_start_pending", ["start_pending", "starts_at"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("absence") as batch:
-        batch.drop_index("ix_absence_not_begun")
-        batch.drop_column("begun_at")
+        batch.drop_index("ix_absence_start_pending")
+        batch.drop_column("start_pending")
         batch.drop_column("hand_over")
     op.execute("UPDATE phonemessage SET recipient_id = taken_by WHERE recipient_id IS NULL")
     with op.batch_alter_table("phonemessage") as batch:
