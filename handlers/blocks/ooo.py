@@ -55,8 +55,11 @@ def set_reply(
     backup_away_until: datetime | None,
     moved_to_working_day: bool,
     handed_over: int = 0,
+    handed_to: str | None = None,
+    has_team: bool = False,
 ) -> str:
-    """The confirmation of `/ooo until`; `handed_over` open items went to whoever covers."""
+    """The confirmation of `/ooo until`; `handed_over` open items went to whoever covers
+    (`handed_to`, else the desk channel); `has_team`: a teammate who is in covers first."""
     verb = "You are now" if not replaced else "Changed: you are"
     lines = [f":palm_tree: {verb} out of office until {back_on(until, tz)}."]
     if moved_to_working_day:
@@ -68,10 +71,14 @@ def set_reply(
                 f"{mention(backup_id)} is out too, until {back_on(backup_away_until, tz)}: "
                 "until then their own backup (or the desk channel) covers."
             )
+    elif has_team:
+        lines.append(
+            "A teammate who is in covers your visitors and messages (the desk channel if none is)."
+        )
     else:
         lines.append("The desk channel covers your visitors and messages.")
     if handed_over:
-        to = mention(backup_id) if backup_id else "the desk channel"
+        to = mention(handed_to) if handed_to else "the desk channel"
         lines.append(f"Your {plural(handed_over, 'open item')} went to {to}, deadlines unchanged.")
     if backup_reminder:
         lines.append(
@@ -107,6 +114,7 @@ def planned_reply(
     hand_over: bool,
     backup_away_until: datetime | None,
     moved_to_working_day: bool,
+    has_team: bool = False,
 ) -> str:
     """The confirmation of `/ooo from … until …`: both instants, and the hand-over chosen."""
     lines = [
@@ -115,7 +123,13 @@ def planned_reply(
     ]
     if moved_to_working_day:
         lines.append("(That day the office is closed, so you are back on the next working day.)")
-    cover = mention(backup_id) if backup_id else "a teammate who is in (else the desk channel)"
+    cover = (
+        mention(backup_id)
+        if backup_id
+        else "a teammate who is in (else the desk channel)"
+        if has_team
+        else "the desk channel"
+    )
     lines.append(f"{cover[0].upper()}{cover[1:]} will cover your visitors and messages.")
     if backup_id and backup_away_until is not None:
         lines.append(

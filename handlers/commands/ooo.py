@@ -154,6 +154,8 @@ def _set(ctx: HandlerContext, user_id: str, request: Until, respond: Reply) -> N
                 backup_away_until=result.backup_away_until,
                 moved_to_working_day=back.moved_to_working_day,
                 handed_over=len(handed.items),
+                handed_to=handed.to_user_id,
+                has_team=ctx.policy.team_book().team_of(user_id) is not None,
             )
         )
     )
@@ -211,6 +213,7 @@ def _plan(ctx: HandlerContext, user_id: str, request: PlanAbsence, respond: Repl
                 hand_over=request.hand_over,
                 backup_away_until=planned.backup_away_until,
                 moved_to_working_day=back.moved_to_working_day,
+                has_team=ctx.policy.team_book().team_of(user_id) is not None,
             )
         )
     )
