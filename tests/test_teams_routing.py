@@ -219,3 +219,37 @@ def test_a_message_typed_with_no_recipient_is_read_for_routing(
     parsed = parse_message(text, region="CA")
     assert isinstance(parsed, TakeMessage)
     assert (parsed.recipient_id, parsed.caller, parsed.body) == (None, caller, body)
+
+
+def test_only_managers_may_act_on_what_a_rule_gave_the_managers(fd: Embedded) -> None:
+    from tests.helpers import press
+
+    fd.command(RECEPTION, "/enquiry", "complaint via phone from Pat Lee: long wait")
+    (post,) = [p for p in posts_to(fd, MANAGERS) if "Pat Lee" in block_text(p)]
+    press(fd, RECEPTION, post, "Acknowledged")
+    refusal = block_text(fd.double.calls_to("response_url")[-1])
+    assert "Only managers may act on enquiries the managers have" in refusal
+    assert {i.state for i in items(fd)} == {"open"}
+    press(fd, MANAGER, post, "Acknowledged")
+    assert [i.state for i in items(fd)] == ["done", "open"]
+
+
+def test_reception_may_not_take_a_message_a_rule_gave_the_managers(fd: Embedded) -> None:
+    from bot.roles import Refusal, Roles
+    from bot.services.item_access import require_may_act, require_may_take
+
+    roles = Roles(frozenset({MANAGER}), frozenset({RECEPTION}), managers_channel=MANAGERS)
+    item = Item(
+        kind="phone_message",
+        owner_channel=MANAGERS,
+        started_at=fd.clock.now(),
+        due_at=fd.clock.now(),
+        created_at=fd.clock.now(),
+    )
+    with pytest.raises(Refusal, match="Only managers may take the managers' items"):
+        require_may_take(roles, item, RECEPTION)
+    with pytest.raises(Refusal, match="the managers have it"):
+        require_may_act(roles, item, RECEPTION, "mark this message called back")
+    require_may_act(roles, item, MANAGER, "mark this message called back")
+    desk_item = item.model_copy(update={"owner_channel": DESK})
+    require_may_act(roles, desk_item, RECEPTION, "mark this message called back")

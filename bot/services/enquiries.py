@@ -184,6 +184,8 @@ def may_act(roles: Roles, user_id: str, item: Item) -> None:
     if roles.is_manager(user_id) or item.owner_id == user_id:
         return
     if item.owner_channel is not None:
+        if roles.owns_for_managers(item.owner_channel):
+            raise Refusal("Only managers may act on enquiries the managers have.")
         if roles.is_desk(user_id):
             return
         raise Refusal("Only reception and managers may act on enquiries the desk has.")
