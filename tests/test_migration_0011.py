@@ -36,7 +36,7 @@ def test_upgrading_keeps_absences_as_begun_and_lets_messages_have_no_recipient(
         assert connection.execute(text("SELECT recipient_id FROM phonemessage")).scalar() is None
         connection.execute(
             text(
-                "INSERT INTO item (kind, started_at, due_at, state, deadline_version, \"window\","
+                'INSERT INTO item (kind, started_at, due_at, state, deadline_version, "window",'
                 " attempts, team, created_at) VALUES ('phone_message', :t, :t, 'open', 1, '',"
                 " 0, 'front', :t)"
             ),

@@ -24,6 +24,8 @@ MESSAGE_USAGE = (
     "• With no `@recipient` the policy's routing rules say who has it, else the desk channel "
     "(`/message Sam Roe: a complaint about parking`)\n"
     "• `/message` on its own opens a form (with e-mail, subject and urgent)\n"
+    "• A wrong entry (reception, managers): `/message correct <caller> caller <right name>`, "
+    "or `/message correct <caller> for @right-person` (it moves to them)\n"
     "• `/desk mine` lists your open items"
 )
 MESSAGE_FORM_ID = "message_form"
