@@ -253,3 +253,12 @@ def test_reception_may_not_take_a_message_a_rule_gave_the_managers(fd: Embedded)
     require_may_act(roles, item, MANAGER, "mark this message called back")
     desk_item = item.model_copy(update={"owner_channel": DESK})
     require_may_act(roles, desk_item, RECEPTION, "mark this message called back")
+
+
+def test_a_routed_message_corrected_to_a_person_moves_to_them(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/message", "Sam Roe: please call back")
+    assert items(fd)[0].owner_channel == DESK
+    fd.command(RECEPTION, "/message", f"correct Sam Roe for {ALICE_M}")
+    assert "recipient nobody (routed) → <@U0ALICE>" in last_reply(fd, RECEPTION)
+    assert items(fd)[0].owner_id == ALICE
+    assert _messages(fd)[0].recipient_id == ALICE
