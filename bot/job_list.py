@@ -11,6 +11,7 @@ from bot.jobs import Job
 from bot.reports import weekly
 from bot.services import (
     absences,
+    assist,
     closing,
     closures,
     directory_sync,
@@ -23,6 +24,7 @@ JOBS: tuple[Job, ...] = (
     planned_absences.JOB,  # a planned absence begins at its instant, with its hand-over
     absences.JOB,  # out of office ends by itself
     sweep.JOB,  # windows: reminders and alerts
+    assist.JOB,  # a call for help nobody answered: alerted again, louder
     closing.JOB,  # who is on site at closing
     weekly.JOB,  # the weekly report to the managers' channel
     retention.JOB,  # personal data anonymised after retention

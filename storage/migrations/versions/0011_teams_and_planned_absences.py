@@ -6,7 +6,7 @@
 when it was set and applies it when it begins; absences already set have begun.
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0012
 Create Date: 2026-12-01 03:50:00
 """
 
@@ -17,7 +17,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0008"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
