@@ -111,7 +111,9 @@ def build_runtime(
         lease=CLAIM_LEASE,
     )
     roles = Roles(
-        managers=frozenset(policy.roles.managers), reception=frozenset(policy.roles.reception)
+        managers=frozenset(policy.roles.managers),
+        reception=frozenset(policy.roles.reception),
+        managers_channel=managers_channel,
     )
     ctx = HandlerContext(
         engine=engine,

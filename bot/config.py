@@ -34,6 +34,7 @@ from sqlalchemy.exc import ArgumentError
 from bot.calendar import BusinessCalendar, check_holiday_region
 from bot.durations import Duration, parse_duration
 from bot.hours import WeeklyHours, parse_hours
+from bot.teams import Rule, Team, TeamBook, parse_owner, user_id_of
 
 POLICY_FILE = "frontdesk.toml"
 EXAMPLE_POLICY = "frontdesk.example.toml"
@@ -474,6 +475,59 @@ class VisitorsConfig(_Section):
     late_after: PositivePlainDuration = parse_duration("15 minutes")  # an expected visitor is late
 
 
+class TeamConfig(_Section):
+    """`[teams.<id>]`: its members (user IDs), an optional lead, and its site."""
+
+    members: tuple[str, ...] = Field(min_length=1)
+    lead: str | None = None
+    site: str | None = None  # a site id; checked against `[sites]` where sites are known
+
+    @field_validator("members")
+    @classmethod
+    def _user_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(user_id_of(member) for member in value))
+
+    @field_validator("lead")
+    @classmethod
+    def _lead_id(cls, value: str | None) -> str | None:
+        return None if value is None else user_id_of(value)
+
+
+def _enquiry_channel_key(channel: str) -> str:
+    return channel.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+class RoutingWhen(_Section):
+    """What a routing rule matches: every condition given must hold."""
+
+    kind: str | None = None
+    channel: str | None = None
+    about: str | None = Field(default=None, min_length=1)
+    team: str | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _kind_key(cls, value: str | None) -> str | None:
+        return None if value is None else _enquiry_channel_key(value)
+
+    @field_validator("channel")
+    @classmethod
+    def _channel_key(cls, value: str | None) -> str | None:
+        return None if value is None else _enquiry_channel_key(value)
+
+
+class RoutingRule(_Section):
+    """`[[routing]]`: `when = {…}`, `to = "@U…" | "team:<id>" | "managers" | "desk"`."""
+
+    when: RoutingWhen = RoutingWhen()
+    to: str
+
+    @field_validator("to")
+    @classmethod
+    def _owner_form(cls, value: str) -> str:
+        return str(parse_owner(value))
+
+
 class Policy(_Section):
     """The site's service policy, as read from `frontdesk.toml`."""
 
@@ -486,8 +540,59 @@ class Policy(_Section):
     visitors: VisitorsConfig = VisitorsConfig()
     enquiry: EnquiryConfig = EnquiryConfig()
     templates: TemplatesConfig = TemplatesConfig()
+    teams: dict[str, TeamConfig] = Field(default_factory=dict)
+    routing: tuple[RoutingRule, ...] = ()
 
     _calendar: BusinessCalendar | None = PrivateAttr(default=None)
+    _team_book: TeamBook | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _known_teams(self) -> Policy:
+        known = ", ".join(self.teams) or "none are set"
+        for name, team in self.teams.items():
+            if team.lead is not None and team.lead not in team.members:
+                raise ValueError(f"teams.{name}.lead: {team.lead} is not one of its members")
+        kinds = ("message", *self.enquiry.kinds)
+        for number, rule in enumerate(self.routing):
+            kind, channel = rule.when.kind, rule.when.channel
+            if kind is not None and kind not in kinds:
+                raise ValueError(
+                    f'routing[{number}].when.kind: unknown kind "{kind}" (use {", ".join(kinds)})'
+                )
+            if channel is not None and channel not in self.enquiry.channels:
+                raise ValueError(
+                    f'routing[{number}].when.channel: unknown channel "{channel}" '
+                    f"(use {', '.join(self.enquiry.channels)})"
+                )
+            owner = parse_owner(rule.to)
+            for where, team_id in (("to", owner.team), ("when.team", rule.when.team)):
+                if team_id is not None and team_id not in self.teams:
+                    raise ValueError(
+                        f'routing[{number}].{where}: no team "{team_id}" in [teams] ({known})'
+                    )
+        return self
+
+    def team_book(self) -> TeamBook:
+        """The teams and routing rules, as cover and routing use them."""
+        if self._team_book is None:
+            self._team_book = TeamBook(
+                teams={
+                    name: Team(name, team.members, team.lead, team.site)
+                    for name, team in self.teams.items()
+                },
+                rules=tuple(
+                    Rule(
+                        to=parse_owner(rule.to),
+                        kind=rule.when.kind,
+                        channel=rule.when.channel,
+                        about=rule.when.about,
+                        team=rule.when.team,
+                        number=number,
+                    )
+                    for number, rule in enumerate(self.routing, start=1)
+                ),
+            )
+        return self._team_book
 
     def calendar(self) -> BusinessCalendar:
         """Return the site's business calendar (one per policy, so run-time closures stick)."""
@@ -556,8 +661,10 @@ def parse_policy(text: str, source: str = POLICY_FILE) -> Policy:
         errors = exc.errors()
         first = errors[0]
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        where = _location(first["loc"]) or "policy"
-        raise ConfigError(f"{source}: {where}: {_message(first)}{more}") from None
+        where = _location(first["loc"])
+        # A check across sections (a rule naming an unknown team) names its key itself.
+        at = f"{where}: " if where else ""
+        raise ConfigError(f"{source}: {at}{_message(first)}{more}") from None
     wrong = enquiry_policy_error(policy)
     if wrong is not None:
         raise ConfigError(f"{source}: {wrong}")

@@ -16,11 +16,13 @@ from bot.services import (
     closures,
     directory_sync,
     late_visitors,
+    planned_absences,
     retention,
 )
 
 JOBS: tuple[Job, ...] = (
     closures.JOB,  # run-time closures reach every process (before deadlines are read)
+    planned_absences.JOB,  # a planned absence begins at its instant, with its hand-over
     absences.JOB,  # out of office ends by itself
     sweep.JOB,  # windows: reminders and alerts
     assist.JOB,  # a call for help nobody answered: alerted again, louder

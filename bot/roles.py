@@ -18,6 +18,12 @@ class Roles:
 
     managers: frozenset[str]
     reception: frozenset[str]
+    # Items a routing rule gave to "managers" are owned by this channel: managers' alone.
+    managers_channel: str | None = None
+
+    def owns_for_managers(self, owner_channel: str | None) -> bool:
+        """Whether an item owned by `owner_channel` is the managers' (not the desk's)."""
+        return owner_channel is not None and owner_channel == self.managers_channel
 
     def of(self, user_id: str) -> Role:
         """The highest role `user_id` holds."""

@@ -41,6 +41,7 @@ from bot.notices import (
 from bot.services import windows
 from bot.services.cover import Cover, cover_for
 from bot.services.item_summary import summarise
+from bot.teams import NO_TEAMS, TeamBook
 from storage import items
 from storage import sweep as stored
 from storage.db import session_scope
@@ -90,6 +91,7 @@ class Audience:
     desk_channel: str
     managers_channel: str
     manager_ids: tuple[str, ...]
+    teams: TeamBook = NO_TEAMS
 
 
 def sweep(
@@ -102,7 +104,9 @@ def sweep(
     batch: int = BATCH,
 ) -> SweepResult:
     """Handle every stage due at `now`, a batch per transaction."""
-    audience = Audience(desk_channel, managers_channel, tuple(policy.roles.managers))
+    audience = Audience(
+        desk_channel, managers_channel, tuple(policy.roles.managers), policy.team_book()
+    )
     result = SweepResult()
     while True:
         with session_scope(engine) as session:
@@ -167,7 +171,11 @@ def _notices(
     covering: Cover | None = None
     if item.owner_id and item.kind != "visitor_arrival" and stage != "escalate":
         cover = cover_for(
-            session, intended_id=item.owner_id, now=now, desk_channel=audience.desk_channel
+            session,
+            intended_id=item.owner_id,
+            now=now,
+            desk_channel=audience.desk_channel,
+            teams=audience.teams,
         )
         if cover.redirected:
             owner = cover.owner.user_id or cover.owner.channel or audience.desk_channel
@@ -190,7 +198,11 @@ def _notices(
         asked = item.owner_id
         if asked:
             cover = cover_for(
-                session, intended_id=asked, now=item.due_at, desk_channel=audience.desk_channel
+                session,
+                intended_id=asked,
+                now=item.due_at,
+                desk_channel=audience.desk_channel,
+                teams=audience.teams,
             )
             backup = cover.owner.user_id
             if backup and backup != asked:

@@ -53,6 +53,61 @@ def current_all(session: Session, *, now: datetime) -> list[Absence]:
     return list(session.scalars(statement))
 
 
+def ahead_of(session: Session, user_id: str, *, now: datetime) -> list[Absence]:
+    """`user_id`'s absences running at `now` or planned after it, soonest first."""
+    statement = (
+        select(Absence)
+        .where(
+            col(Absence.user_id) == user_id,
+            col(Absence.ended_at).is_(None),
+            col(Absence.until) > now,
+        )
+        .order_by(col(Absence.starts_at), col(Absence.id))
+    )
+    return list(session.scalars(statement))
+
+
+def planned_all(session: Session, *, now: datetime) -> dict[str, Absence]:
+    """Each person's next absence that starts after `now` (not withdrawn), by user ID."""
+    statement = (
+        select(Absence)
+        .where(col(Absence.ended_at).is_(None), col(Absence.starts_at) > now)
+        .order_by(col(Absence.starts_at).desc(), col(Absence.id).desc())
+    )
+    return {absence.user_id: absence for absence in session.scalars(statement)}
+
+
+def due_to_begin(session: Session, *, now: datetime) -> list[Absence]:
+    """Planned absences whose start has come and that have not begun (nor been withdrawn)."""
+    statement = (
+        select(Absence)
+        .where(
+            col(Absence.start_pending).is_(True),
+            col(Absence.ended_at).is_(None),
+            col(Absence.starts_at) <= now,
+        )
+        .order_by(col(Absence.starts_at), col(Absence.id))
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    return list(session.scalars(statement))
+
+
+def next_start(session: Session, *, after: datetime) -> datetime | None:
+    """The earliest start after `after` of a planned absence that has not begun."""
+    statement = (
+        select(col(Absence.starts_at))
+        .where(
+            col(Absence.start_pending).is_(True),
+            col(Absence.ended_at).is_(None),
+            col(Absence.starts_at) > after,
+        )
+        .order_by(col(Absence.starts_at))
+        .limit(1)
+    )
+    return session.scalars(statement).first()
+
+
 def due_to_end(session: Session, *, now: datetime) -> list[Absence]:
     """Absences whose return instant has come and that have not been closed yet."""
     statement = (

@@ -81,7 +81,8 @@ class PhoneMessage(SQLModel, table=True):
     """A call taken for someone: every call is logged for the reports."""
 
     id: int | None = Field(default=None, primary_key=True)
-    recipient_id: str = Field(max_length=32, index=True)
+    # None: taken with no recipient, sent by the routing rules (or to the desk).
+    recipient_id: str | None = Field(default=None, max_length=32, index=True)
     caller: str = Field(max_length=200)
     organisation: str | None = Field(default=None, max_length=200)
     phone: str | None = Field(default=None, max_length=64)
@@ -168,6 +169,7 @@ class Item(SQLModel, table=True):
     outcome: str | None = Field(default=None, max_length=32)
     revised_reason: str | None = Field(default=None, max_length=1000)
     attempts: int = 0
+    team: str | None = Field(default=None, max_length=80)  # the team it opened with
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -212,7 +214,15 @@ class SlackPost(SQLModel, table=True):
 
 
 class Absence(SQLModel, table=True):
-    """Out of office: away until `until`, with an optional backup."""
+    """Out of office from `starts_at` until `until`, with an optional backup.
+
+    A planned absence (`/ooo from … until …`) starts later (`start_pending`): `hand_over` is the
+    choice made when it was set, applied by the `absences.start` job at `starts_at`, which then
+    clears `start_pending`.
+    One withdrawn (`/ooo cancel`) before it began is ended then, with no summary.
+    """
+
+    __table_args__ = (Index("ix_absence_start_pending", "start_pending", "starts_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: str = Field(max_length=32, index=True)
@@ -221,6 +231,8 @@ class Absence(SQLModel, table=True):
     backup_id: str | None = Field(default=None, max_length=32)
     note: str | None = Field(default=None, max_length=500)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    hand_over: bool = True
+    start_pending: bool = False
 
 
 class Presence(SQLModel, table=True):

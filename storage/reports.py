@@ -43,6 +43,7 @@ class ItemFacts:
     enquiry_ref: str | None = None
     told_by: str | None = None  # how the customer was told at this stage (a medium)
     customer_outcome: str | None = None  # at "Resolved": what was decided
+    team: str | None = None  # the team it opened with
 
 
 def _due_or_done_in(start: datetime, end: datetime) -> Any:
@@ -82,6 +83,7 @@ def items_due_or_done(session: Session, start: datetime, end: datetime) -> list[
                 enquiry_ref=enquiry_ref,
                 told_by=reply.medium if reply else None,
                 customer_outcome=reply.outcome if reply else None,
+                team=item.team,
             )
         )
     return facts

@@ -61,7 +61,7 @@ def test_no_text_opens_the_form_and_help_helps(text: str, kind: type) -> None:
 
 
 BAD = [
-    ("Jane Doe", "Who is the message for?"),
+    ("<#C0DESK|front-desk> Jane Doe", "Who is the message for?"),
     ("@alice Jane Doe", "I can't find `@alice`"),
     (A, "Give the caller's name"),
     (f"{A} (Acme) 416-555-0199", "Give the caller's name"),

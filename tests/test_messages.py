@@ -248,7 +248,6 @@ def test_desk_owned_message_shows_no_number_in_the_channel_but_to_the_clicker(
 
 
 BAD_INPUT = [
-    ("Jane Doe: hello", "Who is the message for?"),
     ("@alice Jane Doe", "Who is the message for?"),
     ("<#C0DESK|front-desk> Jane Doe", "Who is the message for?"),
     (ALICE_M, "Give the caller's name"),
@@ -269,6 +268,18 @@ def test_bad_input_gets_the_right_form_and_stores_nothing(
     assert stored(fd) == [] and windows(fd) == []
     with Session(fd.engine) as session:
         assert list(session.exec(select(Outbox))) == []
+
+
+def test_a_message_with_no_recipient_and_no_routing_rules_goes_to_the_desk(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/message", "Jane Doe 416-555-0199: hello")
+    reply = last_reply(fd, RECEPTION)
+    assert "the desk channel has it (no routing rule matched)" in reply
+    (message,) = stored(fd)
+    assert message.recipient_id is None and message.phone_e164 == "+14165550199"
+    (item,) = windows(fd)
+    assert (item.owner_id, item.owner_channel, item.intended_id) == (None, DESK, None)
+    (post,) = posts_to(fd, DESK)
+    assert "Jane Doe" in block_text(post) and "555-0199" not in block_text(post)
 
 
 def test_anyone_may_take_a_message(fd: Embedded) -> None:

@@ -100,7 +100,7 @@ MESSAGES = [
 ]
 
 MESSAGE_ERRORS = [
-    ("Jane Doe: call back", "Who is the message for?"),
+    ("<#C0DESK|front-desk> Jane Doe: call back", "Who is the message for?"),
     ("@alice Jane Doe", "I can't find `@alice`"),
     ("from X for @dave: y", "I can't find `@dave`"),
     (f"{A} Sam Roe for @dave: y", "I can't find `@dave`"),

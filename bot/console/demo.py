@@ -21,6 +21,17 @@ DEMO_USERS = (
     DemoUser("U0CAROL", "carol", "Carol Chen", None, "staff"),
     DemoUser("U0MANAGER", "manager", "Maya Manager", "America/Toronto", "managers"),
 )
+# Two teams and a few routing rules, so same-team cover and routing can be tried (the
+# console adds them when the policy file sets no teams of its own).
+DEMO_TEAMS = {
+    "front": {"members": ["U0ALICE", "U0BOB"], "lead": "U0ALICE"},
+    "care": {"members": ["U0CAROL"], "lead": "U0CAROL"},
+}
+DEMO_ROUTING = (
+    {"when": {"kind": "complaint", "about": "staff"}, "to": "managers"},
+    {"when": {"kind": "complaint"}, "to": "team:care"},
+    {"when": {"kind": "message", "about": "invoice"}, "to": "team:front"},
+)
 DESK_CHANNEL = ("C0DESK", "front-desk")
 MANAGERS_CHANNEL = ("C0MGRS", "managers")
 SIGNING_SECRET = "frontdesk-console-secret"

@@ -10,7 +10,15 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from bot.clock import ManualClock, SystemClock
-from bot.config import ChannelsConfig, Policy, RolesConfig, load_policy, load_settings
+from bot.config import (
+    ChannelsConfig,
+    Policy,
+    RolesConfig,
+    RoutingRule,
+    TeamConfig,
+    load_policy,
+    load_settings,
+)
 from bot.console import demo
 from bot.console.embedded import start_embedded
 from bot.console.repl import Console, read_lines, start_at
@@ -24,18 +32,21 @@ You are @reception. Try:  /visitor arrived Jane Doe from Acme for @alice
 
 
 def demo_policy(policy: Policy) -> Policy:
-    """The policy with the demo workspace's channels and roles."""
-    return policy.model_copy(
-        update={
-            "channels": ChannelsConfig(
-                desk=demo.DESK_CHANNEL[0], managers=demo.MANAGERS_CHANNEL[0]
-            ),
-            "roles": RolesConfig(
-                managers=tuple(u.id for u in demo.DEMO_USERS if u.role == "managers"),
-                reception=tuple(u.id for u in demo.DEMO_USERS if u.role == "reception"),
-            ),
-        }
-    )
+    """The policy with the demo workspace's channels and roles (and its two teams and their
+    routing rules, unless the policy file sets teams of its own)."""
+    update: dict[str, object] = {
+        "channels": ChannelsConfig(desk=demo.DESK_CHANNEL[0], managers=demo.MANAGERS_CHANNEL[0]),
+        "roles": RolesConfig(
+            managers=tuple(u.id for u in demo.DEMO_USERS if u.role == "managers"),
+            reception=tuple(u.id for u in demo.DEMO_USERS if u.role == "reception"),
+        ),
+    }
+    if not policy.teams:
+        teams = {name: TeamConfig.model_validate(team) for name, team in demo.DEMO_TEAMS.items()}
+        update["teams"] = teams
+        update["routing"] = tuple(RoutingRule.model_validate(rule) for rule in demo.DEMO_ROUTING)
+    # Validated again as a whole, so the copy checks its rules and caches nothing stale.
+    return Policy.model_validate(policy.model_copy(update=update).model_dump())
 
 
 def run_console(args: argparse.Namespace) -> int:

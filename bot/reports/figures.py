@@ -225,7 +225,8 @@ def judge(
         if done is not None
         else None
     )
-    team = teams.get(facts.owner, NO_TEAM) if facts.owner_is_person else NO_TEAM
+    # The team it opened with; items from before teams were kept: the owner's team today.
+    team = facts.team or (teams.get(facts.owner, NO_TEAM) if facts.owner_is_person else NO_TEAM)
     return ItemOutcome(
         facts=facts,
         team=team,

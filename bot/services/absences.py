@@ -18,6 +18,7 @@ from bot.jobs import Job, JobContext
 from bot.notices import HandledItem, HandledVisit, OooWhileYouWereOut, enqueue_notice
 from bot.services import windows
 from bot.services.cover import cover_for
+from bot.teams import NO_TEAMS, TeamBook
 from bot.when import WhenError, parse_when
 from storage import absences, handled, items
 from storage.db import session_scope
@@ -98,7 +99,13 @@ def set_absence(
     if absence is None:
         absence = absences.add(
             session,
-            Absence(user_id=user_id, starts_at=now, until=until, backup_id=backup_id, note=note),
+            Absence(
+                user_id=user_id,
+                starts_at=now,
+                until=until,
+                backup_id=backup_id,
+                note=note,
+            ),
         )
     else:
         absence.until, absence.backup_id, absence.note = until, backup_id, note
@@ -161,12 +168,20 @@ def open_items_of(session: Session, user_id: str) -> list[Item]:
     return items.open_for(session, owner_id=user_id)
 
 
-def hand_over(session: Session, *, user_id: str, now: datetime, desk_channel: str) -> HandedOver:
+def hand_over(
+    session: Session,
+    *,
+    user_id: str,
+    now: datetime,
+    desk_channel: str,
+    teams: TeamBook = NO_TEAMS,
+) -> HandedOver:
     """Give `user_id`'s open items, with their deadlines, to whoever covers for them now
-    (their backup, or the desk channel); each new owner is told through the outbox."""
+    (their backup, a teammate who is in, or the desk channel); each new owner is told through
+    the outbox."""
     from bot.services.item_actions import enqueue_assigned
 
-    cover = cover_for(session, intended_id=user_id, now=now, desk_channel=desk_channel)
+    cover = cover_for(session, intended_id=user_id, now=now, desk_channel=desk_channel, teams=teams)
     if not cover.redirected:
         return HandedOver(items=[], to_user_id=user_id)
     moved = []

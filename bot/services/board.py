@@ -35,6 +35,7 @@ class Status:
     back_at: datetime | None = None  # off-site: back then; away: the return instant
     backup_id: str | None = None
     note: str | None = None
+    away_from: datetime | None = None  # a planned absence: it starts then (until `back_at`)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Board:
     off_site: list[Status] = field(default_factory=list)
     out_for_day: list[Status] = field(default_factory=list)
     away: list[Status] = field(default_factory=list)
+    planned: list[Status] = field(default_factory=list)  # away from a later date
 
 
 def status_of(session: Session, user_id: str, *, now: datetime) -> Status:
@@ -87,6 +89,14 @@ def board(session: Session, user_ids: Sequence[str], *, now: datetime) -> Board:
             grouped.off_site.append(Status(user_id, OFF_SITE, row.back_at))
     grouped.off_site.sort(key=lambda s: s.back_at or now)
     grouped.away.sort(key=lambda s: s.back_at or now)
+    planned = absences.planned_all(session, now=now)
+    for user_id in dict.fromkeys(user_ids):
+        if user_id in planned and user_id not in away:
+            later = planned[user_id]
+            grouped.planned.append(
+                Status(user_id, IN, later.until, later.backup_id, later.note, later.starts_at)
+            )
+    grouped.planned.sort(key=lambda s: s.away_from or now)
     return grouped
 
 

@@ -25,6 +25,7 @@ from bot.roles import Roles, require_desk
 from bot.services import item_actions, visitors, windows
 from bot.services.cover import Cover, cover_for
 from bot.services.visitors import Ambiguous
+from bot.teams import NO_TEAMS, TeamBook
 from storage import audit, item_posts, items, posts, visits
 from storage import messages as stored
 from storage.models import Item, PhoneMessage, Visit
@@ -122,6 +123,7 @@ def correct_visit_host(
     by: str,
     roles: Roles,
     desk_channel: str,
+    teams: TeamBook = NO_TEAMS,
 ) -> Corrected:
     """Give the visit to the right host: they are told, the open arrival window moves to them,
     and the desk channel's posts show them."""
@@ -152,7 +154,7 @@ def correct_visit_host(
         tag=f"visit:{visit.id}:corrected",
         channels_only=True,
     )
-    cover = cover_for(session, intended_id=host_id, now=now, desk_channel=desk_channel)
+    cover = cover_for(session, intended_id=host_id, now=now, desk_channel=desk_channel, teams=teams)
     for item in items.for_subject(session, visit_id=visit.id):
         if item.kind == "visitor_arrival":
             redrawn += _move_window(session, item=item, to=host_id, cover=cover, now=now, by=by)
@@ -201,19 +203,27 @@ def correct_recipient(
     by: str,
     roles: Roles,
     desk_channel: str,
+    teams: TeamBook = NO_TEAMS,
 ) -> Corrected:
     """The message was for someone else: it moves to them as a reassignment does (the window
-    keeps its deadline), and the record says whom it was for."""
+    keeps its deadline), and the record says whom it was for (a message taken with no
+    recipient, routed, had nobody: "")."""
     require_desk(roles, by, "correct a phone message")
-    old = message.recipient_id
+    old = message.recipient_id or ""
     if old == to:
         raise NothingToCorrect(f"it is for <@{to}> already")
     message.recipient_id = to
     session.add(message)
     _record(
-        session, now=now, by=by, item_id=item.id, field="recipient", old=f"<@{old}>", new=f"<@{to}>"
+        session,
+        now=now,
+        by=by,
+        item_id=item.id,
+        field="recipient",
+        old=f"<@{old}>" if old else "(none: routed)",
+        new=f"<@{to}>",
     )
-    cover = cover_for(session, intended_id=to, now=now, desk_channel=desk_channel)
+    cover = cover_for(session, intended_id=to, now=now, desk_channel=desk_channel, teams=teams)
     redrawn = _move_window(session, item=item, to=to, cover=cover, now=now, by=by)
     if item.state != "done":  # the message's own DM, to whoever has it now
         item_actions.enqueue_assigned(session, item=item, now=now)

@@ -32,7 +32,9 @@ from bot.services import windows
 from bot.services.cover import cover_for
 from bot.services.customer_texts import CustomerFacts, customer_text
 from bot.services.item_actions import rewrite_posts
+from bot.services.routing import Places, Routed, item_team, route
 from bot.services.windows import WindowClosed
+from bot.teams import NO_TEAMS, TeamBook, Thing
 from storage import audit, enquiries, staff
 from storage import item_posts as outbox_posts
 from storage.models import AuditEvent, CustomerReply, Enquiry, Item
@@ -52,6 +54,7 @@ class EnquiryView:
     enquiry: Enquiry
     ack: Item | None
     resolve: Item | None
+    routed: Routed | None = None  # logged with no `for @owner`: where the rules sent it
 
     @property
     def last(self) -> Item:
@@ -155,6 +158,7 @@ def log_enquiry(
     contact: str | None = None,
     prefers: str | None = None,
     expect_by: date | None = None,
+    managers_channel: str | None = None,
 ) -> EnquiryView:
     """Record an enquiry, open its windows from receipt, and DM whoever has it; `expect_by`:
     when the customer was told to expect a full answer (an interim call back), recorded."""
@@ -163,8 +167,29 @@ def log_enquiry(
     if prefers:
         prefers = channel_of(policy.enquiry, prefers, "a medium")
     ack_spec, resolve_spec = policy.sla.enquiry_windows(channel, kind)
-    cover = cover_for(
-        session, intended_id=owner_id or logged_by, now=now, desk_channel=desk_channel
+    teams = policy.team_book()
+    routed: Routed | None = None
+    if owner_id is None:
+        # No `for @owner`: the routing rules decide, else whoever logged it (DESIGN "Commands").
+        routed = route(
+            session,
+            thing=Thing(kind, channel, summary, teams.team_of(logged_by)),
+            now=now,
+            teams=teams,
+            places=Places(desk_channel, managers_channel or desk_channel),
+            default_person=logged_by,
+        )
+        owner, intended_id = routed.owner, routed.person_id
+    else:
+        cover = cover_for(
+            session, intended_id=owner_id, now=now, desk_channel=desk_channel, teams=teams
+        )
+        owner, intended_id = cover.owner, cover.intended_id
+    team = item_team(
+        teams,
+        intended_id=intended_id,
+        owner=owner,
+        routed_team=routed.team if routed else None,
     )
     enquiry = enquiries.add(
         session,
@@ -189,15 +214,16 @@ def log_enquiry(
             now=now,
             calendar=calendar,
             spec=spec,
-            owner=cover.owner,
+            owner=owner,
             actor_id=logged_by,
-            intended_id=cover.intended_id,
+            intended_id=intended_id,
             enquiry_id=enquiry.id,
+            team=team,
         )
         for kind_, spec in (("enquiry_ack", ack_spec), ("enquiry_resolve", resolve_spec))
         if spec is not None
     }
-    view = EnquiryView(enquiry, opened.get("enquiry_ack"), opened.get("enquiry_resolve"))
+    view = EnquiryView(enquiry, opened.get("enquiry_ack"), opened.get("enquiry_resolve"), routed)
     if expect_by is not None:
         if expect_by < now.astimezone(calendar.tz).date():
             raise EnquiryError("The date they may expect a full answer by has passed")
@@ -222,6 +248,8 @@ def may_act(roles: Roles, user_id: str, item: Item) -> None:
     if roles.is_manager(user_id) or item.owner_id == user_id:
         return
     if item.owner_channel is not None:
+        if roles.owns_for_managers(item.owner_channel):
+            raise Refusal("Only managers may act on enquiries the managers have.")
         if roles.is_desk(user_id):
             return
         raise Refusal("Only reception and managers may act on enquiries the desk has.")
@@ -365,6 +393,7 @@ def reassign(
     by: str,
     roles: Roles,
     desk_channel: str | None = None,
+    teams: TeamBook = NO_TEAMS,
 ) -> EnquiryView:
     """Give the enquiry's open windows to someone else, or to whoever covers while they are
     away; the customer's clocks run on."""
@@ -381,6 +410,7 @@ def reassign(
         intended_id=to_user_id,
         now=now,
         desk_channel=desk_channel or last.owner_channel or "",
+        teams=teams,
     )
     owner = cover.owner
     if not (owner.user_id or owner.channel):

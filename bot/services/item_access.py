@@ -12,7 +12,7 @@ def may_act(roles: Roles, item: Item, user_id: str) -> bool:
         return True
     if item.owner_id is not None:
         return item.owner_id == user_id
-    return roles.is_desk(user_id)
+    return roles.is_desk(user_id) and not roles.owns_for_managers(item.owner_channel)
 
 
 def require_may_act(roles: Roles, item: Item, user_id: str, action: str) -> None:
@@ -21,6 +21,8 @@ def require_may_act(roles: Roles, item: Item, user_id: str, action: str) -> None
         return
     if item.owner_id is not None:
         raise Refusal(f"Only <@{item.owner_id}>, who has it, and managers may {action}.")
+    if roles.owns_for_managers(item.owner_channel):
+        raise Refusal(f"Only managers may {action}: the managers have it.")
     raise Refusal(f"Only reception and managers may {action} for the desk.")
 
 
@@ -29,6 +31,8 @@ def require_may_take(roles: Roles, item: Item, user_id: str) -> None:
     if roles.is_manager(user_id):
         return
     if item.owner_id is None and roles.is_desk(user_id):
+        if roles.owns_for_managers(item.owner_channel):
+            raise Refusal("Only managers may take the managers' items.")
         return
     if item.owner_id is None:
         raise Refusal("Only reception and managers may take the desk's items.")

@@ -15,6 +15,7 @@ from bot.services.item_access import require_may_act, require_may_take
 from bot.services.item_summary import summarise
 from bot.services.messages import ItemNotFound, enqueue_owner_dm
 from bot.services.windows import Owner
+from bot.teams import NO_TEAMS, TeamBook
 from storage import absences, item_posts, items, outbox, posts
 from storage import messages as stored
 from storage.models import Item
@@ -51,11 +52,12 @@ def reassign(
     by: str,
     roles: Roles,
     desk_channel: str,
+    teams: TeamBook = NO_TEAMS,
 ) -> Moved:
     """Give the item (and its original deadline) to `to`, or whoever covers for them."""
     item = _open_item(session, item_id)
     require_may_act(roles, item, by, "reassign this item")
-    cover = cover_for(session, intended_id=to, now=now, desk_channel=desk_channel)
+    cover = cover_for(session, intended_id=to, now=now, desk_channel=desk_channel, teams=teams)
     if cover.owner.user_id is not None and cover.owner.user_id == item.owner_id:
         raise AlreadyYours(f"<@{cover.owner.user_id}> has it already.")
     windows.reassign(session, item=item, owner=cover.owner, now=now, by=by)

@@ -19,6 +19,8 @@ from bot.roles import Roles
 from bot.services import windows
 from bot.services.cover import Cover, cover_for
 from bot.services.item_access import require_may_act
+from bot.services.routing import Places, Routed, item_team, route
+from bot.teams import Thing
 from storage import audit, items
 from storage import messages as stored
 from storage.models import Item, PhoneMessage
@@ -44,7 +46,7 @@ class Phone:
 class NewMessage:
     """What the receptionist wrote down."""
 
-    recipient_id: str
+    recipient_id: str | None  # None: the routing rules say who has it (else the desk)
     caller: str
     organisation: str | None = None
     phone: str | None = None
@@ -60,6 +62,7 @@ class TakenMessage:
     item: Item
     cover: Cover
     phone: Phone | None
+    routed: Routed | None = None  # taken with no recipient: where the rules sent it, and why
 
 
 @dataclass(frozen=True)
@@ -107,8 +110,10 @@ def take_message(
     taken_by: str,
     new: NewMessage,
     desk_channel: str,
+    managers_channel: str | None = None,
 ) -> TakenMessage:
-    """Log the call, open its window for whoever covers the recipient, and DM them."""
+    """Log the call, open its window for whoever covers the recipient (with no recipient: where
+    the routing rules say, else the desk), and DM them."""
     phone = parse_phone(new.phone, phone_region(policy.site.holidays)) if new.phone else None
     message = stored.add(
         session,
@@ -127,7 +132,27 @@ def take_message(
             taken_at=now,
         ),
     )
-    cover = cover_for(session, intended_id=new.recipient_id, now=now, desk_channel=desk_channel)
+    teams = policy.team_book()
+    routed: Routed | None = None
+    if new.recipient_id is None:
+        about = " ".join(part for part in (new.subject, new.body) if part)
+        routed = route(
+            session,
+            thing=Thing("message", "phone", about, teams.team_of(taken_by)),
+            now=now,
+            teams=teams,
+            places=Places(desk_channel, managers_channel or desk_channel),
+        )
+        cover = routed.cover or Cover(owner=routed.owner, intended_id=routed.person_id or "")
+    else:
+        cover = cover_for(
+            session,
+            intended_id=new.recipient_id,
+            now=now,
+            desk_channel=desk_channel,
+            teams=teams,
+        )
+    intended_id = new.recipient_id or (routed.person_id if routed else None)
     item = windows.open_window(
         session,
         kind="phone_message",
@@ -136,11 +161,17 @@ def take_message(
         spec=policy.sla.phone_message_window(new.urgent),
         owner=cover.owner,
         actor_id=taken_by,
-        intended_id=new.recipient_id,
+        intended_id=intended_id,
         message_id=message.id,
+        team=item_team(
+            teams,
+            intended_id=intended_id,
+            owner=cover.owner,
+            routed_team=routed.team if routed else None,
+        ),
     )
     enqueue_owner_dm(session, item=item, message=message, now=now, key=f"item:{item.id}:dm")
-    return TakenMessage(message=message, item=item, cover=cover, phone=phone)
+    return TakenMessage(message=message, item=item, cover=cover, phone=phone, routed=routed)
 
 
 def enqueue_owner_dm(

@@ -22,7 +22,9 @@ from bot.notices import (
 from bot.roles import Refusal, Roles
 from bot.services import watch_list, windows
 from bot.services.cover import Cover, cover_for
+from bot.services.routing import item_team
 from bot.services.windows import Owner
+from bot.teams import NO_TEAMS, TeamBook
 from storage import audit, items, names, outbox, visits
 from storage.models import Visit
 from storage.names import name_key
@@ -98,7 +100,13 @@ def sign_in(
     session.add(visit)
     session.flush()
     audit.record(session, visit_id=visit.id, actor_id=logged_by, action="signed_in", at=now)
-    cover = cover_for(session, intended_id=host_id, now=now, desk_channel=desk_channel)
+    cover = cover_for(
+        session,
+        intended_id=host_id,
+        now=now,
+        desk_channel=desk_channel,
+        teams=policy.team_book(),
+    )
     arrived = replace(_arrived(visit), escort=policy.visitors.escort)
     enqueue_notice(
         session,
@@ -128,6 +136,7 @@ def expect(
     expected_at: datetime,
     desk_channel: str | None = None,
     needs: str | None = None,
+    teams: TeamBook = NO_TEAMS,
 ) -> Visit:
     """Pre-register a visitor and let the host know (or whoever covers while they are away).
 
@@ -148,7 +157,9 @@ def expect(
         ),
     )
     audit.record(session, visit_id=visit.id, actor_id=logged_by, action="expected", at=now)
-    cover = cover_for(session, intended_id=host_id, now=now, desk_channel=desk_channel or "")
+    cover = cover_for(
+        session, intended_id=host_id, now=now, desk_channel=desk_channel or "", teams=teams
+    )
     target = cover.owner.user_id or cover.owner.channel
     if not target:  # away, nobody covers, and no desk channel to tell: the host after all
         target, cover = host_id, Cover(owner=Owner(user_id=host_id), intended_id=host_id)
@@ -349,6 +360,7 @@ def _open_arrival_window(
         intended_id=visit.host_id,
         visit_id=visit.id,
         warn=False,
+        team=item_team(policy.team_book(), intended_id=visit.host_id, owner=cover.owner),
     )
 
 

@@ -55,8 +55,11 @@ def open_window(
     visit_id: int | None = None,
     enquiry_id: int | None = None,
     warn: bool = True,
+    team: str | None = None,
 ) -> Item:
-    """Start a window now; its instants come from the policy's durations in business time."""
+    """Start a window now; its instants come from the policy's durations in business time.
+
+    `team`: the team it opens with, kept for the reports whoever has it later."""
     due = calendar.add(now, spec.respond)
     item = Item(
         kind=kind,
@@ -71,6 +74,7 @@ def open_window(
         warn_at=warn_instant(calendar, now, due, spec.warn_before) if warn else None,
         escalate_at=calendar.add(due, spec.escalate_after),
         window=str(spec.respond),
+        team=team,
         created_at=now,
     )
     _schedule_from(item, "warn" if warn else "breach")

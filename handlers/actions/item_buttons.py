@@ -101,6 +101,7 @@ def register(app: App, ctx: HandlerContext) -> None:
                         by=user_id,
                         roles=ctx.roles,
                         desk_channel=ctx.desk_channel,
+                        teams=ctx.policy.team_book(),
                     )
                     owner_id, due_at = moved.item.owner_id, moved.item.due_at
                 tz = ctx.directory.zone_of(user_id, ctx.site_tz)

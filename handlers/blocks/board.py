@@ -56,7 +56,17 @@ def board_lines(board: Board, names: Mapping[str, str], tz: ZoneInfo) -> list[st
     lines += [f"    • {_name(names, s.user_id)}" for s in board.out_for_day] or ["    _nobody_"]
     lines.append(f":palm_tree: *Out of office ({len(board.away)})*")
     lines += [_away_line(s, names, tz) for s in board.away] or ["    _nobody_"]
+    if board.planned:
+        lines.append(f":calendar: *Planned absences ({len(board.planned)})*")
+        lines += [_planned_line(s, names, tz) for s in board.planned]
     return lines
+
+
+def _planned_line(status: Status, names: Mapping[str, str], tz: ZoneInfo) -> str:
+    start = date_token(status.away_from, tz, "{date_long_pretty}") if status.away_from else "?"
+    back = date_token(status.back_at, tz, "{date_long_pretty}") if status.back_at else "?"
+    cover = _name(names, status.backup_id) if status.backup_id else "the front desk"
+    return f"    • {_name(names, status.user_id)} away from {start} until {back} (backup: {cover})"
 
 
 def _away_line(status: Status, names: Mapping[str, str], tz: ZoneInfo) -> str:

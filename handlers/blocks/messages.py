@@ -21,6 +21,8 @@ MESSAGE_USAGE = (
     "(`/message @alice urgent Dana: the alarm`)\n"
     "• With no colon, what follows the number is the message "
     "(`/message @alice Sam Roe 416-555-0100 re the invoice`)\n"
+    "• With no `@recipient` the policy's routing rules say who has it, else the desk channel "
+    "(`/message Sam Roe: a complaint about parking`)\n"
     "• `/message` on its own opens a form (with e-mail, subject and urgent)\n"
     "• A wrong entry (reception, managers): `/message correct <caller> caller <right name>`, "
     "or `/message correct <caller> for @right-person` (it moves to them)\n"
@@ -130,6 +132,7 @@ def taken_reply(
     due_at: datetime,
     urgent: bool,
     phone_typed: str | None,
+    team: str | None = None,
     phone_valid: bool,
     tz: ZoneInfo,
 ) -> str:
@@ -143,6 +146,8 @@ def taken_reply(
     else:
         why = f"is out of office until {date_token(away_until, tz)}" if away_until else "is away"
         holder = mention(owner_id) if owner_id else "the desk channel"
+        if team and owner_id:
+            holder += f" (their teammate in {esc(team)}, who is in: no backup was named)"
         text = f":arrow_right: {mark}Message from {who} for {mention(recipient_id)}, who {why}: "
         text += f"{holder} has it instead, due {due}."
     if phone_typed and not phone_valid:
@@ -150,6 +155,25 @@ def taken_reply(
             f'\n:warning: I could not read "{esc(phone_typed)}" as a phone number; kept as typed.'
         )
     return text
+
+
+def routed_reply(
+    *,
+    caller: str,
+    organisation: str | None,
+    holder: str,
+    reason: str,
+    covering: str,
+    due_at: datetime,
+    urgent: bool,
+    tz: ZoneInfo,
+) -> str:
+    """The receptionist's confirmation of a message taken with no recipient: where the
+    routing rules sent it, and why."""
+    who = caller_line({"caller": caller, "organisation": organisation})
+    mark = ":rotating_light: *URGENT* " if urgent else ""
+    text = f":arrow_right: {mark}Message from {who}: {holder} has it ({esc(reason)}{covering})"
+    return text + f", due {date_token(due_at, tz)}."
 
 
 def _text_input(

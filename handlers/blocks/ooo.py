@@ -14,7 +14,12 @@ OOO_USAGE = (
     "*Out of office*\n"
     "• `/ooo until <when> [backup @someone] [: <note>]` (e.g. `/ooo until next Friday backup @bob`)\n"
     "   back at the opening of that day, unless you give a time (`Dec 10 1pm`)\n"
-    "• `/ooo back` (you are back early)\n"
+    "• `/ooo back` (you are back early), `/ooo back <when>` (your return moves)\n"
+    "• `/ooo from <when> until <when> [backup @someone] [keep my items] [: <note>]` plans an "
+    "absence ahead (e.g. `/ooo from Dec 21 until Jan 4 backup @bob`): it starts at 00:00 that "
+    "day and your open items go to your cover then, unless you add `keep my items`\n"
+    "• `/ooo list` shows your absences, now and planned; `/ooo cancel` withdraws the next "
+    "planned one\n"
     "• `/ooo` on its own shows your status"
 )
 RETURN_FORMAT = "{date_long_pretty} at {time}"
@@ -50,8 +55,11 @@ def set_reply(
     backup_away_until: datetime | None,
     moved_to_working_day: bool,
     handed_over: int = 0,
+    handed_to: str | None = None,
+    has_team: bool = False,
 ) -> str:
-    """The confirmation of `/ooo until`; `handed_over` open items went to whoever covers."""
+    """The confirmation of `/ooo until`; `handed_over` open items went to whoever covers
+    (`handed_to`, else the desk channel); `has_team`: a teammate who is in covers first."""
     verb = "You are now" if not replaced else "Changed: you are"
     lines = [f":palm_tree: {verb} out of office until {back_on(until, tz)}."]
     if moved_to_working_day:
@@ -63,10 +71,14 @@ def set_reply(
                 f"{mention(backup_id)} is out too, until {back_on(backup_away_until, tz)}: "
                 "until then their own backup (or the desk channel) covers."
             )
+    elif has_team:
+        lines.append(
+            "A teammate who is in covers your visitors and messages (the desk channel if none is)."
+        )
     else:
         lines.append("The desk channel covers your visitors and messages.")
     if handed_over:
-        to = mention(backup_id) if backup_id else "the desk channel"
+        to = mention(handed_to) if handed_to else "the desk channel"
         lines.append(f"Your {plural(handed_over, 'open item')} went to {to}, deadlines unchanged.")
     if backup_reminder:
         lines.append(
@@ -90,6 +102,81 @@ def status_text(
         if note:
             head += f"\nNote: _{esc(note)}_"
     return f"{head}\n\n{esc(OOO_USAGE)}"
+
+
+def planned_reply(
+    *,
+    starts_at: datetime,
+    until: datetime,
+    tz: ZoneInfo,
+    backup_id: str | None,
+    note: str | None,
+    hand_over: bool,
+    backup_away_until: datetime | None,
+    moved_to_working_day: bool,
+    has_team: bool = False,
+) -> str:
+    """The confirmation of `/ooo from … until …`: both instants, and the hand-over chosen."""
+    lines = [
+        f":calendar: Planned: out of office from {back_on(starts_at, tz)} "
+        f"until {back_on(until, tz)}. It starts on its own."
+    ]
+    if moved_to_working_day:
+        lines.append("(That day the office is closed, so you are back on the next working day.)")
+    cover = (
+        mention(backup_id)
+        if backup_id
+        else "a teammate who is in (else the desk channel)"
+        if has_team
+        else "the desk channel"
+    )
+    lines.append(f"{cover[0].upper()}{cover[1:]} will cover your visitors and messages.")
+    if backup_id and backup_away_until is not None:
+        lines.append(
+            f"{mention(backup_id)} is away then too, until {back_on(backup_away_until, tz)}."
+        )
+    if hand_over:
+        lines.append(
+            f"When it starts, your open items go to {cover}, deadlines unchanged. "
+            "To keep them, plan it again with `keep my items` (`/ooo cancel` withdraws this one)."
+        )
+    else:
+        lines.append("Your open items stay with you while you are away (`keep my items`).")
+    if note:
+        lines.append(f"Note: _{esc(note)}_")
+    return "\n".join(lines)
+
+
+def absences_list(
+    entries: list[tuple[datetime, datetime, str | None, bool, bool]], now: datetime, tz: ZoneInfo
+) -> str:
+    """`/ooo list`: (starts, until, backup, hands over, planned) for each absence ahead."""
+    if not entries:
+        return ":office: You have no absence now or planned. `/ooo from … until …` plans one."
+    lines = [":calendar: Your absences:"]
+    for starts_at, until, backup_id, hands_over, planned in entries:
+        cover = f", {mention(backup_id)} covering" if backup_id else ""
+        if planned:
+            items = "your items go to your cover" if hands_over else "you keep your items"
+            lines.append(
+                f"• Planned: from {back_on(starts_at, tz)} until {back_on(until, tz)}"
+                f"{cover} ({items})"
+            )
+        else:
+            lines.append(f"• Now: out of office until {back_on(until, tz)}{cover}")
+    return "\n".join(lines)
+
+
+def cancelled_reply(starts_at: datetime | None, until: datetime | None, tz: ZoneInfo) -> str:
+    """`/ooo cancel`: what was withdrawn, or that nothing was planned."""
+    if starts_at is None or until is None:
+        return (
+            ":office: You have no planned absence to cancel. (`/ooo back` ends the one you are on.)"
+        )
+    return (
+        f":wastebasket: Cancelled your absence from {back_on(starts_at, tz)} "
+        f"until {back_on(until, tz)}."
+    )
 
 
 def moved_return_reply(until: datetime, tz: ZoneInfo) -> str:

@@ -35,6 +35,7 @@ def correct_visit(ctx: HandlerContext, user_id: str, request: Correction, respon
                     by=user_id,
                     roles=ctx.roles,
                     desk_channel=ctx.desk_channel,
+                    teams=ctx.policy.team_book(),
                 )
             else:
                 assert request.name is not None
@@ -65,6 +66,7 @@ def correct_message(ctx: HandlerContext, user_id: str, request: Correction, resp
                     by=user_id,
                     roles=ctx.roles,
                     desk_channel=ctx.desk_channel,
+                    teams=ctx.policy.team_book(),
                 )
             else:
                 assert request.name is not None
@@ -92,7 +94,8 @@ def _require_known(ctx: HandlerContext, request: Correction, form: str) -> None:
 
 def _change(done: corrections.Corrected) -> str:
     if done.field in ("host", "recipient"):
-        return f"{done.field} {mention(done.old)} → {mention(done.new)}, who has been told"
+        old = mention(done.old) if done.old else "nobody (routed)"
+        return f"{done.field} {old} → {mention(done.new)}, who has been told"
     return f"{done.field} “{esc(done.old)}” → “{esc(done.new)}”"
 
 

@@ -11,10 +11,11 @@ from slack_sdk import WebClient
 from bot.services import enquiries
 from bot.when import WhenError, parse_when
 from handlers.blocks import enquiries as blocks
+from handlers.blocks.routing import cover_words, holder_text
 from handlers.commands.enquiry_parse import Help, LogEnquiry, OpenForm, parse_enquiry
 from handlers.context import HandlerContext, Reply
 from handlers.replies import UserError, checked, ephemeral, help_reply
-from handlers.text import not_found
+from handlers.text import esc, not_found
 from storage.db import session_scope
 
 
@@ -93,10 +94,22 @@ def log(
                 contact=request.contact,
                 prefers=request.prefers,
                 expect_by=expect_by,
+                managers_channel=ctx.managers_channel,
             )
             params = view.params
+            routed = view.routed
     except enquiries.EnquiryError as error:
         raise UserError(f"{error}.", blocks.ENQUIRY_FORM) from None
     intended = request.owner_id or user_id
     tz = ctx.directory.zone_of(user_id, ctx.site_tz)
-    return blocks.logged_reply(params, tz, redirected=params.get("owner_id") != intended)
+    if routed is not None and routed.rule is not None:
+        # A routing rule sent it: say where and why (DESIGN "Sites, teams and routing").
+        holder = holder_text(
+            params.get("owner_id"), params.get("owner_channel"), ctx.managers_channel
+        )
+        reply = blocks.logged_reply(params, tz, redirected=False)
+        return f"{reply}\n:twisted_rightwards_arrows: {holder} has it ({esc(routed.reason)}" + (
+            f"{cover_words(routed.cover)})."
+        )
+    redirected = params.get("owner_id") != (routed.person_id if routed else intended)
+    return blocks.logged_reply(params, tz, redirected=redirected)

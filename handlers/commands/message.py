@@ -11,6 +11,7 @@ from bot.roles import require_desk
 from bot.services import board, messages
 from handlers.blocks import messages as blocks
 from handlers.blocks.board import whereabouts_note
+from handlers.blocks.routing import cover_words, holder_text
 from handlers.commands.correct_parse import MESSAGE_CORRECT_FORM, Correction, parse_correction
 from handlers.commands.corrections import correct_message
 from handlers.commands.message_parse import Help, OpenForm, TakeMessage, parse_message
@@ -71,7 +72,7 @@ def _correction(ctx: HandlerContext, user_id: str, rest: str) -> Correction:
 
 def take(ctx: HandlerContext, user_id: str, request: TakeMessage) -> str:
     """Take the message and return the receptionist's confirmation."""
-    if ctx.directory.get(request.recipient_id) is None:
+    if request.recipient_id is not None and ctx.directory.get(request.recipient_id) is None:
         raise UserError(
             not_found(request.recipient_id),
             blocks.MESSAGE_FORM,
@@ -99,21 +100,37 @@ def take_new(ctx: HandlerContext, user_id: str, new: messages.NewMessage) -> str
             taken_by=user_id,
             new=new,
             desk_channel=ctx.desk_channel,
+            managers_channel=ctx.managers_channel,
         )
         # The board (policy 000): the receptionist can tell the caller when to expect an answer.
-        whereabouts = board.status_of(session, new.recipient_id, now=now)
+        whereabouts = (
+            board.status_of(session, new.recipient_id, now=now) if new.recipient_id else None
+        )
     tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+    if new.recipient_id is None:
+        assert taken.routed is not None
+        return blocks.routed_reply(
+            caller=new.caller,
+            organisation=new.organisation,
+            holder=holder_text(taken.item.owner_id, taken.item.owner_channel, ctx.managers_channel),
+            reason=taken.routed.reason,
+            covering=cover_words(taken.routed.cover),
+            due_at=taken.item.due_at,
+            urgent=new.urgent,
+            tz=tz,
+        )
     reply = blocks.taken_reply(
         caller=new.caller,
         organisation=new.organisation,
         recipient_id=new.recipient_id,
         owner_id=taken.item.owner_id,
         away_until=taken.cover.away_until,
+        team=taken.cover.team,
         due_at=taken.item.due_at,
         urgent=new.urgent,
         phone_typed=taken.phone.typed if taken.phone else None,
         phone_valid=taken.phone.valid if taken.phone else True,
         tz=tz,
     )
-    note = whereabouts_note(whereabouts, tz)
+    note = whereabouts_note(whereabouts, tz) if whereabouts else None
     return f"{reply}\n{note}" if note else reply

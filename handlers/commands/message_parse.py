@@ -1,7 +1,7 @@
 """`/message …` text into a typed request.
 
-`/message [urgent] @recipient [urgent] <caller name> [(<organisation>)] [<phone>] [: <message>]`,
-typed as receptionists type it:
+`/message [urgent] [@recipient] [urgent] <caller name> [(<organisation>)] [<phone>] [: <message>]`,
+typed as receptionists type it (with no recipient, the routing rules say who has it):
 
 - the recipient is the leading mention (after an optional `for` or `to`), or a `for @x` after
   the caller's name ("Sam Roe for @alice"); an `@name` Slack could not resolve is an error
@@ -50,12 +50,13 @@ _FOR_RECIPIENT = re.compile(r"(?:^|\s)(?:for|to)\s+(" + MENTION.pattern + r")", 
 _BODY_START = re.compile(r"\s+(?:[—–]|-{1,2}|re:?|about|regarding)\s+")
 _ORGANISATION = re.compile(r"\((?P<organisation>[^()]*)\)")
 _FROM = re.compile(r"^from\s+", re.IGNORECASE)
+_CHANNEL = re.compile(r"<#C[A-Z0-9]+(?:\|[^>]*)?>")
 _FROM_ORGANISATION = re.compile(r"\s+from\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class TakeMessage:
-    recipient_id: str
+    recipient_id: str | None  # None: routed by the policy's rules, else to the desk
     caller: str
     organisation: str | None
     phone: str | None
@@ -98,11 +99,14 @@ def parse_message(text: str, *, region: str = DEFAULT_REGION) -> MessageRequest:
                 tail.pop(0)
             rest = " ".join([rest[: after.start()], *tail])
     if recipient_id is None:
+        # No recipient: the routing rules say who has it, else the desk (DESIGN "Commands").
         refuse_unresolved(rest, MESSAGE_FORM, "Who is the message for? ")
-        raise ParseError(
-            "Who is the message for? Start with a mention, as in `/message @alice Jane Doe`.",
-            MESSAGE_FORM,
-        )
+        if _CHANNEL.search(rest):
+            raise ParseError(
+                "Who is the message for? Mention a person, not a channel (or name nobody, "
+                "and the policy's routing rules or the desk take it).",
+                MESSAGE_FORM,
+            )
     if MENTION.search(rest):
         raise ParseError(
             "Name one person the message is for; put any others in the message, after a colon.",

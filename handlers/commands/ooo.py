@@ -6,9 +6,20 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
-from bot.services import absences
+from bot.services import absences, planned_absences
 from handlers.blocks import ooo as blocks
-from handlers.commands.ooo_parse import OOO_FORM, Back, Help, ShowStatus, Until, parse_ooo
+from handlers.commands.ooo_parse import (
+    OOO_FORM,
+    PLAN_FORM,
+    Back,
+    CancelNext,
+    Help,
+    ListAbsences,
+    PlanAbsence,
+    ShowStatus,
+    Until,
+    parse_ooo,
+)
 from handlers.context import HandlerContext, Reply
 from handlers.people import remember
 from handlers.replies import UserError, checked, ephemeral, help_reply
@@ -61,6 +72,21 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> N
     elif isinstance(request, Until):
         remember(ctx, [user_id])
         _set(ctx, user_id, request, respond)
+    elif isinstance(request, PlanAbsence):
+        remember(ctx, [user_id])
+        _plan(ctx, user_id, request, respond)
+    elif isinstance(request, ListAbsences):
+        with session_scope(ctx.engine) as session:
+            ahead = planned_absences.ahead(session, user_id=user_id, now=now)
+            entries = [
+                (a.starts_at, a.until, a.backup_id, a.hand_over, a.starts_at > now) for a in ahead
+            ]
+        respond(**ephemeral(blocks.absences_list(entries, now, tz)))
+    elif isinstance(request, CancelNext):
+        with session_scope(ctx.engine) as session:
+            gone = planned_absences.cancel_next(session, user_id=user_id, now=now)
+            starts, until = (gone.starts_at, gone.until) if gone else (None, None)
+        respond(**ephemeral(blocks.cancelled_reply(starts, until, tz)))
 
 
 def _move_return(ctx: HandlerContext, user_id: str, when: str, respond: Reply) -> None:
@@ -86,12 +112,7 @@ def _set(ctx: HandlerContext, user_id: str, request: Until, respond: Reply) -> N
     now = ctx.clock.now()
     tz = ctx.directory.zone_of(user_id, ctx.site_tz)
     calendar = ctx.policy.calendar()
-    if request.backup_id is not None:
-        if request.backup_id == user_id:
-            raise UserError("You can't be your own backup: name someone who will be in.", OOO_FORM)
-        if ctx.directory.get(request.backup_id) is None:
-            raise UserError(not_found(request.backup_id), OOO_FORM)
-        remember(ctx, [request.backup_id])
+    _check_backup(ctx, user_id, request.backup_id, OOO_FORM)
     try:
         back = absences.return_instant(
             request.when,
@@ -113,7 +134,11 @@ def _set(ctx: HandlerContext, user_id: str, request: Until, respond: Reply) -> N
             # The open items go with the cover while the person is away (DESIGN: yes by
             # default), deadlines unchanged; each new owner gets the item's DM.
             handed = absences.hand_over(
-                session, user_id=user_id, now=now, desk_channel=ctx.desk_channel
+                session,
+                user_id=user_id,
+                now=now,
+                desk_channel=ctx.desk_channel,
+                teams=ctx.policy.team_book(),
             )
     except absences.AbsenceError as error:
         raise UserError(esc(str(error)), OOO_FORM) from None
@@ -129,6 +154,66 @@ def _set(ctx: HandlerContext, user_id: str, request: Until, respond: Reply) -> N
                 backup_away_until=result.backup_away_until,
                 moved_to_working_day=back.moved_to_working_day,
                 handed_over=len(handed.items),
+                handed_to=handed.to_user_id,
+                has_team=ctx.policy.team_book().team_of(user_id) is not None,
+            )
+        )
+    )
+
+
+def _check_backup(ctx: HandlerContext, user_id: str, backup_id: str | None, form: str) -> None:
+    if backup_id is None:
+        return
+    if backup_id == user_id:
+        raise UserError("You can't be your own backup: name someone who will be in.", form)
+    if ctx.directory.get(backup_id) is None:
+        raise UserError(not_found(backup_id), form)
+    remember(ctx, [backup_id])
+
+
+def _plan(ctx: HandlerContext, user_id: str, request: PlanAbsence, respond: Reply) -> None:
+    """`/ooo from <when> until <when>`: stored now, begun by the `absences.start` job."""
+    now = ctx.clock.now()
+    tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+    calendar = ctx.policy.calendar()
+    _check_backup(ctx, user_id, request.backup_id, PLAN_FORM)
+    date_order = ctx.policy.site.date_order
+    try:
+        starts_at = planned_absences.start_instant(
+            request.start, now=now, tz=ctx.site_tz, date_order=date_order
+        )
+        if starts_at <= now:
+            # "from today": it starts now, as `/ooo until` does.
+            _set(ctx, user_id, Until(request.when, request.backup_id, request.note), respond)
+            return
+        back = absences.return_instant(
+            request.when, now=now, tz=tz, calendar=calendar, date_order=date_order
+        )
+        with session_scope(ctx.engine) as session:
+            planned = planned_absences.plan_absence(
+                session,
+                user_id=user_id,
+                starts_at=starts_at,
+                until=back.at,
+                backup_id=request.backup_id,
+                note=request.note,
+                hand_over_items=request.hand_over,
+                now=now,
+            )
+    except absences.AbsenceError as error:
+        raise UserError(esc(str(error)), PLAN_FORM) from None
+    respond(
+        **ephemeral(
+            blocks.planned_reply(
+                starts_at=starts_at,
+                until=planned.absence.until,
+                tz=tz,
+                backup_id=request.backup_id,
+                note=request.note,
+                hand_over=request.hand_over,
+                backup_away_until=planned.backup_away_until,
+                moved_to_working_day=back.moved_to_working_day,
+                has_team=ctx.policy.team_book().team_of(user_id) is not None,
             )
         )
     )

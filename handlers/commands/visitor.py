@@ -139,6 +139,7 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> N
                 expected_at=when,
                 desk_channel=ctx.desk_channel,
                 needs=request.needs,
+                teams=ctx.policy.team_book(),
             )
         respond(
             **ephemeral(

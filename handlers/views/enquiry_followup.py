@@ -155,6 +155,7 @@ def register(app: App, ctx: HandlerContext) -> None:
                     by=user_id,
                     roles=ctx.roles,
                     desk_channel=ctx.desk_channel,
+                    teams=ctx.policy.team_book(),
                 )
                 params = changed.params
                 # Whoever covers, if the person chosen is away: a colleague or the desk channel.

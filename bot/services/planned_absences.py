@@ -1,0 +1,147 @@
+"""Absences planned ahead (`/ooo from … until …`): set, listed, withdrawn, and begun on time.
+
+A planned absence starts at 00:00 site time of its first day (or the time given) and ends at
+the first opening of the day it names. The hand-over chosen when it was set is applied when it
+begins, by the `absences.start` job at its instant; it then runs like any other absence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.jobs import Job, JobContext
+from bot.services.absences import MAX_AHEAD, AbsenceError, HandedOver, hand_over
+from bot.teams import NO_TEAMS, TeamBook
+from bot.when import WhenError, parse_when
+from storage import absences
+from storage.db import session_scope
+from storage.models import Absence
+
+
+@dataclass(frozen=True)
+class Planned:
+    """What `/ooo from … until …` stored."""
+
+    absence: Absence
+    backup_away_until: datetime | None  # the backup is away then too, until this instant
+
+
+def start_instant(phrase: str, *, now: datetime, tz: ZoneInfo, date_order: str) -> datetime:
+    """Read "from <when>": 00:00 site time of that day unless a time is given."""
+    try:
+        instant, time_given = parse_when(phrase, now=now, tz=tz, date_order=date_order)
+    except WhenError as error:
+        raise AbsenceError(f"{error}.") from None
+    if not time_given:
+        day = instant.astimezone(tz).date()
+        instant = datetime.combine(day, time(0), tzinfo=tz)
+    if instant > now + MAX_AHEAD:
+        raise AbsenceError(f'"{phrase}" is more than a year away.')
+    return instant
+
+
+def plan_absence(
+    session: Session,
+    *,
+    user_id: str,
+    starts_at: datetime,
+    until: datetime,
+    backup_id: str | None,
+    note: str | None,
+    hand_over_items: bool,
+    now: datetime,
+) -> Planned:
+    """Store an absence that begins at `starts_at` (which must be ahead of `now`)."""
+    if backup_id == user_id:
+        raise AbsenceError("You can't be your own backup: name someone who will be in.")
+    if until <= starts_at:
+        raise AbsenceError("The return must come after the start.")
+    for other in absences.ahead_of(session, user_id, now=now):
+        if other.starts_at < until and starts_at < other.until:
+            raise AbsenceError(
+                "That overlaps an absence you have already set: `/ooo list` shows it, "
+                "`/ooo cancel` withdraws the next planned one."
+            )
+    absence = absences.add(
+        session,
+        Absence(
+            user_id=user_id,
+            starts_at=starts_at,
+            until=until,
+            backup_id=backup_id,
+            note=note,
+            hand_over=hand_over_items,
+            start_pending=True,
+        ),
+    )
+    backup_away = absences.current(session, backup_id, now=starts_at) if backup_id else None
+    return Planned(absence, backup_away.until if backup_away else None)
+
+
+def ahead(session: Session, *, user_id: str, now: datetime) -> list[Absence]:
+    """`user_id`'s absence now (if any) and those planned, soonest first."""
+    return absences.ahead_of(session, user_id, now=now)
+
+
+def cancel_next(session: Session, *, user_id: str, now: datetime) -> Absence | None:
+    """Withdraw `user_id`'s next planned absence (one not yet begun); None if there is none."""
+    planned = [a for a in absences.ahead_of(session, user_id, now=now) if a.starts_at > now]
+    if not planned:
+        return None
+    absence = planned[0]
+    # Withdrawn before it began: it never starts, and there is no summary.
+    absence.ended_at, absence.start_pending = now, False
+    session.add(absence)
+    session.flush()
+    return absence
+
+
+def begin_due(
+    session: Session, *, now: datetime, desk_channel: str, teams: TeamBook = NO_TEAMS
+) -> list[tuple[Absence, HandedOver | None]]:
+    """Begin every planned absence whose start has come, applying the hand-over chosen."""
+    begun = []
+    for absence in absences.due_to_begin(session, now=now):
+        absence.start_pending = False
+        session.add(absence)
+        session.flush()
+        moved = None
+        if absence.hand_over and absence.until > now:
+            moved = hand_over(
+                session,
+                user_id=absence.user_id,
+                now=now,
+                desk_channel=desk_channel,
+                teams=teams,
+            )
+        begun.append((absence, moved))
+    return begun
+
+
+def is_planned(absence: Absence, *, now: datetime) -> bool:
+    """Whether `absence` has yet to begin at `now`."""
+    return absence.starts_at > now
+
+
+def _run_start_of_absences(ctx: JobContext) -> int:
+    with session_scope(ctx.engine) as session:
+        return len(
+            begin_due(
+                session,
+                now=ctx.now,
+                desk_channel=ctx.desk_channel,
+                teams=ctx.policy.team_book(),
+            )
+        )
+
+
+def _next_start(ctx: JobContext) -> datetime | None:
+    with session_scope(ctx.engine) as session:
+        return absences.next_start(session, after=ctx.now)
+
+
+JOB = Job(id="absences.start", run=_run_start_of_absences, next_at=_next_start)
