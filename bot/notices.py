@@ -682,6 +682,18 @@ class RedactedPost(Notice):
     why: str  # retention | forget
 
 
+@dataclass(frozen=True, kw_only=True)
+class CorrectedPost(Notice):
+    """Rewrites an earlier post (`update_ts`) after a wrong entry was corrected: the post of
+    template `was`, drawn again from its params with the name or host put right
+    (bot/services/corrections.py)."""
+
+    TEMPLATE: ClassVar[str] = "corrected_post"
+    was: str
+    shown: dict[str, Any]
+    update_ts: str
+
+
 # --- a listener's answer written for after its ack (handlers/replies.py) ------------------
 
 
@@ -753,6 +765,7 @@ NOTICES: tuple[type[Notice], ...] = (
     AssistAlert,
     Report,
     RedactedPost,
+    CorrectedPost,
     ListenerReply,
     DeliveryFailed,
     TaskFailed,

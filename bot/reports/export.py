@@ -16,14 +16,17 @@ from bot.reports.chart import render_png
 from bot.reports.csv_export import calls_csv, to_csv
 from bot.reports.figures import KIND_LABELS, Report, build_report
 from bot.reports.periods import Period
+from bot.reports.visits_csv import visits_csv as visitors_csv
+from bot.services.visitor_log import all_between
 from storage.db import session_scope
 
 
 class ReportFiles(NamedTuple):
-    """Where the chart and the CSVs were written."""
+    """Where the chart and the CSVs (items, visits, calls) were written."""
 
     chart: Path
     csv: Path
+    visits: Path
     calls_csv: Path
 
 
@@ -34,12 +37,18 @@ class Rendered:
     report: Report
     png: bytes
     csv: bytes
+    visits_csv: bytes = b""
     calls_csv: bytes = b""
 
     @property
     def stem(self) -> str:
         period = self.report.period
         return f"frontdesk-report-{period.first.isoformat()}-to-{period.last.isoformat()}"
+
+    @property
+    def visits_stem(self) -> str:
+        period = self.report.period
+        return f"frontdesk-visits-{period.first.isoformat()}-to-{period.last.isoformat()}"
 
     def files(self) -> tuple[notices.ReportFile, ...]:
         """The chart and the CSV as the post carries them (base64), for the sender to upload."""
@@ -54,6 +63,11 @@ class Rendered:
                 filename=f"{self.stem}.csv",
                 title=f"Front Desk items, {label}",
                 content_b64=base64.b64encode(self.csv).decode("ascii"),
+            ),
+            notices.ReportFile(
+                filename=f"{self.visits_stem}.csv",
+                title=f"Front Desk visitor log, {label}",
+                content_b64=base64.b64encode(self.visits_csv).decode("ascii"),
             ),
             notices.ReportFile(
                 filename=f"{self.stem}-calls.csv",
@@ -106,8 +120,15 @@ def render_report(engine: Engine, policy: Policy, period: Period, as_of: datetim
     calendar = policy.calendar()
     with session_scope(engine) as session:
         report = build_report(session, period, calendar, as_of)
+        visits = visitors_csv(
+            all_between(session, period, tz=calendar.tz), report.names, calendar.tz
+        )
     return Rendered(
-        report, render_png(report), to_csv(report, calendar.tz), calls_csv(report, calendar.tz)
+        report,
+        render_png(report),
+        to_csv(report, calendar.tz),
+        visits,
+        calls_csv(report, calendar.tz),
     )
 
 
@@ -130,9 +151,11 @@ def write_report(
     files = ReportFiles(
         out_dir / f"{rendered.stem}.png",
         out_dir / f"{rendered.stem}.csv",
+        out_dir / f"{rendered.visits_stem}.csv",
         out_dir / f"{rendered.stem}-calls.csv",
     )
     files.chart.write_bytes(rendered.png)
     files.csv.write_bytes(rendered.csv)
+    files.visits.write_bytes(rendered.visits_csv)
     files.calls_csv.write_bytes(rendered.calls_csv)
     return files
