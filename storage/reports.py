@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select, true
 from sqlmodel import Session, col
 
 from storage.models import AuditEvent, Enquiry, Item, PhoneMessage, Staff, Visit
@@ -36,13 +36,27 @@ def _due_or_done_in(start: datetime, end: datetime) -> Any:
     )
 
 
-def items_due_or_done(session: Session, start: datetime, end: datetime) -> list[ItemFacts]:
+def _at_site(site: str | None) -> Any:
+    """Items received at `site` (every item when None)."""
+    return true() if site is None else col(Item.site) == site
+
+
+def _received_at(site: str | None, joined: Any) -> Any:
+    """Some item `joined` to the row was received at `site` (always true when None)."""
+    if site is None:
+        return true()
+    return exists().where(joined, _at_site(site))
+
+
+def items_due_or_done(
+    session: Session, start: datetime, end: datetime, site: str | None = None
+) -> list[ItemFacts]:
     """Windows due in [start, end), or answered in it, oldest first (DESIGN "Reports": a period
-    counts the items due in it and the answers and breaches that happened in it)."""
+    counts the items due in it and the answers and breaches that happened in it); at `site`."""
     statement = (
         select(Item, col(Enquiry.kind), col(Enquiry.channel))
         .outerjoin(Enquiry, col(Enquiry.id) == col(Item.enquiry_id))
-        .where(_due_or_done_in(start, end))
+        .where(_due_or_done_in(start, end), _at_site(site))
         .order_by(col(Item.started_at), col(Item.id))
     )
     facts = []
@@ -79,11 +93,16 @@ def teams(session: Session) -> dict[str, str]:
     return {str(user_id): str(team) for user_id, team in rows.all()}
 
 
-def call_times(session: Session, start: datetime, end: datetime) -> list[datetime]:
-    """When each call in [start, end) came in: phone messages and enquiries by phone."""
+def call_times(
+    session: Session, start: datetime, end: datetime, site: str | None = None
+) -> list[datetime]:
+    """When each call in [start, end) came in (at `site`): phone messages and enquiries by
+    phone."""
     messages = session.scalars(
         select(col(PhoneMessage.taken_at)).where(
-            col(PhoneMessage.taken_at) >= start, col(PhoneMessage.taken_at) < end
+            col(PhoneMessage.taken_at) >= start,
+            col(PhoneMessage.taken_at) < end,
+            _received_at(site, col(Item.message_id) == col(PhoneMessage.id)),
         )
     )
     enquiries = session.scalars(
@@ -91,34 +110,42 @@ def call_times(session: Session, start: datetime, end: datetime) -> list[datetim
             col(Enquiry.channel) == "phone",
             col(Enquiry.received_at) >= start,
             col(Enquiry.received_at) < end,
+            _received_at(site, col(Item.enquiry_id) == col(Enquiry.id)),
         )
     )
     return [*messages, *enquiries]
 
 
-def late_notices(session: Session, start: datetime, end: datetime) -> int:
-    """How many "Running late" notices were given in [start, end)."""
+def late_notices(session: Session, start: datetime, end: datetime, site: str | None = None) -> int:
+    """How many "Running late" notices were given in [start, end) (at `site`)."""
     statement = select(func.count()).where(
         col(AuditEvent.action) == "late_notice",
         col(AuditEvent.at) >= start,
         col(AuditEvent.at) < end,
+        _received_at(site, col(Item.id) == col(AuditEvent.item_id)),
     )
     return int(session.scalar(statement) or 0)
 
 
-def visits_arrived(session: Session, start: datetime, end: datetime) -> int:
-    """How many visitors arrived in [start, end)."""
+def visits_arrived(
+    session: Session, start: datetime, end: datetime, site: str | None = None
+) -> int:
+    """How many visitors arrived in [start, end) (at `site`)."""
     statement = select(func.count()).where(
-        col(Visit.arrived_at) >= start, col(Visit.arrived_at) < end
+        col(Visit.arrived_at) >= start,
+        col(Visit.arrived_at) < end,
+        true() if site is None else col(Visit.site) == site,
     )
     return int(session.scalar(statement) or 0)
 
 
-def anything_in(session: Session, start: datetime, end: datetime) -> bool:
-    """Whether the period holds any window, call or visit at all."""
-    item = session.scalar(select(col(Item.id)).where(_due_or_done_in(start, end)).limit(1))
+def anything_in(session: Session, start: datetime, end: datetime, site: str | None = None) -> bool:
+    """Whether the period holds any window, call or visit at all (at `site`)."""
+    item = session.scalar(
+        select(col(Item.id)).where(_due_or_done_in(start, end), _at_site(site)).limit(1)
+    )
     return (
         item is not None
-        or bool(call_times(session, start, end))
-        or bool(visits_arrived(session, start, end))
+        or bool(call_times(session, start, end, site))
+        or bool(visits_arrived(session, start, end, site))
     )

@@ -25,7 +25,7 @@ def test_existing_visits_items_and_closures_belong_to_the_default_site(
         )
         connection.execute(
             text(
-                "INSERT INTO item (kind, started_at, due_at, state, deadline_version, \"window\","
+                'INSERT INTO item (kind, started_at, due_at, state, deadline_version, "window",'
                 " attempts, created_at) VALUES ('phone_message', :c, :c, 'open', 1, '1 business"
                 " day', 0, :c)"
             ),

@@ -33,15 +33,17 @@ class Rendered:
     report: Report
     png: bytes
     csv: bytes
+    site: str | None = None  # a report cut by site
 
     @property
     def stem(self) -> str:
         period = self.report.period
-        return f"frontdesk-report-{period.first.isoformat()}-to-{period.last.isoformat()}"
+        stem = f"frontdesk-report-{period.first.isoformat()}-to-{period.last.isoformat()}"
+        return f"{stem}-{self.site}" if self.site else stem
 
     def files(self) -> tuple[notices.ReportFile, ...]:
         """The chart and the CSV as the post carries them (base64), for the sender to upload."""
-        label = self.report.period.label
+        label = self.report.label
         return (
             notices.ReportFile(
                 filename=f"{self.stem}.png",
@@ -61,7 +63,7 @@ class Rendered:
         return notices.Report(
             first=period.first,
             last=period.last,
-            label=period.label,
+            label=report.label,
             kinds=tuple(
                 notices.ReportKind(
                     kind=k.kind,
@@ -85,12 +87,16 @@ class Rendered:
         )
 
 
-def render_report(engine: Engine, policy: Policy, period: Period, as_of: datetime) -> Rendered:
-    """Compute the report of `period` and draw its chart and CSV."""
-    calendar = policy.calendar()
+def render_report(
+    engine: Engine, policy: Policy, period: Period, as_of: datetime, site: str | None = None
+) -> Rendered:
+    """Compute the report of `period` (of what `site` received, or of everything) and draw its
+    chart and CSV."""
+    calendar = policy.calendar(site)
+    name = policy.site_name(site) if site else None
     with session_scope(engine) as session:
-        report = build_report(session, period, calendar, as_of)
-    return Rendered(report, render_png(report), to_csv(report, calendar.tz))
+        report = build_report(session, period, calendar, as_of, site=site, site_name=name)
+    return Rendered(report, render_png(report), to_csv(report, calendar.tz), site)
 
 
 def write_report(

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.config import ENQUIRY_CHANNELS, Policy
+from bot.config import DEFAULT_SITE, ENQUIRY_CHANNELS, Policy
 from bot.contacts import scrub_contacts
 from bot.notices import (
     EnquiryDm,
@@ -103,6 +103,7 @@ def log_enquiry(
     logged_by: str,
     owner_id: str | None,
     desk_channel: str,
+    site: str = DEFAULT_SITE,
 ) -> EnquiryView:
     """Record an enquiry, open both windows from receipt, and DM whoever has it."""
     if kind not in KINDS:
@@ -123,11 +124,12 @@ def log_enquiry(
             received_at=now,
         ),
     )
-    calendar = policy.calendar()
+    calendar = policy.calendar(site)
     opened = {
         kind_: windows.open_window(
             session,
             kind=kind_,
+            site=site,
             now=now,
             calendar=calendar,
             spec=spec,

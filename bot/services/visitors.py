@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.config import Policy
+from bot.config import DEFAULT_SITE, Policy
 from bot.notices import (
     VisitorArrivalLeft,
     VisitorArrivedDm,
@@ -66,6 +66,7 @@ def sign_in(
     note: str | None,
     desk_channel: str,
     policy: Policy,
+    site: str = DEFAULT_SITE,
 ) -> SignIn:
     """Sign a visitor in, issue a pass, tell the host and the desk, and start the host's window."""
     today = now.astimezone(tz).date()
@@ -75,6 +76,7 @@ def sign_in(
         organisation=organisation,
         host_id=host_id,
         note=note,
+        site=site,
         state="on_site",
         logged_by=logged_by,
         created_at=now,
@@ -82,6 +84,7 @@ def sign_in(
     if expected is not None:
         visit.organisation = organisation or expected.organisation
         visit.note = note or expected.note
+        visit.site = site
     visit.state = "on_site"
     visit.arrived_at = now
     # Passes are issued one at a time: a second desk signing someone in waits here until
@@ -116,6 +119,7 @@ def expect(
     host_id: str,
     expected_at: datetime,
     desk_channel: str | None = None,
+    site: str = DEFAULT_SITE,
 ) -> Visit:
     """Pre-register a visitor and let the host know (or whoever covers while they are away).
 
@@ -128,6 +132,7 @@ def expect(
             name=name,
             organisation=organisation,
             host_id=host_id,
+            site=site,
             state="expected",
             expected_at=expected_at,
             logged_by=logged_by,
@@ -216,9 +221,9 @@ def cancel_visit(session: Session, *, now: datetime, visit: Visit, by: str) -> V
     return visit
 
 
-def on_site(session: Session) -> list[Visit]:
-    """Who is on site now."""
-    return visits.on_site(session)
+def on_site(session: Session, site: str | None = None) -> list[Visit]:
+    """Who is on site now (at `site`, or at any site)."""
+    return visits.on_site(session, site)
 
 
 def record_host_response(
@@ -293,8 +298,9 @@ def _open_arrival_window(
     windows.open_window(
         session,
         kind="visitor_arrival",
+        site=visit.site,
         now=now,
-        calendar=policy.calendar(),
+        calendar=policy.calendar(visit.site),
         spec=policy.sla.visitor_window(),
         owner=cover.owner,
         actor_id=visit.logged_by,

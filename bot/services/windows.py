@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from bot.calendar import BusinessCalendar, warn_instant
-from bot.config import WindowSpec
+from bot.config import DEFAULT_SITE, WindowSpec
 from storage import audit, items
 from storage.models import Item
 
@@ -55,11 +55,13 @@ def open_window(
     visit_id: int | None = None,
     enquiry_id: int | None = None,
     warn: bool = True,
+    site: str = DEFAULT_SITE,
 ) -> Item:
     """Start a window now; its instants come from the policy's durations in business time."""
     due = calendar.add(now, spec.respond)
     item = Item(
         kind=kind,
+        site=site,
         message_id=message_id,
         visit_id=visit_id,
         enquiry_id=enquiry_id,

@@ -12,6 +12,7 @@ from handlers.blocks import enquiries as blocks
 from handlers.commands.enquiry_parse import Help, LogEnquiry, OpenForm, parse_enquiry
 from handlers.context import HandlerContext, Reply
 from handlers.replies import UserError, checked, ephemeral, help_reply
+from handlers.sites import channel_of, site_here
 from handlers.text import not_found
 from storage.db import session_scope
 
@@ -40,13 +41,17 @@ def register(app: App, ctx: HandlerContext) -> None:
             return
 
         def work(reply: Reply) -> None:
-            reply(**ephemeral(log(ctx, user_id, request)))
+            reply(**ephemeral(log(ctx, user_id, request, channel_of(command))))
 
         ctx.command(ack, command, context, "/enquiry", work)
 
 
-def log(ctx: HandlerContext, user_id: str, request: LogEnquiry) -> str:
-    """Record the enquiry and return the logger's confirmation."""
+def log(
+    ctx: HandlerContext, user_id: str, request: LogEnquiry, channel_id: str | None = None
+) -> str:
+    """Record the enquiry (received at the desk channel's site, else the logger's) and return
+    the logger's confirmation."""
+    here = site_here(ctx, user_id, channel_id)
     if request.owner_id and ctx.directory.get(request.owner_id) is None:
         raise UserError(
             not_found(request.owner_id),
@@ -64,7 +69,8 @@ def log(ctx: HandlerContext, user_id: str, request: LogEnquiry) -> str:
                 summary=request.summary,
                 logged_by=user_id,
                 owner_id=request.owner_id,
-                desk_channel=ctx.desk_channel,
+                desk_channel=here.desk,
+                site=here.site,
             )
             params = view.params
     except enquiries.EnquiryError as error:

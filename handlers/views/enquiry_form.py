@@ -113,6 +113,8 @@ def register(app: App, ctx: HandlerContext) -> None:
             return
 
         def work(tell: Reply) -> None:
-            tell(text=log(ctx, user_id, LogEnquiry(kind, channel, from_name, owner_id, summary)))
+            made = LogEnquiry(kind, channel, from_name, owner_id, summary)
+            typed_in = json.loads(body["view"].get("private_metadata") or "{}").get("channel")
+            tell(text=log(ctx, user_id, made, typed_in))
 
         ctx.form(ack, body, context, "enquiry form", work, error_block="summary")

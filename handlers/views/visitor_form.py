@@ -15,6 +15,7 @@ from handlers.blocks.board import whereabouts_note
 from handlers.blocks.common import plain
 from handlers.commands.parsing import contacts_out
 from handlers.context import HandlerContext, Reply
+from handlers.sites import site_here
 from handlers.views.values import known, value
 from storage.db import session_scope
 
@@ -104,6 +105,8 @@ def register(app: App, ctx: HandlerContext) -> None:
             # and nothing that waits or writes shared rows may happen while passes are locked
             # (two sign-ins would each hold what the other waits for).
             tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+            channel = json.loads(body["view"].get("private_metadata") or "{}").get("channel")
+            here = site_here(ctx, user_id, channel)
             with session_scope(ctx.engine) as session:
                 result = visitors.sign_in(
                     session,
@@ -114,8 +117,9 @@ def register(app: App, ctx: HandlerContext) -> None:
                     organisation=value(values, "organisation") or None,
                     host_id=host_id,
                     note=visit_note,
-                    desk_channel=ctx.desk_channel,
+                    desk_channel=here.desk,
                     policy=ctx.policy,
+                    site=here.site,
                 )
                 visit = result.visit
                 whereabouts = board.status_of(session, host_id, now=now)
