@@ -90,6 +90,11 @@ class Audience:
     desk_channel: str
     managers_channel: str
     manager_ids: tuple[str, ...]
+    site_desks: tuple[tuple[str, str], ...] = ()  # (site, its own desk channel)
+
+    def desk_of(self, site: str) -> str:
+        """The desk channel of the site that received an item."""
+        return dict(self.site_desks).get(site, self.desk_channel)
 
 
 def sweep(
@@ -102,7 +107,10 @@ def sweep(
     batch: int = BATCH,
 ) -> SweepResult:
     """Handle every stage due at `now`, a batch per transaction."""
-    audience = Audience(desk_channel, managers_channel, tuple(policy.roles.managers))
+    site_desks = tuple(
+        (site, desk) for site in policy.site_ids() if (desk := policy.desk_of(site)) is not None
+    )
+    audience = Audience(desk_channel, managers_channel, tuple(policy.roles.managers), site_desks)
     result = SweepResult()
     while True:
         with session_scope(engine) as session:
@@ -161,16 +169,15 @@ def _notices(
     """Who hears about this stage of this window."""
     key = windows.outbox_key(item, stage)
     summary = summarise(session, item)
-    owner = item.owner_id or item.owner_channel or audience.desk_channel
+    desk = audience.desk_of(item.site)  # the desk of the site that received it
+    owner = item.owner_id or item.owner_channel or desk
     # An owner away who did not hand the item over: whoever covers for them hears instead,
     # told whose it is (the item stays the owner's).
     covering: Cover | None = None
     if item.owner_id and item.kind != "visitor_arrival" and stage != "escalate":
-        cover = cover_for(
-            session, intended_id=item.owner_id, now=now, desk_channel=audience.desk_channel
-        )
+        cover = cover_for(session, intended_id=item.owner_id, now=now, desk_channel=desk)
         if cover.redirected:
-            owner = cover.owner.user_id or cover.owner.channel or audience.desk_channel
+            owner = cover.owner.user_id or cover.owner.channel or desk
             covering = cover
     assert item.id is not None
     item_id = item.id
@@ -180,18 +187,12 @@ def _notices(
     if item.kind == "visitor_arrival":
         if stage != "breach":
             return []
-        planned = [
-            Planned(
-                key, VisitorUnanswered.about(summary, stage=stage), audience.desk_channel, item_id
-            )
-        ]
+        planned = [Planned(key, VisitorUnanswered.about(summary, stage=stage), desk, item_id)]
         # The one who was asked (the host, or whoever covered for them) has not answered:
         # their own backup hears of it, if they have one; the desk channel always does.
         asked = item.owner_id
         if asked:
-            cover = cover_for(
-                session, intended_id=asked, now=item.due_at, desk_channel=audience.desk_channel
-            )
+            cover = cover_for(session, intended_id=asked, now=item.due_at, desk_channel=desk)
             backup = cover.owner.user_id
             if backup and backup != asked:
                 backup_dm = VisitorBackupDm.about(summary, stage=stage)
