@@ -408,6 +408,7 @@ DESK_VERBS = [
     "incidents",
     "mine",
     "report",
+    "site",
     "help",
 ]
 
