@@ -646,6 +646,18 @@ class RedactedPost(Notice):
     why: str  # retention | forget
 
 
+@dataclass(frozen=True, kw_only=True)
+class CorrectedPost(Notice):
+    """Rewrites an earlier post (`update_ts`) after a wrong entry was corrected: the post of
+    template `was`, drawn again from its params with the name or host put right
+    (bot/services/corrections.py)."""
+
+    TEMPLATE: ClassVar[str] = "corrected_post"
+    was: str
+    shown: dict[str, Any]
+    update_ts: str
+
+
 # --- a listener's answer written for after its ack (handlers/replies.py) ------------------
 
 
@@ -716,6 +728,7 @@ NOTICES: tuple[type[Notice], ...] = (
     IncidentConfirmation,
     Report,
     RedactedPost,
+    CorrectedPost,
     ListenerReply,
     DeliveryFailed,
     TaskFailed,

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
+from storage.names import name_key
 from storage.types import UTCDateTime
 
 
@@ -44,6 +45,8 @@ class Visit(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
+    # `name` as compared (storage/names.py): set from `name` on every insert and update.
+    name_key: str = Field(default="", max_length=200, index=True)
     organisation: str | None = Field(default=None, max_length=200)
     host_id: str = Field(max_length=32, index=True)
     site: str = Field(default="default", max_length=32, index=True)  # where they signed in
@@ -61,6 +64,13 @@ class Visit(SQLModel, table=True):
     host_responded_by: str | None = Field(default=None, max_length=32)
     anonymised: bool = False
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+@event.listens_for(Visit, "before_insert")
+@event.listens_for(Visit, "before_update")
+def _keep_name_key(_mapper: object, _connection: object, visit: Visit) -> None:
+    """The visit's `name_key` follows its name (a correction, anonymising) wherever it is set."""
+    visit.name_key = name_key(visit.name)
 
 
 class PhoneMessage(SQLModel, table=True):

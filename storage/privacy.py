@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, insert, or_, select, update
 from sqlmodel import Session, col
 
-from storage.models import Enquiry, Item, Outbox, PhoneMessage, SlackPost, Visit
+from storage.models import AuditEvent, Enquiry, Item, Outbox, PhoneMessage, SlackPost, Visit
+from storage.names import name_key
 
 ANONYMISED = "(anonymised)"
 _INSERT_POST = insert(SlackPost.__table__)  # type: ignore[attr-defined]
@@ -132,30 +133,29 @@ def enquiries_before(session: Session, before: datetime) -> list[Enquiry]:
 
 
 def named(session: Session, name: str) -> tuple[list[Visit], list[PhoneMessage], list[Enquiry]]:
-    """Records not yet anonymised whose person is called `name` (case and spacing ignored)."""
-    wanted = _norm(name)
-    found_visits = [
-        v
-        for v in session.scalars(select(Visit).where(col(Visit.anonymised).is_(False)))
-        if _norm(v.name) == wanted
-    ]
+    """Records not yet anonymised whose person is called `name` (case, accents, spacing and
+    titles ignored: storage/names.py)."""
+    wanted = name_key(name)
+    found_visits = list(
+        session.scalars(
+            select(Visit)
+            .where(col(Visit.anonymised).is_(False), col(Visit.name_key) == wanted)
+            .order_by(col(Visit.id))
+        )
+    )
     found_messages = [
         m
         for m in session.scalars(
             select(PhoneMessage).where(col(PhoneMessage.anonymised).is_(False))
         )
-        if _norm(m.caller) == wanted
+        if name_key(m.caller) == wanted
     ]
     found_enquiries = [
         e
         for e in session.scalars(select(Enquiry).where(col(Enquiry.anonymised).is_(False)))
-        if _norm(e.from_name) == wanted
+        if name_key(e.from_name) == wanted
     ]
     return found_visits, found_messages, found_enquiries
-
-
-def _norm(name: str) -> str:
-    return " ".join(name.casefold().split())
 
 
 # --- anonymising ------------------------------------------------------------------------------
@@ -209,6 +209,25 @@ def clear_outbox_params(
         .values(params="{}")
     )
     return int(getattr(session.execute(statement), "rowcount", 0) or 0)
+
+
+def clear_correction_details(
+    session: Session, *, visit_ids: Sequence[int] = (), item_ids: Sequence[int] = ()
+) -> None:
+    """Empty the old and new values that corrections left in the audit trail (a name, or who
+    it was for): the line that a correction was made stays."""
+    conditions = [
+        col(column).in_(list(ids))
+        for column, ids in ((AuditEvent.visit_id, visit_ids), (AuditEvent.item_id, item_ids))
+        if ids
+    ]
+    if not conditions:
+        return
+    session.execute(
+        update(AuditEvent)
+        .where(or_(*conditions), col(AuditEvent.action) == "corrected")
+        .values(detail=None)
+    )
 
 
 def item_ids_of(

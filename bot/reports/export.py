@@ -16,14 +16,17 @@ from bot.reports.chart import render_png
 from bot.reports.csv_export import to_csv
 from bot.reports.figures import KIND_LABELS, Report, build_report
 from bot.reports.periods import Period
+from bot.reports.visits_csv import visits_csv as visitors_csv
+from bot.services.visitor_log import all_between
 from storage.db import session_scope
 
 
 class ReportFiles(NamedTuple):
-    """Where the chart and the CSV were written."""
+    """Where the chart, the items' CSV and the visits' CSV were written."""
 
     chart: Path
     csv: Path
+    visits: Path
 
 
 @dataclass(frozen=True)
@@ -33,12 +36,19 @@ class Rendered:
     report: Report
     png: bytes
     csv: bytes
+    visits_csv: bytes = b""
     site: str | None = None  # a report cut by site
 
     @property
     def stem(self) -> str:
         period = self.report.period
         stem = f"frontdesk-report-{period.first.isoformat()}-to-{period.last.isoformat()}"
+        return f"{stem}-{self.site}" if self.site else stem
+
+    @property
+    def visits_stem(self) -> str:
+        period = self.report.period
+        stem = f"frontdesk-visits-{period.first.isoformat()}-to-{period.last.isoformat()}"
         return f"{stem}-{self.site}" if self.site else stem
 
     def files(self) -> tuple[notices.ReportFile, ...]:
@@ -54,6 +64,11 @@ class Rendered:
                 filename=f"{self.stem}.csv",
                 title=f"Front Desk items, {label}",
                 content_b64=base64.b64encode(self.csv).decode("ascii"),
+            ),
+            notices.ReportFile(
+                filename=f"{self.visits_stem}.csv",
+                title=f"Front Desk visitor log, {label}",
+                content_b64=base64.b64encode(self.visits_csv).decode("ascii"),
             ),
         )
 
@@ -96,7 +111,12 @@ def render_report(
     name = policy.site_name(site) if site else None
     with session_scope(engine) as session:
         report = build_report(session, period, calendar, as_of, site=site, site_name=name)
-    return Rendered(report, render_png(report), to_csv(report, calendar.tz), site)
+        logged = all_between(session, period, tz=calendar.tz)
+        if site is not None:
+            logged = [visit for visit in logged if visit.site == site]
+        visits = visitors_csv(logged, report.names, calendar.tz)
+    csv = to_csv(report, calendar.tz)
+    return Rendered(report, render_png(report), csv, visits, site)
 
 
 def write_report(
@@ -115,7 +135,12 @@ def write_report(
         as_of = SystemClock().now()
     rendered = render_report(engine, policy, Period(start, end), as_of)
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = ReportFiles(out_dir / f"{rendered.stem}.png", out_dir / f"{rendered.stem}.csv")
+    files = ReportFiles(
+        out_dir / f"{rendered.stem}.png",
+        out_dir / f"{rendered.stem}.csv",
+        out_dir / f"{rendered.visits_stem}.csv",
+    )
     files.chart.write_bytes(rendered.png)
     files.csv.write_bytes(rendered.csv)
+    files.visits.write_bytes(rendered.visits_csv)
     return files

@@ -102,6 +102,7 @@ def _anonymise(
     item_ids = privacy.item_ids_of(
         session, message_ids=message_ids, enquiry_ids=enquiry_ids, visit_ids=visit_ids
     )
+    privacy.clear_correction_details(session, visit_ids=visit_ids, item_ids=item_ids)
     for item_id in item_ids:
         audit.record(session, item_id=item_id, actor_id=actor, action=action, at=now)
     posts = privacy.posts_naming(
