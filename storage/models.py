@@ -212,6 +212,10 @@ class Incident(SQLModel, table=True):
     who: str | None = Field(default=None, max_length=200)
     what: str = Field(max_length=3000)
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # When it happened, read from "When" (issue 16): the instant, not the words typed.
+    occurred_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    responded_by: str | None = Field(default=None, max_length=32)  # first to answer a call for help
+    anonymised: bool = False
 
 
 class AuditEvent(SQLModel, table=True):
@@ -249,6 +253,7 @@ class MentionNotice(SQLModel, table=True):
 
 __all__ = [
     "Absence",
+    "AssistCall",
     "AuditEvent",
     "Closure",
     "Enquiry",
@@ -256,6 +261,7 @@ __all__ = [
     "Item",
     "MentionNotice",
     "Outbox",
+    "PhoneCall",
     "PhoneMessage",
     "Presence",
     "SQLModel",
@@ -317,3 +323,37 @@ class RollCallEntry(SQLModel, table=True):
     label: str = Field(max_length=500)  # as shown (channel-safe)
     accounted_by: str | None = Field(default=None, max_length=32)
     accounted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PhoneCall(SQLModel, table=True):
+    """A call handled without a message (`/call in|out`), counted in the reports."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    direction: str = Field(max_length=8)  # in | out
+    name: str = Field(max_length=200)
+    organisation: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=64)
+    phone_e164: str | None = Field(default=None, max_length=32)
+    phone_valid: bool = True
+    subject: str | None = Field(default=None, max_length=1000)
+    logged_by: str = Field(max_length=32)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    anonymised: bool = False
+
+
+class AssistCall(SQLModel, table=True):
+    """A receptionist's call for help (`/desk assist`): who answered, and the louder alert.
+
+    `louder_at` is when it is alerted again if nobody has answered (NULL once answered or
+    alerted again), so the job reads an index of what is due.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    called_by: str = Field(max_length=32)
+    called_at: datetime = Field(sa_type=UTCDateTime)
+    what: str | None = Field(default=None, max_length=1000)
+    incident_id: int | None = Field(default=None, index=True)
+    answered_by: str | None = Field(default=None, max_length=32)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    louder_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    louder_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

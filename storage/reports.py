@@ -1,4 +1,5 @@
-"""What the managers' report reads: windows, calls, visits and late notices in a period."""
+"""What the managers' report reads: windows, calls, visits, incidents and late notices in a
+period."""
 
 from __future__ import annotations
 
@@ -6,10 +7,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, true
+from sqlalchemy import and_, exists, false, func, or_, select, true
 from sqlmodel import Session, col
 
-from storage.models import AuditEvent, Enquiry, Item, PhoneMessage, Staff, Visit
+from storage.models import (
+    AuditEvent,
+    Enquiry,
+    Incident,
+    Item,
+    PhoneCall,
+    PhoneMessage,
+    Staff,
+    Visit,
+)
 
 
 @dataclass(frozen=True)
@@ -93,27 +103,58 @@ def teams(session: Session) -> dict[str, str]:
     return {str(user_id): str(team) for user_id, team in rows.all()}
 
 
+@dataclass(frozen=True)
+class CallFacts:
+    """One call, as the report counts it (no name, no number)."""
+
+    source: str  # call (`/call`) | phone_message | enquiry (by phone)
+    id: int
+    direction: str  # in | out
+    at: datetime
+
+
+def _unsited(site: str | None) -> Any:
+    """Rows kept without a site (`/call`, incidents) count for the whole desk and the default site."""
+    return true() if site is None or site == "default" else false()
+
+
 def call_times(
     session: Session, start: datetime, end: datetime, site: str | None = None
-) -> list[datetime]:
-    """When each call in [start, end) came in (at `site`): phone messages and enquiries by
-    phone."""
-    messages = session.scalars(
-        select(col(PhoneMessage.taken_at)).where(
+) -> list[CallFacts]:
+    """Each call in [start, end) (at `site`), oldest first: calls logged with `/call`, and
+    phone messages and enquiries by phone (calls in)."""
+    logged = session.execute(
+        select(col(PhoneCall.id), col(PhoneCall.direction), col(PhoneCall.at)).where(
+            col(PhoneCall.at) >= start, col(PhoneCall.at) < end, _unsited(site)
+        )
+    )
+    messages = session.execute(
+        select(col(PhoneMessage.id), col(PhoneMessage.taken_at)).where(
             col(PhoneMessage.taken_at) >= start,
             col(PhoneMessage.taken_at) < end,
             _received_at(site, col(Item.message_id) == col(PhoneMessage.id)),
         )
     )
-    enquiries = session.scalars(
-        select(col(Enquiry.received_at)).where(
+    enquiries = session.execute(
+        select(col(Enquiry.id), col(Enquiry.received_at)).where(
             col(Enquiry.channel) == "phone",
             col(Enquiry.received_at) >= start,
             col(Enquiry.received_at) < end,
             _received_at(site, col(Item.enquiry_id) == col(Enquiry.id)),
         )
     )
-    return [*messages, *enquiries]
+    found = [CallFacts("call", int(i), str(d), at) for i, d, at in logged.all()]
+    found += [CallFacts("phone_message", int(i), "in", at) for i, at in messages.all()]
+    found += [CallFacts("enquiry", int(i), "in", at) for i, at in enquiries.all()]
+    return sorted(found, key=lambda c: (c.at, c.source, c.id))
+
+
+def incidents_in(session: Session, start: datetime, end: datetime, site: str | None = None) -> int:
+    """How many incidents happened in [start, end) (by when they happened, not were logged)."""
+    statement = select(func.count()).where(
+        col(Incident.occurred_at) >= start, col(Incident.occurred_at) < end, _unsited(site)
+    )
+    return int(session.scalar(statement) or 0)
 
 
 def late_notices(session: Session, start: datetime, end: datetime, site: str | None = None) -> int:
@@ -140,7 +181,7 @@ def visits_arrived(
 
 
 def anything_in(session: Session, start: datetime, end: datetime, site: str | None = None) -> bool:
-    """Whether the period holds any window, call or visit at all (at `site`)."""
+    """Whether the period holds any window, call, visit or incident at all (at `site`)."""
     item = session.scalar(
         select(col(Item.id)).where(_due_or_done_in(start, end), _at_site(site)).limit(1)
     )
@@ -148,4 +189,5 @@ def anything_in(session: Session, start: datetime, end: datetime, site: str | No
         item is not None
         or bool(call_times(session, start, end, site))
         or bool(visits_arrived(session, start, end, site))
+        or bool(incidents_in(session, start, end, site))
     )

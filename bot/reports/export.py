@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from bot import notices
 from bot.config import Policy
 from bot.reports.chart import render_png
-from bot.reports.csv_export import to_csv
+from bot.reports.csv_export import calls_csv, to_csv
 from bot.reports.figures import KIND_LABELS, Report, build_report
 from bot.reports.periods import Period
 from bot.reports.visits_csv import visits_csv as visitors_csv
@@ -22,11 +22,12 @@ from storage.db import session_scope
 
 
 class ReportFiles(NamedTuple):
-    """Where the chart, the items' CSV and the visits' CSV were written."""
+    """Where the chart and the CSVs (items, visits, calls) were written."""
 
     chart: Path
     csv: Path
     visits: Path
+    calls_csv: Path
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Rendered:
     png: bytes
     csv: bytes
     visits_csv: bytes = b""
+    calls_csv: bytes = b""
     site: str | None = None  # a report cut by site
 
     @property
@@ -70,6 +72,11 @@ class Rendered:
                 title=f"Front Desk visitor log, {label}",
                 content_b64=base64.b64encode(self.visits_csv).decode("ascii"),
             ),
+            notices.ReportFile(
+                filename=f"{self.stem}-calls.csv",
+                title=f"Front Desk calls, {label}",
+                content_b64=base64.b64encode(self.calls_csv).decode("ascii"),
+            ),
         )
 
     def notice(self) -> notices.Report:
@@ -98,6 +105,15 @@ class Rendered:
             calls=report.calls,
             calls_by_hour=tuple(report.calls_by_hour),
             calls_by_weekday=tuple(report.calls_by_weekday),
+            calls_in=report.calls_in,
+            calls_out=report.calls_out,
+            calls_in_by_hour=tuple(report.calls_in_by_hour),
+            calls_out_by_hour=tuple(report.calls_out_by_hour),
+            calls_by_day=tuple(
+                notices.ReportCallDay(day=d.day, calls_in=d.calls_in, calls_out=d.calls_out)
+                for d in report.calls_by_day
+            ),
+            incidents=report.incidents,
             files=self.files(),
         )
 
@@ -116,7 +132,7 @@ def render_report(
             logged = [visit for visit in logged if visit.site == site]
         visits = visitors_csv(logged, report.names, calendar.tz)
     csv = to_csv(report, calendar.tz)
-    return Rendered(report, render_png(report), csv, visits, site)
+    return Rendered(report, render_png(report), csv, visits, calls_csv(report, calendar.tz), site)
 
 
 def write_report(
@@ -139,8 +155,10 @@ def write_report(
         out_dir / f"{rendered.stem}.png",
         out_dir / f"{rendered.stem}.csv",
         out_dir / f"{rendered.visits_stem}.csv",
+        out_dir / f"{rendered.stem}-calls.csv",
     )
     files.chart.write_bytes(rendered.png)
     files.csv.write_bytes(rendered.csv)
     files.visits.write_bytes(rendered.visits_csv)
+    files.calls_csv.write_bytes(rendered.calls_csv)
     return files

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.blocks import (
     alerts,
+    assist,
     closing,
     enquiries,
     incidents,
@@ -86,6 +87,7 @@ TEMPLATES: dict[str, Builder] = {
     "closure_notice": desk_close.closure_notice,
     "incident_notice": incidents.notice,
     "incident_confirmation": incidents.confirmation,
+    "assist_alert": assist.assist_alert,
     "report": reports.report_post,
     "redacted_post": privacy.redacted_post,
     "corrected_post": corrected_post,

@@ -5,7 +5,7 @@ board and closing list, a person may choose their site (`/desk site`), and `/des
 one site. Everything already on record belongs to the default site (`[site]`, id "default").
 
 Revision ID: 0006
-Revises: 0008
+Revises: 0012
 Create Date: 2026-12-01 03:40:00
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from storage.types import UTCDateTime
 
 revision: str = "0006"
-down_revision: str | None = "0008"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
