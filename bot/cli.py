@@ -109,6 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     due.add_argument("start", nargs="?")
     due.add_argument("window", nargs="?")
     due.add_argument("--batch", action="store_true", help="read START<TAB>WINDOW lines on stdin")
+    due.add_argument("--site", help="on this site's calendar (an id from [sites.<id>])")
     due.set_defaults(run=_due)
 
     report = sub.add_parser("report", help="write the managers' report as PNG and CSV")
@@ -178,7 +179,15 @@ def _due(args: argparse.Namespace) -> int:
     from bot.due import due_instant, run_batch
 
     settings = load_settings()
-    calendar = _policy(settings).calendar()
+    policy = _policy(settings)
+    if args.site and args.site not in policy.site_ids():
+        known = ", ".join(policy.site_ids())
+        print(
+            f'error: --site: there is no site "{args.site}" (the sites are: {known})',
+            file=sys.stderr,
+        )
+        return 2
+    calendar = policy.calendar(args.site)
     if args.batch:
         outputs, ok = run_batch(calendar, sys.stdin)
         for line in outputs:

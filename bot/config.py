@@ -41,10 +41,20 @@ EXAMPLE_POLICY = "frontdesk.example.toml"
 ENQUIRY_KINDS = ("complaint", "question", "request", "compliment", "suggestion", "referral")
 ENQUIRY_CHANNELS = ("phone", "email", "letter", "in_person", "social", "survey", "teams")
 NO_STAGE = "none"  # `acknowledge = "none"` or `resolve = "none"`: a one-stage enquiry
+DEFAULT_SITE = "default"  # the id of the site `[site]` describes
+SITE_ID = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 
 
 class ConfigError(Exception):
     """A setting or policy that stops start-up; `str()` is one line naming the offending key."""
+
+
+class KeyedError(ValueError):
+    """A policy check across tables: `key` is the dotted key the message is about."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 # --- the environment ------------------------------------------------------------------------
@@ -180,9 +190,26 @@ def window_spec(
 # --- policy sections ------------------------------------------------------------------------
 
 
+def _known_zone(value: str | None) -> str | None:
+    if value is None:
+        return value
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f'unknown time zone "{value}"') from exc
+    return value
+
+
+def _known_region(value: str | None) -> str | None:
+    if value:
+        check_holiday_region(value)
+    return value
+
+
 class SiteConfig(_Section):
     """Where and when the desk works."""
 
+    name: str = ""
     timezone: str = "UTC"
     holidays: str = ""
     holiday_categories: tuple[str, ...] = ("public",)
@@ -191,20 +218,8 @@ class SiteConfig(_Section):
     hours_per_business_day: float = Field(default=8, gt=0, le=24)
     date_order: Literal["DMY", "MDY", "YMD"] = "MDY"
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f'unknown time zone "{value}"') from exc
-        return value
-
-    @field_validator("holidays")
-    @classmethod
-    def _known_region(cls, value: str) -> str:
-        check_holiday_region(value)
-        return value
+    _zone = field_validator("timezone")(_known_zone)
+    _region = field_validator("holidays")(_known_region)
 
     @field_validator("holiday_categories")
     @classmethod
@@ -218,6 +233,29 @@ class SiteConfig(_Section):
     def tz(self) -> ZoneInfo:
         """The site's time zone."""
         return ZoneInfo(self.timezone)
+
+
+class SiteTable(_Section):
+    """A `[sites.<id>]` table: another site; what it does not set comes from `[site]`."""
+
+    name: str | None = None
+    timezone: str | None = None
+    holidays: str | None = None
+    holiday_categories: tuple[str, ...] | None = None
+    hours: HoursField | None = None
+    closures: tuple[date, ...] | None = None
+    date_order: Literal["DMY", "MDY", "YMD"] | None = None
+    desk: str | None = None  # its desk channel (else the shared `channels.desk`)
+    staff: tuple[str, ...] = ()  # user IDs who belong to this site, whatever they chose
+
+    _zone = field_validator("timezone")(_known_zone)
+    _region = field_validator("holidays")(_known_region)
+
+    def over(self, base: SiteConfig, site_id: str) -> SiteConfig:
+        """This site's settings: its own, and the rest from `base` (the `[site]` table)."""
+        own = self.model_dump(exclude_none=True, exclude={"desk", "staff"})
+        own.setdefault("name", site_id)
+        return base.model_copy(update={**own, "hours": self.hours or base.hours})
 
 
 class ChannelsConfig(_Section):
@@ -543,7 +581,9 @@ class Policy(_Section):
     teams: dict[str, TeamConfig] = Field(default_factory=dict)
     routing: tuple[RoutingRule, ...] = ()
 
-    _calendar: BusinessCalendar | None = PrivateAttr(default=None)
+    sites: dict[str, SiteTable] = {}
+
+    _calendars: dict[str, BusinessCalendar] = PrivateAttr(default_factory=dict)
     _team_book: TeamBook | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
@@ -552,6 +592,11 @@ class Policy(_Section):
         for name, team in self.teams.items():
             if team.lead is not None and team.lead not in team.members:
                 raise ValueError(f"teams.{name}.lead: {team.lead} is not one of its members")
+        for name, team in self.teams.items():
+            if team.site is not None and team.site not in self.site_ids():
+                raise ValueError(
+                    f'teams.{name}.site: no site "{team.site}" (use {", ".join(self.site_ids())})'
+                )
         kinds = ("message", *self.enquiry.kinds)
         for number, rule in enumerate(self.routing):
             kind, channel = rule.when.kind, rule.when.channel
@@ -594,11 +639,88 @@ class Policy(_Section):
             )
         return self._team_book
 
-    def calendar(self) -> BusinessCalendar:
-        """Return the site's business calendar (one per policy, so run-time closures stick)."""
-        if self._calendar is None:
-            site = self.site
-            self._calendar = BusinessCalendar(
+    @model_validator(mode="after")
+    def _sites_fit(self) -> Policy:
+        staff_of: dict[str, str] = {}
+        desks = {self.channels.desk: DEFAULT_SITE} if self.channels.desk else {}
+        for site_id, table in self.sites.items():
+            where = f"sites.{site_id}"
+            if site_id == DEFAULT_SITE:
+                raise KeyedError(where, f'"{DEFAULT_SITE}" is the [site] table: use another id')
+            if not SITE_ID.fullmatch(site_id):
+                raise KeyedError(
+                    where, "a site id is a short lower-case word (letters, digits, - or _)"
+                )
+            region = self.site.holidays if table.holidays is None else table.holidays
+            categories = table.holiday_categories or self.site.holiday_categories
+            if region and (table.holidays or table.holiday_categories):
+                try:
+                    check_holiday_region(region, categories)
+                except ValueError as exc:
+                    key = "holiday_categories" if table.holiday_categories else "holidays"
+                    raise KeyedError(f"{where}.{key}", str(exc)) from None
+            if table.desk:
+                if table.desk in desks:
+                    raise KeyedError(
+                        f"{where}.desk", f"{table.desk} is already the desk of {desks[table.desk]}"
+                    )
+                desks[table.desk] = site_id
+            for user_id in table.staff:
+                if user_id in staff_of:
+                    raise KeyedError(
+                        f"{where}.staff", f"{user_id} is already staff of {staff_of[user_id]}"
+                    )
+                staff_of[user_id] = site_id
+        return self
+
+    @property
+    def multi_site(self) -> bool:
+        """More than the one `[site]`."""
+        return bool(self.sites)
+
+    def site_ids(self) -> tuple[str, ...]:
+        """Every site's id, the default first."""
+        return (DEFAULT_SITE, *self.sites)
+
+    def known_site(self, site_id: str | None) -> str:
+        """The id itself if the policy has that site, else the default site's."""
+        return site_id if site_id in self.sites else DEFAULT_SITE
+
+    def site_config(self, site_id: str | None = None) -> SiteConfig:
+        """A site's settings, with what its table does not set taken from `[site]`."""
+        table = self.sites.get(site_id or DEFAULT_SITE)
+        return table.over(self.site, str(site_id)) if table else self.site
+
+    def site_name(self, site_id: str | None) -> str:
+        """How a site is called in posts: its name, else its id."""
+        return self.site_config(site_id).name or self.known_site(site_id)
+
+    def desk_of(self, site_id: str | None) -> str | None:
+        """A site's desk channel (the shared `channels.desk` unless its table names one)."""
+        table = self.sites.get(site_id or DEFAULT_SITE)
+        return (table.desk if table else None) or self.channels.desk
+
+    def site_of_channel(self, channel_id: str | None) -> str | None:
+        """The site whose desk channel this is (None: not a desk channel)."""
+        for site_id, table in self.sites.items():
+            if table.desk and table.desk == channel_id:
+                return site_id
+        return DEFAULT_SITE if channel_id and channel_id == self.channels.desk else None
+
+    def staff_site(self, user_id: str) -> str | None:
+        """The site whose `staff` list names this person (None: no list does)."""
+        for site_id, table in self.sites.items():
+            if user_id in table.staff:
+                return site_id
+        return None
+
+    def calendar(self, site_id: str | None = None) -> BusinessCalendar:
+        """Return a site's business calendar (one per site and policy, so run-time closures
+        stick); an unknown id (a site since removed) is the default site's."""
+        key = self.known_site(site_id)
+        if key not in self._calendars:
+            site = self.site_config(key)
+            self._calendars[key] = BusinessCalendar(
                 site.tz,
                 site.hours,
                 holiday_region=site.holidays,
@@ -606,7 +728,7 @@ class Policy(_Section):
                 closures=site.closures,
                 hours_per_business_day=site.hours_per_business_day,
             )
-        return self._calendar
+        return self._calendars[key]
 
 
 # --- loading --------------------------------------------------------------------------------
@@ -661,7 +783,8 @@ def parse_policy(text: str, source: str = POLICY_FILE) -> Policy:
         errors = exc.errors()
         first = errors[0]
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        where = _location(first["loc"])
+        keyed = first.get("ctx", {}).get("error")
+        where = keyed.key if isinstance(keyed, KeyedError) else _location(first["loc"])
         # A check across sections (a rule naming an unknown team) names its key itself.
         at = f"{where}: " if where else ""
         raise ConfigError(f"{source}: {at}{_message(first)}{more}") from None

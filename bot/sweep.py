@@ -92,6 +92,11 @@ class Audience:
     managers_channel: str
     manager_ids: tuple[str, ...]
     teams: TeamBook = NO_TEAMS
+    site_desks: tuple[tuple[str, str], ...] = ()  # (site, its own desk channel)
+
+    def desk_of(self, site: str) -> str:
+        """The desk channel of the site that received an item."""
+        return dict(self.site_desks).get(site, self.desk_channel)
 
 
 def sweep(
@@ -104,8 +109,15 @@ def sweep(
     batch: int = BATCH,
 ) -> SweepResult:
     """Handle every stage due at `now`, a batch per transaction."""
+    site_desks = tuple(
+        (site, desk) for site in policy.site_ids() if (desk := policy.desk_of(site)) is not None
+    )
     audience = Audience(
-        desk_channel, managers_channel, tuple(policy.roles.managers), policy.team_book()
+        desk_channel,
+        managers_channel,
+        tuple(policy.roles.managers),
+        policy.team_book(),
+        site_desks,
     )
     result = SweepResult()
     while True:
@@ -165,7 +177,8 @@ def _notices(
     """Who hears about this stage of this window."""
     key = windows.outbox_key(item, stage)
     summary = summarise(session, item)
-    owner = item.owner_id or item.owner_channel or audience.desk_channel
+    desk = audience.desk_of(item.site)  # the desk of the site that received it
+    owner = item.owner_id or item.owner_channel or desk
     # An owner away who did not hand the item over: whoever covers for them hears instead,
     # told whose it is (the item stays the owner's).
     covering: Cover | None = None
@@ -174,11 +187,11 @@ def _notices(
             session,
             intended_id=item.owner_id,
             now=now,
-            desk_channel=audience.desk_channel,
+            desk_channel=desk,
             teams=audience.teams,
         )
         if cover.redirected:
-            owner = cover.owner.user_id or cover.owner.channel or audience.desk_channel
+            owner = cover.owner.user_id or cover.owner.channel or desk
             covering = cover
     assert item.id is not None
     item_id = item.id
@@ -188,11 +201,7 @@ def _notices(
     if item.kind == "visitor_arrival":
         if stage != "breach":
             return []
-        planned = [
-            Planned(
-                key, VisitorUnanswered.about(summary, stage=stage), audience.desk_channel, item_id
-            )
-        ]
+        planned = [Planned(key, VisitorUnanswered.about(summary, stage=stage), desk, item_id)]
         # The one who was asked (the host, or whoever covered for them) has not answered:
         # their own backup hears of it, if they have one; the desk channel always does.
         asked = item.owner_id
@@ -201,7 +210,7 @@ def _notices(
                 session,
                 intended_id=asked,
                 now=item.due_at,
-                desk_channel=audience.desk_channel,
+                desk_channel=desk,
                 teams=audience.teams,
             )
             backup = cover.owner.user_id

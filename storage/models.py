@@ -28,6 +28,7 @@ class Staff(SQLModel, table=True):
     real_name: str = Field(default="", max_length=200)
     tz: str | None = Field(default=None, max_length=64)
     team: str | None = Field(default=None, max_length=80)
+    site: str | None = Field(default=None, max_length=32)  # chosen with `/desk site <id>`
     deleted: bool = Field(default=False)
     updated_at: datetime = Field(sa_type=UTCDateTime)
     listed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
@@ -48,6 +49,7 @@ class Visit(SQLModel, table=True):
     name_key: str = Field(default="", max_length=200, index=True)
     organisation: str | None = Field(default=None, max_length=200)
     host_id: str = Field(max_length=32, index=True)
+    site: str = Field(default="default", max_length=32, index=True)  # where they signed in
     note: str | None = Field(default=None, max_length=1000)
     state: str = Field(max_length=16)  # expected | on_site | left | cancelled | no_show
     pass_number: str | None = Field(default=None, max_length=16)
@@ -149,6 +151,7 @@ class Item(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     # phone_message | visitor_arrival | enquiry_ack | enquiry_resolve
     kind: str = Field(max_length=32)
+    site: str = Field(default="default", max_length=32)  # the site that received it: its calendar
     message_id: int | None = Field(default=None, foreign_key="phonemessage.id", index=True)
     visit_id: int | None = Field(default=None, foreign_key="visit.id", index=True)
     enquiry_id: int | None = Field(default=None, foreign_key="enquiry.id", index=True)
@@ -273,8 +276,9 @@ class AuditEvent(SQLModel, table=True):
 
 
 class Closure(SQLModel, table=True):
-    """A day the site is closed, decided at run time (`/desk close`)."""
+    """A day a site is closed, decided at run time (`/desk close`)."""
 
+    site: str = Field(default="default", primary_key=True, max_length=32)
     day: date = Field(primary_key=True)
     reason: str | None = Field(default=None, max_length=200)
     added_by: str = Field(max_length=32)

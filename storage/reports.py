@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, false, func, or_, select, true
 from sqlmodel import Session, col
 
 from storage.models import (
@@ -53,13 +53,27 @@ def _due_or_done_in(start: datetime, end: datetime) -> Any:
     )
 
 
-def items_due_or_done(session: Session, start: datetime, end: datetime) -> list[ItemFacts]:
+def _at_site(site: str | None) -> Any:
+    """Items received at `site` (every item when None)."""
+    return true() if site is None else col(Item.site) == site
+
+
+def _received_at(site: str | None, joined: Any) -> Any:
+    """Some item `joined` to the row was received at `site` (always true when None)."""
+    if site is None:
+        return true()
+    return exists().where(joined, _at_site(site))
+
+
+def items_due_or_done(
+    session: Session, start: datetime, end: datetime, site: str | None = None
+) -> list[ItemFacts]:
     """Windows due in [start, end), or answered in it, oldest first (DESIGN "Reports": a period
-    counts the items due in it and the answers and breaches that happened in it)."""
+    counts the items due in it and the answers and breaches that happened in it); at `site`."""
     statement = (
         select(Item, col(Enquiry.kind), col(Enquiry.channel), col(Enquiry.ref))
         .outerjoin(Enquiry, col(Enquiry.id) == col(Item.enquiry_id))
-        .where(_due_or_done_in(start, end))
+        .where(_due_or_done_in(start, end), _at_site(site))
         .order_by(col(Item.started_at), col(Item.id))
     )
     rows = session.execute(statement).all()
@@ -101,11 +115,17 @@ def _told(session: Session, enquiry_ids: set[int]) -> dict[tuple[int, str], Cust
     return {(reply.enquiry_id, reply.stage): reply for reply in session.scalars(statement)}
 
 
-def enquiries_received(session: Session, start: datetime, end: datetime) -> list[tuple[str, str]]:
-    """(kind, channel) of each enquiry received in [start, end)."""
+def enquiries_received(
+    session: Session, start: datetime, end: datetime, site: str | None = None
+) -> list[tuple[str, str]]:
+    """(kind, channel) of each enquiry received in [start, end) (at `site`, or anywhere)."""
     statement = select(col(Enquiry.kind), col(Enquiry.channel)).where(
         col(Enquiry.received_at) >= start, col(Enquiry.received_at) < end
     )
+    if site is not None:
+        # An enquiry's site is its windows' (the site that received it).
+        sited = select(col(Item.enquiry_id)).where(col(Item.site) == site)
+        statement = statement.where(col(Enquiry.id).in_(sited))
     return [(str(kind), str(channel)) for kind, channel in session.execute(statement).all()]
 
 
@@ -133,17 +153,26 @@ class CallFacts:
     at: datetime
 
 
-def call_times(session: Session, start: datetime, end: datetime) -> list[CallFacts]:
-    """Each call in [start, end), oldest first: calls logged with `/call`, and phone messages
-    and enquiries by phone (calls in)."""
+def _unsited(site: str | None) -> Any:
+    """Rows kept without a site (`/call`, incidents) count for the whole desk and the default site."""
+    return true() if site is None or site == "default" else false()
+
+
+def call_times(
+    session: Session, start: datetime, end: datetime, site: str | None = None
+) -> list[CallFacts]:
+    """Each call in [start, end) (at `site`), oldest first: calls logged with `/call`, and
+    phone messages and enquiries by phone (calls in)."""
     logged = session.execute(
         select(col(PhoneCall.id), col(PhoneCall.direction), col(PhoneCall.at)).where(
-            col(PhoneCall.at) >= start, col(PhoneCall.at) < end
+            col(PhoneCall.at) >= start, col(PhoneCall.at) < end, _unsited(site)
         )
     )
     messages = session.execute(
         select(col(PhoneMessage.id), col(PhoneMessage.taken_at)).where(
-            col(PhoneMessage.taken_at) >= start, col(PhoneMessage.taken_at) < end
+            col(PhoneMessage.taken_at) >= start,
+            col(PhoneMessage.taken_at) < end,
+            _received_at(site, col(Item.message_id) == col(PhoneMessage.id)),
         )
     )
     enquiries = session.execute(
@@ -151,6 +180,7 @@ def call_times(session: Session, start: datetime, end: datetime) -> list[CallFac
             col(Enquiry.channel) == "phone",
             col(Enquiry.received_at) >= start,
             col(Enquiry.received_at) < end,
+            _received_at(site, col(Item.enquiry_id) == col(Enquiry.id)),
         )
     )
     found = [CallFacts("call", int(i), str(d), at) for i, d, at in logged.all()]
@@ -159,38 +189,45 @@ def call_times(session: Session, start: datetime, end: datetime) -> list[CallFac
     return sorted(found, key=lambda c: (c.at, c.source, c.id))
 
 
-def incidents_in(session: Session, start: datetime, end: datetime) -> int:
+def incidents_in(session: Session, start: datetime, end: datetime, site: str | None = None) -> int:
     """How many incidents happened in [start, end) (by when they happened, not were logged)."""
     statement = select(func.count()).where(
-        col(Incident.occurred_at) >= start, col(Incident.occurred_at) < end
+        col(Incident.occurred_at) >= start, col(Incident.occurred_at) < end, _unsited(site)
     )
     return int(session.scalar(statement) or 0)
 
 
-def late_notices(session: Session, start: datetime, end: datetime) -> int:
-    """How many "Running late" notices were given in [start, end)."""
+def late_notices(session: Session, start: datetime, end: datetime, site: str | None = None) -> int:
+    """How many "Running late" notices were given in [start, end) (at `site`)."""
     statement = select(func.count()).where(
         col(AuditEvent.action) == "late_notice",
         col(AuditEvent.at) >= start,
         col(AuditEvent.at) < end,
+        _received_at(site, col(Item.id) == col(AuditEvent.item_id)),
     )
     return int(session.scalar(statement) or 0)
 
 
-def visits_arrived(session: Session, start: datetime, end: datetime) -> int:
-    """How many visitors arrived in [start, end)."""
+def visits_arrived(
+    session: Session, start: datetime, end: datetime, site: str | None = None
+) -> int:
+    """How many visitors arrived in [start, end) (at `site`)."""
     statement = select(func.count()).where(
-        col(Visit.arrived_at) >= start, col(Visit.arrived_at) < end
+        col(Visit.arrived_at) >= start,
+        col(Visit.arrived_at) < end,
+        true() if site is None else col(Visit.site) == site,
     )
     return int(session.scalar(statement) or 0)
 
 
-def anything_in(session: Session, start: datetime, end: datetime) -> bool:
-    """Whether the period holds any window, call, visit or incident at all."""
-    item = session.scalar(select(col(Item.id)).where(_due_or_done_in(start, end)).limit(1))
+def anything_in(session: Session, start: datetime, end: datetime, site: str | None = None) -> bool:
+    """Whether the period holds any window, call, visit or incident at all (at `site`)."""
+    item = session.scalar(
+        select(col(Item.id)).where(_due_or_done_in(start, end), _at_site(site)).limit(1)
+    )
     return (
         item is not None
-        or bool(call_times(session, start, end))
-        or bool(visits_arrived(session, start, end))
-        or bool(incidents_in(session, start, end))
+        or bool(call_times(session, start, end, site))
+        or bool(visits_arrived(session, start, end, site))
+        or bool(incidents_in(session, start, end, site))
     )

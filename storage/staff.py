@@ -125,3 +125,21 @@ def mark_gone_except(
         )
     _expire(session, set(gone))
     return len(gone)
+
+
+def chosen_sites(session: Session) -> dict[str, str]:
+    """Each person's own choice of site (`/desk site`), for those who made one."""
+    rows = session.execute(
+        select(col(Staff.id), col(Staff.site)).where(col(Staff.site).is_not(None))
+    )
+    return {user_id: site for user_id, site in rows if site}
+
+
+def set_site(session: Session, *, user_id: str, site: str, now: datetime) -> None:
+    """Record the site a person chose (a placeholder row if the directory has not met them)."""
+    person = session.get(Staff, user_id)
+    if person is None:
+        person = Staff(id=user_id, handle=user_id.lower(), updated_at=now)
+    person.site = site
+    session.add(person)
+    session.flush()

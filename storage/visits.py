@@ -22,14 +22,12 @@ def get(session: Session, visit_id: int) -> Visit | None:
     return session.get(Visit, visit_id)
 
 
-def on_site(session: Session) -> list[Visit]:
-    """Everyone signed in and not yet signed out, earliest arrival first."""
-    statement = (
-        select(Visit)
-        .where(col(Visit.state) == "on_site")
-        .order_by(col(Visit.arrived_at), col(Visit.id))
-    )
-    return list(session.scalars(statement))
+def on_site(session: Session, site: str | None = None) -> list[Visit]:
+    """Everyone signed in and not yet signed out (at `site`, or anywhere), earliest first."""
+    statement = select(Visit).where(col(Visit.state) == "on_site")
+    if site is not None:
+        statement = statement.where(col(Visit.site) == site)
+    return list(session.scalars(statement.order_by(col(Visit.arrived_at), col(Visit.id))))
 
 
 def on_site_named(session: Session, key: str) -> list[Visit]:
@@ -154,12 +152,10 @@ def next_unreported_expected(session: Session, *, expected_after: datetime) -> d
     return found
 
 
-def expected_before(session: Session, before: datetime) -> list[Visit]:
+def expected_before(session: Session, before: datetime, site: str | None = None) -> list[Visit]:
     """Expected visitors whose time was before `before` and who never signed in (no-shows at
-    closing)."""
-    statement = (
-        select(Visit)
-        .where(col(Visit.state) == "expected", col(Visit.expected_at) < before)
-        .order_by(col(Visit.expected_at), col(Visit.id))
-    )
-    return list(session.scalars(statement))
+    closing; at `site`, or anywhere)."""
+    statement = select(Visit).where(col(Visit.state) == "expected", col(Visit.expected_at) < before)
+    if site is not None:
+        statement = statement.where(col(Visit.site) == site)
+    return list(session.scalars(statement.order_by(col(Visit.expected_at), col(Visit.id))))

@@ -409,6 +409,7 @@ DESK_VERBS = [
     "incidents",
     "mine",
     "report",
+    "site",
     "assist",
     "watch",
     "help",

@@ -33,6 +33,7 @@ DEMO_ROUTING = (
     {"when": {"kind": "message", "about": "invoice"}, "to": "team:front"},
 )
 DESK_CHANNEL = ("C0DESK", "front-desk")
+WEST_DESK_CHANNEL = ("C0WEST", "front-desk-west")  # the example policy's second site
 MANAGERS_CHANNEL = ("C0MGRS", "managers")
 SIGNING_SECRET = "frontdesk-console-secret"
 BOT_TOKEN = "xoxb-frontdesk-console"

@@ -60,6 +60,7 @@ def start_double() -> SlackDouble:
     for user in demo.DEMO_USERS:
         double.add_user(user.id, user.handle, real_name=user.real_name, tz=user.tz)
     double.add_channel(*demo.DESK_CHANNEL)
+    double.add_channel(*demo.WEST_DESK_CHANNEL)
     double.add_channel(*demo.MANAGERS_CHANNEL)
     double.start()
     return double

@@ -23,6 +23,7 @@ from bot.scheduler import advance_clock, rounds_for
 
 HELP = """Console commands:
   /as @handle            act as that person (/who lists them)
+  /in #channel           type commands in that channel: #front-desk, #front-desk-west
   /wait <duration>       move the clock: 10m, 3h, 2d, "1 business day", "6 business hours"
   /click N [@person]     press button N (a person for a user picker)
   /submit f=v; f=v       submit the open modal (fields by their id, shown in brackets);
@@ -50,6 +51,15 @@ class Console:
         self.transcript = Transcript(embedded.double, self.site_tz, self.write)
         self.transcript.skip_existing()
         self.user = "U0RECEPTION"
+        self.channel = demo.DESK_CHANNEL[0]  # where slash commands are typed
+        self.channels = {
+            name: channel_id
+            for channel_id, name in (
+                demo.DESK_CHANNEL,
+                demo.WEST_DESK_CHANNEL,
+                demo.MANAGERS_CHANNEL,
+            )
+        }
         self.handles = {u.handle: u.id for u in demo.DEMO_USERS}
         self.slash_commands = _slash_commands()
 
@@ -82,6 +92,7 @@ class Console:
         rest = rest.strip()
         commands: dict[str, Callable[[str], None]] = {
             "/as": self.as_user,
+            "/in": self.in_channel,
             "/wait": self.wait,
             "/click": self.click,
             "/submit": self.submit,
@@ -111,6 +122,15 @@ class Console:
             return
         self.user = self.handles[handle]
         self.write(f"[console] you are now @{handle}")
+
+    def in_channel(self, rest: str) -> None:
+        name = rest.lstrip("#").strip().lower()
+        if name not in self.channels:
+            known = ", ".join(f"#{known}" for known in self.channels)
+            self.write(f"[console] no channel #{name}: the channels are {known}")
+            return
+        self.channel = self.channels[name]
+        self.write(f"[console] commands are now typed in #{name}")
 
     def who(self, _rest: str) -> None:
         roles = self.fd.runtime.ctx.roles
@@ -214,7 +234,9 @@ class Console:
             return
         command = command.lower()
         self.transcript.modal_user = self.user
-        request = self.fd.requests.command(command, self._as_slack(rest), user_id=self.user)
+        request = self.fd.requests.command(
+            command, self._as_slack(rest), user_id=self.user, channel_id=self.channel
+        )
         self._dispatch(request)
 
     # ---- plumbing --------------------------------------------------------------------------

@@ -30,7 +30,7 @@ def render_png(report: Report) -> bytes:
     figure = Figure(figsize=(11, 7.5), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
     grid = figure.add_gridspec(2, 3)
-    figure.suptitle(f"Front Desk: {report.period.label}", fontsize=14, fontweight="bold")
+    figure.suptitle(f"Front Desk: {report.label}", fontsize=14, fontweight="bold")
 
     compliance = figure.add_subplot(grid[0, :])
     weeks = [week for week, _ in report.compliance_by_week]

@@ -39,20 +39,23 @@ class Rendered:
     csv: bytes
     visits_csv: bytes = b""
     calls_csv: bytes = b""
+    site: str | None = None  # a report cut by site
 
     @property
     def stem(self) -> str:
         period = self.report.period
-        return f"frontdesk-report-{period.first.isoformat()}-to-{period.last.isoformat()}"
+        stem = f"frontdesk-report-{period.first.isoformat()}-to-{period.last.isoformat()}"
+        return f"{stem}-{self.site}" if self.site else stem
 
     @property
     def visits_stem(self) -> str:
         period = self.report.period
-        return f"frontdesk-visits-{period.first.isoformat()}-to-{period.last.isoformat()}"
+        stem = f"frontdesk-visits-{period.first.isoformat()}-to-{period.last.isoformat()}"
+        return f"{stem}-{self.site}" if self.site else stem
 
     def files(self) -> tuple[notices.ReportFile, ...]:
         """The chart and the CSV as the post carries them (base64), for the sender to upload."""
-        label = self.report.period.label
+        label = self.report.label
         return (
             notices.ReportFile(
                 filename=f"{self.stem}.png",
@@ -82,7 +85,7 @@ class Rendered:
         return notices.Report(
             first=period.first,
             last=period.last,
-            label=period.label,
+            label=report.label,
             kinds=tuple(
                 notices.ReportKind(
                     kind=k.kind,
@@ -117,21 +120,21 @@ class Rendered:
         )
 
 
-def render_report(engine: Engine, policy: Policy, period: Period, as_of: datetime) -> Rendered:
-    """Compute the report of `period` and draw its chart and CSV."""
-    calendar = policy.calendar()
+def render_report(
+    engine: Engine, policy: Policy, period: Period, as_of: datetime, site: str | None = None
+) -> Rendered:
+    """Compute the report of `period` (of what `site` received, or of everything) and draw its
+    chart and CSV."""
+    calendar = policy.calendar(site)
+    name = policy.site_name(site) if site else None
     with session_scope(engine) as session:
-        report = build_report(session, period, calendar, as_of)
-        visits = visitors_csv(
-            all_between(session, period, tz=calendar.tz), report.names, calendar.tz
-        )
-    return Rendered(
-        report,
-        render_png(report),
-        to_csv(report, calendar.tz),
-        visits,
-        calls_csv(report, calendar.tz),
-    )
+        report = build_report(session, period, calendar, as_of, site=site, site_name=name)
+        logged = all_between(session, period, tz=calendar.tz)
+        if site is not None:
+            logged = [visit for visit in logged if visit.site == site]
+        visits = visitors_csv(logged, report.names, calendar.tz)
+    csv = to_csv(report, calendar.tz)
+    return Rendered(report, render_png(report), csv, visits, calls_csv(report, calendar.tz), site)
 
 
 def write_report(

@@ -24,7 +24,7 @@ import math
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -120,6 +120,13 @@ class Report:
     incidents: int = 0
     enquiries_by_kind: dict[str, int] = field(default_factory=dict)  # received in the period
     enquiries_by_channel: dict[str, int] = field(default_factory=dict)
+    site_name: str | None = None  # a report cut by site
+
+    @property
+    def label(self) -> str:
+        """The period, and the site when the report is cut by one."""
+        label = self.period.label
+        return f"{label}, {self.site_name}" if self.site_name else label
 
     def owner_name(self, facts: ItemFacts) -> str:
         """Who had the item, as people know them: `@alice`, or `desk` for a channel."""
@@ -145,7 +152,7 @@ class Report:
         return {
             "first": self.period.first.isoformat(),
             "last": self.period.last.isoformat(),
-            "label": self.period.label,
+            "label": self.label,
             "kinds": [
                 {
                     "kind": k.kind,
@@ -179,18 +186,20 @@ class Report:
         }
 
 
-def gather(session: Session, period: Period, calendar: BusinessCalendar) -> Inputs:
-    """Read what the report of `period` needs."""
+def gather(
+    session: Session, period: Period, calendar: BusinessCalendar, site: str | None = None
+) -> Inputs:
+    """Read what the report of `period` needs (what `site` received; everything when None)."""
     start, end = period.bounds(calendar.tz)
     return Inputs(
-        items=data.items_due_or_done(session, start, end),
+        items=data.items_due_or_done(session, start, end, site),
         teams=data.teams(session),
         names=data.names(session),
-        calls=data.call_times(session, start, end),
-        late_notices=data.late_notices(session, start, end),
-        visits=data.visits_arrived(session, start, end),
-        incidents=data.incidents_in(session, start, end),
-        enquiries=data.enquiries_received(session, start, end),
+        calls=data.call_times(session, start, end, site),
+        late_notices=data.late_notices(session, start, end, site),
+        visits=data.visits_arrived(session, start, end, site),
+        incidents=data.incidents_in(session, start, end, site),
+        enquiries=data.enquiries_received(session, start, end, site),
     )
 
 
@@ -306,10 +315,17 @@ def compute(inputs: Inputs, period: Period, calendar: BusinessCalendar, as_of: d
 
 
 def build_report(
-    session: Session, period: Period, calendar: BusinessCalendar, as_of: datetime
+    session: Session,
+    period: Period,
+    calendar: BusinessCalendar,
+    as_of: datetime,
+    *,
+    site: str | None = None,
+    site_name: str | None = None,
 ) -> Report:
-    """Read and compute the report of `period`, as things stood at `as_of`."""
-    return compute(gather(session, period, calendar), period, calendar, as_of)
+    """Read and compute the report of `period`, as things stood at `as_of` (cut by `site`)."""
+    report = compute(gather(session, period, calendar, site), period, calendar, as_of)
+    return replace(report, site_name=site_name) if site_name else report
 
 
 def _share(outcomes: Sequence[ItemOutcome]) -> float | None:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from bot.calendar import BusinessCalendar
+from bot.config import DEFAULT_SITE
 from bot.jobs import Job, JobContext
 from bot.notices import ClosingOnSite, ClosingVisitor, enqueue_notice
 from bot.roles import Refusal, Roles
@@ -51,14 +52,20 @@ def next_closing(calendar: BusinessCalendar, now: datetime) -> datetime | None:
 
 
 def post_closing_list(
-    session: Session, *, now: datetime, calendar: BusinessCalendar, desk_channel: str
+    session: Session,
+    *,
+    now: datetime,
+    calendar: BusinessCalendar,
+    desk_channel: str,
+    site: str | None = None,
 ) -> bool:
-    """Write the closing-time list of visitors still signed in; False if there is none to send."""
+    """Write the closing-time list of visitors still signed in (at `site`, else anywhere);
+    False if there is none to send."""
     closing = last_closing(calendar, now)
     if closing is None:
         return False
-    on_site = visits.on_site(session)
-    no_shows = record_no_shows(session, closing=closing, now=now)
+    on_site = visits.on_site(session, site)
+    no_shows = record_no_shows(session, closing=closing, now=now, site=site)
     if not on_site and not no_shows:
         return False
     notice = ClosingOnSite(
@@ -70,16 +77,18 @@ def post_closing_list(
     return enqueue_notice(
         session,
         notice,
-        key=f"closing:{closing.astimezone(calendar.tz).date().isoformat()}",
+        key=f"closing:{_site_key(site)}{closing.astimezone(calendar.tz).date().isoformat()}",
         target=desk_channel,
         now=now,
     )
 
 
-def record_no_shows(session: Session, *, closing: datetime, now: datetime) -> list[Visit]:
-    """Expected visitors whose time passed before `closing` and who never signed in: recorded
-    as no-shows (state `no_show`, and a line in their audit)."""
-    missed = visits.expected_before(session, closing)
+def record_no_shows(
+    session: Session, *, closing: datetime, now: datetime, site: str | None = None
+) -> list[Visit]:
+    """Expected visitors (at `site`, or anywhere) whose time passed before `closing` and who
+    never signed in: recorded as no-shows (state `no_show`, and a line in their audit)."""
+    missed = visits.expected_before(session, closing, site)
     for visit in missed:
         visit.state = "no_show"
         session.add(visit)
@@ -148,15 +157,30 @@ def _visitor(visit: Visit) -> ClosingVisitor:
     )
 
 
+def _site_key(site: str | None) -> str:
+    # The default site keeps the key it always had, so an upgrade does not post a list twice.
+    return f"{site}:" if site and site != DEFAULT_SITE else ""
+
+
 def _run(ctx: JobContext) -> bool:
-    with session_scope(ctx.engine) as session:
-        return post_closing_list(
-            session, now=ctx.now, calendar=ctx.policy.calendar(), desk_channel=ctx.desk_channel
-        )
+    """Each site's list at its own closing, to its own desk channel."""
+    policy = ctx.policy
+    posted = False
+    for site in policy.site_ids():
+        with session_scope(ctx.engine) as session:
+            posted |= post_closing_list(
+                session,
+                now=ctx.now,
+                calendar=policy.calendar(site),
+                desk_channel=policy.desk_of(site) or ctx.desk_channel,
+                site=site if policy.multi_site else None,
+            )
+    return posted
 
 
 def _next(ctx: JobContext) -> datetime | None:
-    return next_closing(ctx.policy.calendar(), ctx.now)
+    closings = [next_closing(ctx.policy.calendar(site), ctx.now) for site in ctx.policy.site_ids()]
+    return min((at for at in closings if at is not None), default=None)
 
 
 JOB = Job(id="closing.on_site", run=_run, next_at=_next)

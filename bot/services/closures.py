@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from bot.config import Policy, WindowSpec, window_spec
+from bot.config import DEFAULT_SITE, Policy, WindowSpec, window_spec
 from bot.durations import parse_duration
 from bot.jobs import Job, JobContext
 from bot.notices import ClosureNotice, enqueue_notice
@@ -38,14 +38,18 @@ def close_day(
     by: str,
     now: datetime,
     desk_channel: str,
+    site: str = DEFAULT_SITE,
 ) -> ClosureResult:
-    """Close `day`, move every open deadline the closure affects, and tell the desk."""
-    if not closures.add(session, day=day, reason=reason, added_by=by, now=now):
+    """Close `day` at `site`, move every open deadline there the closure affects, and tell the
+    desk."""
+    if not closures.add(session, day=day, reason=reason, added_by=by, now=now, site=site):
         raise AlreadyClosed(f"{day.isoformat()} is already closed")
-    calendar = policy.calendar()
+    calendar = policy.calendar(site)
     calendar.add_closure(day)
     moved = 0
     for item in items.open_with_deadlines(session):
+        if policy.known_site(item.site) != site:
+            continue  # another site's calendar
         if item.revised_reason and not item.revised_reason.startswith(CALENDAR_REASON):
             continue  # someone set this deadline by hand ("Running late…"): it stands
         due = calendar.add(item.started_at, parse_duration(item.window))
@@ -65,7 +69,7 @@ def close_day(
     enqueue_notice(
         session,
         ClosureNotice(day=day, reason=reason, by=by, moved=moved),
-        key=f"closure:{day.isoformat()}",
+        key=f"closure:{day.isoformat()}" if site == DEFAULT_SITE else f"closure:{site}:{day}",
         target=desk_channel,
         now=now,
     )
@@ -95,8 +99,8 @@ def load_closures(ctx: JobContext) -> None:
     """Teach this process's calendar the closures other processes recorded."""
     with session_scope(ctx.engine) as session:
         days = closures.all_days(session)
-    calendar = ctx.policy.calendar()
-    for day in days:
+    for site, day in days:
+        calendar = ctx.policy.calendar(site)
         if day not in calendar.closures:
             calendar.add_closure(day)
 

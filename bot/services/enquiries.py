@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.config import EnquiryConfig, Policy, WindowSpec, window_spec
+from bot.config import DEFAULT_SITE, EnquiryConfig, Policy, WindowSpec, window_spec
 from bot.contacts import scrub_contacts
 from bot.durations import parse_duration
 from bot.notices import (
@@ -159,6 +159,7 @@ def log_enquiry(
     prefers: str | None = None,
     expect_by: date | None = None,
     managers_channel: str | None = None,
+    site: str = DEFAULT_SITE,
 ) -> EnquiryView:
     """Record an enquiry, open its windows from receipt, and DM whoever has it; `expect_by`:
     when the customer was told to expect a full answer (an interim call back), recorded."""
@@ -206,11 +207,12 @@ def log_enquiry(
         ),
     )
     enquiries.give_ref(session, enquiry)
-    calendar = policy.calendar()
+    calendar = policy.calendar(site)
     opened = {
         kind_: windows.open_window(
             session,
             kind=kind_,
+            site=site,
             now=now,
             calendar=calendar,
             spec=spec,

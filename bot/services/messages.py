@@ -12,8 +12,8 @@ from datetime import datetime
 import phonenumbers
 from sqlmodel import Session
 
-from bot.calendar import BusinessCalendar, split_holiday_region
-from bot.config import Policy
+from bot.calendar import split_holiday_region
+from bot.config import DEFAULT_SITE, Policy
 from bot.notices import MessageDm, enqueue_notice
 from bot.roles import Roles
 from bot.services import windows
@@ -111,10 +111,12 @@ def take_message(
     new: NewMessage,
     desk_channel: str,
     managers_channel: str | None = None,
+    site: str = DEFAULT_SITE,
 ) -> TakenMessage:
     """Log the call, open its window for whoever covers the recipient (with no recipient: where
     the routing rules say, else the desk), and DM them."""
-    phone = parse_phone(new.phone, phone_region(policy.site.holidays)) if new.phone else None
+    region = phone_region(policy.site_config(site).holidays)
+    phone = parse_phone(new.phone, region) if new.phone else None
     message = stored.add(
         session,
         PhoneMessage(
@@ -156,8 +158,9 @@ def take_message(
     item = windows.open_window(
         session,
         kind="phone_message",
+        site=site,
         now=now,
-        calendar=policy.calendar(),
+        calendar=policy.calendar(site),
         spec=policy.sla.phone_message_window(new.urgent),
         owner=cover.owner,
         actor_id=taken_by,
@@ -242,14 +245,16 @@ def tried(
     session: Session,
     *,
     now: datetime,
-    calendar: BusinessCalendar,
+    policy: Policy,
     item_id: int,
     by: str,
     roles: Roles,
 ) -> tuple[Item, PhoneMessage]:
-    """ "Tried — no answer": the window stays open and a reminder comes at the next opening."""
+    """ "Tried — no answer": the window stays open and a reminder comes at the next opening
+    of the site that received the message."""
     item, message = message_item(session, item_id)
     require_may_act(roles, item, by, "record a call-back attempt")
+    calendar = policy.calendar(item.site)
     windows.record_attempt(session, item=item, now=now, calendar=calendar, by=by)
     return item, message
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.config import Policy
+from bot.config import DEFAULT_SITE, Policy
 from bot.notices import (
     VisitorArrivalLeft,
     VisitorArrivedDm,
@@ -72,6 +72,7 @@ def sign_in(
     policy: Policy,
     needs: str | None = None,
     managers_channel: str = "",
+    site: str = DEFAULT_SITE,
 ) -> SignIn:
     """Sign a visitor in, issue a pass, tell the host and the desk, and start the host's window
     (and alert the managers' channel if the name is on the watch list)."""
@@ -83,6 +84,7 @@ def sign_in(
         host_id=host_id,
         note=note,
         needs=needs,
+        site=site,
         state="on_site",
         logged_by=logged_by,
         created_at=now,
@@ -91,6 +93,7 @@ def sign_in(
         visit.organisation = organisation or expected.organisation
         visit.note = note or expected.note
         visit.needs = needs or expected.needs
+        visit.site = site
     visit.state = "on_site"
     visit.arrived_at = now
     # Passes are issued one at a time: a second desk signing someone in waits here until
@@ -137,6 +140,7 @@ def expect(
     desk_channel: str | None = None,
     needs: str | None = None,
     teams: TeamBook = NO_TEAMS,
+    site: str = DEFAULT_SITE,
 ) -> Visit:
     """Pre-register a visitor and let the host know (or whoever covers while they are away).
 
@@ -149,6 +153,7 @@ def expect(
             name=name,
             organisation=organisation,
             host_id=host_id,
+            site=site,
             state="expected",
             expected_at=expected_at,
             needs=needs,
@@ -240,9 +245,9 @@ def cancel_visit(session: Session, *, now: datetime, visit: Visit, by: str) -> V
     return visit
 
 
-def on_site(session: Session) -> list[Visit]:
-    """Who is on site now."""
-    return visits.on_site(session)
+def on_site(session: Session, site: str | None = None) -> list[Visit]:
+    """Who is on site now (at `site`, or at any site)."""
+    return visits.on_site(session, site)
 
 
 def already_signed_in(session: Session, name: str, *, after: int | None = None) -> list[Visit]:
@@ -352,8 +357,9 @@ def _open_arrival_window(
     windows.open_window(
         session,
         kind="visitor_arrival",
+        site=visit.site,
         now=now,
-        calendar=policy.calendar(),
+        calendar=policy.calendar(visit.site),
         spec=policy.sla.visitor_window(),
         owner=cover.owner,
         actor_id=visit.logged_by,

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from bot.calendar import BusinessCalendar, warn_instant
-from bot.config import WindowSpec
+from bot.config import DEFAULT_SITE, WindowSpec
 from storage import audit, items
 from storage.models import Item
 
@@ -56,6 +56,7 @@ def open_window(
     enquiry_id: int | None = None,
     warn: bool = True,
     team: str | None = None,
+    site: str = DEFAULT_SITE,
 ) -> Item:
     """Start a window now; its instants come from the policy's durations in business time.
 
@@ -63,6 +64,7 @@ def open_window(
     due = calendar.add(now, spec.respond)
     item = Item(
         kind=kind,
+        site=site,
         message_id=message_id,
         visit_id=visit_id,
         enquiry_id=enquiry_id,

@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     for user in demo.DEMO_USERS:
         double.add_user(user.id, user.handle, real_name=user.real_name, tz=user.tz)
     double.add_channel(*demo.DESK_CHANNEL)
+    double.add_channel(*demo.WEST_DESK_CHANNEL)
     double.add_channel(*demo.MANAGERS_CHANNEL)
     double._port = args.port  # start() listens there; 0: any free port
     double.start()

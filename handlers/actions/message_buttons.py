@@ -83,7 +83,7 @@ def register(app: App, ctx: HandlerContext) -> None:
                     item, message = messages.tried(
                         session,
                         now=ctx.clock.now(),
-                        calendar=ctx.policy.calendar(),
+                        policy=ctx.policy,
                         item_id=int(action["value"]),
                         by=user_id,
                         roles=ctx.roles,

@@ -12,7 +12,10 @@ from handlers.text import date_token, esc, mention
 
 IN_USAGE = "• `/desk in` (you are in the office)"
 OUT_USAGE = "• `/desk out back <when>` (e.g. `back 3pm`) or `/desk out for the day`"
-BOARD_USAGE = "• `/desk board` (who is in, off-site and out of office)"
+BOARD_USAGE = (
+    "• `/desk board` (who is in, off-site and out of office at your site), "
+    "`/desk board all` (every site)"
+)
 ROLL_CALL_USAGE = "• `/desk roll-call` (everyone on site, with an *Accounted for* button each)"
 OUT_FORM = "`/desk out back <when>` or `/desk out for the day`"
 MESSAGE_BLOCKS = 45  # Slack takes at most 50 blocks in a message
@@ -75,8 +78,22 @@ def _away_line(status: Status, names: Mapping[str, str], tz: ZoneInfo) -> str:
     return f"    • {_name(names, status.user_id)} until {back} (backup: {cover})"
 
 
-def board_blocks(board: Board, names: Mapping[str, str], tz: ZoneInfo) -> list[Block]:
-    """`/desk board`."""
-    return [section("*The in/out board*")] + line_sections(
-        board_lines(board, names, tz), max_blocks=MESSAGE_BLOCKS
+def board_blocks(
+    board: Board, names: Mapping[str, str], tz: ZoneInfo, site_name: str | None = None
+) -> list[Block]:
+    """`/desk board` (`site_name`: where several sites share a deployment)."""
+    head = f"*The in/out board — {esc(site_name)}*" if site_name else "*The in/out board*"
+    return [section(head)] + line_sections(board_lines(board, names, tz), max_blocks=MESSAGE_BLOCKS)
+
+
+def all_boards_blocks(
+    boards: list[tuple[str, Board]], names: Mapping[str, str], tz: ZoneInfo
+) -> list[Block]:
+    """`/desk board all`: each site's board under its name."""
+    lines: list[str] = []
+    for site_name, board in boards:
+        lines.append(f":round_pushpin: *{esc(site_name)}*")
+        lines += board_lines(board, names, tz)
+    return [section("*The in/out board — every site*")] + line_sections(
+        lines, max_blocks=MESSAGE_BLOCKS
     )

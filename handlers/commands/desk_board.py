@@ -7,7 +7,7 @@ import re
 from bot.notices import ListenerReply, enqueue_notice
 from bot.services import board as board_service
 from bot.services import roll_call as roll_call_service
-from bot.services import visitors
+from bot.services import sites, visitors
 from handlers.blocks import board as blocks
 from handlers.blocks import roll_call as roll_call_blocks
 from handlers.blocks.ooo import back_on
@@ -16,6 +16,7 @@ from handlers.commands.parsing import clean
 from handlers.context import HandlerContext
 from handlers.people import everyone, remember
 from handlers.replies import UserError, ephemeral
+from handlers.sites import site_here
 from handlers.text import date_token, esc
 from storage.db import session_scope
 
@@ -81,13 +82,34 @@ def check_out(ctx: HandlerContext, call: DeskCall) -> None:
 
 
 def show_board(ctx: HandlerContext, call: DeskCall) -> None:
-    """`/desk board`."""
+    """`/desk board` (your site's) or `/desk board all` (every site's, each under its name)."""
+    every = clean(call.rest).lower()
+    if every not in ("", "all"):
+        raise UserError(f"I don't know `/desk board {esc(every[:40])}`.", "`/desk board [all]`")
     remember(ctx, [call.user_id])
     names = everyone(ctx)
     tz = ctx.directory.zone_of(call.user_id, ctx.site_tz)
+    policy = ctx.policy
     with session_scope(ctx.engine) as session:
-        grouped = board_service.board(session, list(names), now=ctx.clock.now())
-    call.respond(**ephemeral("The in/out board", blocks.board_blocks(grouped, names, tz)))
+        site_of = sites.sites_of(session, policy, names)
+        own = sites.site_of_person(session, policy, call.user_id)
+        shown = policy.site_ids() if every else (own,)
+        boards = [
+            (
+                policy.site_name(site),
+                board_service.board(
+                    session, [u for u in names if site_of[u] == site], now=ctx.clock.now()
+                ),
+            )
+            for site in shown
+        ]
+    if every:
+        view = blocks.all_boards_blocks(boards, names, tz)
+    else:
+        view = blocks.board_blocks(
+            boards[0][1], names, tz, boards[0][0] if policy.multi_site else None
+        )
+    call.respond(**ephemeral("The in/out board", view))
 
 
 def roll_call(ctx: HandlerContext, call: DeskCall) -> None:
@@ -95,13 +117,17 @@ def roll_call(ctx: HandlerContext, call: DeskCall) -> None:
     remember(ctx, [call.user_id])
     names = everyone(ctx)
     now = ctx.clock.now()
-    with session_scope(ctx.engine) as session:
-        grouped = board_service.board(session, list(names), now=now)
-        on_site = visitors.on_site(session)
     channel = str(call.command.get("channel_id") or "")
+    here = site_here(ctx, call.user_id, channel)  # the desk channel's site, else the caller's
+    with session_scope(ctx.engine) as session:
+        site_of = sites.sites_of(session, ctx.policy, names)
+        grouped = board_service.board(
+            session, [u for u in names if site_of[u] == here.site], now=now
+        )
+        on_site = visitors.on_site(session, here.site)
     if not channel:
         raise UserError("Run the roll call in a channel.", blocks.ROLL_CALL_USAGE)
-    tz = ctx.site_tz
+    tz = here.tz
     with session_scope(ctx.engine) as session:
         shown = roll_call_service.start(
             session,

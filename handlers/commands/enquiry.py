@@ -15,6 +15,7 @@ from handlers.blocks.routing import cover_words, holder_text
 from handlers.commands.enquiry_parse import Help, LogEnquiry, OpenForm, parse_enquiry
 from handlers.context import HandlerContext, Reply
 from handlers.replies import UserError, checked, ephemeral, help_reply
+from handlers.sites import channel_of, site_here
 from handlers.text import esc, not_found
 from storage.db import session_scope
 
@@ -49,15 +50,21 @@ def register(app: App, ctx: HandlerContext) -> None:
             return
 
         def work(reply: Reply) -> None:
-            reply(**ephemeral(log(ctx, user_id, request)))
+            reply(**ephemeral(log(ctx, user_id, request, channel_id=channel_of(command))))
 
         ctx.command(ack, command, context, "/enquiry", work)
 
 
 def log(
-    ctx: HandlerContext, user_id: str, request: LogEnquiry, expect_by: date | None = None
+    ctx: HandlerContext,
+    user_id: str,
+    request: LogEnquiry,
+    expect_by: date | None = None,
+    channel_id: str | None = None,
 ) -> str:
-    """Record the enquiry and return the logger's confirmation."""
+    """Record the enquiry (received at the desk channel's site, else the logger's) and return
+    the logger's confirmation."""
+    here = site_here(ctx, user_id, channel_id)
     if request.owner_id and ctx.directory.get(request.owner_id) is None:
         raise UserError(
             not_found(request.owner_id),
@@ -89,7 +96,8 @@ def log(
                 summary=request.summary,
                 logged_by=user_id,
                 owner_id=request.owner_id,
-                desk_channel=ctx.desk_channel,
+                desk_channel=here.desk,
+                site=here.site,
                 needs=request.needs,
                 contact=request.contact,
                 prefers=request.prefers,

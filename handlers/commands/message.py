@@ -18,6 +18,7 @@ from handlers.commands.message_parse import Help, OpenForm, TakeMessage, parse_m
 from handlers.commands.parsing import first_word
 from handlers.context import HandlerContext, Reply
 from handlers.replies import UserError, checked, ephemeral, help_reply
+from handlers.sites import channel_of, site_here
 from handlers.text import not_found
 from storage.db import session_scope
 
@@ -58,7 +59,7 @@ def register(app: App, ctx: HandlerContext) -> None:
             return
 
         def work(reply: Reply) -> None:
-            reply(**ephemeral(take(ctx, user_id, request)))
+            reply(**ephemeral(take(ctx, user_id, request, channel_of(command))))
 
         ctx.command(ack, command, context, "/message", work)
 
@@ -70,7 +71,9 @@ def _correction(ctx: HandlerContext, user_id: str, rest: str) -> Correction:
     )
 
 
-def take(ctx: HandlerContext, user_id: str, request: TakeMessage) -> str:
+def take(
+    ctx: HandlerContext, user_id: str, request: TakeMessage, channel_id: str | None = None
+) -> str:
     """Take the message and return the receptionist's confirmation."""
     if request.recipient_id is not None and ctx.directory.get(request.recipient_id) is None:
         raise UserError(
@@ -86,12 +89,16 @@ def take(ctx: HandlerContext, user_id: str, request: TakeMessage) -> str:
         body=request.body,
         urgent=request.urgent,
     )
-    return take_new(ctx, user_id, new)
+    return take_new(ctx, user_id, new, channel_id)
 
 
-def take_new(ctx: HandlerContext, user_id: str, new: messages.NewMessage) -> str:
-    """Store a message (from the command or the form) and say who has it and by when."""
+def take_new(
+    ctx: HandlerContext, user_id: str, new: messages.NewMessage, channel_id: str | None = None
+) -> str:
+    """Store a message (from the command or the form) and say who has it and by when; it is
+    received at the site of the desk channel it came from, else at its taker's."""
     now = ctx.clock.now()
+    here = site_here(ctx, user_id, channel_id)
     with session_scope(ctx.engine) as session:
         taken = messages.take_message(
             session,
@@ -99,7 +106,8 @@ def take_new(ctx: HandlerContext, user_id: str, new: messages.NewMessage) -> str
             policy=ctx.policy,
             taken_by=user_id,
             new=new,
-            desk_channel=ctx.desk_channel,
+            desk_channel=here.desk,
+            site=here.site,
             managers_channel=ctx.managers_channel,
         )
         # The board (policy 000): the receptionist can tell the caller when to expect an answer.

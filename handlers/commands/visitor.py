@@ -31,6 +31,7 @@ from handlers.commands.visitor_parse import (
 )
 from handlers.context import HandlerContext, Reply
 from handlers.replies import UserError, checked, ephemeral, error_blocks, help_reply
+from handlers.sites import channel_of, site_here
 from handlers.text import date_token, esc, mention, not_found
 from handlers.views import visitor_form
 from storage.db import session_scope
@@ -71,14 +72,18 @@ def register(app: App, ctx: HandlerContext) -> None:
             return
 
         def work(reply: Reply) -> None:
-            handle(ctx, user_id, request, reply)
+            handle(ctx, user_id, request, reply, channel_of(command))
 
         ctx.command(ack, command, context, f"/visitor {type(request).__name__}", work)
 
 
-def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> None:
-    """Carry out a parsed `/visitor` request and reply to its author."""
+def handle(
+    ctx: HandlerContext, user_id: str, request: Any, respond: Reply, channel_id: str | None = None
+) -> None:
+    """Carry out a parsed `/visitor` request and reply to its author, at the site of the desk
+    channel it came from, else at the author's site."""
     now = ctx.clock.now()
+    here = site_here(ctx, user_id, channel_id)
     tz = ctx.directory.zone_of(user_id, ctx.site_tz)
     if isinstance(request, Arrived):
         _require_host(ctx, request.host_id, ARRIVED_FORM)
@@ -94,10 +99,11 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> N
                 organisation=request.organisation,
                 host_id=request.host_id,
                 note=request.note,
-                desk_channel=ctx.desk_channel,
+                desk_channel=here.desk,
                 policy=ctx.policy,
                 needs=request.needs,
                 managers_channel=ctx.managers_channel,
+                site=here.site,
             )
             reply = blocks.signed_in_reply(
                 request.name,
@@ -121,9 +127,7 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> N
     elif isinstance(request, Expect):
         _require_host(ctx, request.host_id, EXPECT_FORM)
         try:
-            when, _ = parse_when(
-                request.when, now=now, tz=tz, date_order=ctx.policy.site.date_order
-            )
+            when, _ = parse_when(request.when, now=now, tz=tz, date_order=here.date_order)
         except WhenError as error:
             raise UserError(f"{esc(str(error))}.", EXPECT_FORM) from None
         if when < now:
@@ -137,9 +141,10 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> N
                 organisation=request.organisation,
                 host_id=request.host_id,
                 expected_at=when,
-                desk_channel=ctx.desk_channel,
+                desk_channel=here.desk,
                 needs=request.needs,
                 teams=ctx.policy.team_book(),
+                site=here.site,
             )
         respond(
             **ephemeral(
@@ -155,10 +160,11 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> N
         correct_visit(ctx, user_id, request.correction, respond)
     elif isinstance(request, ListOnSite):
         with session_scope(ctx.engine) as session:
-            on_site = visitors.on_site(session)
+            on_site = visitors.on_site(session, here.site)
+        where = f" at {esc(here.name)}" if ctx.policy.multi_site else ""
         respond(
             **ephemeral(
-                f"{len(on_site)} on site",
+                f"{len(on_site)} on site{where}",
                 blocks.on_site_list(on_site, tz, with_organisations=ctx.roles.is_desk(user_id)),
             )
         )

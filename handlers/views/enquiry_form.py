@@ -161,6 +161,7 @@ def register(app: App, ctx: HandlerContext) -> None:
             request = LogEnquiry(
                 kind, channel, from_name, owner_id, summary, contact, prefers, needs=needs
             )
-            tell(text=log(ctx, user_id, request, expect_by))
+            typed_in = json.loads(body["view"].get("private_metadata") or "{}").get("channel")
+            tell(text=log(ctx, user_id, request, expect_by, channel_id=typed_in))
 
         ctx.form(ack, body, context, "enquiry form", work, error_block="summary")

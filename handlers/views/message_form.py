@@ -100,6 +100,7 @@ def register(app: App, ctx: HandlerContext) -> None:
                 or None,
                 urgent=checked(values, "urgent"),
             )
-            tell(text=take_new(ctx, user_id, new))
+            typed_in = json.loads(body["view"].get("private_metadata") or "{}").get("channel")
+            tell(text=take_new(ctx, user_id, new, typed_in))
 
         ctx.form(ack, body, context, "message form", work, error_block="caller")

@@ -18,6 +18,7 @@ from handlers.blocks.visitor_record import signed_in_answer
 from handlers.commands.parsing import contacts_out
 from handlers.context import HandlerContext, Reply
 from handlers.replies import UserError
+from handlers.sites import site_here
 from handlers.views.values import known, value
 from storage.db import session_scope
 
@@ -128,6 +129,8 @@ def register(app: App, ctx: HandlerContext) -> None:
             # and nothing that waits or writes shared rows may happen while passes are locked
             # (two sign-ins would each hold what the other waits for).
             tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+            channel = json.loads(body["view"].get("private_metadata") or "{}").get("channel")
+            here = site_here(ctx, user_id, channel)
             with session_scope(ctx.engine) as session:
                 same = visitors.already_signed_in(session, name)
                 if same:
@@ -145,10 +148,11 @@ def register(app: App, ctx: HandlerContext) -> None:
                     organisation=value(values, "organisation") or None,
                     host_id=host_id,
                     note=visit_note,
-                    desk_channel=ctx.desk_channel,
+                    desk_channel=here.desk,
                     policy=ctx.policy,
                     needs=needs,
                     managers_channel=ctx.managers_channel,
+                    site=here.site,
                 )
                 visit = result.visit
                 whereabouts = board.status_of(session, host_id, now=now)
