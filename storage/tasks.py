@@ -30,9 +30,10 @@ class Claimed:
     attempts: int
 
 
-def _upsert(dialect: str, values: dict[str, Any]) -> Any:
+def upsert(dialect: str, rows: list[dict[str, Any]]) -> Any:
+    """Write (or re-arm) the tasks `rows` (from `row`; distinct keys) in one statement."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Task).values(**values)
+    statement = insert(Task).values(rows)
     return statement.on_conflict_do_update(
         index_elements=["key"],
         set_={
@@ -46,11 +47,9 @@ def _upsert(dialect: str, values: dict[str, Any]) -> Any:
     )
 
 
-def enqueue(
-    connection: Connection, *, key: str, kind: str, params: dict[str, Any], now: datetime
-) -> None:
-    """Write (or re-arm) the task `key` in the caller's transaction."""
-    values = {
+def row(*, key: str, kind: str, params: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A new task's columns."""
+    return {
         "key": key,
         "kind": kind,
         "params": json.dumps(params, default=str),
@@ -60,7 +59,14 @@ def enqueue(
         "next_attempt_at": now,
         "created_at": now,
     }
-    connection.execute(_upsert(connection.dialect.name, values))
+
+
+def enqueue(
+    connection: Connection, *, key: str, kind: str, params: dict[str, Any], now: datetime
+) -> None:
+    """Write (or re-arm) the task `key` in the caller's transaction."""
+    values = row(key=key, kind=kind, params=params, now=now)
+    connection.execute(upsert(connection.dialect.name, [values]))
 
 
 _INSTANT = Task.__table__.c.next_attempt_at.type  # type: ignore[attr-defined]
