@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Table, event, insert
+from sqlalchemy import Table, bindparam, event, insert, select, union_all
 from sqlalchemy.orm import Session
 
 _QUEUED = "frontdesk.at_commit"
@@ -74,9 +74,14 @@ def send(session: Session) -> None:
     queue = session.info.pop(_QUEUED, None)
     if not queue:
         return
-    statements = [entry.statement() if isinstance(entry, _Rows) else entry for entry in queue]
     connection = session.connection()
-    if connection.dialect.name != "postgresql":
+    dialect = connection.dialect.name
+    statements = [
+        each
+        for entry in queue
+        for each in (entry.statements(dialect) if isinstance(entry, _Rows) else [entry])
+    ]
+    if dialect != "postgresql":
         for each in statements:
             connection.execute(each)
         return
@@ -105,5 +110,15 @@ class _Rows:
         self.table = table
         self.rows = rows
 
-    def statement(self) -> Any:
-        return insert(self.table).values(self.rows)
+    def statements(self, dialect: str) -> list[Any]:
+        """The INSERT(s), built so that SQLAlchemy's statement cache knows them (a multi-row
+        VALUES is compiled anew each time, which cost more than the round trip it saved)."""
+        if len(self.rows) == 1 or dialect != "postgresql":  # SQLite: no round trips to save
+            return [insert(self.table).values(row) for row in self.rows]
+        names = list(self.rows[0])
+        types = {name: self.table.c[name].type for name in names}
+        chosen = [
+            select(*(bindparam(None, row[name], type_=types[name]) for name in names))
+            for row in self.rows
+        ]  # INSERT ... SELECT ... UNION ALL SELECT ...: the rows in the order they came
+        return [insert(self.table).from_select(names, union_all(*chosen))]

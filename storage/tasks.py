@@ -33,7 +33,8 @@ class Claimed:
 def upsert(dialect: str, rows: list[dict[str, Any]]) -> Any:
     """Write (or re-arm) the tasks `rows` (from `row`; distinct keys) in one statement."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Task).values(rows)
+    # One row as a dict: a statement SQLAlchemy caches (a list of rows is compiled each time).
+    statement = insert(Task).values(rows[0] if len(rows) == 1 else rows)
     return statement.on_conflict_do_update(
         index_elements=["key"],
         set_={
