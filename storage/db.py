@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, create_engine, event, func, select, true
+from sqlalchemy import Engine, String, bindparam, create_engine, event, func, select, true
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import StaticPool
@@ -146,16 +146,23 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
-def wait_limits(seconds_left: float) -> Any:
-    """A one-row selectable that sets this transaction's lock and statement timeouts to
-    `seconds_left` (PostgreSQL's `set_config(..., is_local => true)`), bound as `p_wait_ms`:
-    select from it on its own, or fold it into the transaction's first statement
+def wait_limits() -> Any:
+    """A one-row selectable that sets this transaction's lock and statement timeouts to the
+    milliseconds bound as `p_wait_ms` (`wait_ms`; PostgreSQL's `set_config(..., is_local =>
+    true)`): select from it on its own, or fold it into the transaction's first statement
     (storage.request_log.claim) to spend no round trip of its own."""
-    ms: Any = bindparam("p_wait_ms", str(max(int(seconds_left * 1000), 1)))
+    ms: Any = bindparam("p_wait_ms", type_=String())
     return select(
         func.set_config("lock_timeout", ms, true()).label("lock_timeout"),
         func.set_config("statement_timeout", ms, true()).label("statement_timeout"),
     )
+
+
+def wait_ms(seconds_left: float) -> str:
+    return str(max(int(seconds_left * 1000), 1))
+
+
+_LIMIT_WAITS = wait_limits()
 
 
 def is_postgresql(session: Session) -> bool:
@@ -166,4 +173,4 @@ def limit_waits(session: Session, seconds_left: float) -> None:
     """No lock wait or statement in this transaction may outlast `seconds_left` (PostgreSQL,
     both set in one round trip; SQLite has one writer, taken at BEGIN, and its busy timeout)."""
     if is_postgresql(session):
-        session.execute(wait_limits(seconds_left))
+        session.execute(_LIMIT_WAITS, {"p_wait_ms": wait_ms(seconds_left)})

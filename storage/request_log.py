@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from storage import at_commit
-from storage.db import is_postgresql, wait_limits
+from storage.db import is_postgresql, wait_limits, wait_ms
 from storage.models import HandledRequest
 
 
@@ -34,13 +34,16 @@ _CLAIM = insert(HandledRequest).values(
 )
 
 
-def _claim_with_limits(seconds_left: float) -> Any:
+def _claim_with_limits() -> Any:
     """The claim that also sets the transaction's timeouts: one statement, one round trip."""
-    limits = wait_limits(seconds_left).subquery("limits")
+    limits = wait_limits().subquery("limits")
     chosen = select(
         bindparam("p_id", type_=String()), bindparam("p_at", type_=_INSTANT)
     ).select_from(limits)
     return insert(HandledRequest).from_select(["id", "handled_at"], chosen)
+
+
+_CLAIM_WITH_LIMITS = _claim_with_limits()
 
 
 def claim(
@@ -56,7 +59,8 @@ def claim(
     values = {"p_id": request_id, "p_at": now}
     statement = _CLAIM
     if wait_limit_s is not None and is_postgresql(session):
-        statement = _claim_with_limits(wait_limit_s)
+        statement = _CLAIM_WITH_LIMITS
+        values["p_wait_ms"] = wait_ms(wait_limit_s)
     try:
         session.connection().execute(statement, values)
     except IntegrityError:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, or_, select, update
+from sqlalchemy import Connection, Engine, alias, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
@@ -30,22 +30,25 @@ class Claimed:
     attempts: int
 
 
+# What a task whose key exists is set to: built once (building `excluded` each time cost more
+# than the rest of the statement). `excluded` is the row that was proposed.
+_EXCLUDED = alias(Task.__table__, name="excluded")  # type: ignore[attr-defined]
+_REARM = {
+    "state": "pending",
+    "params": _EXCLUDED.c.params,
+    "seq": Task.seq + 1,
+    "attempts": 0,
+    "next_attempt_at": _EXCLUDED.c.next_attempt_at,
+    "error": None,
+}
+
+
 def upsert(dialect: str, rows: list[dict[str, Any]]) -> Any:
     """Write (or re-arm) the tasks `rows` (from `row`; distinct keys) in one statement."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # One row as a dict: a statement SQLAlchemy caches (a list of rows is compiled each time).
     statement = insert(Task).values(rows[0] if len(rows) == 1 else rows)
-    return statement.on_conflict_do_update(
-        index_elements=["key"],
-        set_={
-            "state": "pending",
-            "params": statement.excluded.params,
-            "seq": Task.seq + 1,
-            "attempts": 0,
-            "next_attempt_at": statement.excluded.next_attempt_at,
-            "error": None,
-        },
-    )
+    return statement.on_conflict_do_update(index_elements=["key"], set_=_REARM)
 
 
 def row(*, key: str, kind: str, params: dict[str, Any], now: datetime) -> dict[str, Any]:
