@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlmodel import Session, select
 
 from bench.ack_cost import RoundTrips
@@ -153,3 +153,14 @@ def test_an_absence_added_in_the_transaction_is_seen_by_the_next_ask(engine: Eng
 
 def _now() -> datetime:
     return TUESDAY_3PM
+
+
+def test_the_claim_sets_the_timeouts_to_the_budget_left(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no lock or statement timeout to set")
+    with Session(engine) as session:
+        request_log.claim(session, "command:t2", now=_now(), wait_limit_s=1.234)
+        lock = session.execute(text("SHOW lock_timeout")).scalar()
+        statement = session.execute(text("SHOW statement_timeout")).scalar()
+        session.rollback()
+    assert (lock, statement) == ("1234ms", "1234ms")
