@@ -14,7 +14,8 @@ HTTP adapter would, each waiting for its listener to finish:
   The double's threads are idle (no Slack call is made on a warmed-up path); the signing of the
   requests is done before the clock starts.
 
-    .venv/bin/python -m bench.ack_cost [--db sqlite|postgresql] [--n 500] [--profile out.prof]
+    .venv/bin/python -m bench.ack_cost [--quick] [--db sqlite|postgresql] [--command visitor|message]
+                                       [--n 500] [--profile out.prof]
 """
 
 from __future__ import annotations
@@ -205,14 +206,28 @@ def measure(
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="postgresql")
-    parser.add_argument("--command", choices=tuple(COMMANDS), default="visitor")
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), help="one database (both)")
+    parser.add_argument("--command", choices=tuple(COMMANDS), help="one command (both)")
     parser.add_argument("--n", type=int, default=500)
-    parser.add_argument("--profile", help="write a cProfile of the measured requests here")
+    parser.add_argument("--quick", action="store_true", help="200 requests, PostgreSQL only")
+    parser.add_argument("--profile", help="write a cProfile (CPU time) of the requests here")
     parser.add_argument("--show", action="store_true", help="the last replies too")
     args = parser.parse_args(argv)
-    figures = measure(args.db, args.command, args.n, profile=args.profile, show=args.show)
-    print(json.dumps(figures, indent=2))
+    if args.db and args.command:
+        figures = measure(args.db, args.command, args.n, profile=args.profile, show=args.show)
+        print(json.dumps(figures, indent=2))
+        return
+    n = 200 if args.quick else args.n
+    dbs = [args.db] if args.db else ["postgresql"] if args.quick else ["postgresql", "sqlite"]
+    commands = [args.command] if args.command else list(COMMANDS)
+    headline: dict[str, Any] = {"loadavg_before": [round(x, 2) for x in os.getloadavg()]}
+    runs = {f"{c}_{db}": measure(db, c, n) for db in dbs for c in commands}
+    for name, figures in runs.items():
+        command, db = name.split("_", 1)
+        if db == "postgresql":
+            headline[f"{command}_round_trips_pg"] = figures["round_trips_per_request"]
+        headline[f"{command}_cpu_ms_in_process_{db}"] = figures["cpu_ms_per_request"]
+    print(json.dumps(headline | {"runs": runs}, indent=2))
 
 
 if __name__ == "__main__":
