@@ -27,7 +27,7 @@ HOSTS = ("<@U0ALICE|alice>", "<@U0BOB|bob>")
 # The most each may take; fewer is fine (then lower these). Measured on 2026-12-01: 20 and 14
 # before storage.at_commit, the claim with the timeouts and the pre-ping only when idle.
 VISITOR_ROUND_TRIPS = 14  # BEGIN, claim + timeouts, 9 reads and writes, last writes, COMMIT
-MESSAGE_ROUND_TRIPS = 10
+MESSAGE_ROUND_TRIPS = 9
 # SQLite: BEGIN IMMEDIATE is one, and the last writes go one by one (no round trips to save).
 VISITOR_STATEMENTS = {"sqlite": 15, "postgresql": 12}
 
