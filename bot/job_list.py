@@ -9,12 +9,13 @@ from __future__ import annotations
 from bot import sweep
 from bot.jobs import Job
 from bot.reports import weekly
-from bot.services import absences, closing, closures, directory_sync, retention
+from bot.services import absences, assist, closing, closures, directory_sync, retention
 
 JOBS: tuple[Job, ...] = (
     closures.JOB,  # run-time closures reach every process (before deadlines are read)
     absences.JOB,  # out of office ends by itself
     sweep.JOB,  # windows: reminders and alerts
+    assist.JOB,  # a call for help nobody answered: alerted again, louder
     closing.JOB,  # who is on site at closing
     weekly.JOB,  # the weekly report to the managers' channel
     retention.JOB,  # personal data anonymised after retention

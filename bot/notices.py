@@ -597,6 +597,25 @@ class IncidentConfirmation(Notice):
 
 
 @dataclass(frozen=True, kw_only=True)
+class AssistAlert(Notice):
+    """A call for help at the desk, in the desk and managers' channels, with "On my way";
+    `louder`: nobody answered in time; `answered_by`: rewritten (`update_ts`) once someone did."""
+
+    TEMPLATE: ClassVar[str] = "assist_alert"
+    assist_id: int
+    called_by: str
+    called_at: datetime
+    what: str | None = None  # as typed (masked and escaped by the builder)
+    incident_id: int | None = None
+    mention_ids: tuple[str, ...] = ()
+    louder: bool = False
+    for_managers: bool = False  # the managers' post: it offers to complete the incident
+    answered_by: str | None = None
+    answered_at: datetime | None = None
+    update_ts: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReportKind:
     """One kind of window in a report."""
 
@@ -619,6 +638,15 @@ class ReportFile:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReportCallDay:
+    """Calls in and out on one day of a report's period."""
+
+    day: date
+    calls_in: int = 0
+    calls_out: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
 class Report(Notice):
     """The managers' report: its summary, then its chart and CSV as files."""
 
@@ -634,6 +662,14 @@ class Report(Notice):
     calls: int = 0
     calls_by_hour: tuple[int, ...] = (0,) * 24
     calls_by_weekday: tuple[int, ...] = (0,) * 7
+    # Calls in and out (`/call`; phone messages and enquiries by phone are calls in); rows
+    # written before these were counted read them as nothing.
+    calls_in: int = 0
+    calls_out: int = 0
+    calls_in_by_hour: tuple[int, ...] = (0,) * 24
+    calls_out_by_hour: tuple[int, ...] = (0,) * 24
+    calls_by_day: tuple[ReportCallDay, ...] = ()
+    incidents: int = 0
     files: tuple[ReportFile, ...] = ()
 
 
@@ -644,6 +680,18 @@ class RedactedPost(Notice):
     TEMPLATE: ClassVar[str] = "redacted_post"
     update_ts: str
     why: str  # retention | forget
+
+
+@dataclass(frozen=True, kw_only=True)
+class CorrectedPost(Notice):
+    """Rewrites an earlier post (`update_ts`) after a wrong entry was corrected: the post of
+    template `was`, drawn again from its params with the name or host put right
+    (bot/services/corrections.py)."""
+
+    TEMPLATE: ClassVar[str] = "corrected_post"
+    was: str
+    shown: dict[str, Any]
+    update_ts: str
 
 
 # --- a listener's answer written for after its ack (handlers/replies.py) ------------------
@@ -714,8 +762,10 @@ NOTICES: tuple[type[Notice], ...] = (
     ClosureNotice,
     IncidentNotice,
     IncidentConfirmation,
+    AssistAlert,
     Report,
     RedactedPost,
+    CorrectedPost,
     ListenerReply,
     DeliveryFailed,
     TaskFailed,

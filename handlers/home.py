@@ -15,6 +15,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.roles import Role
 from bot.services import visitors
 from bot.services.my_desk import my_desk
 from handlers.blocks.home import ITEM_LIMIT, home_view
@@ -41,7 +42,9 @@ def publish_home(ctx: HandlerContext, client: WebClient, user_id: str) -> None:
             limit=ITEM_LIMIT,
         )
     try:
-        client.views_publish(user_id=user_id, view=home_view(desk, tz, now=now))
+        at_the_desk = ctx.roles.of(user_id) is Role.RECEPTION
+        view = home_view(desk, tz, now=now, call_for_help=at_the_desk)
+        client.views_publish(user_id=user_id, view=view)
     except SlackApiError as error:
         log.error("views.publish for %s failed: %s", user_id, error.response.get("error"))
 

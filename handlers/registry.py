@@ -8,13 +8,14 @@ from slack_bolt import App
 
 from handlers import directory_events, home, mentions
 from handlers.actions import (
+    assist_buttons,
     enquiry_buttons,
     item_buttons,
     message_buttons,
     roll_call,
     visitor_buttons,
 )
-from handlers.commands import desk, enquiry, message, ooo, visitor
+from handlers.commands import call, desk, enquiry, message, ooo, visitor
 from handlers.context import HandlerContext
 from handlers.views import enquiry_followup, enquiry_form, incident_form, message_form, visitor_form
 
@@ -26,6 +27,7 @@ COMMANDS: dict[str, Register] = {
     "/message": message.register,
     "/enquiry": enquiry.register,
     "/ooo": ooo.register,
+    "/call": call.register,
 }
 OTHERS: list[Register] = [
     home.register,
@@ -40,6 +42,7 @@ OTHERS: list[Register] = [
     enquiry_followup.register,
     enquiry_buttons.register,
     incident_form.register,
+    assist_buttons.register,
     directory_events.register,
 ]
 

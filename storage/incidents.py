@@ -21,3 +21,8 @@ def recent(session: Session, *, limit: int = 20) -> list[Incident]:
         select(Incident).order_by(col(Incident.created_at).desc(), col(Incident.id).desc())
     ).limit(limit)
     return list(session.scalars(statement))
+
+
+def get(session: Session, incident_id: int) -> Incident | None:
+    """One incident, locked for this transaction (a manager's edits take turns)."""
+    return session.get(Incident, incident_id, with_for_update=True)

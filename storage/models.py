@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
+from storage.names import name_key
 from storage.types import UTCDateTime
 
 
@@ -43,6 +44,8 @@ class Visit(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
+    # `name` as compared (storage/names.py): set from `name` on every insert and update.
+    name_key: str = Field(default="", max_length=200, index=True)
     organisation: str | None = Field(default=None, max_length=200)
     host_id: str = Field(max_length=32, index=True)
     note: str | None = Field(default=None, max_length=1000)
@@ -59,6 +62,13 @@ class Visit(SQLModel, table=True):
     host_responded_by: str | None = Field(default=None, max_length=32)
     anonymised: bool = False
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+@event.listens_for(Visit, "before_insert")
+@event.listens_for(Visit, "before_update")
+def _keep_name_key(_mapper: object, _connection: object, visit: Visit) -> None:
+    """The visit's `name_key` follows its name (a correction, anonymising) wherever it is set."""
+    visit.name_key = name_key(visit.name)
 
 
 class PhoneMessage(SQLModel, table=True):
@@ -199,6 +209,10 @@ class Incident(SQLModel, table=True):
     who: str | None = Field(default=None, max_length=200)
     what: str = Field(max_length=3000)
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # When it happened, read from "When" (issue 16): the instant, not the words typed.
+    occurred_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    responded_by: str | None = Field(default=None, max_length=32)  # first to answer a call for help
+    anonymised: bool = False
 
 
 class AuditEvent(SQLModel, table=True):
@@ -235,6 +249,7 @@ class MentionNotice(SQLModel, table=True):
 
 __all__ = [
     "Absence",
+    "AssistCall",
     "AuditEvent",
     "Closure",
     "Enquiry",
@@ -242,6 +257,7 @@ __all__ = [
     "Item",
     "MentionNotice",
     "Outbox",
+    "PhoneCall",
     "PhoneMessage",
     "Presence",
     "SQLModel",
@@ -303,3 +319,37 @@ class RollCallEntry(SQLModel, table=True):
     label: str = Field(max_length=500)  # as shown (channel-safe)
     accounted_by: str | None = Field(default=None, max_length=32)
     accounted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PhoneCall(SQLModel, table=True):
+    """A call handled without a message (`/call in|out`), counted in the reports."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    direction: str = Field(max_length=8)  # in | out
+    name: str = Field(max_length=200)
+    organisation: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=64)
+    phone_e164: str | None = Field(default=None, max_length=32)
+    phone_valid: bool = True
+    subject: str | None = Field(default=None, max_length=1000)
+    logged_by: str = Field(max_length=32)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    anonymised: bool = False
+
+
+class AssistCall(SQLModel, table=True):
+    """A receptionist's call for help (`/desk assist`): who answered, and the louder alert.
+
+    `louder_at` is when it is alerted again if nobody has answered (NULL once answered or
+    alerted again), so the job reads an index of what is due.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    called_by: str = Field(max_length=32)
+    called_at: datetime = Field(sa_type=UTCDateTime)
+    what: str | None = Field(default=None, max_length=1000)
+    incident_id: int | None = Field(default=None, index=True)
+    answered_by: str | None = Field(default=None, max_length=32)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    louder_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    louder_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -8,7 +8,19 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, insert, or_, select, update
 from sqlmodel import Session, col
 
-from storage.models import Enquiry, Item, Outbox, PhoneMessage, SlackPost, Visit
+from storage.models import (
+    AssistCall,
+    AuditEvent,
+    Enquiry,
+    Incident,
+    Item,
+    Outbox,
+    PhoneCall,
+    PhoneMessage,
+    SlackPost,
+    Visit,
+)
+from storage.names import name_key
 
 ANONYMISED = "(anonymised)"
 _INSERT_POST = insert(SlackPost.__table__)  # type: ignore[attr-defined]
@@ -132,30 +144,74 @@ def enquiries_before(session: Session, before: datetime) -> list[Enquiry]:
 
 
 def named(session: Session, name: str) -> tuple[list[Visit], list[PhoneMessage], list[Enquiry]]:
-    """Records not yet anonymised whose person is called `name` (case and spacing ignored)."""
-    wanted = _norm(name)
-    found_visits = [
-        v
-        for v in session.scalars(select(Visit).where(col(Visit.anonymised).is_(False)))
-        if _norm(v.name) == wanted
-    ]
+    """Records not yet anonymised whose person is called `name` (case, accents, spacing and
+    titles ignored: storage/names.py)."""
+    wanted = name_key(name)
+    found_visits = list(
+        session.scalars(
+            select(Visit)
+            .where(col(Visit.anonymised).is_(False), col(Visit.name_key) == wanted)
+            .order_by(col(Visit.id))
+        )
+    )
     found_messages = [
         m
         for m in session.scalars(
             select(PhoneMessage).where(col(PhoneMessage.anonymised).is_(False))
         )
-        if _norm(m.caller) == wanted
+        if name_key(m.caller) == wanted
     ]
     found_enquiries = [
         e
         for e in session.scalars(select(Enquiry).where(col(Enquiry.anonymised).is_(False)))
-        if _norm(e.from_name) == wanted
+        if name_key(e.from_name) == wanted
     ]
     return found_visits, found_messages, found_enquiries
 
 
+def calls_before(session: Session, before: datetime) -> list[PhoneCall]:
+    """Calls (`/call`) not yet anonymised, logged before `before`."""
+    statement = select(PhoneCall).where(
+        col(PhoneCall.anonymised).is_(False), col(PhoneCall.at) < before
+    )
+    return list(session.scalars(statement.order_by(col(PhoneCall.id))))
+
+
+def incidents_before(session: Session, before: datetime) -> list[Incident]:
+    """Incidents not yet anonymised that happened before `before`."""
+    statement = select(Incident).where(
+        col(Incident.anonymised).is_(False), col(Incident.occurred_at) < before
+    )
+    return list(session.scalars(statement.order_by(col(Incident.id))))
+
+
+def named_calls_and_incidents(
+    session: Session, name: str
+) -> tuple[list[PhoneCall], list[Incident]]:
+    """Calls whose caller is called `name`, and incidents whose "who" or "what happened" names
+    them (case and spacing ignored), not yet anonymised."""
+    wanted = _norm(name)
+    found_calls = [
+        c
+        for c in session.scalars(select(PhoneCall).where(col(PhoneCall.anonymised).is_(False)))
+        if _norm(c.name) == wanted
+    ]
+    found_incidents = [
+        i
+        for i in session.scalars(select(Incident).where(col(Incident.anonymised).is_(False)))
+        if _names(i.who or "", wanted) or _names(i.what, wanted)
+    ]
+    return found_calls, found_incidents
+
+
+def _names(text: str, wanted: str) -> bool:
+    """Whether `text` holds the name `wanted` (already normalised) as whole words."""
+    words = "".join(ch if ch.isalnum() or ch in "'-." else " " for ch in text)
+    return bool(wanted) and f" {wanted} " in f" {_norm(words)} "
+
+
 def _norm(name: str) -> str:
-    return " ".join(name.casefold().split())
+    return name_key(name)
 
 
 # --- anonymising ------------------------------------------------------------------------------
@@ -184,6 +240,30 @@ def anonymise_enquiry(session: Session, enquiry: Enquiry) -> None:
     session.add(enquiry)
 
 
+def anonymise_call(session: Session, call: PhoneCall) -> None:
+    """Remove the caller's name, organisation, number and subject; the call still counts."""
+    call.name, call.organisation = ANONYMISED, None
+    call.phone, call.phone_e164, call.subject = None, None, None
+    call.anonymised = True
+    session.add(call)
+
+
+def anonymise_incident(session: Session, incident: Incident) -> list[int]:
+    """Remove who was involved and what happened (and what the call for help that opened it
+    said); when, where, who reported and who answered stay for the reports. Returns the ids of
+    those calls for help, whose posts are redacted too."""
+    incident.who, incident.what, incident.occurred = None, ANONYMISED, ""
+    incident.anonymised = True
+    session.add(incident)
+    assisted = list(
+        session.scalars(select(AssistCall).where(col(AssistCall.incident_id) == incident.id))
+    )
+    for call in assisted:
+        call.what = None
+        session.add(call)
+    return [int(call.id) for call in assisted if call.id is not None]
+
+
 def clear_outbox_params(
     session: Session,
     *,
@@ -209,6 +289,25 @@ def clear_outbox_params(
         .values(params="{}")
     )
     return int(getattr(session.execute(statement), "rowcount", 0) or 0)
+
+
+def clear_correction_details(
+    session: Session, *, visit_ids: Sequence[int] = (), item_ids: Sequence[int] = ()
+) -> None:
+    """Empty the old and new values that corrections left in the audit trail (a name, or who
+    it was for): the line that a correction was made stays."""
+    conditions = [
+        col(column).in_(list(ids))
+        for column, ids in ((AuditEvent.visit_id, visit_ids), (AuditEvent.item_id, item_ids))
+        if ids
+    ]
+    if not conditions:
+        return
+    session.execute(
+        update(AuditEvent)
+        .where(or_(*conditions), col(AuditEvent.action) == "corrected")
+        .values(detail=None)
+    )
 
 
 def item_ids_of(

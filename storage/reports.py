@@ -1,4 +1,5 @@
-"""What the managers' report reads: windows, calls, visits and late notices in a period."""
+"""What the managers' report reads: windows, calls, visits, incidents and late notices in a
+period."""
 
 from __future__ import annotations
 
@@ -9,7 +10,16 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session, col
 
-from storage.models import AuditEvent, Enquiry, Item, PhoneMessage, Staff, Visit
+from storage.models import (
+    AuditEvent,
+    Enquiry,
+    Incident,
+    Item,
+    PhoneCall,
+    PhoneMessage,
+    Staff,
+    Visit,
+)
 
 
 @dataclass(frozen=True)
@@ -79,21 +89,48 @@ def teams(session: Session) -> dict[str, str]:
     return {str(user_id): str(team) for user_id, team in rows.all()}
 
 
-def call_times(session: Session, start: datetime, end: datetime) -> list[datetime]:
-    """When each call in [start, end) came in: phone messages and enquiries by phone."""
-    messages = session.scalars(
-        select(col(PhoneMessage.taken_at)).where(
+@dataclass(frozen=True)
+class CallFacts:
+    """One call, as the report counts it (no name, no number)."""
+
+    source: str  # call (`/call`) | phone_message | enquiry (by phone)
+    id: int
+    direction: str  # in | out
+    at: datetime
+
+
+def call_times(session: Session, start: datetime, end: datetime) -> list[CallFacts]:
+    """Each call in [start, end), oldest first: calls logged with `/call`, and phone messages
+    and enquiries by phone (calls in)."""
+    logged = session.execute(
+        select(col(PhoneCall.id), col(PhoneCall.direction), col(PhoneCall.at)).where(
+            col(PhoneCall.at) >= start, col(PhoneCall.at) < end
+        )
+    )
+    messages = session.execute(
+        select(col(PhoneMessage.id), col(PhoneMessage.taken_at)).where(
             col(PhoneMessage.taken_at) >= start, col(PhoneMessage.taken_at) < end
         )
     )
-    enquiries = session.scalars(
-        select(col(Enquiry.received_at)).where(
+    enquiries = session.execute(
+        select(col(Enquiry.id), col(Enquiry.received_at)).where(
             col(Enquiry.channel) == "phone",
             col(Enquiry.received_at) >= start,
             col(Enquiry.received_at) < end,
         )
     )
-    return [*messages, *enquiries]
+    found = [CallFacts("call", int(i), str(d), at) for i, d, at in logged.all()]
+    found += [CallFacts("phone_message", int(i), "in", at) for i, at in messages.all()]
+    found += [CallFacts("enquiry", int(i), "in", at) for i, at in enquiries.all()]
+    return sorted(found, key=lambda c: (c.at, c.source, c.id))
+
+
+def incidents_in(session: Session, start: datetime, end: datetime) -> int:
+    """How many incidents happened in [start, end) (by when they happened, not were logged)."""
+    statement = select(func.count()).where(
+        col(Incident.occurred_at) >= start, col(Incident.occurred_at) < end
+    )
+    return int(session.scalar(statement) or 0)
 
 
 def late_notices(session: Session, start: datetime, end: datetime) -> int:
@@ -115,10 +152,11 @@ def visits_arrived(session: Session, start: datetime, end: datetime) -> int:
 
 
 def anything_in(session: Session, start: datetime, end: datetime) -> bool:
-    """Whether the period holds any window, call or visit at all."""
+    """Whether the period holds any window, call, visit or incident at all."""
     item = session.scalar(select(col(Item.id)).where(_due_or_done_in(start, end)).limit(1))
     return (
         item is not None
         or bool(call_times(session, start, end))
         or bool(visits_arrived(session, start, end))
+        or bool(incidents_in(session, start, end))
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlmodel import Session, col
 
 from storage.models import Visit
@@ -28,6 +28,16 @@ def on_site(session: Session) -> list[Visit]:
         select(Visit)
         .where(col(Visit.state) == "on_site")
         .order_by(col(Visit.arrived_at), col(Visit.id))
+    )
+    return list(session.scalars(statement))
+
+
+def on_site_named(session: Session, key: str) -> list[Visit]:
+    """Everyone signed in whose name has the key `key` (storage/names.py)."""
+    statement = (
+        select(Visit)
+        .where(col(Visit.state) == "on_site", col(Visit.name_key) == key)
+        .order_by(col(Visit.id))
     )
     return list(session.scalars(statement))
 
@@ -84,3 +94,31 @@ def count_between(session: Session, start: datetime, end: datetime) -> int:
         col(Visit.arrived_at) < end,
     )
     return int(session.scalar(statement) or 0)
+
+
+def arrivals(
+    session: Session,
+    *,
+    start: datetime | None,
+    end: datetime | None,
+    key: str,
+    limit: int | None,
+) -> tuple[list[Visit], int]:
+    """Visits that arrived in [start, end) (None: no bound) whose name key holds `key` ("" for
+    anyone), earliest first: at most `limit` of them, and how many there are."""
+    conditions: list[ColumnElement[bool]] = [col(Visit.arrived_at).is_not(None)]
+    if start is not None:
+        conditions.append(col(Visit.arrived_at) >= start)
+    if end is not None:
+        conditions.append(col(Visit.arrived_at) < end)
+    if key:
+        # Keys hold only a-z, 0-9 and single spaces: nothing LIKE would read as a wildcard.
+        conditions.append(col(Visit.name_key).contains(key))
+    statement = select(Visit).where(*conditions).order_by(col(Visit.arrived_at), col(Visit.id))
+    if limit is not None:
+        statement = statement.limit(limit)
+    found = list(session.scalars(statement))
+    if limit is None or len(found) < limit:
+        return found, len(found)
+    total = session.scalar(select(func.count()).select_from(Visit).where(*conditions))
+    return found, int(total or 0)

@@ -408,6 +408,7 @@ DESK_VERBS = [
     "incidents",
     "mine",
     "report",
+    "assist",
     "help",
 ]
 
@@ -416,7 +417,7 @@ def test_every_command_and_desk_verb_is_driven_by_a_property() -> None:
     """A new command or verb must join the properties below."""
     import handlers.commands.desk_verbs  # noqa: F401  (registers the verbs)
 
-    assert set(COMMANDS) == {"/visitor", "/message", "/ooo", "/desk", "/enquiry"}
+    assert set(COMMANDS) == {"/visitor", "/message", "/ooo", "/desk", "/enquiry", "/call"}
     assert set(VERBS) <= set(DESK_VERBS)
 
 
@@ -582,6 +583,26 @@ def test_any_enquiry_text_gets_a_reply_and_never_pings_the_channel(user: str, te
     with front_desk() as desk:
         desk.command(user, "/enquiry", text)
         check(desk, user, what=f"/enquiry {text[:300]!r} by {user}")
+
+
+call_text = st.one_of(
+    words,
+    _phrase(
+        st.sampled_from(["in", "out", "IN", "incoming", "outgoing", "sideways", "help", ""]),
+        words,
+        _optional(st.sampled_from(["(Acme)", "(<!channel>)", "(&lt;b&gt;)", "()"])),
+        _optional(st.sampled_from(["416-555-0199", "+44 20 7946 0958", "12", "jo@example.com"])),
+        _optional(_phrase(st.just(":"), words)),
+    ),
+)
+
+
+@_settings(40)
+@given(user=st.sampled_from(PEOPLE), text=call_text)
+def test_any_call_text_gets_a_reply_and_never_pings_the_channel(user: str, text: str) -> None:
+    with front_desk() as desk:
+        desk.command(user, "/call", text)
+        check(desk, user, what=f"/call {text[:300]!r} by {user}")
 
 
 # ---- modals ----------------------------------------------------------------------------------

@@ -57,3 +57,20 @@ def test_upgrading_a_0001_database_keeps_its_passes_and_numbers_them(empty_engin
     with empty_engine.connect() as connection:
         rows = connection.execute(text("SELECT pass_number, pass_seq FROM visit ORDER BY id"))
         assert [tuple(row) for row in rows] == [("V-007", 7), ("V-1000", 1000), (None, None)]
+
+
+def test_upgrading_fills_the_name_key_of_existing_visits(empty_engine: Engine) -> None:
+    upgrade(empty_engine, "0005")
+    with empty_engine.begin() as connection:
+        for name in ("Dr Helen Ward", "Zoë Åberg", "(anonymised)"):
+            connection.execute(
+                text(
+                    "INSERT INTO visit (name, host_id, state, logged_by, anonymised, created_at)"
+                    " VALUES (:n, 'U0ALICE', 'left', 'U0DESK', false, :c)"
+                ),
+                {"n": name, "c": datetime(2026, 11, 23, 15, tzinfo=UTC)},
+            )
+    upgrade(empty_engine)
+    with empty_engine.connect() as connection:
+        keys = connection.execute(text("SELECT name_key FROM visit ORDER BY id")).scalars().all()
+    assert keys == ["helen ward", "zoe aberg", "anonymised"]

@@ -44,7 +44,9 @@ TZ = ZoneInfo("Europe/London")
 AT = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
 
 # Fields whose builders accept only some strings.
-CHOSEN: dict[str, str] = {"response": "on_my_way", "why": "forget"}
+CHOSEN: dict[str, str] = {"response": "on_my_way", "why": "forget", "was": "task_failed"}
+# A corrected post's `shown`: the params of the post it draws again (CHOSEN["was"]).
+SHOWN = {"kind": "report_files", "target": "", "error": "timeout"}
 
 
 def _sample(hint: Any, name: str, *, filled: bool) -> Any:
@@ -69,7 +71,7 @@ def _sample(hint: Any, name: str, *, filled: bool) -> Any:
         element = get_args(hint)[0]
         return (_sample(element, name, filled=filled),)
     if origin is dict:
-        return {}
+        return dict(SHOWN) if name == "shown" else {}
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _build(hint, filled=filled)
     raise AssertionError(f"no sample for {hint!r} ({name})")

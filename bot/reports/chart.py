@@ -1,4 +1,4 @@
-"""The report's chart: compliance by week, and calls by hour of day and weekday (PNG).
+"""The report's chart: compliance by week, and calls in and out by hour of day and by day (PNG).
 
 matplotlib is imported here, when a chart is drawn, never on the start-up path; the
 object-oriented API with the Agg canvas draws off-screen without touching global state.
@@ -7,9 +7,10 @@ object-oriented API with the Agg canvas draws off-screen without touching global
 from __future__ import annotations
 
 import io
+import math
 from typing import Any
 
-from bot.reports.figures import KIND_LABELS, WEEKDAYS, Report
+from bot.reports.figures import KIND_LABELS, Report
 
 COLOURS = {
     "phone_message": "#1f77b4",
@@ -17,6 +18,7 @@ COLOURS = {
     "enquiry_ack": "#ff7f0e",
     "enquiry_resolve": "#2ca02c",
 }
+CALLS_IN, CALLS_OUT = "#1f77b4", "#ff7f0e"
 
 
 def render_png(report: Report) -> bytes:
@@ -61,20 +63,37 @@ def render_png(report: Report) -> bytes:
     hours = figure.add_subplot(grid[1, :2])
     busy = [h for h, n in enumerate(report.calls_by_hour) if n]
     first, last = min([7, *busy]), max([18, *busy])  # the working day, widened to any call
-    shown = range(first, last + 1)
-    hours.bar(list(shown), [report.calls_by_hour[h] for h in shown], color="#1f77b4")
-    hours.set_title(f"Calls by hour of day ({report.calls} in all, site time)")
-    hours.set_xticks(list(shown), [f"{h:02d}" for h in shown], fontsize=8)
+    shown = list(range(first, last + 1))
+    ins = [report.calls_in_by_hour[h] for h in shown]
+    outs = [report.calls_out_by_hour[h] for h in shown]
+    hours.bar(shown, ins, color=CALLS_IN, label="in")
+    hours.bar(shown, outs, bottom=ins, color=CALLS_OUT, label="out")
+    hours.set_title(
+        f"Calls by hour of day ({report.calls_in} in, {report.calls_out} out, site time)"
+    )
+    hours.set_xticks(shown, [f"{h:02d}" for h in shown], fontsize=8)
     hours.set_xlabel("hour starting", fontsize=8)
     hours.grid(axis="y", alpha=0.3)
+    hours.legend(loc="upper right", fontsize=8, frameon=False)
     _whole_counts(hours, report.calls_by_hour)
 
-    weekdays = figure.add_subplot(grid[1, 2])
-    weekdays.bar(range(7), report.calls_by_weekday, color="#17becf")
-    weekdays.set_title("Calls by weekday")
-    weekdays.set_xticks(range(7), WEEKDAYS, fontsize=8)
-    weekdays.grid(axis="y", alpha=0.3)
-    _whole_counts(weekdays, report.calls_by_weekday)
+    days = figure.add_subplot(grid[1, 2])
+    by_day = report.calls_by_day
+    day_in = [d.calls_in for d in by_day]
+    day_out = [d.calls_out for d in by_day]
+    positions = list(range(len(by_day)))
+    days.bar(positions, day_in, color=CALLS_IN)
+    days.bar(positions, day_out, bottom=day_in, color=CALLS_OUT)
+    days.set_title("Calls by day")
+    step = max(1, math.ceil(len(by_day) / 10))  # about ten labels, however long the period
+    days.set_xticks(
+        positions[::step],
+        [f"{d.day:%a %d}" if len(by_day) <= 14 else f"{d.day:%d %b}" for d in by_day[::step]],
+        fontsize=7,
+        rotation=45 if len(by_day) > 7 else 0,
+    )
+    days.grid(axis="y", alpha=0.3)
+    _whole_counts(days, [a + b for a, b in zip(day_in, day_out, strict=True)])
 
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")

@@ -1,5 +1,6 @@
-"""The report's CSV: one row per window (due or answered in the period), with no caller's or
-visitor's name or contact details; owners are shown by their Slack handle."""
+"""The report's CSVs: one row per window (due or answered in the period), and one row per call
+(in or out), with no caller's or visitor's name or contact details; owners and whoever logged
+a call are shown by their Slack handle."""
 
 from __future__ import annotations
 
@@ -59,6 +60,32 @@ def to_csv(report: Report, tz: ZoneInfo) -> bytes:
                 "" if outcome.business_hours is None else f"{outcome.business_hours:.2f}",
                 _yes_no(outcome.breached),
                 _yes_no(facts.revised),
+            )
+        )
+    return buffer.getvalue().encode("utf-8")
+
+
+CALLS_HEADER = ("call", "source", "direction", "day", "weekday", "time", "hour")
+SOURCES = {"call": "/call", "phone_message": "phone message", "enquiry": "enquiry by phone"}
+
+
+def calls_csv(report: Report, tz: ZoneInfo) -> bytes:
+    """The calls of the report, one a row (times in the site's zone): the calls by hour and by
+    day of the summary and the chart are counts of these rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CALLS_HEADER)
+    for call in report.call_list:
+        local = call.at.astimezone(tz)
+        writer.writerow(
+            (
+                f"{call.source}:{call.id}",
+                SOURCES.get(call.source, call.source),
+                call.direction,
+                local.date().isoformat(),
+                local.strftime("%a"),
+                local.strftime("%H:%M"),
+                local.hour,
             )
         )
     return buffer.getvalue().encode("utf-8")

@@ -13,17 +13,21 @@ from sqlalchemy import Engine
 from bot import notices
 from bot.config import Policy
 from bot.reports.chart import render_png
-from bot.reports.csv_export import to_csv
+from bot.reports.csv_export import calls_csv, to_csv
 from bot.reports.figures import KIND_LABELS, Report, build_report
 from bot.reports.periods import Period
+from bot.reports.visits_csv import visits_csv as visitors_csv
+from bot.services.visitor_log import all_between
 from storage.db import session_scope
 
 
 class ReportFiles(NamedTuple):
-    """Where the chart and the CSV were written."""
+    """Where the chart and the CSVs (items, visits, calls) were written."""
 
     chart: Path
     csv: Path
+    visits: Path
+    calls_csv: Path
 
 
 @dataclass(frozen=True)
@@ -33,11 +37,18 @@ class Rendered:
     report: Report
     png: bytes
     csv: bytes
+    visits_csv: bytes = b""
+    calls_csv: bytes = b""
 
     @property
     def stem(self) -> str:
         period = self.report.period
         return f"frontdesk-report-{period.first.isoformat()}-to-{period.last.isoformat()}"
+
+    @property
+    def visits_stem(self) -> str:
+        period = self.report.period
+        return f"frontdesk-visits-{period.first.isoformat()}-to-{period.last.isoformat()}"
 
     def files(self) -> tuple[notices.ReportFile, ...]:
         """The chart and the CSV as the post carries them (base64), for the sender to upload."""
@@ -52,6 +63,16 @@ class Rendered:
                 filename=f"{self.stem}.csv",
                 title=f"Front Desk items, {label}",
                 content_b64=base64.b64encode(self.csv).decode("ascii"),
+            ),
+            notices.ReportFile(
+                filename=f"{self.visits_stem}.csv",
+                title=f"Front Desk visitor log, {label}",
+                content_b64=base64.b64encode(self.visits_csv).decode("ascii"),
+            ),
+            notices.ReportFile(
+                filename=f"{self.stem}-calls.csv",
+                title=f"Front Desk calls, {label}",
+                content_b64=base64.b64encode(self.calls_csv).decode("ascii"),
             ),
         )
 
@@ -81,6 +102,15 @@ class Rendered:
             calls=report.calls,
             calls_by_hour=tuple(report.calls_by_hour),
             calls_by_weekday=tuple(report.calls_by_weekday),
+            calls_in=report.calls_in,
+            calls_out=report.calls_out,
+            calls_in_by_hour=tuple(report.calls_in_by_hour),
+            calls_out_by_hour=tuple(report.calls_out_by_hour),
+            calls_by_day=tuple(
+                notices.ReportCallDay(day=d.day, calls_in=d.calls_in, calls_out=d.calls_out)
+                for d in report.calls_by_day
+            ),
+            incidents=report.incidents,
             files=self.files(),
         )
 
@@ -90,7 +120,16 @@ def render_report(engine: Engine, policy: Policy, period: Period, as_of: datetim
     calendar = policy.calendar()
     with session_scope(engine) as session:
         report = build_report(session, period, calendar, as_of)
-    return Rendered(report, render_png(report), to_csv(report, calendar.tz))
+        visits = visitors_csv(
+            all_between(session, period, tz=calendar.tz), report.names, calendar.tz
+        )
+    return Rendered(
+        report,
+        render_png(report),
+        to_csv(report, calendar.tz),
+        visits,
+        calls_csv(report, calendar.tz),
+    )
 
 
 def write_report(
@@ -109,7 +148,14 @@ def write_report(
         as_of = SystemClock().now()
     rendered = render_report(engine, policy, Period(start, end), as_of)
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = ReportFiles(out_dir / f"{rendered.stem}.png", out_dir / f"{rendered.stem}.csv")
+    files = ReportFiles(
+        out_dir / f"{rendered.stem}.png",
+        out_dir / f"{rendered.stem}.csv",
+        out_dir / f"{rendered.visits_stem}.csv",
+        out_dir / f"{rendered.stem}-calls.csv",
+    )
     files.chart.write_bytes(rendered.png)
     files.csv.write_bytes(rendered.csv)
+    files.visits.write_bytes(rendered.visits_csv)
+    files.calls_csv.write_bytes(rendered.calls_csv)
     return files

@@ -12,7 +12,9 @@ items due in it and the answers and breaches that happened in it):
 - Time to answer is business time from start to done (the site's calendar), in hours, for the
   answers given in the period (whenever the item started).
 - A breach is an item due in the period and answered after its deadline, or still open past it.
-- Calls are phone messages and enquiries that came in by phone, by the site's local time.
+- Calls are the calls logged with `/call` (in and out), and phone messages and enquiries by
+  phone (calls in), by the site's local time.
+- Incidents are counted by when they happened.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from sqlmodel import Session
 from bot.calendar import BusinessCalendar
 from bot.reports.periods import Period
 from storage import reports as data
-from storage.reports import ItemFacts
+from storage.reports import CallFacts, ItemFacts
 
 KIND_ORDER = ("phone_message", "visitor_arrival", "enquiry_ack", "enquiry_resolve")
 KIND_LABELS = {
@@ -49,9 +51,10 @@ class Inputs:
 
     items: Sequence[ItemFacts]
     teams: dict[str, str]
-    calls: Sequence[datetime]
+    calls: Sequence[CallFacts]
     late_notices: int
     visits: int
+    incidents: int = 0
     names: dict[str, str] = field(default_factory=dict)  # user ID → handle, for the CSV
 
 
@@ -86,6 +89,15 @@ class KindFigures:
 
 
 @dataclass(frozen=True)
+class CallDay:
+    """Calls in and out on one day of the period (site time)."""
+
+    day: date
+    calls_in: int = 0
+    calls_out: int = 0
+
+
+@dataclass(frozen=True)
 class Report:
     period: Period
     as_of: datetime
@@ -99,6 +111,11 @@ class Report:
     compliance_by_week: list[tuple[date, dict[str, float | None]]]
     outcomes: list[ItemOutcome] = field(repr=False)
     names: dict[str, str] = field(default_factory=dict, repr=False)  # user ID → handle
+    calls_in_by_hour: list[int] = field(default_factory=lambda: [0] * 24)
+    calls_out_by_hour: list[int] = field(default_factory=lambda: [0] * 24)
+    calls_by_day: list[CallDay] = field(default_factory=list)  # each day of the period
+    call_list: list[CallFacts] = field(default_factory=list, repr=False)
+    incidents: int = 0
 
     def owner_name(self, facts: ItemFacts) -> str:
         """Who had the item, as people know them: `@alice`, or `desk` for a channel."""
@@ -110,6 +127,14 @@ class Report:
     @property
     def calls(self) -> int:
         return sum(self.calls_by_hour)
+
+    @property
+    def calls_in(self) -> int:
+        return sum(self.calls_in_by_hour)
+
+    @property
+    def calls_out(self) -> int:
+        return sum(self.calls_out_by_hour)
 
     def summary(self) -> dict[str, Any]:
         """The figures as JSON-ready values, for the summary message."""
@@ -134,8 +159,17 @@ class Report:
             "late_notices": self.late_notices,
             "visits": self.visits,
             "calls": self.calls,
+            "calls_in": self.calls_in,
+            "calls_out": self.calls_out,
             "calls_by_hour": self.calls_by_hour,
+            "calls_in_by_hour": self.calls_in_by_hour,
+            "calls_out_by_hour": self.calls_out_by_hour,
             "calls_by_weekday": self.calls_by_weekday,
+            "calls_by_day": [
+                {"day": d.day.isoformat(), "calls_in": d.calls_in, "calls_out": d.calls_out}
+                for d in self.calls_by_day
+            ],
+            "incidents": self.incidents,
         }
 
 
@@ -149,6 +183,7 @@ def gather(session: Session, period: Period, calendar: BusinessCalendar) -> Inpu
         calls=data.call_times(session, start, end),
         late_notices=data.late_notices(session, start, end),
         visits=data.visits_arrived(session, start, end),
+        incidents=data.incidents_in(session, start, end),
     )
 
 
@@ -212,12 +247,16 @@ def compute(inputs: Inputs, period: Period, calendar: BusinessCalendar, as_of: d
     by_owner = Counter(o.facts.owner for o in breached)
     by_team = Counter(o.team for o in breached)
 
-    hours = [0] * 24
+    hours_in, hours_out = [0] * 24, [0] * 24
     weekdays = [0] * 7
+    span = (period.last - period.first).days + 1
+    days = {period.first + timedelta(days=n): [0, 0] for n in range(span)}
     for call in inputs.calls:
-        local = call.astimezone(tz)
-        hours[local.hour] += 1
+        local = call.at.astimezone(tz)
+        outgoing = call.direction == "out"
+        (hours_out if outgoing else hours_in)[local.hour] += 1
         weekdays[local.weekday()] += 1
+        days.setdefault(local.date(), [0, 0])[int(outgoing)] += 1
 
     weeks: dict[date, dict[str, list[ItemOutcome]]] = defaultdict(lambda: defaultdict(list))
     monday = period.first - timedelta(days=period.first.weekday())
@@ -241,11 +280,16 @@ def compute(inputs: Inputs, period: Period, calendar: BusinessCalendar, as_of: d
         breaches_by_team=dict(by_team.most_common()),
         late_notices=inputs.late_notices,
         visits=inputs.visits,
-        calls_by_hour=hours,
+        calls_by_hour=[a + b for a, b in zip(hours_in, hours_out, strict=True)],
         calls_by_weekday=weekdays,
         compliance_by_week=compliance,
         outcomes=outcomes,
         names=dict(inputs.names),
+        calls_in_by_hour=hours_in,
+        calls_out_by_hour=hours_out,
+        calls_by_day=[CallDay(day, n_in, n_out) for day, (n_in, n_out) in sorted(days.items())],
+        call_list=list(inputs.calls),
+        incidents=inputs.incidents,
     )
 
 

@@ -15,6 +15,22 @@ from storage import incidents
 from storage.models import Incident
 
 NOTICE_LIMIT = 300
+_WHEN_HELP = (
+    "I can't read “{typed}” as a time that has passed: "
+    'try "today 10:15", "yesterday 3pm" or "Mon 23 Nov 2026 14:00".'
+)
+
+
+# What an incident opened by a call for help says until a manager completes it.
+NOTHING_SAID = "A call for help at the desk (nothing said yet: to be completed)."
+
+
+class IncidentWhenError(ValueError):
+    """What was typed as "When" reads as no instant in the past."""
+
+
+class IncidentNotFound(LookupError):
+    """No such incident."""
 
 
 def report_incident(
@@ -34,15 +50,18 @@ def report_incident(
     reporter.
 
     The typed "When" ("yesterday 3pm") is read in the site's zone `tz` as an instant in the past
-    (`occurred_at` in the notices, beside the words as typed); words that are no date are kept
-    as typed.
+    and stored as `occurred_at` (the words are kept beside it, as told); words that read as no
+    past instant are refused (IncidentWhenError).
     """
     occurred_at = occurred_instant(occurred, now=now, tz=tz, date_order=date_order)
+    if occurred_at is None:
+        raise IncidentWhenError(_WHEN_HELP.format(typed=occurred[:60]))
     incident = incidents.add(
         session,
         Incident(
             reported_by=reported_by,
             occurred=occurred,
+            occurred_at=occurred_at,
             location=location,
             who=who,
             what=what,
@@ -82,13 +101,42 @@ def report_incident(
     return incident
 
 
+def complete_incident(
+    session: Session,
+    *,
+    now: datetime,
+    incident_id: int,
+    by: str,
+    roles: Roles,
+    occurred: str,
+    location: str | None,
+    who: str | None,
+    what: str,
+    tz: ZoneInfo | None = None,
+    date_order: str = "MDY",
+) -> Incident:
+    """A manager completes (or corrects) an incident: when, where, who and what happened."""
+    require_manager(roles, by, "complete an incident")
+    incident = incidents.get(session, incident_id)
+    if incident is None:
+        raise IncidentNotFound("that incident is no longer on record")
+    occurred_at = occurred_instant(occurred, now=now, tz=tz, date_order=date_order)
+    if occurred_at is None:
+        raise IncidentWhenError(_WHEN_HELP.format(typed=occurred[:60]))
+    incident.occurred, incident.occurred_at = occurred, occurred_at
+    incident.location, incident.who, incident.what = location, who, what
+    session.add(incident)
+    session.flush()
+    return incident
+
+
 def occurred_instant(
     typed: str, *, now: datetime, tz: ZoneInfo | None, date_order: str
 ) -> datetime | None:
     """When the incident happened, read from what was typed (None if it reads as no date, or
     as later than now)."""
     if tz is None:
-        return None
+        tz = ZoneInfo("UTC")
     try:
         instant, _ = parse_when(typed, now=now, tz=tz, date_order=date_order, prefer="past")
     except WhenError:

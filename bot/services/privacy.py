@@ -9,7 +9,7 @@ about them are emptied.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 
 from sqlmodel import Session
@@ -18,9 +18,12 @@ from bot.config import Policy
 from bot.notices import RedactedPost, enqueue_notice
 from bot.roles import Roles, require_manager
 from storage import audit, privacy
-from storage.models import Enquiry, PhoneMessage, Visit
+from storage.item_posts import sent_channel_posts
+from storage.models import Enquiry, Incident, PhoneCall, PhoneMessage, Visit
 
 SYSTEM_ACTOR = "frontdesk"
+# The posts about an incident that may name someone: rewritten when it is anonymised.
+REDACTED_TEMPLATES = ("incident_notice", "assist_alert")
 
 
 @dataclass(frozen=True)
@@ -31,10 +34,12 @@ class Erased:
     messages: int = 0
     enquiries: int = 0
     posts: int = 0
+    calls: int = 0
+    incidents: int = 0
 
     @property
     def records(self) -> int:
-        return self.visits + self.messages + self.enquiries
+        return self.visits + self.messages + self.enquiries + self.calls + self.incidents
 
 
 def retention_cutoff(policy: Policy, now: datetime) -> datetime:
@@ -46,8 +51,16 @@ def retention_cutoff(policy: Policy, now: datetime) -> datetime:
 
 
 def run_retention(session: Session, *, now: datetime, policy: Policy) -> Erased:
-    """Anonymise every visit, phone message and enquiry older than the retention period."""
+    """Anonymise every visit, phone message, enquiry, call and incident older than the
+    retention period."""
     cutoff = retention_cutoff(policy, now)
+    others = _anonymise_calls_and_incidents(
+        session,
+        now=now,
+        calls=privacy.calls_before(session, cutoff),
+        incidents=privacy.incidents_before(session, cutoff),
+        why="retention",
+    )
     erased = _anonymise(
         session,
         now=now,
@@ -58,14 +71,18 @@ def run_retention(session: Session, *, now: datetime, policy: Policy) -> Erased:
         why="retention",
     )
     privacy.clear_outbox_params(session, before=cutoff)
-    return erased
+    return _plus(erased, others)
 
 
 def forget(session: Session, *, now: datetime, name: str, by: str, roles: Roles) -> Erased:
     """Erase the data of everyone recorded under `name` (a manager, on the person's request)."""
     require_manager(roles, by, "erase a person's data (`/desk forget`)")
     visits, messages, enquiries = privacy.named(session, name)
-    return _anonymise(
+    calls, incidents = privacy.named_calls_and_incidents(session, name)
+    others = _anonymise_calls_and_incidents(
+        session, now=now, calls=calls, incidents=incidents, why="forget"
+    )
+    erased = _anonymise(
         session,
         now=now,
         visits=visits,
@@ -74,6 +91,7 @@ def forget(session: Session, *, now: datetime, name: str, by: str, roles: Roles)
         actor=by,
         why="forget",
     )
+    return _plus(erased, others)
 
 
 def _anonymise(
@@ -102,20 +120,58 @@ def _anonymise(
     item_ids = privacy.item_ids_of(
         session, message_ids=message_ids, enquiry_ids=enquiry_ids, visit_ids=visit_ids
     )
+    privacy.clear_correction_details(session, visit_ids=visit_ids, item_ids=item_ids)
     for item_id in item_ids:
         audit.record(session, item_id=item_id, actor_id=actor, action=action, at=now)
     posts = privacy.posts_naming(
         session, visit_ids=visit_ids, message_ids=message_ids, enquiry_ids=enquiry_ids
     )
-    for post in posts:
-        enqueue_notice(
-            session,
-            RedactedPost(update_ts=post.ts, why=why),
-            key=f"redact:{post.channel}:{post.ts}",
-            target=post.channel,
-            now=now,
-        )
+    redact(session, [(post.channel, post.ts) for post in posts], why=why, now=now)
     privacy.forget_posts(session, posts)
     prefixes = [f"visit:{i}:" for i in visit_ids] + [f"enquiry:{i}:" for i in enquiry_ids]
     privacy.clear_outbox_params(session, key_prefixes=prefixes, item_ids=item_ids)
     return Erased(len(visit_ids), len(message_ids), len(enquiry_ids), len(posts))
+
+
+def _plus(erased: Erased, others: Erased) -> Erased:
+    return replace(
+        erased, calls=others.calls, incidents=others.incidents, posts=erased.posts + others.posts
+    )
+
+
+def _anonymise_calls_and_incidents(
+    session: Session,
+    *,
+    now: datetime,
+    calls: Sequence[PhoneCall],
+    incidents: Sequence[Incident],
+    why: str,
+) -> Erased:
+    """Anonymise calls and incidents, and redact the incidents' posts (the managers' notice,
+    and the alerts of a call for help that opened one)."""
+    for call in calls:
+        privacy.anonymise_call(session, call)
+    prefixes: list[str] = []
+    for incident in incidents:
+        prefixes.append(f"incident:{incident.id}:")
+        prefixes += [f"assist:{i}:" for i in privacy.anonymise_incident(session, incident)]
+    posts = [
+        post
+        for prefix in prefixes
+        for post in sent_channel_posts(session, key_prefix=prefix, templates=REDACTED_TEMPLATES)
+    ]
+    redact(session, [(post.channel, post.ts) for post in posts], why=why, now=now)
+    privacy.clear_outbox_params(session, key_prefixes=prefixes)
+    return Erased(calls=len(calls), incidents=len(incidents), posts=len(posts))
+
+
+def redact(session: Session, posts: Sequence[tuple[str, str]], *, why: str, now: datetime) -> None:
+    """Rewrite each of the bot's posts (channel, ts) to say it was redacted, and why."""
+    for channel, ts in posts:
+        enqueue_notice(
+            session,
+            RedactedPost(update_ts=ts, why=why),
+            key=f"redact:{channel}:{ts}",
+            target=channel,
+            now=now,
+        )

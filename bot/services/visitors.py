@@ -23,8 +23,9 @@ from bot.roles import Refusal, Roles
 from bot.services import windows
 from bot.services.cover import Cover, cover_for
 from bot.services.windows import Owner
-from storage import audit, items, outbox, visits
+from storage import audit, items, names, outbox, visits
 from storage.models import Visit
+from storage.names import name_key
 
 PASS_FORMAT = "V-{:03d}"
 HostDm = TypeVar("HostDm", VisitorArrivedDm, VisitorExpectedDm)
@@ -151,7 +152,7 @@ def expect(
 
 def sign_out(session: Session, *, now: datetime, query: str, by: str) -> Visit | Ambiguous:
     """Sign out the visitor named or holding the pass in `query`."""
-    found = _find(visits.on_site(session), query)
+    found = find(visits.on_site(session), query)
     if isinstance(found, Ambiguous):
         return found
     return sign_out_visit(session, now=now, visit=found, by=by)
@@ -200,7 +201,7 @@ def _rewrite_arrival_dm(session: Session, *, visit: Visit, now: datetime, by: st
 
 def cancel(session: Session, *, now: datetime, query: str, by: str) -> Visit | Ambiguous:
     """Cancel an expected visitor who will not come."""
-    found = _find(visits.expected(session), query)
+    found = find(visits.expected(session), query)
     if isinstance(found, Ambiguous):
         return found
     return cancel_visit(session, now=now, visit=found, by=by)
@@ -219,6 +220,13 @@ def cancel_visit(session: Session, *, now: datetime, visit: Visit, by: str) -> V
 def on_site(session: Session) -> list[Visit]:
     """Who is on site now."""
     return visits.on_site(session)
+
+
+def already_signed_in(session: Session, name: str, *, after: int | None = None) -> list[Visit]:
+    """Visitors on site under `name` (case, accents and titles aside); with `after`, only those
+    signed in since the receptionist was asked about visit `after` and the ones before it."""
+    found = visits.on_site_named(session, name_key(name))
+    return [v for v in found if after is None or (v.id or 0) > after]
 
 
 def record_host_response(
@@ -265,6 +273,23 @@ def record_host_response(
         thread_key=f"visit:{visit.id}:signin",
     )
     return visit
+
+
+def tell_new_host(session: Session, *, visit: Visit, now: datetime, cover: Cover) -> None:
+    """A corrected host is told as the first one was: the arrival DM with its buttons for a
+    visitor on site, the heads-up for one expected (or whoever covers, as at sign-in)."""
+    if visit.state not in ("on_site", "expected"):
+        return
+    arrived = visit.state == "on_site"
+    told = _covered(_arrived(visit), cover) if arrived else _covered(_expected(visit), cover)
+    target = cover.owner.user_id or cover.owner.channel or visit.host_id
+    enqueue_notice(
+        session,
+        told,
+        key=f"visit:{visit.id}:host:{visit.host_id}:{int(now.timestamp())}",
+        target=target,
+        now=now,
+    )
 
 
 def _told(session: Session, visit: Visit) -> str | None:
@@ -378,15 +403,16 @@ def _issue_pass(session: Session, visit: Visit, today: date) -> None:
 def _expected_match(
     session: Session, *, name: str, host_id: str, today: object, tz: ZoneInfo
 ) -> Visit | None:
-    wanted = _norm(name)
+    wanted = name_key(name)
     for visit in visits.expected(session, host_id=host_id):
         day = visit.expected_at.astimezone(tz).date() if visit.expected_at else None
-        if _norm(visit.name) == wanted and day == today:
+        if name_key(visit.name) == wanted and day == today:
             return visit
     return None
 
 
-def _find(candidates: list[Visit], query: str) -> Visit | Ambiguous:
+def find(candidates: list[Visit], query: str) -> Visit | Ambiguous:
+    """The visit among `candidates` holding the pass, or named (case, accents, titles aside)."""
     query = query.strip()
     if not query:
         raise VisitorNotFound("no name or pass number given")
@@ -397,15 +423,11 @@ def _find(candidates: list[Visit], query: str) -> Visit | Ambiguous:
             if visit.pass_number == wanted:
                 return visit
         raise VisitorNotFound(f"no one signed in holds pass {wanted}")
-    wanted_name = _norm(query)
-    exact = [v for v in candidates if _norm(v.name) == wanted_name]
-    matches = exact or [v for v in candidates if wanted_name in _norm(v.name)]
+    wanted_name = name_key(query)
+    exact = [v for v in candidates if name_key(v.name) == wanted_name]
+    matches = exact or [v for v in candidates if names.matches(name_key(v.name), wanted_name)]
     if not matches:
         raise VisitorNotFound(f'no visitor matches "{query}"')
     if len(matches) > 1:
         return Ambiguous(tuple(matches))
     return matches[0]
-
-
-def _norm(name: str) -> str:
-    return " ".join(name.casefold().split())

@@ -9,7 +9,8 @@ from slack_bolt import Ack, App, BoltContext
 
 from bot.services import visitors
 from handlers.blocks import visitors as blocks
-from handlers.commands.visitor import done_line
+from handlers.commands.visitor import done_line, handle
+from handlers.commands.visitor_parse import Arrived
 from handlers.context import HandlerContext, Reply
 from handlers.replies import UserError, ephemeral
 from handlers.text import esc
@@ -75,3 +76,34 @@ def register(app: App, ctx: HandlerContext) -> None:
             respond(replace_original=True, **ephemeral(done_line(visit, left=left)))
 
         ctx.button(ack, body, context, "visitor pick", work)
+
+    @app.action(blocks.SIGN_IN_AGAIN)
+    def sign_in_again(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
+    ) -> None:
+        # A second person of a name already on site. Pressed twice, the second press finds the
+        # sign-in the first one made and does nothing (visitor.held_for_confirmation).
+        def work(respond: Reply) -> None:
+            user_id = body["user"]["id"]
+            if not ctx.roles.is_desk(user_id):
+                raise UserError("Only reception and managers may log visitors.")
+            try:
+                request = Arrived.from_again_value(str(action.get("value", "")))
+            except (ValueError, KeyError, TypeError):
+                raise UserError("That button no longer says who to sign in.") from None
+
+            def replace(**message: Any) -> None:
+                respond(replace_original=True, **message)
+
+            handle(ctx, user_id, request, replace)
+
+        ctx.button(ack, body, context, "visitor sign in again", work)
+
+    @app.action(blocks.SIGN_IN_AGAIN_CANCEL)
+    def sign_in_again_cancelled(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
+    ) -> None:
+        def work(respond: Reply) -> None:
+            respond(replace_original=True, **ephemeral("Not signed in: nothing was recorded."))
+
+        ctx.button(ack, body, context, "visitor sign in again cancelled", work)

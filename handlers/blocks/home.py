@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.services.board import AWAY, OFF_SITE, OUT_FOR_DAY, Status
 from bot.services.my_desk import ItemLine, MyDesk
+from handlers.blocks.assist import home_assist_blocks
 from handlers.blocks.common import Block, actions, button, context, section
 from handlers.blocks.enquiries import home_stage_buttons
 from handlers.blocks.lists import line_sections
@@ -41,9 +42,12 @@ def status_line(status: Status, tz: ZoneInfo) -> str:
     return ":office: In the office."
 
 
-def home_view(desk: MyDesk, tz: ZoneInfo, *, now: datetime) -> dict[str, Any]:
-    """The whole Home tab."""
-    blocks: list[Block] = [
+def home_view(
+    desk: MyDesk, tz: ZoneInfo, *, now: datetime, call_for_help: bool = False
+) -> dict[str, Any]:
+    """The whole Home tab; `call_for_help` (reception's): the call-for-help button on top."""
+    blocks: list[Block] = home_assist_blocks() if call_for_help else []
+    blocks += [
         {"type": "header", "text": {"type": "plain_text", "text": "My desk", "emoji": True}},
         section(f"*Your status*\n{status_line(desk.status, tz)}"),
         context(HOW_TO_CHANGE),

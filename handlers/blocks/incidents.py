@@ -53,10 +53,13 @@ def incident_list(found: Sequence[Any], tz: ZoneInfo) -> list[Block]:
     blocks: list[Block] = [section(f"*Recent incidents ({len(found)})*")]
     for incident in found[:40]:
         parts = [
-            f"*#{incident.id}* {esc(incident.occurred)}"
-            + (f" at {esc(incident.location)}" if incident.location else ""),
+            f"*#{incident.id}* {date_token(incident.occurred_at, tz)}"
+            + (f" at {esc(incident.location)}" if incident.location else "")
+            + (f" (as told: {esc(incident.occurred)})" if incident.occurred else ""),
             f"Reported by {mention(incident.reported_by)} {date_token(incident.created_at, tz)}",
         ]
+        if incident.responded_by:
+            parts.append(f"*Answered by:* {mention(incident.responded_by)}")
         if incident.who:
             parts.append(f"*Who:* {esc(incident.who)}")
         parts.append(esc(incident.what))

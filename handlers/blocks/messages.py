@@ -22,6 +22,8 @@ MESSAGE_USAGE = (
     "• With no colon, what follows the number is the message "
     "(`/message @alice Sam Roe 416-555-0100 re the invoice`)\n"
     "• `/message` on its own opens a form (with e-mail, subject and urgent)\n"
+    "• A wrong entry (reception, managers): `/message correct <caller> caller <right name>`, "
+    "or `/message correct <caller> for @right-person` (it moves to them)\n"
     "• `/desk mine` lists your open items"
 )
 MESSAGE_FORM_ID = "message_form"

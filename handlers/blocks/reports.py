@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,8 +12,9 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 FOOTNOTE = (
     "Items are windows due in the period; breaches are theirs. Within window: answered no "
     "later than the deadline in force (of those answered or past due). Times to answer are "
-    "business hours, for the answers given in the period. Calls are phone messages and "
-    "enquiries by phone."
+    "business hours, for the answers given in the period. Calls in are calls logged with "
+    "`/call in`, phone messages and enquiries by phone; calls out are logged with `/call out`. "
+    "Incidents are counted by when they happened."
 )
 
 
@@ -52,14 +54,12 @@ def summary_blocks(summary: dict[str, Any]) -> tuple[str, list[Block]]:
         f"*Late notices given:* {summary['late_notices']}"
     )
     blocks.append(section(breaches))
-    calls = summary["calls_by_hour"]
-    busiest = ""
-    if summary["calls"]:
-        hour = max(range(24), key=lambda h: calls[h])
-        day = max(range(7), key=lambda d: summary["calls_by_weekday"][d])
-        busiest = f" · busiest hour {hour:02d}:00–{hour + 1:02d}:00 · busiest day {WEEKDAYS[day]}"
     blocks.append(
-        section(f"*Calls:* {summary['calls']}{busiest}\n*Visitors signed in:* {summary['visits']}")
+        section(
+            calls_text(summary)
+            + f"\n*Visitors signed in:* {summary['visits']}"
+            + f"\n*Incidents:* {summary.get('incidents', 0)}"
+        )
     )
     blocks.append(context(FOOTNOTE))
     return f"Front Desk report: {summary['label']}", blocks
@@ -68,3 +68,29 @@ def summary_blocks(summary: dict[str, Any]) -> tuple[str, list[Block]]:
 def report_post(params: dict[str, Any], _tz: ZoneInfo) -> tuple[str, list[Block]]:
     """The outbox template: the summary (the sender uploads the files after it)."""
     return summary_blocks(params)
+
+
+def calls_text(summary: dict[str, Any]) -> str:
+    """Calls in and out, the busiest hour and day, and the calls by hour of the working day."""
+    total = int(summary["calls"])
+    calls_in = int(summary.get("calls_in", total))
+    calls_out = int(summary.get("calls_out", 0))
+    text = f"*Calls:* {total} ({calls_in} in, {calls_out} out)"
+    if not total:
+        return text
+    by_hour = summary["calls_by_hour"]
+    hour = max(range(24), key=lambda h: by_hour[h])
+    text += f" · busiest hour {hour:02d}:00–{hour + 1:02d}:00"
+    days = summary.get("calls_by_day") or []
+    if days:
+        busiest = max(days, key=lambda d: d["calls_in"] + d["calls_out"])
+        day = date.fromisoformat(str(busiest["day"]))
+        text += f" · busiest day {day:%a %d %b}"
+    else:
+        weekday = max(range(7), key=lambda d: summary["calls_by_weekday"][d])
+        text += f" · busiest day {WEEKDAYS[weekday]}"
+    ins = summary.get("calls_in_by_hour") or by_hour
+    outs = summary.get("calls_out_by_hour") or [0] * 24
+    hours = [h for h in range(24) if by_hour[h]]
+    lines = [f"{h:02d}:00  {ins[h]} in, {outs[h]} out" for h in hours]
+    return text + "\n*Calls by hour:*\n```" + "\n".join(lines) + "```"

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.blocks import (
     alerts,
+    assist,
     closing,
     enquiries,
     incidents,
@@ -49,6 +50,14 @@ def task_failed(params: dict[str, Any], _tz: ZoneInfo) -> tuple[str, list[Block]
     return text, [section(text)]
 
 
+def corrected_post(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
+    """An earlier post drawn again after a correction (bot.notices.CorrectedPost)."""
+    was = str(params["was"])
+    if was == "corrected_post":  # never nested (corrections unwrap); refuse rather than loop
+        raise KeyError("a corrected post cannot wrap another")
+    return render(was, dict(params["shown"]), tz)
+
+
 TEMPLATES: dict[str, Builder] = {
     # visitors
     "visitor_arrived_dm": visitors.arrival_dm,
@@ -78,8 +87,10 @@ TEMPLATES: dict[str, Builder] = {
     "closure_notice": desk_close.closure_notice,
     "incident_notice": incidents.notice,
     "incident_confirmation": incidents.confirmation,
+    "assist_alert": assist.assist_alert,
     "report": reports.report_post,
     "redacted_post": privacy.redacted_post,
+    "corrected_post": corrected_post,
     # a listener's answer written for after its ack (handlers.replies)
     "reply": stored_reply,
     # the sender's own

@@ -18,6 +18,9 @@ VISITOR_USAGE = (
     "• `/visitor left <name or pass number>`\n"
     "• `/visitor cancel <name>` (an expected visitor who will not come)\n"
     "• `/visitor list` (who is on site now)\n"
+    "• `/visitor log [<day> | <from> to <to>] [<name>]` (past visits; reception and managers)\n"
+    "• `/visitor correct <pass or name> name <right name>` or "
+    "`/visitor correct <pass or name> host @right-host` (a wrong entry)\n"
     "• `/visitor` on its own opens a form"
 )
 
@@ -216,6 +219,85 @@ def on_site_list(visits: Sequence[Any], tz: ZoneInfo, *, with_organisations: boo
         )
     header = f"*On site now ({len(visits)})*"
     return [section(header + "\n" + "\n".join(lines))]
+
+
+def visitor_log(query: Any, page: Any, tz: ZoneInfo) -> tuple[str, list[Block]]:
+    """`/visitor log`: one line a visit (`query` a visitor_log.LogQuery, `page` a LogPage)."""
+    period = query.period
+    heading = "*Visitor log"
+    if period is not None:
+        heading += f", {period.first:%a %d %b %Y}"
+        if period.last != period.first:
+            heading += f" to {period.last:%a %d %b %Y}"
+    if query.name:
+        heading += f", names like “{esc(query.name)}”"
+    heading += f"* ({page.total} visit{'' if page.total == 1 else 's'})"
+    if not page.visits:
+        return "No visits", [section(heading + "\nNo visits recorded.")]
+    lines = [
+        _log_line(visit, tz) + (" · _corrected_" if visit.id in page.corrected else "")
+        for visit in page.visits
+    ]
+    shown: list[Block] = []
+    for start in range(0, len(lines), 10):  # a section holds 3000 characters
+        shown.append(
+            section("\n".join(([heading] if start == 0 else []) + lines[start : start + 10]))
+        )
+    if page.more:
+        report = "`/desk report <from> to <to>`"
+        shown.append(
+            context(
+                f"…and {page.more} more. Narrow the days or the name, or see every visit in the "
+                f"report's visits CSV ({report}, managers)."
+            )
+        )
+    return f"Visitor log: {page.total} visits", shown
+
+
+def _log_line(visit: Any, tz: ZoneInfo) -> str:
+    arrived = date_token(visit.arrived_at, tz, "{date_short} {time}")
+    if visit.left_at is None:
+        gone = "still signed in" if visit.state == "on_site" else "no sign-out"
+    else:
+        same_day = visit.left_at.astimezone(tz).date() == visit.arrived_at.astimezone(tz).date()
+        gone = "left " + date_token(
+            visit.left_at, tz, "{time}" if same_day else "{date_short} {time}"
+        )
+    return (
+        f"• {arrived}, {gone} · {esc(visit.pass_number or '—')} · "
+        f"{who(visit.name, visit.organisation)} for {mention(visit.host_id)}"
+    )
+
+
+SIGN_IN_AGAIN = "visitor_sign_in_again"
+SIGN_IN_AGAIN_CANCEL = "visitor_sign_in_again_cancel"
+
+
+def sign_in_again(
+    name: str, value: str, signed_in: Sequence[Any], tz: ZoneInfo
+) -> tuple[str, list[Block]]:
+    """A name already on site: sign in a second person of that name only when asked to."""
+    lines = [
+        f"• {v.pass_number} {who(v.name, v.organisation)} for {mention(v.host_id)}, "
+        f"since {date_token(v.arrived_at, tz, SINCE_FORMAT)}"
+        for v in signed_in[:10]
+    ]
+    text = f":warning: {who(name, None)} is already signed in:\n" + "\n".join(lines)
+    text += "\nIs this someone else of the same name?"
+    label = f"Sign in another {name}"
+    return f"{name} is already signed in", [
+        section(text),
+        actions(
+            "visitor_sign_in_again",
+            button(
+                label if len(label) <= 75 else "Sign in another visitor",
+                SIGN_IN_AGAIN,
+                value,
+                style="primary",
+            ),
+            button("Cancel", SIGN_IN_AGAIN_CANCEL, "cancel"),
+        ),
+    ]
 
 
 def pick_visitor(matches: Sequence[Any], action_id: str, verb: str) -> list[Block]:

@@ -69,6 +69,8 @@ def register(app: App, ctx: HandlerContext) -> None:
         ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
     ) -> None:
         verb, rest = first_word(command.get("text", ""))
+        if verb.endswith(":") and verb[:-1] in VERBS:  # "/desk assist: …"
+            verb, rest = verb[:-1], ":" + rest
         if verb in ("", "help"):
             ack(**help_reply(desk_usage()))
             return

@@ -30,7 +30,10 @@ def forget(ctx: HandlerContext, call: DeskCall) -> None:
         )
     if not erased.records:
         call.respond(
-            **ephemeral(f"No visit, message or enquiry names *{esc(name)}*. Nothing was changed.")
+            **ephemeral(
+                f"No visit, message, enquiry, call or incident names *{esc(name)}*. "
+                "Nothing was changed."
+            )
         )
         return
     parts = [
@@ -38,6 +41,8 @@ def forget(ctx: HandlerContext, call: DeskCall) -> None:
         _plural(erased.messages, "phone message"),
         _plural(erased.enquiries, "enquiry").replace("enquirys", "enquiries"),
     ]
+    parts += [_plural(erased.calls, "call")] if erased.calls else []
+    parts += [_plural(erased.incidents, "incident")] if erased.incidents else []
     call.respond(
         **ephemeral(
             f":wastebasket: Erased the personal data of *{esc(name)}*: "

@@ -7,10 +7,14 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot.roles import require_desk
 from bot.services import board, messages
 from handlers.blocks import messages as blocks
 from handlers.blocks.board import whereabouts_note
+from handlers.commands.correct_parse import MESSAGE_CORRECT_FORM, Correction, parse_correction
+from handlers.commands.corrections import correct_message
 from handlers.commands.message_parse import Help, OpenForm, TakeMessage, parse_message
+from handlers.commands.parsing import first_word
 from handlers.context import HandlerContext, Reply
 from handlers.replies import UserError, checked, ephemeral, help_reply
 from handlers.text import not_found
@@ -25,6 +29,17 @@ def register(app: App, ctx: HandlerContext) -> None:
         ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
     ) -> None:
         user_id = command["user_id"]
+        verb, rest = first_word(command.get("text", ""))
+        if verb == "correct":
+            correction = checked(ack, lambda: _correction(ctx, user_id, rest))
+            if correction is None:
+                return
+
+            def correct(reply: Reply) -> None:
+                correct_message(ctx, user_id, correction, reply)
+
+            ctx.command(ack, command, context, "/message correct", correct)
+            return
         request = checked(
             ack, lambda: parse_message(command.get("text", ""), region=ctx.phone_region)
         )
@@ -45,6 +60,13 @@ def register(app: App, ctx: HandlerContext) -> None:
             reply(**ephemeral(take(ctx, user_id, request)))
 
         ctx.command(ack, command, context, "/message", work)
+
+
+def _correction(ctx: HandlerContext, user_id: str, rest: str) -> Correction:
+    require_desk(ctx.roles, user_id, "correct a phone message")
+    return parse_correction(
+        rest, name_word="caller|name", form=MESSAGE_CORRECT_FORM, region=ctx.phone_region
+    )
 
 
 def take(ctx: HandlerContext, user_id: str, request: TakeMessage) -> str:

@@ -239,6 +239,16 @@ __all__ = [
     "MessageRequest",
     "OpenForm",
     "TakeMessage",
+    "caller_part",
     "parse_message",
     "read_caller",
 ]
+
+
+def caller_part(text: str, *, region: str, has_colon: bool, usage: str) -> Caller:
+    """A caller's part of a command line (before any colon, already unescaped) read as
+    `/message` reads it, its errors showing `usage` (for `/call`, which logs callers too)."""
+    try:
+        return Caller(*_caller(text, region, has_colon))
+    except ParseError as error:
+        raise ParseError(error.message, usage) from None

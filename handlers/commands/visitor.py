@@ -8,20 +8,23 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.roles import require_desk
-from bot.services import board, visitors
+from bot.services import board, visitor_log, visitors
 from bot.when import WhenError, parse_when
 from handlers.blocks import visitors as blocks
 from handlers.blocks.board import whereabouts_note
+from handlers.commands.corrections import correct_visit
 from handlers.commands.visitor_parse import (
     ARRIVED_FORM,
     EXPECT_FORM,
     Arrived,
     Cancel,
+    CorrectVisit,
     Expect,
     Help,
     Left,
     ListOnSite,
     OpenForm,
+    ShowLog,
     parse_visitor,
 )
 from handlers.context import HandlerContext, Reply
@@ -44,6 +47,10 @@ def register(app: App, ctx: HandlerContext) -> None:
             request = parse_visitor(command.get("text", ""), region=ctx.phone_region)
             if isinstance(request, OpenForm):
                 require_desk(ctx.roles, user_id, "log visitors")
+            elif isinstance(request, ShowLog):
+                require_desk(ctx.roles, user_id, "see the visitor log (`/visitor log`)")
+            elif isinstance(request, CorrectVisit):
+                require_desk(ctx.roles, user_id, "correct a visitor's entry")
             elif not isinstance(request, ListOnSite | Help):
                 require_desk(ctx.roles, user_id, "log, sign out or cancel visitors")
             return request
@@ -72,6 +79,8 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> N
     if isinstance(request, Arrived):
         _require_host(ctx, request.host_id, ARRIVED_FORM)
         with session_scope(ctx.engine) as session:
+            if held_for_confirmation(session, request, respond, tz):
+                return
             result = visitors.sign_in(
                 session,
                 now=now,
@@ -125,6 +134,10 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> N
         )
     elif isinstance(request, Left | Cancel):
         _left_or_cancel(ctx, user_id, request, respond)
+    elif isinstance(request, ShowLog):
+        _show_log(ctx, request, respond, tz)
+    elif isinstance(request, CorrectVisit):
+        correct_visit(ctx, user_id, request.correction, respond)
     elif isinstance(request, ListOnSite):
         with session_scope(ctx.engine) as session:
             on_site = visitors.on_site(session)
@@ -134,6 +147,43 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> N
                 blocks.on_site_list(on_site, tz, with_organisations=ctx.roles.is_desk(user_id)),
             )
         )
+
+
+LOG_LINES = 25  # a reply stays readable; the report's CSV has every visit
+
+
+def _show_log(ctx: HandlerContext, request: ShowLog, respond: Reply, tz: Any) -> None:
+    """Past visits: arrival, departure, host and pass, earliest first."""
+    now = ctx.clock.now()
+    try:
+        query = visitor_log.read(
+            request.query, now=now, tz=tz, date_order=ctx.policy.site.date_order
+        )
+    except visitor_log.LogQueryError as error:
+        raise UserError(esc(str(error)), visitor_log.LOG_FORM) from None
+    with session_scope(ctx.engine) as session:
+        found = visitor_log.page(session, query, tz=ctx.site_tz, limit=LOG_LINES)
+    text, shown = blocks.visitor_log(query, found, tz)
+    respond(**ephemeral(text, shown))
+
+
+def held_for_confirmation(session: Any, request: Arrived, respond: Reply, tz: Any) -> bool:
+    """A name already on site is signed in again only through "Sign in another …"; a press
+    that comes after another sign-in of that name (a second press) does nothing."""
+    if request.after is not None:
+        newer = visitors.already_signed_in(session, request.name, after=request.after)
+        if newer:
+            raise UserError(
+                f"Nothing to do: {blocks.who(request.name, None)} was signed in again already "
+                f"(pass {esc(newer[-1].pass_number or '')})."
+            )
+        return False
+    same = visitors.already_signed_in(session, request.name)
+    if not same:
+        return False
+    value = request.again_value(max(v.id or 0 for v in same))
+    respond(**ephemeral(*blocks.sign_in_again(request.name, value, same, tz)))
+    return True
 
 
 def _left_or_cancel(

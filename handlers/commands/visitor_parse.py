@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
 from bot.contacts import DEFAULT_REGION
 from handlers.blocks.visitors import VISITOR_USAGE
+from handlers.commands.correct_parse import VISITOR_CORRECT_FORM, Correction, parse_correction
 from handlers.commands.parsing import (
     Help,
     OpenForm,
@@ -33,6 +35,26 @@ class Arrived:
     organisation: str | None
     host_id: str
     note: str | None
+    # Confirmed with "Sign in another …": the last visit under this name the receptionist was
+    # shown (None: not asked yet).
+    after: int | None = None
+
+    def again_value(self, seen: int) -> str:
+        """This sign-in as a "Sign in another …" button's value, once `seen` was shown."""
+        fields = {"n": self.name, "o": self.organisation, "h": self.host_id, "t": self.note}
+        return json.dumps(fields | {"s": seen}, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_again_value(cls, value: str) -> Arrived:
+        """The sign-in a "Sign in another …" button carries, confirmed."""
+        fields = json.loads(value)
+        return cls(
+            name=str(fields["n"]),
+            organisation=fields.get("o"),
+            host_id=str(fields["h"]),
+            note=fields.get("t"),
+            after=int(fields["s"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -58,7 +80,23 @@ class ListOnSite:
     pass
 
 
-VisitorRequest = Arrived | Expect | Left | Cancel | ListOnSite | Help | OpenForm
+@dataclass(frozen=True)
+class ShowLog:
+    """`/visitor log …`: the days and name are read by bot.services.visitor_log."""
+
+    query: str
+
+
+@dataclass(frozen=True)
+class CorrectVisit:
+    """`/visitor correct …`: a visitor's name or host put right."""
+
+    correction: Correction
+
+
+VisitorRequest = (
+    Arrived | Expect | Left | Cancel | ListOnSite | ShowLog | CorrectVisit | Help | OpenForm
+)
 
 
 def parse_visitor(text: str, *, region: str = DEFAULT_REGION) -> VisitorRequest:
@@ -70,6 +108,12 @@ def parse_visitor(text: str, *, region: str = DEFAULT_REGION) -> VisitorRequest:
         return Help()
     if verb == "list":
         return ListOnSite()
+    if verb in ("correct", "fix"):
+        return CorrectVisit(
+            parse_correction(rest, name_word="name", form=VISITOR_CORRECT_FORM, region=region)
+        )
+    if verb in ("log", "history"):
+        return ShowLog(clean(rest)[:200])
     if verb == "arrived":
         name, organisation, host_id, after = _who_for_host(rest, ARRIVED_FORM)
         name, contact = _contacts_out(name, region, ARRIVED_FORM)

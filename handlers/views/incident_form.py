@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,8 +13,10 @@ from slack_sdk import WebClient
 from bot.services import incidents
 from handlers.blocks.common import plain
 from handlers.context import HandlerContext, Reply
+from handlers.replies import ephemeral, form_errors
 from handlers.views.values import value
 from storage.db import session_scope
+from storage.models import Incident
 
 CALLBACK_ID = "incident_form"
 
@@ -43,21 +46,36 @@ def _text(
     }
 
 
-def form_view(now: datetime, tz: ZoneInfo) -> dict[str, Any]:
-    """The modal, with "when" filled in as now."""
-    return {
+def form_view(now: datetime, tz: ZoneInfo, incident: Incident | None = None) -> dict[str, Any]:
+    """The modal, with "when" filled in as now; with `incident`, the form that completes it
+    (a manager's, for one a call for help opened), filled in with what it holds."""
+    when = (incident.occurred_at if incident is not None else now).astimezone(tz)
+    view: dict[str, Any] = {
         "type": "modal",
         "callback_id": CALLBACK_ID,
         "title": plain("Report an incident"),
         "submit": plain("Report"),
         "close": plain("Cancel"),
         "blocks": [
-            _text("occurred", "When", initial=now.astimezone(tz).strftime("%a %d %b %Y %H:%M")),
-            _text("location", "Where", optional=True),
-            _text("who", "Who was involved", optional=True),
-            _text("what", "What happened", multiline=True),
+            _text("occurred", "When", initial=when.strftime("%a %d %b %Y %H:%M")),
+            _text("location", "Where", optional=True, initial=_held(incident, "location")),
+            _text("who", "Who was involved", optional=True, initial=_held(incident, "who")),
+            _text("what", "What happened", multiline=True, initial=_held(incident, "what")),
         ],
     }
+    if incident is not None:
+        view["title"] = plain(f"Incident #{incident.id}")
+        view["submit"] = plain("Save")
+        view["private_metadata"] = json.dumps({"incident_id": incident.id})
+    return view
+
+
+def _held(incident: Incident | None, field: str) -> str | None:
+    """What the incident holds in `field` (not the placeholder a call for help starts with)."""
+    if incident is None:
+        return None
+    held = getattr(incident, field)
+    return None if held in (None, "", incidents.NOTHING_SAID) else str(held)
 
 
 def open_form(client: WebClient, trigger_id: str, now: datetime, tz: ZoneInfo) -> None:
@@ -84,8 +102,16 @@ def register(app: App, ctx: HandlerContext) -> None:
             ack(response_action="errors", errors=errors)
             return
 
+        meta = json.loads(view.get("private_metadata") or "{}")
+        if meta.get("incident_id"):
+            complete(ack, body, context, int(meta["incident_id"]), occurred, what)
+            return
+
         def work(_tell: Reply) -> None:
-            with session_scope(ctx.engine) as session:
+            with (
+                form_errors("occurred", incidents.IncidentWhenError),
+                session_scope(ctx.engine) as session,
+            ):
                 incidents.report_incident(
                     session,
                     now=ctx.clock.now(),
@@ -100,3 +126,37 @@ def register(app: App, ctx: HandlerContext) -> None:
                 )
 
         ctx.form(ack, body, context, "incident form", work, error_block="what")
+
+    def complete(
+        ack: Ack,
+        body: dict[str, Any],
+        context: BoltContext,
+        incident_id: int,
+        occurred: str,
+        what: str,
+    ) -> None:
+        """A manager completes an incident a call for help opened."""
+        values = body["view"]["state"]["values"]
+
+        def work(tell: Reply) -> None:
+            with (
+                form_errors("occurred", incidents.IncidentWhenError),
+                form_errors("what", incidents.IncidentNotFound),
+                session_scope(ctx.engine) as session,
+            ):
+                incidents.complete_incident(
+                    session,
+                    now=ctx.clock.now(),
+                    incident_id=incident_id,
+                    by=body["user"]["id"],
+                    roles=ctx.roles,
+                    occurred=occurred,
+                    location=value(values, "location") or None,
+                    who=value(values, "who") or None,
+                    what=what,
+                    tz=ctx.site_tz,
+                    date_order=ctx.policy.site.date_order,
+                )
+            tell(**ephemeral(f":white_check_mark: Incident #{incident_id} is saved."))
+
+        ctx.form(ack, body, context, "incident completed", work, error_block="what")

@@ -15,6 +15,7 @@ from handlers.blocks.board import whereabouts_note
 from handlers.blocks.common import plain
 from handlers.commands.parsing import contacts_out
 from handlers.context import HandlerContext, Reply
+from handlers.replies import UserError
 from handlers.views.values import known, value
 from storage.db import session_scope
 
@@ -105,6 +106,13 @@ def register(app: App, ctx: HandlerContext) -> None:
             # (two sign-ins would each hold what the other waits for).
             tz = ctx.directory.zone_of(user_id, ctx.site_tz)
             with session_scope(ctx.engine) as session:
+                same = visitors.already_signed_in(session, name)
+                if same:
+                    # A form cannot carry the confirming button: the command can.
+                    raise UserError(
+                        f"{name[:60]} is already signed in (pass {same[-1].pass_number}). "
+                        "Someone else of that name: `/visitor arrived`, then confirm."
+                    )
                 result = visitors.sign_in(
                     session,
                     now=now,
