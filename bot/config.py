@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import string
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -11,6 +13,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -18,9 +21,11 @@ from pydantic import (
     PlainValidator,
     PrivateAttr,
     SecretStr,
+    StrictBool,
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -32,7 +37,9 @@ from bot.hours import WeeklyHours, parse_hours
 
 POLICY_FILE = "frontdesk.toml"
 EXAMPLE_POLICY = "frontdesk.example.toml"
-ENQUIRY_CHANNELS = ("phone", "email", "letter", "in_person", "social", "survey")
+ENQUIRY_KINDS = ("complaint", "question", "request", "compliment", "suggestion", "referral")
+ENQUIRY_CHANNELS = ("phone", "email", "letter", "in_person", "social", "survey", "teams")
+NO_STAGE = "none"  # `acknowledge = "none"` or `resolve = "none"`: a one-stage enquiry
 
 
 class ConfigError(Exception):
@@ -129,6 +136,21 @@ def _plain_duration(value: Duration) -> Duration:
     if value.unit != "plain":
         raise ValueError(f'"{value}" must be elapsed time such as "30 seconds", not business time')
     return value
+
+
+def _positive_plain_duration(value: Duration) -> Duration:
+    if _plain_duration(value).amount <= 0:
+        raise ValueError("must be longer than 0 seconds")
+    return value
+
+
+# Elapsed time longer than zero (how often to sweep, when a visitor is late).
+PositivePlainDuration = Annotated[
+    Duration,
+    PlainValidator(_to_duration),
+    AfterValidator(_positive_plain_duration),
+    PlainSerializer(str),
+]
 
 
 @dataclass(frozen=True)
@@ -236,28 +258,166 @@ class VisitorSla(_Section):
     escalate_after: DurationField | None = None
 
 
-class EnquiryChannelSla(_Section):
-    """A per-channel override of the enquiry windows; what is missing comes from `sla.enquiry`."""
+def _to_stage(value: object) -> Duration | str:
+    if isinstance(value, str) and value.strip().lower() == NO_STAGE:
+        return NO_STAGE
+    return _to_duration(value)
 
-    acknowledge: DurationField | None = None
-    resolve: DurationField | None = None
+
+# A stage of an enquiry: a window, or "none" (the stage is switched off).
+StageField = Annotated[Duration | str, PlainValidator(_to_stage), PlainSerializer(str)]
+
+
+class EnquiryStageSla(_Section):
+    """A per-kind or per-channel override of the enquiry windows; what is missing comes from
+    `sla.enquiry`."""
+
+    acknowledge: StageField | None = None
+    resolve: StageField | None = None
     warn_before: DurationField | None = None
     escalate_after: DurationField | None = None
 
 
 class EnquirySla(_Section):
-    """The acknowledge and resolve windows of complaints, questions and requests."""
+    """The acknowledge and resolve windows of enquiries, with overrides per kind
+    (`[sla.enquiry.kind.<kind>]`, which wins) and per channel (`[sla.enquiry.channel.<name>]`,
+    or the older `[sla.enquiry.<name>]`)."""
 
-    acknowledge: DurationField = parse_duration("1 business day")
-    resolve: DurationField = parse_duration("7 business days")
+    acknowledge: StageField = parse_duration("1 business day")
+    resolve: StageField = parse_duration("7 business days")
     warn_before: DurationField | None = None
     escalate_after: DurationField | None = None
-    phone: EnquiryChannelSla = EnquiryChannelSla()
-    email: EnquiryChannelSla = EnquiryChannelSla()
-    letter: EnquiryChannelSla = EnquiryChannelSla()
-    in_person: EnquiryChannelSla = EnquiryChannelSla()
-    social: EnquiryChannelSla = EnquiryChannelSla()
-    survey: EnquiryChannelSla = EnquiryChannelSla()
+    kind: dict[str, EnquiryStageSla] = Field(default_factory=dict)
+    channel: dict[str, EnquiryStageSla] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _older_channel_tables(cls, data: Any) -> Any:
+        """`[sla.enquiry.letter]` (a table beside the known keys) is `[sla.enquiry.channel.letter]`."""
+        if not isinstance(data, dict):
+            return data
+        known = set(cls.model_fields)
+        older = {k: v for k, v in data.items() if k not in known and isinstance(v, dict)}
+        if not older:
+            return data
+        data = {k: v for k, v in data.items() if k not in older}
+        channel = data.get("channel")
+        merged = {_word(k): v for k, v in older.items()}
+        if isinstance(channel, dict):
+            merged |= {_word(k): v for k, v in channel.items()}
+        data["channel"] = merged
+        return data
+
+    @field_validator("kind", "channel", mode="before")
+    @classmethod
+    def _words(cls, value: Any) -> Any:
+        return {_word(k): v for k, v in value.items()} if isinstance(value, dict) else value
+
+    def windows(self, kind: str, channel: str) -> tuple[WindowSpec | None, WindowSpec | None]:
+        """The (acknowledge, resolve) windows of a `kind` received via `channel`; None for a
+        stage switched off. A kind's override wins over a channel's, which wins over the base."""
+        layers = [self.kind.get(_word(kind)), self.channel.get(_word(channel))]
+        overrides = [layer for layer in layers if layer is not None]
+
+        def pick(name: str) -> Any:
+            for layer in overrides:
+                value = getattr(layer, name)
+                if value is not None:
+                    return value
+            return getattr(self, name)
+
+        warn_before, escalate_after = pick("warn_before"), pick("escalate_after")
+        stages = []
+        for name in ("acknowledge", "resolve"):
+            respond = pick(name)
+            stages.append(
+                None if respond == NO_STAGE else window_spec(respond, warn_before, escalate_after)
+            )
+        return stages[0], stages[1]
+
+
+def _word(text: str) -> str:
+    """A kind or channel as the policy keys it: "in person" → "in_person"."""
+    return "_".join(text.strip().lower().replace("-", " ").split())
+
+
+_WORD = re.compile(r"^[a-z][a-z0-9_]{0,15}$")
+
+
+class EnquiryConfig(_Section):
+    """The kinds of enquiry and the channels they come in by."""
+
+    kinds: tuple[str, ...] = ENQUIRY_KINDS
+    channels: tuple[str, ...] = ENQUIRY_CHANNELS
+
+    @field_validator("kinds", "channels")
+    @classmethod
+    def _plain_words(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        words = tuple(_word(v) for v in value)
+        if not words:
+            raise ValueError(f"list at least one of the {info.field_name}")
+        for word in words:
+            if not _WORD.match(word):
+                raise ValueError(
+                    f'"{word}" must be a word of letters, digits or "_" (at most 16 characters)'
+                )
+        if len(set(words)) != len(words):
+            raise ValueError("a word is listed twice")
+        return words
+
+    def kind_of(self, word: str) -> str | None:
+        """The policy's kind for a typed word (None: not one of them)."""
+        key = _word(word)
+        return key if key in self.kinds else None
+
+    def channel_of(self, word: str) -> str | None:
+        """The policy's channel for a typed word ("in person" → "in_person"; "e-mail" →
+        "email"; None: not one of them)."""
+        key = _word(word)
+        key = {"e_mail": "email", "in_person": "in_person"}.get(key, key)
+        return key if key in self.channels else None
+
+
+PLACEHOLDERS = (
+    "customer",
+    "kind",
+    "ref",
+    "owner",
+    "acknowledge_by",
+    "resolve_by",
+    "revised_by",
+)
+
+
+class TemplatesConfig(_Section):
+    """What the owner tells the customer, pre-filled in the "Acknowledged", "Resolved" and
+    "Running late…" forms (placeholders in braces, see PLACEHOLDERS)."""
+
+    acknowledge: str = (
+        "Dear {customer}, thank you for your {kind} (our reference {ref}). {owner} is looking "
+        "after it and you will hear from us by {resolve_by}."
+    )
+    resolve: str = (
+        "Dear {customer}, about your {kind} (our reference {ref}): [what was decided, and why]. "
+        "Thank you for contacting us. {owner}"
+    )
+    late: str = (
+        "Dear {customer}, we are sorry: the answer to your {kind} (our reference {ref}) is "
+        "taking longer than we said. You will have it by {revised_by}. {owner}"
+    )
+
+    @field_validator("acknowledge", "resolve", "late")
+    @classmethod
+    def _known_placeholders(cls, value: str) -> str:
+        try:
+            fields = [name for _, name, _, _ in string.Formatter().parse(value) if name is not None]
+        except ValueError as exc:
+            raise ValueError(f"{exc} (write a brace as {{{{ or }}}})") from None
+        for name in fields:
+            if name not in PLACEHOLDERS:
+                known = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+                raise ValueError(f'unknown placeholder "{{{name}}}" (use {known})')
+        return value
 
 
 class SlaConfig(_Section):
@@ -281,34 +441,18 @@ class SlaConfig(_Section):
         sla = self.visitor
         return window_spec(sla.acknowledge, sla.warn_before, sla.escalate_after)
 
-    def enquiry_windows(self, channel: str) -> tuple[WindowSpec, WindowSpec]:
-        """Return the (acknowledge, resolve) windows for an enquiry received via `channel`."""
-        key = channel.strip().lower().replace(" ", "_").replace("-", "_")
-        if key not in ENQUIRY_CHANNELS:
-            raise ValueError(
-                f'unknown enquiry channel "{channel}" (use {", ".join(ENQUIRY_CHANNELS)})'
-            )
-        base = self.enquiry
-        override: EnquiryChannelSla = getattr(base, key)
-        warn_before = override.warn_before or base.warn_before
-        escalate_after = override.escalate_after or base.escalate_after
-        return (
-            window_spec(override.acknowledge or base.acknowledge, warn_before, escalate_after),
-            window_spec(override.resolve or base.resolve, warn_before, escalate_after),
-        )
+    def enquiry_windows(
+        self, channel: str, kind: str = ""
+    ) -> tuple[WindowSpec | None, WindowSpec | None]:
+        """Return the (acknowledge, resolve) windows of an enquiry of `kind` received via
+        `channel` (None for a stage the policy switches off)."""
+        return self.enquiry.windows(kind, channel)
 
 
 class SchedulerConfig(_Section):
     """How often the sweep looks for passed deadlines."""
 
-    sweep_every: DurationField = parse_duration("30 seconds")
-
-    @field_validator("sweep_every")
-    @classmethod
-    def _plain_and_positive(cls, value: Duration) -> Duration:
-        if _plain_duration(value).amount <= 0:
-            raise ValueError("must be longer than 0 seconds")
-        return value
+    sweep_every: PositivePlainDuration = parse_duration("30 seconds")
 
 
 class RetentionConfig(_Section):
@@ -322,6 +466,14 @@ class RetentionConfig(_Section):
         return _plain_duration(value)
 
 
+class VisitorsConfig(_Section):
+    """The visitor record (DESIGN.md "The visitor record")."""
+
+    check_id: StrictBool = False  # the sign-in reply asks which ID was seen (the type only)
+    escort: StrictBool = False  # the host who answers escorts the visitor
+    late_after: PositivePlainDuration = parse_duration("15 minutes")  # an expected visitor is late
+
+
 class Policy(_Section):
     """The site's service policy, as read from `frontdesk.toml`."""
 
@@ -331,6 +483,9 @@ class Policy(_Section):
     sla: SlaConfig = SlaConfig()
     scheduler: SchedulerConfig = SchedulerConfig()
     retention: RetentionConfig = RetentionConfig()
+    visitors: VisitorsConfig = VisitorsConfig()
+    enquiry: EnquiryConfig = EnquiryConfig()
+    templates: TemplatesConfig = TemplatesConfig()
 
     _calendar: BusinessCalendar | None = PrivateAttr(default=None)
 
@@ -369,6 +524,26 @@ def _message(error: Any) -> str:
     return message
 
 
+def enquiry_policy_error(policy: Policy) -> str | None:
+    """What is wrong with the enquiry windows' kinds and channels ("key: why"), if anything:
+    an override of a kind or channel the policy does not list, or both stages "none"."""
+    sla, enquiry = policy.sla.enquiry, policy.enquiry
+    for table, known, words in (
+        ("kind", enquiry.kinds, sla.kind),
+        ("channel", enquiry.channels, sla.channel),
+    ):
+        for word in words:
+            if word not in known:
+                return f"sla.enquiry.{table}.{word}: not one of [enquiry] {table}s ({', '.join(known)})"
+    for kind in enquiry.kinds:
+        for channel in enquiry.channels:
+            if sla.windows(kind, channel) == (None, None):
+                return (
+                    f'sla.enquiry: a {kind} via {channel} has both stages "none": keep at least one'
+                )
+    return None
+
+
 def parse_policy(text: str, source: str = POLICY_FILE) -> Policy:
     """Parse policy TOML; `source` names the file in error messages."""
     try:
@@ -376,13 +551,17 @@ def parse_policy(text: str, source: str = POLICY_FILE) -> Policy:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
     try:
-        return Policy.model_validate(data)
+        policy = Policy.model_validate(data)
     except ValidationError as exc:
         errors = exc.errors()
         first = errors[0]
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         where = _location(first["loc"]) or "policy"
         raise ConfigError(f"{source}: {where}: {_message(first)}{more}") from None
+    wrong = enquiry_policy_error(policy)
+    if wrong is not None:
+        raise ConfigError(f"{source}: {wrong}")
+    return policy
 
 
 def load_policy(path: Path | None = None) -> Policy:

@@ -9,14 +9,23 @@ from __future__ import annotations
 from bot import sweep
 from bot.jobs import Job
 from bot.reports import weekly
-from bot.services import absences, assist, closing, closures, directory_sync, retention
+from bot.services import (
+    absences,
+    assist,
+    closing,
+    closures,
+    directory_sync,
+    late_visitors,
+    retention,
+)
 
 JOBS: tuple[Job, ...] = (
     closures.JOB,  # run-time closures reach every process (before deadlines are read)
     absences.JOB,  # out of office ends by itself
     sweep.JOB,  # windows: reminders and alerts
     assist.JOB,  # a call for help nobody answered: alerted again, louder
-    closing.JOB,  # who is on site at closing
+    late_visitors.JOB,  # an expected visitor who has not come: the host told once
+    closing.JOB,  # who is on site at closing (and who never came)
     weekly.JOB,  # the weekly report to the managers' channel
     retention.JOB,  # personal data anonymised after retention
     directory_sync.JOB,  # the people directory from users.list, about hourly (last: it waits on Slack)

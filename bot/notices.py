@@ -149,6 +149,8 @@ class VisitorArrivedDm(Notice):
     host_id: str
     organisation: str | None = None
     note: str | None = None
+    needs: str | None = None  # access needs: to a person only, never a channel
+    escort: bool = False  # [visitors] escort: "On my way" makes the presser the escort
     pass_number: str | None = None
     arrived_at: datetime | None = None
     expected_at: datetime | None = None
@@ -171,6 +173,7 @@ class VisitorExpectedDm(Notice):
     expected_at: datetime
     organisation: str | None = None
     note: str | None = None
+    needs: str | None = None
     pass_number: str | None = None
     arrived_at: datetime | None = None
     # Set when someone covers for the host, as in VisitorArrivedDm.
@@ -243,6 +246,7 @@ class ClosingVisitor:
     organisation: str | None = None
     pass_number: str | None = None
     arrived_at: datetime | None = None
+    expected_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -253,6 +257,48 @@ class ClosingOnSite(Notice):
     closing_at: datetime
     visitors: tuple[ClosingVisitor, ...] = ()
     more: int = 0  # signed in too, beyond the list
+    no_shows: tuple[ClosingVisitor, ...] = ()  # expected today, never signed in
+
+
+@dataclass(frozen=True, kw_only=True)
+class VisitorLateDm(Notice):
+    """To the host, once: an expected visitor has not signed in `late_after` after their time."""
+
+    TEMPLATE: ClassVar[str] = "visitor_late_dm"
+    visit_id: int
+    name: str
+    host_id: str
+    expected_at: datetime
+    organisation: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EscortHandedOver(Notice):
+    """To the new escort, by DM: they are now with the visitor."""
+
+    TEMPLATE: ClassVar[str] = "escort_handed_over"
+    visit_id: int
+    name: str
+    host_id: str
+    escort_id: str
+    handed_over_by: str
+    pass_number: str | None = None
+    organisation: str | None = None
+    needs: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class WatchAlert(Notice):
+    """To the managers' channel: a name on the watch list has signed in (with the reason)."""
+
+    TEMPLATE: ClassVar[str] = "watch_alert"
+    visit_id: int
+    name: str
+    host_id: str
+    signed_in_by: str
+    reasons: tuple[str, ...] = ()
+    pass_number: str | None = None
+    arrived_at: datetime | None = None
 
 
 # --- phone messages (bot/services/messages.py) --------------------------------------------
@@ -459,25 +505,32 @@ class ItemMoved(ItemNotice):
 
 @dataclass(frozen=True, kw_only=True)
 class EnquiryFacts:
-    """An enquiry and its two windows (`enquiry_facts`), flat in each of its notices."""
+    """An enquiry and its windows (`enquiry_facts`), flat in each of its notices. A one-stage
+    enquiry has no `ack_*` (acknowledge = "none") or no `resolve_*` (resolve = "none");
+    `contact` is private: only in a person's DM."""
 
     enquiry_id: int
     kind: str
     channel: str
     from_name: str
     logged_by: str
-    ack_due: datetime
-    ack_window: str
-    ack_state: str
-    resolve_due: datetime
-    resolve_window: str
-    resolve_state: str
+    ref: str | None = None
+    contact: str | None = None
+    has_contact: bool = False  # a contact is on record (a channel's copy shows "Show contact")
+    prefers: str | None = None
+    ack_due: datetime | None = None
+    ack_window: str | None = None
+    ack_state: str | None = None
+    resolve_due: datetime | None = None
+    resolve_window: str | None = None
+    resolve_state: str | None = None
     summary: str | None = None
     owner_id: str | None = None
     owner_channel: str | None = None
     ack_outcome: str | None = None
     resolve_outcome: str | None = None
     revised_reason: str | None = None
+    needs: str | None = None  # the customer's access needs: the owner's DM only
 
     def params(self) -> Params:
         """The facts as JSON-ready params (the listeners' replies read them)."""
@@ -491,6 +544,7 @@ class EnquiryDm(Notice):
 
     TEMPLATE: ClassVar[str] = "enquiry_dm"
     enquiry: EnquiryFacts = dataclasses.field(metadata=FLAT)
+    expect_by: date | None = None  # the customer was told to expect a full answer by then
     reassigned_by: str | None = None
     covering_for: str | None = None  # who it was passed to, away (the DM goes to their cover)
     away_until: datetime | None = None
@@ -505,6 +559,7 @@ class EnquiryLateManagers(Notice):
     old_due: datetime
     by: str
     reason: str
+    new_due: datetime | None = None  # older rows: the resolve deadline (`resolve_due`)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -516,6 +571,10 @@ class EnquiryLateOwner(Notice):
     old_due: datetime
     by: str
     reason: str
+    new_due: datetime | None = None  # older rows: the resolve deadline (`resolve_due`)
+    told: bool = False  # the customer has been told of the new date already
+    told_by: str | None = None  # how (a medium)
+    said: str | None = None  # the `[templates] late` text, filled, to copy
 
 
 # --- out of office, closures, incidents, reports, privacy ---------------------------------
@@ -670,6 +729,8 @@ class Report(Notice):
     calls_out_by_hour: tuple[int, ...] = (0,) * 24
     calls_by_day: tuple[ReportCallDay, ...] = ()
     incidents: int = 0
+    enquiries_by_kind: dict[str, int] = dataclasses.field(default_factory=dict)
+    enquiries_by_channel: dict[str, int] = dataclasses.field(default_factory=dict)
     files: tuple[ReportFile, ...] = ()
 
 
@@ -745,6 +806,9 @@ NOTICES: tuple[type[Notice], ...] = (
     VisitorArrivalLeft,
     VisitorHostResponse,
     ClosingOnSite,
+    VisitorLateDm,
+    EscortHandedOver,
+    WatchAlert,
     MessageDm,
     ItemDueSoon,
     ItemOverdue,

@@ -14,10 +14,18 @@ from handlers.actions import (
     message_buttons,
     roll_call,
     visitor_buttons,
+    visitor_record,
 )
 from handlers.commands import call, desk, enquiry, message, ooo, visitor
 from handlers.context import HandlerContext
-from handlers.views import enquiry_followup, enquiry_form, incident_form, message_form, visitor_form
+from handlers.views import (
+    enquiry_followup,
+    enquiry_form,
+    enquiry_told,
+    incident_form,
+    message_form,
+    visitor_form,
+)
 
 Register = Callable[[App, HandlerContext], None]
 
@@ -35,11 +43,13 @@ OTHERS: list[Register] = [
     roll_call.register,
     visitor_form.register,
     visitor_buttons.register,
+    visitor_record.register,
     message_form.register,
     message_buttons.register,
     item_buttons.register,
     enquiry_form.register,
     enquiry_followup.register,
+    enquiry_told.register,
     enquiry_buttons.register,
     incident_form.register,
     assist_buttons.register,

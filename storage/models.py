@@ -49,7 +49,7 @@ class Visit(SQLModel, table=True):
     organisation: str | None = Field(default=None, max_length=200)
     host_id: str = Field(max_length=32, index=True)
     note: str | None = Field(default=None, max_length=1000)
-    state: str = Field(max_length=16)  # expected | on_site | left | cancelled
+    state: str = Field(max_length=16)  # expected | on_site | left | cancelled | no_show
     pass_number: str | None = Field(default=None, max_length=16)
     pass_seq: int | None = None  # the number in pass_number, so the next is one index lookup
     pass_day: date | None = None
@@ -60,6 +60,12 @@ class Visit(SQLModel, table=True):
     host_response: str | None = Field(default=None, max_length=16)
     host_responded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     host_responded_by: str | None = Field(default=None, max_length=32)
+    # The visitor record (migration 0013): the type of ID seen, never its number; who is with
+    # them; their access needs; when the host was told an expected visitor was late.
+    id_type: str | None = Field(default=None, max_length=32)
+    escort_id: str | None = Field(default=None, max_length=32)
+    needs: str | None = Field(default=None, max_length=200)
+    late_reported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     anonymised: bool = False
     created_at: datetime = Field(sa_type=UTCDateTime)
 
@@ -91,16 +97,43 @@ class PhoneMessage(SQLModel, table=True):
 
 
 class Enquiry(SQLModel, table=True):
-    """A complaint, question or request, with its two windows (acknowledge, resolve)."""
+    """A complaint, question, request, compliment… with its windows (acknowledge, resolve; a
+    one-stage enquiry has one). Kinds and channels are the policy's (`[enquiry]`).
+
+    `ref` (`E-0042`) is quoted in every post about it; `contact` (an e-mail, a phone number or
+    an address) is private like a phone number: the owner's DM only."""
+
+    __table_args__ = (UniqueConstraint("ref", name="uq_enquiry_ref"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=16)  # complaint | question | request
-    channel: str = Field(max_length=16)  # phone | email | letter | in_person | social | survey
+    ref: str | None = Field(default=None, max_length=16)
+    kind: str = Field(max_length=16)
+    channel: str = Field(max_length=16)
     from_name: str = Field(max_length=200)
     summary: str = Field(max_length=3000)
+    contact: str | None = Field(default=None, max_length=500)
+    prefers: str | None = Field(default=None, max_length=16)  # the medium the customer prefers
     logged_by: str = Field(max_length=32)
     received_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    needs: str | None = Field(default=None, max_length=200)  # access needs (migration 0013)
     anonymised: bool = False
+
+
+class CustomerReply(SQLModel, table=True):
+    """What the customer was told about an enquiry, how, and by whom: at "Acknowledged"
+    (maybe with when to expect a full answer), at "Resolved" (with the outcome), or at
+    "Running late…" (whether they were told of the new date)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    enquiry_id: int = Field(foreign_key="enquiry.id", index=True)
+    stage: str = Field(max_length=16)  # acknowledge | resolve | late
+    told: bool = True
+    medium: str | None = Field(default=None, max_length=16)
+    said: str | None = Field(default=None, max_length=3000)
+    outcome: str | None = Field(default=None, max_length=500)
+    expect_by: date | None = None  # when to expect a full answer (an interim call back)
+    by: str = Field(max_length=32)
+    at: datetime = Field(sa_type=UTCDateTime)
 
 
 class Item(SQLModel, table=True):
@@ -236,6 +269,21 @@ class Closure(SQLModel, table=True):
     added_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class WatchEntry(SQLModel, table=True):
+    """A name on the managers' watch list (`/desk watch`): its sign-in alerts the managers.
+
+    `name_key` is the name folded (case, accents, punctuation and spacing ignored), so a
+    sign-in is matched with one index lookup.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    name_key: str = Field(max_length=200, index=True)
+    reason: str = Field(max_length=500)
+    added_by: str = Field(max_length=32)
+    added_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class MentionNotice(SQLModel, table=True):
     """That we told `mentioner` about `absentee` on `day` (at most once a day a pair)."""
 
@@ -252,6 +300,7 @@ __all__ = [
     "AssistCall",
     "AuditEvent",
     "Closure",
+    "CustomerReply",
     "Enquiry",
     "Incident",
     "Item",
@@ -264,6 +313,7 @@ __all__ = [
     "SlackPost",
     "Staff",
     "Visit",
+    "WatchEntry",
 ]
 
 

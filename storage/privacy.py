@@ -12,6 +12,7 @@ from storage import at_commit
 from storage.models import (
     AssistCall,
     AuditEvent,
+    CustomerReply,
     Enquiry,
     Incident,
     Item,
@@ -219,8 +220,10 @@ def _norm(name: str) -> str:
 
 
 def anonymise_visit(session: Session, visit: Visit) -> None:
-    """Remove the visitor's name, organisation and note; the visit still counts."""
+    """Remove the visitor's name, organisation, note, access needs, ID type and escort; the
+    visit still counts."""
     visit.name, visit.organisation, visit.note = ANONYMISED, None, None
+    visit.needs, visit.id_type, visit.escort_id = None, None, None
     visit.anonymised = True
     session.add(visit)
 
@@ -235,10 +238,15 @@ def anonymise_message(session: Session, message: PhoneMessage) -> None:
 
 
 def anonymise_enquiry(session: Session, enquiry: Enquiry) -> None:
-    """Remove the name and the summary; kind, channel and times stay for the reports."""
+    """Remove the name, the summary, the contact and what the customer was told (which names
+    them); kind, channel, reference, times, mediums and outcomes stay for the reports."""
     enquiry.from_name, enquiry.summary = ANONYMISED, ""
+    enquiry.contact, enquiry.needs = None, None
     enquiry.anonymised = True
     session.add(enquiry)
+    session.execute(
+        update(CustomerReply).where(col(CustomerReply.enquiry_id) == enquiry.id).values(said=None)
+    )
 
 
 def anonymise_call(session: Session, call: PhoneCall) -> None:

@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 
 from storage.models import (
     AuditEvent,
+    CustomerReply,
     Enquiry,
     Incident,
     Item,
@@ -20,6 +21,8 @@ from storage.models import (
     Staff,
     Visit,
 )
+
+STAGE_OF = {"enquiry_ack": "acknowledge", "enquiry_resolve": "resolve"}
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,9 @@ class ItemFacts:
     revised: bool
     enquiry_kind: str | None
     enquiry_channel: str | None
+    enquiry_ref: str | None = None
+    told_by: str | None = None  # how the customer was told at this stage (a medium)
+    customer_outcome: str | None = None  # at "Resolved": what was decided
 
 
 def _due_or_done_in(start: datetime, end: datetime) -> Any:
@@ -50,13 +56,16 @@ def items_due_or_done(session: Session, start: datetime, end: datetime) -> list[
     """Windows due in [start, end), or answered in it, oldest first (DESIGN "Reports": a period
     counts the items due in it and the answers and breaches that happened in it)."""
     statement = (
-        select(Item, col(Enquiry.kind), col(Enquiry.channel))
+        select(Item, col(Enquiry.kind), col(Enquiry.channel), col(Enquiry.ref))
         .outerjoin(Enquiry, col(Enquiry.id) == col(Item.enquiry_id))
         .where(_due_or_done_in(start, end))
         .order_by(col(Item.started_at), col(Item.id))
     )
+    rows = session.execute(statement).all()
+    told = _told(session, {item.enquiry_id for item, *_ in rows if item.enquiry_id is not None})
     facts = []
-    for item, enquiry_kind, enquiry_channel in session.execute(statement).all():
+    for item, enquiry_kind, enquiry_channel, enquiry_ref in rows:
+        reply = told.get((item.enquiry_id, STAGE_OF.get(item.kind, "")))
         facts.append(
             ItemFacts(
                 id=item.id,
@@ -70,9 +79,32 @@ def items_due_or_done(session: Session, start: datetime, end: datetime) -> list[
                 revised=item.deadline_version > 1,
                 enquiry_kind=enquiry_kind,
                 enquiry_channel=enquiry_channel,
+                enquiry_ref=enquiry_ref,
+                told_by=reply.medium if reply else None,
+                customer_outcome=reply.outcome if reply else None,
             )
         )
     return facts
+
+
+def _told(session: Session, enquiry_ids: set[int]) -> dict[tuple[int, str], CustomerReply]:
+    """What the customer was told at each stage of these enquiries (the last word of each)."""
+    if not enquiry_ids:
+        return {}
+    statement = (
+        select(CustomerReply)
+        .where(col(CustomerReply.enquiry_id).in_(sorted(enquiry_ids)))
+        .order_by(col(CustomerReply.at), col(CustomerReply.id))
+    )
+    return {(reply.enquiry_id, reply.stage): reply for reply in session.scalars(statement)}
+
+
+def enquiries_received(session: Session, start: datetime, end: datetime) -> list[tuple[str, str]]:
+    """(kind, channel) of each enquiry received in [start, end)."""
+    statement = select(col(Enquiry.kind), col(Enquiry.channel)).where(
+        col(Enquiry.received_at) >= start, col(Enquiry.received_at) < end
+    )
+    return [(str(kind), str(channel)) for kind, channel in session.execute(statement).all()]
 
 
 def names(session: Session) -> dict[str, str]:

@@ -122,3 +122,44 @@ def arrivals(
         return found, len(found)
     total = session.scalar(select(func.count()).select_from(Visit).where(*conditions))
     return found, int(total or 0)
+
+
+# Expected visitors the host has not yet been told are late (bot/services/late_visitors.py).
+_UNREPORTED = select(Visit).where(
+    col(Visit.state) == "expected",
+    col(Visit.late_reported_at).is_(None),
+    col(Visit.expected_at).is_not(None),
+)
+
+
+def late_unreported(session: Session, *, expected_before: datetime) -> list[Visit]:
+    """Expected visitors due before `expected_before`, not signed in, whose host is not yet told
+    (locked, so two processes tell each host once)."""
+    statement = (
+        _UNREPORTED.where(col(Visit.expected_at) <= expected_before)
+        .order_by(col(Visit.expected_at), col(Visit.id))
+        .with_for_update(skip_locked=True)
+    )
+    return list(session.scalars(statement))
+
+
+def next_unreported_expected(session: Session, *, expected_after: datetime) -> datetime | None:
+    """The earliest expected time after `expected_after` among visitors not yet reported late."""
+    statement = select(func.min(col(Visit.expected_at))).where(
+        col(Visit.state) == "expected",
+        col(Visit.late_reported_at).is_(None),
+        col(Visit.expected_at) > expected_after,
+    )
+    found: datetime | None = session.scalar(statement)
+    return found
+
+
+def expected_before(session: Session, before: datetime) -> list[Visit]:
+    """Expected visitors whose time was before `before` and who never signed in (no-shows at
+    closing)."""
+    statement = (
+        select(Visit)
+        .where(col(Visit.state) == "expected", col(Visit.expected_at) < before)
+        .order_by(col(Visit.expected_at), col(Visit.id))
+    )
+    return list(session.scalars(statement))

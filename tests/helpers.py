@@ -116,3 +116,31 @@ def press(fd: Embedded, user_id: str, call: Call, label: str) -> None:
         )
     )
     fd.settle()
+
+
+def submit_told(
+    fd: Embedded,
+    user_id: str,
+    *,
+    medium: str = "email",
+    said: str | None = None,
+    outcome: str | None = "Answered",
+    expect_by: str | None = None,
+) -> Any:
+    """Submit the "Acknowledged" or "Resolved" form last opened (how the customer was told);
+    `said` None keeps the pre-filled text. Returns the form's response."""
+    view = fd.double.calls_to("views.open")[-1].response["view"]
+    blocks = {b["block_id"]: b for b in view["blocks"] if b.get("type") == "input"}
+    if said is None:
+        said = blocks["said"]["element"].get("initial_value")
+    values: dict[str, Any] = {
+        "medium": {"medium": {"type": "static_select", "selected_option": {"value": medium}}},
+        "said": {"said": {"type": "plain_text_input", "value": said}},
+    }
+    if "outcome" in blocks:
+        values["outcome"] = {"outcome": {"type": "plain_text_input", "value": outcome}}
+    if "expect_by" in blocks:
+        values["expect_by"] = {"expect_by": {"type": "datepicker", "selected_date": expect_by}}
+    response = fd.dispatch(fd.requests.view_submission(user_id=user_id, view=view, values=values))
+    fd.settle()
+    return response

@@ -40,16 +40,17 @@ from sqlalchemy import select as select_rows
 from sqlmodel import Session, select
 
 from bot.clock import ManualClock
-from bot.config import parse_policy
+from bot.config import EnquiryConfig, parse_policy
 from bot.console import demo
 from bot.console.embedded import Embedded, start_embedded
 from handlers.actions.item_buttons import REASSIGN_FORM_ID, reassign_view
 from handlers.blocks.messages import MESSAGE_FORM_ID, message_form_view
+from handlers.blocks.visitor_record import HAND_OVER_FORM, hand_over_view
 from handlers.commands.desk import VERBS
 from handlers.commands.parsing import clean, contacts_out
 from handlers.registry import COMMANDS
 from handlers.text import esc, without_controls
-from handlers.views import enquiry_followup, enquiry_form, incident_form, visitor_form
+from handlers.views import enquiry_followup, enquiry_form, enquiry_told, incident_form, visitor_form
 from storage.db import make_engine
 from storage.models import Enquiry, Item, PhoneMessage, SQLModel, Visit
 from tests.conftest import TUESDAY_3PM, example_policy_text
@@ -409,6 +410,7 @@ DESK_VERBS = [
     "mine",
     "report",
     "assist",
+    "watch",
     "help",
 ]
 
@@ -620,7 +622,7 @@ def _state(view: dict[str, Any], chosen: dict[str, Any]) -> dict[str, Any]:
             state: dict[str, Any] = {"type": kind, "value": picked}
         elif kind == "users_select":
             state = {"type": kind, "selected_user": picked}
-        elif kind == "static_select":
+        elif kind in ("static_select", "radio_buttons"):
             option = {"text": {"type": "plain_text", "text": str(picked)}, "value": picked}
             state = {"type": kind, "selected_option": option if picked is not None else None}
         elif kind == "datepicker":
@@ -654,6 +656,19 @@ def _enquiry_view(desk: Desk, make: Any) -> dict[str, Any]:
     return make(enquiry_followup.Where(int(enquiry.id or 0), channel, ts))
 
 
+def _told_view(stage: str) -> Any:
+    """The "Acknowledged" or "Resolved" form of an enquiry (one to submit, given a desk)."""
+
+    def make(where: enquiry_followup.Where) -> dict[str, Any]:
+        return enquiry_told.told_view(
+            stage, where, ref="E-0001", said="Dear Jane", medium="letter", config=EnquiryConfig()
+        )
+
+    return lambda desk: (
+        make(enquiry_followup.Where(1, "", "")) if desk is None else _enquiry_view(desk, make)
+    )
+
+
 def _item_view(desk: Desk) -> dict[str, Any]:
     desk.command(RECEPTION, "/message", "<@U0BOB|bob> Jane Doe (Acme) 416-555-0199: call back")
     with Session(desk.fd.engine) as session:
@@ -671,7 +686,10 @@ MODALS: dict[str, Any] = {
     ),
     enquiry_followup.REASSIGN_ID: lambda desk: _enquiry_view(desk, enquiry_followup.reassign_view),
     enquiry_followup.LATE_ID: lambda desk: _enquiry_view(desk, enquiry_followup.late_view),
+    enquiry_told.ACK_ID: _told_view("acknowledge"),
+    enquiry_told.RESOLVE_ID: _told_view("resolve"),
     REASSIGN_FORM_ID: _item_view,
+    HAND_OVER_FORM: lambda desk: hand_over_view(1),
 }
 
 
@@ -687,7 +705,7 @@ def _value_for(element: dict[str, Any]) -> st.SearchStrategy[Any]:
         )
     if kind == "users_select":
         return picked_user
-    if kind == "static_select":
+    if kind in ("static_select", "radio_buttons"):
         options = [o["value"] for o in element["options"]]
         return st.one_of(st.none(), st.sampled_from(options), raw_words)
     if kind == "datepicker":
@@ -705,7 +723,10 @@ SUBMITTERS = {
     incident_form.CALLBACK_ID: [ALICE, MANAGER],
     enquiry_followup.REASSIGN_ID: [ALICE, ALICE, MANAGER, BOB],
     enquiry_followup.LATE_ID: [ALICE, ALICE, MANAGER, BOB],
+    enquiry_told.ACK_ID: [ALICE, ALICE, MANAGER, BOB],
+    enquiry_told.RESOLVE_ID: [ALICE, ALICE, MANAGER, BOB],
     REASSIGN_FORM_ID: [BOB, BOB, MANAGER, RECEPTION, CAROL],
+    HAND_OVER_FORM: [ALICE, RECEPTION, BOB],
 }
 
 

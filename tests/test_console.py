@@ -12,8 +12,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_console(script: str, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    env = {
+def run_console(
+    script: str, tmp_path: Path, *extra: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    settings = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("SLACK_", "DATABASE_URL", "FRONTDESK_CONFIG"))
@@ -35,7 +38,7 @@ def run_console(script: str, tmp_path: Path, *extra: str) -> subprocess.Complete
         text=True,
         timeout=120,
         cwd=tmp_path,
-        env=env | {"PYTHONPATH": str(ROOT)},
+        env=settings | {"PYTHONPATH": str(ROOT)} | (env or {}),
     )
 
 
@@ -93,3 +96,117 @@ def test_the_shipped_sample_scripts_run_cleanly(tmp_path: Path, name: str) -> No
 )
 def test_console_mistakes_are_explained(tmp_path: Path, line: str, says: str) -> None:
     assert says in run_console(line + "\n", tmp_path).stdout
+
+
+def report_csv(tmp_path: Path, first: str, last: str) -> list[dict[str, str]]:
+    """`frontdesk report` on the console's database: the CSV's rows."""
+    import csv
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "DATABASE_URL", "FRONTDESK_CONFIG"))
+    }
+    out = tmp_path / "report"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "report",
+            "--from",
+            first,
+            "--to",
+            last,
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=env | {"PYTHONPATH": str(ROOT), "DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"},
+    )
+    assert result.returncode == 0, result.stderr
+    (found,) = [p for p in out.glob("frontdesk-report-*.csv") if "visit" not in p.name]
+    with found.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_a_complaint_by_letter_acknowledged_in_writing_and_resolved(tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            "/as @reception",
+            "/enquiry complaint via letter from Jane Doe for @alice [contact 12 High St, Toronto]"
+            " [prefers letter]: parking refund refused",
+            "/as @alice",
+            "/click 1",  # Acknowledged: the form, pre-filled
+            "/submit medium=letter",  # the template's text, as it was filled, is what was said
+            "/click 6",  # Resolved
+            "/submit medium=letter; outcome=Refund agreed, cheque posted",
+            "/click 10",  # History
+        ]
+    )
+    result = run_console(script, tmp_path)
+    out = result.stdout
+    assert result.returncode == 0 and "Traceback" not in out + result.stderr
+    # The template filled: the reference, the owner and the date the answer is due by.
+    filled = (
+        "Dear Jane Doe, thank you for your complaint (our reference E-0001). Alice Adams is"
+        " looking after it and you will hear from us by Tuesday 15 December 2026."
+    )
+    assert filled in out
+    assert "Contact: 12 High St, Toronto; prefers letter" in out  # in Alice's DM
+    history = out[out.rindex("*History* of") :]
+    assert "@alice acknowledged it\n    ↳ customer told by letter" in history
+    assert filled in history
+    assert "customer told by letter; outcome: *Refund agreed, cheque posted*" in history
+    rows = [r for r in report_csv(tmp_path, "2026-11-23", "2026-11-29") if r["enquiry_ref"]]
+    assert {
+        (r["enquiry_ref"], r["kind"], r["enquiry_channel"], r["customer_told_by"], r["outcome"])
+        for r in rows
+    } == {
+        ("E-0001", "enquiry_ack", "letter", "letter", "acknowledged"),
+        ("E-0001", "enquiry_resolve", "letter", "letter", "resolved"),
+    }
+    assert {r["customer_outcome"] for r in rows} == {"", "Refund agreed, cheque posted"}
+
+
+def test_a_one_stage_compliment_reminds_once_and_alerts_once(tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            "/as @reception",
+            "/enquiry compliment via teams from Sam Roe for @bob: lovely service",
+            "/wait 4 business days",
+        ]
+    )
+    out = run_console(script, tmp_path).stdout
+    assert "[1] Acknowledged   [2] Reassign…" in out  # one stage: no "Resolved"
+    assert out.count("Due soon:") == 1
+    assert out.count(":red_circle: *Overdue*") == 1  # the managers' channel, once
+
+
+def test_via_teams_works_when_the_policy_lists_it_and_an_unknown_channel_is_named(
+    tmp_path: Path,
+) -> None:
+    out = run_console(
+        "/enquiry suggestion via teams from Lee Park: more chairs\n"
+        "/enquiry suggestion via fax from Lee Park: more chairs\n",
+        tmp_path,
+    ).stdout
+    assert "E-0001 Suggestion* via teams from *Lee Park*" in out
+    assert (
+        "`fax` is not a channel here: use phone, email, letter, in person, social, survey or teams"
+        in out
+    )
+    policy = tmp_path / "no-teams.toml"
+    policy.write_text(
+        '[channels]\ndesk = "C0DESK"\nmanagers = "C0MGRS"\n'
+        '[enquiry]\nchannels = ["phone", "email", "letter"]\n'
+    )
+    out = run_console(
+        "/enquiry suggestion via teams from Lee Park: more chairs\n",
+        tmp_path / "second",
+        env={"FRONTDESK_CONFIG": str(policy)},
+    ).stdout
+    assert "`teams` is not a channel here: use phone, email or letter" in out

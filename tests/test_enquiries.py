@@ -12,7 +12,7 @@ from bot.console.embedded import Embedded
 from bot.services import enquiries as service
 from storage.models import AuditEvent, Enquiry, Item
 from tests.conftest import SITE
-from tests.helpers import block_text, buttons, dms_to, last_reply, posts_to
+from tests.helpers import block_text, buttons, dms_to, last_reply, posts_to, submit_told
 
 RECEPTION, ALICE, BOB, CAROL, MANAGER = (
     "U0RECEPTION",
@@ -103,11 +103,13 @@ def test_acknowledged_closes_one_window_and_resolved_both(fd: Embedded) -> None:
     fd.command(RECEPTION, "/enquiry", f"request via phone from Jane Doe for {ALICE_M}: a copy")
     dm = dms_to(fd, ALICE)[0]
     press(fd, ALICE, dm, "Acknowledged")
+    submit_told(fd, ALICE, medium="phone")
     found = windows(fd)
     assert (found["enquiry_ack"].state, found["enquiry_resolve"].state) == ("done", "open")
-    updated = fd.double.calls_to("response_url")[-1]
+    updated = fd.double.calls_to("chat.update")[-1]
     assert "Acknowledged" not in [b["text"]["text"] for b in buttons(updated)]
     press(fd, ALICE, dm, "Resolved")
+    submit_told(fd, ALICE, medium="phone", outcome="Copy posted")
     assert {i.state for i in windows(fd).values()} == {"done"}
     assert windows(fd)["enquiry_resolve"].outcome == "resolved"
 
@@ -171,6 +173,7 @@ def test_running_late_refuses_a_date_before_the_deadline(fd: Embedded) -> None:
 def test_history_shows_who_created_reassigned_and_acknowledged(fd: Embedded) -> None:
     fd.command(RECEPTION, "/enquiry", f"complaint via email from Jane Doe for {ALICE_M}: rude")
     press(fd, ALICE, dms_to(fd, ALICE)[0], "Acknowledged")
+    submit_told(fd, ALICE)
     press(fd, ALICE, dms_to(fd, ALICE)[0], "History")
     shown = block_text(fd.double.calls_to("response_url")[-1])
     assert "<@U0RECEPTION> logged it" in shown
@@ -211,9 +214,10 @@ def test_describe_item_gives_the_sweep_display_fields_without_contact_details(
 
 
 BAD_INPUT = [
-    ("praise via email from X: hi", "complaint, a question or a request"),
+    ("praise via email from X: hi", "`praise` is not a kind of enquiry here: use complaint,"),
     ("complaint from X: hi", "via letter from"),
-    ("complaint via fax from X: hi", "via letter from"),
+    ("complaint via fax from X: hi", "`fax` is not a channel here: use phone, email,"),
+    ("complaint via email from Jo [prefers fax]: hi", "`fax` is not a medium here"),
     ("complaint via email from Jane Doe", "What is it about?"),
     ("complaint via email from : hi", "Give the name"),
     ("complaint via email from Jane <@U0BOB|bob> x: hi", "for @someone"),
@@ -274,6 +278,7 @@ def test_an_enquiry_reminder_lets_the_owner_acknowledge_from_it(fd: Embedded) ->
         )
     )
     fd.settle()
+    submit_told(fd, "U0CAROL")
     with Session(fd.engine) as session:
         states = {i.kind: i.state for i in session.exec(select(Item))}
     assert states["enquiry_ack"] == "done" and states["enquiry_resolve"] != "done"

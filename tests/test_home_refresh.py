@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from bot.console.embedded import Embedded
 from bot.slack_double import Call
 from storage.models import Item
-from tests.helpers import block_text, buttons, dms_to, last_reply, press
+from tests.helpers import block_text, buttons, dms_to, last_reply, press, submit_told
 from tests.time_helpers import advance
 
 RECEPTION, ALICE, BOB = "U0RECEPTION", "U0ALICE", "U0BOB"
@@ -146,6 +146,7 @@ def test_an_enquiry_on_the_home_tab_is_acknowledged_and_resolved_there(fd: Embed
     assert labels == ["Acknowledged", "Resolved", "Reassign…", "Running late…"]
 
     press_on_home(fd, ALICE, view, home_buttons(view)[0])
+    submit_told(fd, ALICE, medium="letter")
     states = {i.kind: i.state for i in items(fd)}
     assert states == {"enquiry_ack": "done", "enquiry_resolve": "open"}
     view = fd.double.home_view(ALICE) or {}
@@ -157,6 +158,7 @@ def test_an_enquiry_on_the_home_tab_is_acknowledged_and_resolved_there(fd: Embed
     assert "Acknowledged" in block_text(dms_to(fd, ALICE)[-1])
 
     press_on_home(fd, ALICE, view, home_buttons(view)[0])
+    submit_told(fd, ALICE, medium="letter", outcome="Refund agreed")
     assert {i.state for i in items(fd)} == {"done"}
     assert "Nothing open for you" in block_text(fd.double.home_view(ALICE) or {})
     assert not fd.executor.errors

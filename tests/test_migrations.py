@@ -59,6 +59,28 @@ def test_upgrading_a_0001_database_keeps_its_passes_and_numbers_them(empty_engin
         assert [tuple(row) for row in rows] == [("V-007", 7), ("V-1000", 1000), (None, None)]
 
 
+def test_upgrading_gives_existing_enquiries_their_references(empty_engine: Engine) -> None:
+    upgrade(empty_engine, "0005")
+    with empty_engine.begin() as connection:
+        for name in ("Jane Doe", "Sam Roe"):
+            connection.execute(
+                text(
+                    "INSERT INTO enquiry (kind, channel, from_name, summary, logged_by,"
+                    " received_at, anonymised) VALUES ('complaint', 'letter', :n, 'x',"
+                    " 'U0DESK', :r, false)"
+                ),
+                {"n": name, "r": datetime(2026, 11, 23, 15, tzinfo=UTC)},
+            )
+    upgrade(empty_engine)
+    assert is_current(empty_engine)
+    with empty_engine.connect() as connection:
+        rows = connection.execute(text("SELECT from_name, ref, contact FROM enquiry ORDER BY id"))
+        assert [tuple(row) for row in rows] == [
+            ("Jane Doe", "E-0001", None),
+            ("Sam Roe", "E-0002", None),
+        ]
+
+
 def test_upgrading_fills_the_name_key_of_existing_visits(empty_engine: Engine) -> None:
     upgrade(empty_engine, "0005")
     with empty_engine.begin() as connection:

@@ -157,9 +157,7 @@ ENQUIRIES = [
     ),
     (
         f"complaint via phone from Sam Roe 416-555-0100 for {A}: rude caller",
-        LogEnquiry(
-            "complaint", "phone", "Sam Roe", "U0ALICE", "rude caller (contact: 416-555-0100)"
-        ),
+        LogEnquiry("complaint", "phone", "Sam Roe", "U0ALICE", "rude caller", "416-555-0100"),
     ),
 ]
 

@@ -17,7 +17,15 @@ from sqlmodel import Session, select
 
 from bot.console.embedded import Embedded
 from storage.models import Enquiry, Item, Visit
-from tests.helpers import block_text, buttons, dms_to, last_ack, last_reply, posts_to
+from tests.helpers import (
+    block_text,
+    buttons,
+    dms_to,
+    last_ack,
+    last_reply,
+    posts_to,
+    submit_told,
+)
 
 RECEPTION, ALICE, BOB, MANAGER = "U0RECEPTION", "U0ALICE", "U0BOB", "U0MANAGER"
 ALICE_M = "<@U0ALICE|alice>"
@@ -165,6 +173,7 @@ def test_only_the_owner_and_managers_act_on_an_enquiry(fd: Embedded, label: str)
 def test_a_manager_may_act_on_anyones_enquiry(fd: Embedded, label: str) -> None:
     fd.command(RECEPTION, "/enquiry", f"complaint via email from Jane Doe for {ALICE_M}: rude")
     press(fd, MANAGER, dms_to(fd, ALICE)[0], label)
+    submit_told(fd, MANAGER)
     assert "done" in {i.state for i in _items(fd)}
 
 

@@ -45,8 +45,8 @@ def slack_effects(double: SlackDouble) -> int:
     return sum(1 for call in double.calls if call.method not in LOOKUPS)
 
 
-def arrival(fd: Embedded, *, timestamp: int | None = None) -> SignedRequest:
-    return fd.requests.command("/visitor", ARRIVAL, user_id=RECEPTION, timestamp=timestamp)
+def arrival(fd: Embedded, *, timestamp: int | None = None, text: str = ARRIVAL) -> SignedRequest:
+    return fd.requests.command("/visitor", text, user_id=RECEPTION, timestamp=timestamp)
 
 
 def assert_refused_and_nothing_changed(fd: Embedded, request: SignedRequest) -> None:
@@ -178,7 +178,8 @@ def test_socket_mode_requests_are_not_signed_and_a_repeat_is_done_once(fd: Embed
         fd.settle()
         assert response.status == 200
     assert visit_count(fd.engine) == 1
-    another = arrival(fd)  # a second arrival typed: a new trigger_id
+    # A second arrival typed: a new trigger_id (another name: the same one would be asked about).
+    another = arrival(fd, text=ARRIVAL.replace("Jane Doe", "Kim Lee"))
     assert fd.runtime.app.dispatch(BoltRequest(body=another.body, mode="socket_mode")).status == 200
     fd.settle()
     assert visit_count(fd.engine) == 2

@@ -186,8 +186,8 @@ def test_the_managers_report_carries_the_visits_as_their_own_csv(fd: Embedded) -
     fd.command(MANAGER, "/desk", "report this week")
     uploads = fd.double.uploaded_files
     names = [u["filename"] for u in uploads]
-    assert names[-1] == "frontdesk-visits-2026-11-23-to-2026-11-29.csv"
-    rows = list(csv.reader(io.StringIO(uploads[-1]["bytes"].decode())))
+    visits = names.index("frontdesk-visits-2026-11-23-to-2026-11-29.csv")
+    rows = list(csv.reader(io.StringIO(uploads[visits]["bytes"].decode())))
     assert rows[0] == [
         "pass",
         "visitor",

@@ -167,7 +167,9 @@ class Console:
             if block.get("type") != "input":
                 continue
             element = block["element"]
-            raw = given.pop(block["block_id"], "")
+            raw = given.pop(block["block_id"], None)
+            if raw is None:  # as Slack does, a field left alone submits what it started with
+                raw = _initial(element)
             values[block["block_id"]] = {element["action_id"]: self._input_value(element, raw)}
         if given:
             self.write(f"[console] this form has no field {', '.join(sorted(given))}")
@@ -290,6 +292,14 @@ class Console:
         user = self.fd.double.user(self.user)
         zone = ZoneInfo(str(user["tz"])) if user and user.get("tz") else self.site_tz
         return instant.astimezone(zone).strftime("%a %d %b %Y %H:%M %Z")
+
+
+def _initial(element: dict[str, Any]) -> str:
+    """What a form field starts with (its initial value, option or date), as typed text."""
+    option = element.get("initial_option") or {}
+    return str(
+        element.get("initial_value") or option.get("value") or element.get("initial_date") or ""
+    )
 
 
 def form_fields(text: str) -> dict[str, str]:

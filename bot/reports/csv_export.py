@@ -26,6 +26,9 @@ HEADER = (
     "business_hours_to_answer",
     "breached",
     "deadline_revised",
+    "enquiry_ref",
+    "customer_told_by",
+    "customer_outcome",
 )
 
 
@@ -60,6 +63,9 @@ def to_csv(report: Report, tz: ZoneInfo) -> bytes:
                 "" if outcome.business_hours is None else f"{outcome.business_hours:.2f}",
                 _yes_no(outcome.breached),
                 _yes_no(facts.revised),
+                facts.enquiry_ref or "",
+                (facts.told_by or "").replace("_", " "),
+                facts.customer_outcome or "",
             )
         )
     return buffer.getvalue().encode("utf-8")

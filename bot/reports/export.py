@@ -111,6 +111,8 @@ class Rendered:
                 for d in report.calls_by_day
             ),
             incidents=report.incidents,
+            enquiries_by_kind=report.enquiries_by_kind,
+            enquiries_by_channel=report.enquiries_by_channel,
             files=self.files(),
         )
 

@@ -15,6 +15,7 @@ items due in it and the answers and breaches that happened in it):
 - Calls are the calls logged with `/call` (in and out), and phone messages and enquiries by
   phone (calls in), by the site's local time.
 - Incidents are counted by when they happened.
+- Enquiries by kind and by channel are those received in the period.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class Inputs:
     visits: int
     incidents: int = 0
     names: dict[str, str] = field(default_factory=dict)  # user ID → handle, for the CSV
+    enquiries: Sequence[tuple[str, str]] = ()  # (kind, channel) of each enquiry received
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,8 @@ class Report:
     calls_by_day: list[CallDay] = field(default_factory=list)  # each day of the period
     call_list: list[CallFacts] = field(default_factory=list, repr=False)
     incidents: int = 0
+    enquiries_by_kind: dict[str, int] = field(default_factory=dict)  # received in the period
+    enquiries_by_channel: dict[str, int] = field(default_factory=dict)
 
     def owner_name(self, facts: ItemFacts) -> str:
         """Who had the item, as people know them: `@alice`, or `desk` for a channel."""
@@ -170,6 +174,8 @@ class Report:
                 for d in self.calls_by_day
             ],
             "incidents": self.incidents,
+            "enquiries_by_kind": self.enquiries_by_kind,
+            "enquiries_by_channel": self.enquiries_by_channel,
         }
 
 
@@ -184,6 +190,7 @@ def gather(session: Session, period: Period, calendar: BusinessCalendar) -> Inpu
         late_notices=data.late_notices(session, start, end),
         visits=data.visits_arrived(session, start, end),
         incidents=data.incidents_in(session, start, end),
+        enquiries=data.enquiries_received(session, start, end),
     )
 
 
@@ -290,6 +297,10 @@ def compute(inputs: Inputs, period: Period, calendar: BusinessCalendar, as_of: d
         calls_by_day=[CallDay(day, n_in, n_out) for day, (n_in, n_out) in sorted(days.items())],
         call_list=list(inputs.calls),
         incidents=inputs.incidents,
+        enquiries_by_kind=dict(Counter(kind for kind, _ in inputs.enquiries).most_common()),
+        enquiries_by_channel=dict(
+            Counter(channel for _, channel in inputs.enquiries).most_common()
+        ),
     )
 
 

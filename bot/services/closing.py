@@ -23,6 +23,7 @@ from storage.models import Visit
 
 LOOK_BACK_DAYS = 7
 LIST_LIMIT = 23  # two blocks a visitor; Slack takes at most 50 blocks in a message
+NO_SHOW_LIMIT = 20  # one line each, in one section (3000 characters)
 
 
 def last_closing(calendar: BusinessCalendar, now: datetime) -> datetime | None:
@@ -57,12 +58,14 @@ def post_closing_list(
     if closing is None:
         return False
     on_site = visits.on_site(session)
-    if not on_site:
+    no_shows = record_no_shows(session, closing=closing, now=now)
+    if not on_site and not no_shows:
         return False
     notice = ClosingOnSite(
         closing_at=closing,
         visitors=tuple(_visitor(v) for v in on_site[:LIST_LIMIT]),
         more=max(0, len(on_site) - LIST_LIMIT),
+        no_shows=tuple(_visitor(v) for v in no_shows[:NO_SHOW_LIMIT]),
     )
     return enqueue_notice(
         session,
@@ -71,6 +74,17 @@ def post_closing_list(
         target=desk_channel,
         now=now,
     )
+
+
+def record_no_shows(session: Session, *, closing: datetime, now: datetime) -> list[Visit]:
+    """Expected visitors whose time passed before `closing` and who never signed in: recorded
+    as no-shows (state `no_show`, and a line in their audit)."""
+    missed = visits.expected_before(session, closing)
+    for visit in missed:
+        visit.state = "no_show"
+        session.add(visit)
+        audit.record(session, visit_id=visit.id, actor_id="frontdesk", action="no_show", at=now)
+    return missed
 
 
 def confirm_stays(
@@ -130,6 +144,7 @@ def _visitor(visit: Visit) -> ClosingVisitor:
         pass_number=visit.pass_number,
         host_id=visit.host_id,
         arrived_at=visit.arrived_at,
+        expected_at=visit.expected_at,
     )
 
 

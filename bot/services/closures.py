@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from bot.config import Policy, WindowSpec
+from bot.config import Policy, WindowSpec, window_spec
 from bot.durations import parse_duration
 from bot.jobs import Job, JobContext
 from bot.notices import ClosureNotice, enqueue_notice
@@ -80,8 +80,12 @@ def spec_for(session: Session, policy: Policy, item: Item) -> WindowSpec:
         return sla.phone_message_window(bool(message and message.urgent))
     if item.kind in ("enquiry_ack", "enquiry_resolve") and item.enquiry_id is not None:
         enquiry = enquiries.get(session, item.enquiry_id)
-        ack, resolve = sla.enquiry_windows(enquiry.channel if enquiry else "phone")
-        return ack if item.kind == "enquiry_ack" else resolve
+        ack, resolve = sla.enquiry_windows(
+            enquiry.channel if enquiry else "phone", enquiry.kind if enquiry else ""
+        )
+        spec = ack if item.kind == "enquiry_ack" else resolve
+        # A stage the policy has switched off since the window opened keeps its own length.
+        return spec or window_spec(parse_duration(item.window or "1 business day"), None, None)
     if item.kind == "visitor_arrival":
         return sla.visitor_window()
     return sla.phone_message_window(False)

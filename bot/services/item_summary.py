@@ -80,7 +80,8 @@ def summarise(session: Session, item: Item) -> ItemSummary:
         enquiry = session.get(Enquiry, item.enquiry_id)
         if enquiry is not None:
             who = enquiry.from_name
-            subject = f"{enquiry.kind} via {enquiry.channel.replace('_', ' ')}: " + (
+            ref = enquiry.ref or f"E-{enquiry.id or 0:04d}"
+            subject = f"{ref} {enquiry.kind} via {enquiry.channel.replace('_', ' ')}: " + (
                 _first_words(enquiry.summary) or ""
             )
     assert item.id is not None

@@ -17,9 +17,10 @@ from sqlmodel import Session
 from bot.config import Policy
 from bot.notices import RedactedPost, enqueue_notice
 from bot.roles import Roles, require_manager
-from storage import audit, privacy
+from storage import audit, privacy, watch_list
 from storage.item_posts import sent_channel_posts
 from storage.models import Enquiry, Incident, PhoneCall, PhoneMessage, Visit
+from storage.names import name_key
 
 SYSTEM_ACTOR = "frontdesk"
 # The posts about an incident that may name someone: rewritten when it is anonymised.
@@ -36,10 +37,18 @@ class Erased:
     posts: int = 0
     calls: int = 0
     incidents: int = 0
+    watch_entries: int = 0  # names taken off the watch list
 
     @property
     def records(self) -> int:
-        return self.visits + self.messages + self.enquiries + self.calls + self.incidents
+        return (
+            self.visits
+            + self.messages
+            + self.enquiries
+            + self.calls
+            + self.incidents
+            + self.watch_entries
+        )
 
 
 def retention_cutoff(policy: Policy, now: datetime) -> datetime:
@@ -71,7 +80,8 @@ def run_retention(session: Session, *, now: datetime, policy: Policy) -> Erased:
         why="retention",
     )
     privacy.clear_outbox_params(session, before=cutoff)
-    return _plus(erased, others)
+    # The watch list names people too: an entry goes after the same period.
+    return replace(_plus(erased, others), watch_entries=watch_list.remove_before(session, cutoff))
 
 
 def forget(session: Session, *, now: datetime, name: str, by: str, roles: Roles) -> Erased:
@@ -91,7 +101,9 @@ def forget(session: Session, *, now: datetime, name: str, by: str, roles: Roles)
         actor=by,
         why="forget",
     )
-    return _plus(erased, others)
+    return replace(
+        _plus(erased, others), watch_entries=watch_list.remove_key(session, name_key(name))
+    )
 
 
 def _anonymise(

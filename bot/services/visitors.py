@@ -20,7 +20,7 @@ from bot.notices import (
     enqueue_notice,
 )
 from bot.roles import Refusal, Roles
-from bot.services import windows
+from bot.services import watch_list, windows
 from bot.services.cover import Cover, cover_for
 from bot.services.windows import Owner
 from storage import audit, items, names, outbox, visits
@@ -53,6 +53,7 @@ class SignIn:
     visit: Visit
     matched_expected: bool
     cover: Cover | None = None  # who was told, when the host is out of office
+    watched: bool = False  # the name is on the watch list: the managers were alerted
 
 
 def sign_in(
@@ -67,8 +68,11 @@ def sign_in(
     note: str | None,
     desk_channel: str,
     policy: Policy,
+    needs: str | None = None,
+    managers_channel: str = "",
 ) -> SignIn:
-    """Sign a visitor in, issue a pass, tell the host and the desk, and start the host's window."""
+    """Sign a visitor in, issue a pass, tell the host and the desk, and start the host's window
+    (and alert the managers' channel if the name is on the watch list)."""
     today = now.astimezone(tz).date()
     expected = _expected_match(session, name=name, host_id=host_id, today=today, tz=tz)
     visit = expected or Visit(
@@ -76,6 +80,7 @@ def sign_in(
         organisation=organisation,
         host_id=host_id,
         note=note,
+        needs=needs,
         state="on_site",
         logged_by=logged_by,
         created_at=now,
@@ -83,6 +88,7 @@ def sign_in(
     if expected is not None:
         visit.organisation = organisation or expected.organisation
         visit.note = note or expected.note
+        visit.needs = needs or expected.needs
     visit.state = "on_site"
     visit.arrived_at = now
     # Passes are issued one at a time: a second desk signing someone in waits here until
@@ -93,9 +99,10 @@ def sign_in(
     session.flush()
     audit.record(session, visit_id=visit.id, actor_id=logged_by, action="signed_in", at=now)
     cover = cover_for(session, intended_id=host_id, now=now, desk_channel=desk_channel)
+    arrived = replace(_arrived(visit), escort=policy.visitors.escort)
     enqueue_notice(
         session,
-        _covered(_arrived(visit), cover),
+        _covered(arrived, cover),
         key=f"visit:{visit.id}:arrived_dm",
         target=cover.owner.user_id or cover.owner.channel or host_id,
         now=now,
@@ -104,7 +111,10 @@ def sign_in(
         session, _signin(visit), key=f"visit:{visit.id}:signin", target=desk_channel, now=now
     )
     _open_arrival_window(session, visit=visit, now=now, policy=policy, cover=cover)
-    return SignIn(visit=visit, matched_expected=expected is not None, cover=cover)
+    watched = watch_list.alert_if_watched(
+        session, visit=visit, now=now, managers_channel=managers_channel
+    )
+    return SignIn(visit=visit, matched_expected=expected is not None, cover=cover, watched=watched)
 
 
 def expect(
@@ -117,6 +127,7 @@ def expect(
     host_id: str,
     expected_at: datetime,
     desk_channel: str | None = None,
+    needs: str | None = None,
 ) -> Visit:
     """Pre-register a visitor and let the host know (or whoever covers while they are away).
 
@@ -131,6 +142,7 @@ def expect(
             host_id=host_id,
             state="expected",
             expected_at=expected_at,
+            needs=needs,
             logged_by=logged_by,
             created_at=now,
         ),
@@ -230,9 +242,17 @@ def already_signed_in(session: Session, name: str, *, after: int | None = None) 
 
 
 def record_host_response(
-    session: Session, *, now: datetime, visit_id: int, response: str, by: str, roles: Roles
+    session: Session,
+    *,
+    now: datetime,
+    visit_id: int,
+    response: str,
+    by: str,
+    roles: Roles,
+    escort: bool = False,
 ) -> Visit:
-    """Record the host's answer to an arrival and tell the desk in the sign-in's thread."""
+    """Record the host's answer to an arrival and tell the desk in the sign-in's thread; with
+    `escort` ([visitors] escort), "On my way" makes whoever pressed it the visitor's escort."""
     # Locked: two presses at once (or a replica each) answer once.
     visit = session.get(Visit, visit_id, with_for_update=True)
     if visit is None:
@@ -248,6 +268,9 @@ def record_host_response(
     visit.host_response = response
     visit.host_responded_at = now
     visit.host_responded_by = by
+    if escort and response == "on_my_way":
+        visit.escort_id = by
+        audit.record(session, visit_id=visit.id, actor_id=by, action="escort", detail=by, at=now)
     session.add(visit)
     _close_arrival_window(session, visit=visit, now=now, by=by, outcome=f"host_{response}")
     audit.record(session, visit_id=visit.id, actor_id=by, action=f"host_{response}", at=now)
@@ -351,6 +374,7 @@ def _arrived(visit: Visit) -> VisitorArrivedDm:
         organisation=visit.organisation,
         host_id=visit.host_id,
         note=visit.note,
+        needs=visit.needs,
         pass_number=visit.pass_number,
         arrived_at=visit.arrived_at,
         expected_at=visit.expected_at,
@@ -366,6 +390,7 @@ def _expected(visit: Visit) -> VisitorExpectedDm:
         organisation=visit.organisation,
         host_id=visit.host_id,
         note=visit.note,
+        needs=visit.needs,
         pass_number=visit.pass_number,
         arrived_at=visit.arrived_at,
         expected_at=visit.expected_at,

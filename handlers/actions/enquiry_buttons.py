@@ -1,31 +1,27 @@
 """The buttons on an enquiry's DM: Acknowledged, Resolved, Reassign…, Running late…, History.
 
+Acknowledged and Resolved open a form (how the customer was told, what was said, the outcome).
+
 All but History are on the Home tab too, with the item's id after the action id.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
-from sqlmodel import Session
 
 from bot.services import enquiries
 from handlers.blocks import enquiries as blocks
 from handlers.context import HandlerContext, Reply
-from handlers.replies import UserError, ephemeral, guarded, in_message, to_clicker
-from handlers.views import enquiry_followup
+from handlers.replies import UserError, ephemeral, guarded, to_clicker
+from handlers.text import esc, free_text
+from handlers.views import enquiry_followup, enquiry_told
 from storage.db import session_scope
 
-Change = Callable[..., enquiries.EnquiryView]
-CHANGES: dict[str, Change] = {
-    "enquiry_ack": enquiries.acknowledge,
-    "enquiry_resolve": enquiries.resolve,
-}
-DONE = {"enquiry_ack": "Acknowledged", "enquiry_resolve": "Resolved"}
+STAGE = {"enquiry_ack": "acknowledge", "enquiry_resolve": "resolve"}
 HOME_SUFFIX = re.compile(r"_\d+$")  # the Home tab's buttons end with the item's id
 
 
@@ -38,26 +34,18 @@ def register(app: App, ctx: HandlerContext) -> None:
     """Listen for the enquiry buttons."""
 
     @app.action(re.compile(r"^enquiry_(ack|resolve)(_\d+)?$"))
-    def enquiry_closed(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
+    def enquiry_told_opened(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
     ) -> None:
-        def work(tell: Reply) -> None:
-            user_id = body["user"]["id"]
-            change = CHANGES[verb(action)]
-            with session_scope(ctx.engine) as session:
-                view = _run(change, session, ctx, user_id, action)
-                params = view.params
-            if in_message(body):
-                text, updated = blocks.enquiry_dm(params, _zone(ctx, user_id))
-                tell(replace_original=True, text=text, blocks=updated)
-            else:
-                tell(
-                    **ephemeral(
-                        f":white_check_mark: {DONE[verb(action)]}: {blocks.headline(params)}"
-                    )
-                )
-
-        ctx.button(ack, body, context, str(action["action_id"]), work)
+        ack()
+        user_id = body["user"]["id"]
+        with guarded(to_clicker(body, respond, client), action["action_id"]):
+            where = _where(body, int(action["value"]))
+            try:
+                form = enquiry_told.form_for(ctx, STAGE[verb(action)], where, user_id)
+            except enquiries.EnquiryError as error:
+                raise UserError(str(error)) from None
+            client.views_open(trigger_id=body["trigger_id"], view=form)
 
     @app.action(re.compile(r"^enquiry_(reassign|late)(_\d+)?$"))
     def enquiry_followup_opened(
@@ -70,20 +58,43 @@ def register(app: App, ctx: HandlerContext) -> None:
             reassigning = verb(action) == "enquiry_reassign"
             with session_scope(ctx.engine) as session:
                 view = enquiries.get_view(session, enquiry_id)
-                if reassigning and user_id != view.resolve.owner_id:
+                if reassigning and user_id != view.last.owner_id:
                     if not ctx.roles.is_manager(user_id):
-                        enquiries.may_act(ctx.roles, user_id, view.resolve)
+                        enquiries.may_act(ctx.roles, user_id, view.last)
                 else:
-                    enquiries.may_act(ctx.roles, user_id, view.resolve)
-                if view.resolve.state == "done":
-                    raise UserError(f"It is {view.resolve.outcome or 'done'} already.")
-            where = enquiry_followup.Where(
-                enquiry_id=enquiry_id,
-                channel=str(body.get("container", {}).get("channel_id") or ""),
-                ts=str(body.get("container", {}).get("message_ts") or ""),
-            )
-            form = enquiry_followup.reassign_view if reassigning else enquiry_followup.late_view
-            client.views_open(trigger_id=body["trigger_id"], view=form(where))
+                    enquiries.may_act(ctx.roles, user_id, view.last)
+                if view.last.state == "done":
+                    raise UserError(f"It is {view.last.outcome or 'done'} already.")
+            where = _where(body, enquiry_id)
+            if reassigning:
+                form = enquiry_followup.reassign_view(where)
+            else:
+                form = enquiry_followup.late_view(where, ctx.policy.enquiry.channels)
+            client.views_open(trigger_id=body["trigger_id"], view=form)
+
+    @app.action("enquiry_show_contact")
+    def enquiry_show_contact(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
+    ) -> None:
+        def work(tell: Reply) -> None:
+            user_id = body["user"]["id"]
+            with session_scope(ctx.engine) as session:
+                try:
+                    enquiry = enquiries.contact_of(
+                        session, enquiry_id=int(action["value"]), by=user_id, roles=ctx.roles
+                    )
+                except enquiries.EnquiryError as error:
+                    raise UserError(str(error)) from None
+                lines = [f"*{esc(enquiry.ref or '')} {free_text(enquiry.from_name)}*"]
+                lines.append(
+                    f":bust_in_silhouette: {free_text(enquiry.contact or 'No contact was taken.')}"
+                )
+                if enquiry.prefers:
+                    lines.append(f"Prefers {esc(enquiry.prefers.replace('_', ' '))}")
+            tell(**ephemeral("\n".join(lines)))
+
+        # The contact is read out, never stored in the outbox: if the answer is lost, press again.
+        ctx.button(ack, body, context, "enquiry show contact", work, private=True)
 
     @app.action("enquiry_history")
     def enquiry_history(
@@ -94,27 +105,22 @@ def register(app: App, ctx: HandlerContext) -> None:
         tell = to_clicker(body, respond, client)
         with guarded(tell, "enquiry history"):
             with session_scope(ctx.engine) as session:
-                view, events = enquiries.history(
+                view, events, replies = enquiries.history(
                     session, enquiry_id=int(action["value"]), by=user_id, roles=ctx.roles
                 )
                 params = view.params
-            shown = blocks.history(params, events, _zone(ctx, user_id))
+                shown = blocks.history(params, events, _zone(ctx, user_id), replies)
             tell(**ephemeral("History", shown))
 
 
-def _run(
-    change: Change, session: Session, ctx: HandlerContext, user_id: str, action: dict[str, Any]
-) -> enquiries.EnquiryView:
-    try:
-        return change(
-            session,
-            now=ctx.clock.now(),
-            enquiry_id=int(action["value"]),
-            by=user_id,
-            roles=ctx.roles,
-        )
-    except enquiries.EnquiryError as error:
-        raise UserError(str(error)) from None
+def _where(body: dict[str, Any], enquiry_id: int) -> enquiry_followup.Where:
+    """The enquiry, and the message the button was in (none on the Home tab)."""
+    container = body.get("container", {})
+    return enquiry_followup.Where(
+        enquiry_id=enquiry_id,
+        channel=str(container.get("channel_id") or ""),
+        ts=str(container.get("message_ts") or ""),
+    )
 
 
 def _zone(ctx: HandlerContext, user_id: str) -> Any:

@@ -43,11 +43,13 @@ def register(app: App, ctx: HandlerContext) -> None:
                         response=response,
                         by=user_id,
                         roles=ctx.roles,
+                        escort=ctx.policy.visitors.escort,
                     )
                     params = {"name": visit.name, "organisation": visit.organisation}
+                    escort_of = visit.id if visit.escort_id == user_id else None
             except visitors.VisitorNotFound as error:
                 raise UserError(f"Nothing to do: {esc(str(error))}.") from None
-            text, answered = blocks.answered_dm(params, response)
+            text, answered = blocks.answered_dm(params, response, escort_of=escort_of)
             respond(replace_original=True, text=text, blocks=answered)
 
         ctx.button(ack, body, context, "visitor host answer", work)

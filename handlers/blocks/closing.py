@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.blocks.common import Block, actions, button, context, section
+from handlers.blocks.visitor_record import no_show_lines
 from handlers.blocks.visitors import SINCE_FORMAT
 from handlers.text import channel_text, date_token, esc, mention, plural
 
@@ -23,6 +24,8 @@ def closing_post(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]
         f":fire_extinguisher: *Closing time ({closing}): {still} still signed in.* "
         "Sign each out, or confirm they are staying."
     )
+    if not visitors and not params.get("more"):
+        head = f":fire_extinguisher: *Closing time ({closing}): nobody is signed in.*"
     blocks: list[Block] = [section(head)]
     for visitor in visitors:
         visit_id = str(visitor["visit_id"])
@@ -49,6 +52,9 @@ def closing_post(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]
         )
     if params.get("more"):
         blocks.append(context(f"…and {params['more']} more: `/visitor list` shows everyone."))
+    no_shows = no_show_lines(params.get("no_shows", []), tz)
+    if no_shows is not None:
+        blocks.append(no_shows)
     return f"Closing time: {plural(len(visitors), 'visitor')} still signed in", blocks
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.blocks.common import Block, context, section
+from handlers.text import esc
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 FOOTNOTE = (
@@ -24,6 +25,11 @@ def _who(owner: str) -> str:
 
 def _hours(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f} h"
+
+
+def _counts(counts: dict[str, int]) -> str:
+    """`complaint 3, question 1` (words as the policy has them, "in_person" as "in person")."""
+    return ", ".join(f"{esc(k.replace('_', ' '))} {n}" for k, n in counts.items()) or "none"
 
 
 def summary_blocks(summary: dict[str, Any]) -> tuple[str, list[Block]]:
@@ -61,6 +67,14 @@ def summary_blocks(summary: dict[str, Any]) -> tuple[str, list[Block]]:
             + f"\n*Incidents:* {summary.get('incidents', 0)}"
         )
     )
+    by_kind, by_channel = summary.get("enquiries_by_kind"), summary.get("enquiries_by_channel")
+    if by_kind or by_channel:
+        blocks.append(
+            section(
+                f"*Enquiries received by kind:* {_counts(by_kind or {})}\n"
+                f"*By channel:* {_counts(by_channel or {})}"
+            )
+        )
     blocks.append(context(FOOTNOTE))
     return f"Front Desk report: {summary['label']}", blocks
 

@@ -12,6 +12,7 @@ from handlers.blocks.common import Block, button, context, section
 from handlers.text import channel_text, date_token, esc, mention, plural
 
 ACCOUNTED = "rollcall_accounted"  # action ids stay: posted roll calls carry them
+LABEL_LIMIT = 500  # RollCallEntry.label
 PER_POST = 41  # Slack takes at most 50 blocks in a message; the first post has two more
 
 
@@ -27,7 +28,13 @@ def labels(
     for visit in visitors:
         # The roll call is posted in a channel: a name typed with a number shows without it.
         label = f"*{channel_text(visit.name, tz)}* (visitor, pass {esc(visit.pass_number or '?')}"
-        rows.append(label + f", for {_name(names, visit.host_id)})")
+        label += f", for {_name(names, visit.host_id)}"
+        # Who is with whom, and what help they need to leave (DESIGN.md "The visitor record").
+        if getattr(visit, "escort_id", None):
+            label += f", with {_name(names, visit.escort_id)}"
+        if getattr(visit, "needs", None):
+            label += f"; needs: {channel_text(visit.needs[:100], tz)}"
+        rows.append((label + ")")[:LABEL_LIMIT])
     return rows
 
 

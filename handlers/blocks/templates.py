@@ -20,6 +20,7 @@ from handlers.blocks import (
     ooo,
     privacy,
     reports,
+    visitor_record,
     visitors,
 )
 from handlers.blocks.common import Block, section
@@ -66,6 +67,9 @@ TEMPLATES: dict[str, Builder] = {
     "visitor_arrival_left": visitors.arrival_left_dm,
     "visitor_host_response": visitors.host_response_reply,
     "closing_on_site": closing.closing_post,
+    "visitor_late_dm": visitor_record.late_dm,
+    "escort_handed_over": visitor_record.escort_dm,
+    "watch_alert": visitor_record.watch_alert,
     # phone messages
     "message_dm": messages.message_dm,
     # windows: reminders and alerts (bot/sweep.py)

@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo
 
 from bot.services.cover import Cover
 from handlers.blocks.common import Block, actions, button, context, section
+from handlers.blocks.visitor_record import escort_blocks
 from handlers.text import channel_text, date_token, esc, free_text, mention
 
 VISITOR_USAGE = (
     "*Visitors*\n"
-    "• `/visitor arrived <name> [from <organisation>] for @host [— <note>]`\n"
+    "• `/visitor arrived <name> [from <organisation>] for @host [— <note>]`"
+    " (add `[needs wheelchair]` for access needs)\n"
     "• `/visitor expect <name> [from <organisation>] for @host <when>` (e.g. `tomorrow 10am`)\n"
     "• `/visitor left <name or pass number>`\n"
     "• `/visitor cancel <name>` (an expected visitor who will not come)\n"
@@ -75,6 +77,8 @@ def arrival_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
         lines.append(f"Pass {params['pass_number']}")
     if params.get("note"):
         lines.append(f"_{shown(str(params['note']))}_")
+    if params.get("needs") and not channel:  # access needs go to a person, never a channel
+        lines.append(f":information_source: Access needs: {free_text(str(params['needs']))}")
     blocks: list[Block] = [
         section("\n".join(lines)),
         actions(
@@ -85,6 +89,8 @@ def arrival_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
             ),
         ),
     ]
+    if params.get("escort"):
+        blocks.append(context("*On my way* makes you their escort until you hand them over."))
     return f"{shown(str(params['name']))} is at reception for you", blocks
 
 
@@ -122,11 +128,17 @@ def arrival_left_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Blo
     return f"{shown(str(params['name']))} signed out at {left}", blocks
 
 
-def answered_dm(params: dict[str, Any], response: str) -> tuple[str, list[Block]]:
-    """The host's DM once answered: the buttons give way to the answer."""
+def answered_dm(
+    params: dict[str, Any], response: str, *, escort_of: int | None = None
+) -> tuple[str, list[Block]]:
+    """The host's DM once answered: the buttons give way to the answer (and, when the one who
+    answered now escorts visit `escort_of`, a "Hand over to…" button)."""
     label = next(lbl for lbl, aid, _ in HOST_BUTTONS if aid == f"visitor_{response}")
     text = f"{who(params['name'], params.get('organisation'))} is at reception for you"
-    return text, [section(text), context(f"You answered: *{esc(label)}*")]
+    blocks = [section(text), context(f"You answered: *{esc(label)}*")]
+    if escort_of is not None:
+        blocks += escort_blocks(escort_of)
+    return text, blocks
 
 
 def expected_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
@@ -136,11 +148,14 @@ def expected_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]
     named = f"*{shown(str(params['name']))}*"
     if params.get("organisation"):
         named += f" ({shown(str(params['organisation']))})"
+    needs = ""
+    if params.get("needs") and not _to_channel(params):
+        needs = f"\n:information_source: Access needs: {free_text(str(params['needs']))}"
     if not params.get("covering_for"):
-        text = f":calendar: {named} is expected for you {when}"
+        text = f":calendar: {named} is expected for you {when}{needs}"
         return "A visitor is expected for you", [section(text)]
     host = mention(str(params["covering_for"]))
-    text = f":calendar: {named} is expected for {host} {when}\n{_covering_line(params, tz)}"
+    text = f":calendar: {named} is expected for {host} {when}{needs}\n{_covering_line(params, tz)}"
     return f"A visitor is expected for {host}", [section(text)]
 
 

@@ -43,6 +43,8 @@ def forget(ctx: HandlerContext, call: DeskCall) -> None:
     ]
     parts += [_plural(erased.calls, "call")] if erased.calls else []
     parts += [_plural(erased.incidents, "incident")] if erased.incidents else []
+    if erased.watch_entries:
+        parts.append(_plural(erased.watch_entries, "watch-list entry").replace("entrys", "entries"))
     call.respond(
         **ephemeral(
             f":wastebasket: Erased the personal data of *{esc(name)}*: "

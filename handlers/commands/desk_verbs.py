@@ -8,3 +8,4 @@ import handlers.commands.desk_forget  # noqa: F401  (forget)
 import handlers.commands.desk_incident  # noqa: F401  (incident, incidents)
 import handlers.commands.desk_mine  # noqa: F401
 import handlers.commands.desk_report  # noqa: F401  (report)
+import handlers.commands.desk_watch  # noqa: F401  (watch)

@@ -1,13 +1,15 @@
-"""`/enquiry`: log a complaint, question or request; the owner gets its DM."""
+"""`/enquiry`: log a complaint, question, request, compliment…; the owner gets its DM."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.services import enquiries
+from bot.when import WhenError, parse_when
 from handlers.blocks import enquiries as blocks
 from handlers.commands.enquiry_parse import Help, LogEnquiry, OpenForm, parse_enquiry
 from handlers.context import HandlerContext, Reply
@@ -25,18 +27,24 @@ def register(app: App, ctx: HandlerContext) -> None:
     ) -> None:
         user_id = command["user_id"]
         request = checked(
-            ack, lambda: parse_enquiry(command.get("text", ""), region=ctx.phone_region)
+            ack,
+            lambda: parse_enquiry(
+                command.get("text", ""), region=ctx.phone_region, config=ctx.policy.enquiry
+            ),
         )
         if request is None:
             return
         if isinstance(request, Help):
-            ack(**help_reply(blocks.ENQUIRY_USAGE))
+            usage = blocks.enquiry_usage(ctx.policy.enquiry.kinds, ctx.policy.enquiry.channels)
+            ack(**help_reply(usage))
             return
         if isinstance(request, OpenForm):
             from handlers.views import enquiry_form  # it imports `log` from here
 
             ack()
-            enquiry_form.open_form(client, command["trigger_id"], command.get("channel_id", ""))
+            enquiry_form.open_form(
+                client, command["trigger_id"], command.get("channel_id", ""), ctx.policy.enquiry
+            )
             return
 
         def work(reply: Reply) -> None:
@@ -45,13 +53,29 @@ def register(app: App, ctx: HandlerContext) -> None:
         ctx.command(ack, command, context, "/enquiry", work)
 
 
-def log(ctx: HandlerContext, user_id: str, request: LogEnquiry) -> str:
+def log(
+    ctx: HandlerContext, user_id: str, request: LogEnquiry, expect_by: date | None = None
+) -> str:
     """Record the enquiry and return the logger's confirmation."""
     if request.owner_id and ctx.directory.get(request.owner_id) is None:
         raise UserError(
             not_found(request.owner_id),
             blocks.ENQUIRY_FORM,
         )
+    if request.expect:
+        tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+        try:
+            instant, _ = parse_when(
+                request.expect,
+                now=ctx.clock.now(),
+                tz=tz,
+                date_order=ctx.policy.site.date_order,
+            )
+        except WhenError as error:
+            raise UserError(
+                f"{error}: say when, as in `[expect friday]`.", blocks.ENQUIRY_FORM
+            ) from None
+        expect_by = instant.astimezone(tz).date()
     try:
         with session_scope(ctx.engine) as session:
             view = enquiries.log_enquiry(
@@ -65,6 +89,10 @@ def log(ctx: HandlerContext, user_id: str, request: LogEnquiry) -> str:
                 logged_by=user_id,
                 owner_id=request.owner_id,
                 desk_channel=ctx.desk_channel,
+                needs=request.needs,
+                contact=request.contact,
+                prefers=request.prefers,
+                expect_by=expect_by,
             )
             params = view.params
     except enquiries.EnquiryError as error:

@@ -9,9 +9,11 @@ from slack_sdk import WebClient
 
 from bot.roles import require_desk
 from bot.services import board, visitor_log, visitors
+from bot.services.id_check import Field, IdNumberTyped, refuse_id_numbers
 from bot.when import WhenError, parse_when
 from handlers.blocks import visitors as blocks
 from handlers.blocks.board import whereabouts_note
+from handlers.blocks.visitor_record import signed_in_answer
 from handlers.commands.corrections import correct_visit
 from handlers.commands.visitor_parse import (
     ARRIVED_FORM,
@@ -53,6 +55,8 @@ def register(app: App, ctx: HandlerContext) -> None:
                 require_desk(ctx.roles, user_id, "correct a visitor's entry")
             elif not isinstance(request, ListOnSite | Help):
                 require_desk(ctx.roles, user_id, "log, sign out or cancel visitors")
+            if isinstance(request, Arrived | Expect):
+                refuse_id_numbers_in(ctx, request)
             return request
 
         request = checked(ack, check)
@@ -92,6 +96,8 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> N
                 note=request.note,
                 desk_channel=ctx.desk_channel,
                 policy=ctx.policy,
+                needs=request.needs,
+                managers_channel=ctx.managers_channel,
             )
             reply = blocks.signed_in_reply(
                 request.name,
@@ -104,7 +110,14 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> N
             )
             # The board (policy 000): an off-site host may keep the visitor waiting.
             note = whereabouts_note(board.status_of(session, request.host_id, now=now), tz)
-        respond(**ephemeral(f"{reply}\n{note}" if note else reply))
+            assert result.visit.id is not None
+            answer = signed_in_answer(
+                f"{reply}\n{note}" if note else reply,
+                visit_id=result.visit.id,
+                check_id=ctx.policy.visitors.check_id,
+                watched=result.watched,
+            )
+        respond(**answer)
     elif isinstance(request, Expect):
         _require_host(ctx, request.host_id, EXPECT_FORM)
         try:
@@ -125,6 +138,7 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> N
                 host_id=request.host_id,
                 expected_at=when,
                 desk_channel=ctx.desk_channel,
+                needs=request.needs,
             )
         respond(
             **ephemeral(
@@ -215,6 +229,24 @@ def done_line(visit: Any, *, left: bool) -> str:
     if left:
         return f":wave: {blocks.who(visit.name, visit.organisation)} signed out (pass {visit.pass_number})."
     return f":x: The visit of {blocks.who(visit.name, visit.organisation)} is cancelled."
+
+
+def refuse_id_numbers_in(ctx: HandlerContext, request: Arrived | Expect) -> None:
+    """With `[visitors] check_id`, refuse a sign-in whose typed text holds an ID number."""
+    if not ctx.policy.visitors.check_id:
+        return
+    fields = [
+        Field("name", request.name),
+        Field("organisation", request.organisation),
+        Field("access needs", request.needs),
+    ]
+    if isinstance(request, Arrived):
+        fields.append(Field("note", request.note))
+    form = ARRIVED_FORM if isinstance(request, Arrived) else EXPECT_FORM
+    try:
+        refuse_id_numbers(fields, ctx.phone_region)
+    except IdNumberTyped as error:
+        raise UserError(str(error), form) from None
 
 
 def _require_host(ctx: HandlerContext, host_id: str, form: str) -> None:

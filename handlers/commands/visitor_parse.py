@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.contacts import DEFAULT_REGION
 from handlers.blocks.visitors import VISITOR_USAGE
 from handlers.commands.correct_parse import VISITOR_CORRECT_FORM, Correction, parse_correction
+from handlers.commands.needs_parse import take_needs
 from handlers.commands.parsing import (
     Help,
     OpenForm,
@@ -23,8 +24,8 @@ from handlers.commands.parsing import (
 )
 from handlers.text import MENTION, esc
 
-ARRIVED_FORM = "`/visitor arrived <name> [from <organisation>] for @host [— <note>]`"
-EXPECT_FORM = "`/visitor expect <name> [from <organisation>] for @host <when>`"
+ARRIVED_FORM = "`/visitor arrived <name> [from <organisation>] for @host [— <note>] [needs …]`"
+EXPECT_FORM = "`/visitor expect <name> [from <organisation>] for @host <when> [needs …]`"
 LEFT_FORM = "`/visitor left <name or pass number>`"
 CANCEL_FORM = "`/visitor cancel <name>`"
 
@@ -35,13 +36,20 @@ class Arrived:
     organisation: str | None
     host_id: str
     note: str | None
+    needs: str | None = None  # `[needs …]`
     # Confirmed with "Sign in another …": the last visit under this name the receptionist was
     # shown (None: not asked yet).
     after: int | None = None
 
     def again_value(self, seen: int) -> str:
         """This sign-in as a "Sign in another …" button's value, once `seen` was shown."""
-        fields = {"n": self.name, "o": self.organisation, "h": self.host_id, "t": self.note}
+        fields = {
+            "n": self.name,
+            "o": self.organisation,
+            "h": self.host_id,
+            "t": self.note,
+            "d": self.needs,
+        }
         return json.dumps(fields | {"s": seen}, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
@@ -53,6 +61,7 @@ class Arrived:
             organisation=fields.get("o"),
             host_id=str(fields["h"]),
             note=fields.get("t"),
+            needs=fields.get("d"),
             after=int(fields["s"]),
         )
 
@@ -63,6 +72,7 @@ class Expect:
     organisation: str | None
     host_id: str
     when: str
+    needs: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,13 +125,15 @@ def parse_visitor(text: str, *, region: str = DEFAULT_REGION) -> VisitorRequest:
     if verb in ("log", "history"):
         return ShowLog(clean(rest)[:200])
     if verb == "arrived":
+        rest, needs = take_needs(rest, ARRIVED_FORM)
         name, organisation, host_id, after = _who_for_host(rest, ARRIVED_FORM)
         name, contact = _contacts_out(name, region, ARRIVED_FORM)
         note = clean(strip_lead(after, "—|–|-|:")) or None
         # A number typed into the name is kept for the host, in the note, not in the name.
         note = "; ".join(part for part in (contact, note) if part) or None
-        return Arrived(name, organisation, host_id, note[:1000] if note else None)
+        return Arrived(name, organisation, host_id, note[:1000] if note else None, needs)
     if verb == "expect":
+        rest, needs = take_needs(rest, EXPECT_FORM)
         name, organisation, host_id, after = _who_for_host(rest, EXPECT_FORM)
         name, contact = _contacts_out(name, region, EXPECT_FORM)
         if contact:
@@ -135,7 +147,7 @@ def parse_visitor(text: str, *, region: str = DEFAULT_REGION) -> VisitorRequest:
             raise ParseError(
                 "When are they expected? Add a time, e.g. `tomorrow 10am`.", EXPECT_FORM
             )
-        return Expect(name, organisation, host_id, when)
+        return Expect(name, organisation, host_id, when, needs)
     if verb in ("left", "out", "signout"):
         query = clean(rest)
         if not query:

@@ -1,11 +1,12 @@
-"""The enquiry's follow-up modals: "Reassign…" (a person) and "Running late…" (a date, why)."""
+"""The enquiry's follow-up modals: "Reassign…" (a person) and "Running late…" (a date, why,
+and whether and how the customer was told)."""
 
 from __future__ import annotations
 
 import json
 import logging
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -63,8 +64,13 @@ def reassign_view(where: Where) -> dict[str, Any]:
     }
 
 
-def late_view(where: Where) -> dict[str, Any]:
-    """The revised date and the reason."""
+TOLD_OPTIONS = (("yes", "Yes, they have been told"), ("no", "Not yet: remind me what to say"))
+
+
+def late_view(where: Where, channels: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The revised date, the reason, and whether (and how) the customer was told."""
+    told = [{"text": plain(label), "value": value} for value, label in TOLD_OPTIONS]
+    mediums = [{"text": plain(c.replace("_", " ").capitalize()), "value": c} for c in channels]
     return {
         "type": "modal",
         "callback_id": LATE_ID,
@@ -90,7 +96,35 @@ def late_view(where: Where) -> dict[str, Any]:
                     "max_length": 1000,
                 },
             },
-            context("The managers are told; please tell the customer the new date too."),
+            {
+                "type": "input",
+                "block_id": "told",
+                "label": plain("Has the customer been told of the new date?"),
+                "element": {
+                    "type": "radio_buttons",
+                    "action_id": "told",
+                    "options": told,
+                    "initial_option": told[1],
+                },
+            },
+            *(
+                [
+                    {
+                        "type": "input",
+                        "block_id": "medium",
+                        "optional": True,
+                        "label": plain("How they were told"),
+                        "element": {
+                            "type": "static_select",
+                            "action_id": "medium",
+                            "options": mediums,
+                        },
+                    }
+                ]
+                if mediums
+                else []
+            ),
+            context("The managers are told; you get the text to give the customer."),
         ],
     }
 
@@ -133,7 +167,7 @@ def register(app: App, ctx: HandlerContext) -> None:
                     f"enquiry_{where.enquiry_id}",
                     button("History", "enquiry_history", str(where.enquiry_id)),
                 )
-                _update(session, ctx, where, text, [section(text), history])
+                update_dm(session, ctx, where, text, [section(text), history], "reassign:")
             if not where.channel:  # pressed on the Home tab: no DM to rewrite, so say it
                 tell(**ephemeral(f":arrow_right: {text}"))
 
@@ -148,11 +182,20 @@ def register(app: App, ctx: HandlerContext) -> None:
         values = view["state"]["values"]
         picked = field(values, "date")
         reason = field(values, "reason")
+        told_yes = field(values, "told") == "yes"
+        medium = field(values, "medium") or None
         try:
             new_day = date.fromisoformat(picked)
         except ValueError:
             ack(response_action="errors", errors={"date": "Pick the new date."})
             return
+        if told_yes and medium is None:
+            ack(response_action="errors", errors={"medium": "Say how they were told."})
+            return
+        if medium is not None and medium not in ctx.policy.enquiry.channels:
+            ack(response_action="errors", errors={"medium": "Choose how they were told."})
+            return
+        told = enquiries.Told(medium=medium if told_yes else None, told=told_yes)
 
         def work(tell: Reply) -> None:
             tz = ctx.directory.zone_of(user_id, ctx.site_tz)
@@ -168,15 +211,17 @@ def register(app: App, ctx: HandlerContext) -> None:
                         by=user_id,
                         roles=ctx.roles,
                         managers_channel=ctx.managers_channel,
+                        told=told,
                     )
                 except (enquiries.EnquiryError, Refusal) as error:
                     block = "reason" if "why" in str(error).lower() else "date"
                     raise FormError(block, str(error)) from None
                 params = changed.params
+                new_due_at = changed.last.due_at
                 text, updated = blocks.enquiry_dm(params, tz)
-                _update(session, ctx, where, text, updated)
+                update_dm(session, ctx, where, text, updated, "late:")
             if not where.channel:  # pressed on the Home tab: no DM to rewrite, so say it
-                new_due = date_token(datetime.fromisoformat(params["resolve_due"]), tz)
+                new_due = date_token(new_due_at, tz)
                 tell(
                     **ephemeral(
                         f":hourglass: {blocks.headline(params)}: the answer is now due {new_due}."
@@ -186,8 +231,13 @@ def register(app: App, ctx: HandlerContext) -> None:
         ctx.form(ack, body, context, "enquiry running late", work, error_block="date")
 
 
-def _update(
-    session: Session, ctx: HandlerContext, where: Where, text: str, shown: list[dict[str, Any]]
+def update_dm(
+    session: Session,
+    ctx: HandlerContext,
+    where: Where,
+    text: str,
+    shown: list[dict[str, Any]],
+    what: str = "",
 ) -> None:
     """Rewrite the DM the button was in: an outbox row in the form's transaction."""
     if not (where.channel and where.ts):
@@ -195,7 +245,7 @@ def _update(
     enqueue_notice(
         session,
         ListenerReply(text=text, blocks=tuple(shown), update_ts=where.ts),
-        key=f"enquiry:{where.enquiry_id}:dm_update:{ctx.clock.now().timestamp()}",
+        key=f"enquiry:{where.enquiry_id}:dm_update:{what}{ctx.clock.now().timestamp()}",
         target=where.channel,
         now=ctx.clock.now(),
     )

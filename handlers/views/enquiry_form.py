@@ -1,4 +1,4 @@
-"""The `/enquiry` modal: log a complaint, question or request with a form."""
+"""The `/enquiry` modal: log an enquiry with a form (kinds and channels from the policy)."""
 
 from __future__ import annotations
 
@@ -8,32 +8,44 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot.config import EnquiryConfig
 from handlers.blocks.common import plain
 from handlers.commands.enquiry import log
-from handlers.commands.enquiry_parse import CHANNELS, KINDS, LogEnquiry
+from handlers.commands.enquiry_parse import MAX_CONTACT, LogEnquiry
 from handlers.context import HandlerContext, Reply
-from handlers.views.values import known
+from handlers.views.values import known, picked_day
 from handlers.views.values import value as field
 
 CALLBACK_ID = "enquiry_form"
-CHANNEL_OPTIONS = ("phone", "email", "letter", "in_person", "social", "survey")
 
 
 def _option(value: str, label: str) -> dict[str, Any]:
     return {"text": plain(label), "value": value}
 
 
-def _select(block_id: str, label: str, options: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
+def _select(
+    block_id: str, label: str, options: list[dict[str, Any]], *, optional: bool = False
+) -> dict[str, Any]:
+    block: dict[str, Any] = {
         "type": "input",
         "block_id": block_id,
         "label": plain(label),
         "element": {"type": "static_select", "action_id": block_id, "options": options},
     }
+    if optional:
+        block["optional"] = True
+    return block
 
 
-def form_view(channel_id: str) -> dict[str, Any]:
-    """The modal: kind, how it came in, from whom, owner, summary."""
+def words(values: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Options for the policy's kinds or channels ("in_person" shown as "In person")."""
+    return [_option(v, v.replace("_", " ").capitalize()) for v in values]
+
+
+def form_view(channel_id: str, config: EnquiryConfig | None = None) -> dict[str, Any]:
+    """The modal: kind, how it came in, from whom, how to reach them, the medium they
+    prefer, owner, summary."""
+    config = config or EnquiryConfig()
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
@@ -42,12 +54,8 @@ def form_view(channel_id: str) -> dict[str, Any]:
         "close": plain("Cancel"),
         "private_metadata": json.dumps({"channel": channel_id}),
         "blocks": [
-            _select("kind", "Kind", [_option(k, k.capitalize()) for k in KINDS]),
-            _select(
-                "channel",
-                "Came in by",
-                [_option(c, c.replace("_", " ").capitalize()) for c in CHANNEL_OPTIONS],
-            ),
+            _select("kind", "Kind", words(config.kinds)),
+            _select("channel", "Came in by", words(config.channels)),
             {
                 "type": "input",
                 "block_id": "from_name",
@@ -57,6 +65,27 @@ def form_view(channel_id: str) -> dict[str, Any]:
                     "action_id": "from_name",
                     "max_length": 200,
                 },
+            },
+            {
+                "type": "input",
+                "block_id": "contact",
+                "optional": True,
+                "label": plain(
+                    "How to reach them (e-mail, phone or address; only the owner sees it)"
+                ),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "contact",
+                    "max_length": MAX_CONTACT,
+                },
+            },
+            _select("prefers", "They prefer an answer by", words(config.channels), optional=True),
+            {
+                "type": "input",
+                "block_id": "expect_by",
+                "optional": True,
+                "label": plain("Told to expect a full answer by (an interim call back)"),
+                "element": {"type": "datepicker", "action_id": "expect_by"},
             },
             {
                 "type": "input",
@@ -76,13 +105,22 @@ def form_view(channel_id: str) -> dict[str, Any]:
                     "max_length": 3000,
                 },
             },
+            {
+                "type": "input",
+                "block_id": "needs",
+                "optional": True,
+                "label": plain("Access needs (e.g. large print, interpreter: Cree)"),
+                "element": {"type": "plain_text_input", "action_id": "needs", "max_length": 200},
+            },
         ],
     }
 
 
-def open_form(client: WebClient, trigger_id: str, channel_id: str) -> None:
+def open_form(
+    client: WebClient, trigger_id: str, channel_id: str, config: EnquiryConfig | None = None
+) -> None:
     """Open the modal at once (the trigger expires in 3 seconds)."""
-    client.views_open(trigger_id=trigger_id, view=form_view(channel_id))
+    client.views_open(trigger_id=trigger_id, view=form_view(channel_id, config))
 
 
 def register(app: App, ctx: HandlerContext) -> None:
@@ -97,11 +135,17 @@ def register(app: App, ctx: HandlerContext) -> None:
         kind, channel = field(values, "kind"), field(values, "channel")
         from_name, summary = field(values, "from_name"), field(values, "summary")
         owner_id = field(values, "owner") or None
+        contact, prefers = field(values, "contact") or None, field(values, "prefers") or None
+        picked = field(values, "expect_by")
+        config = ctx.policy.enquiry
         errors: dict[str, str] = {}
-        if kind not in KINDS:
-            errors["kind"] = "Choose complaint, question or request."
-        if channel not in CHANNELS.values():
+        if kind not in config.kinds:
+            errors["kind"] = "Choose what kind of enquiry it is."
+        if channel not in config.channels:
             errors["channel"] = "Choose how it came in."
+        if prefers is not None and prefers not in config.channels:
+            errors["prefers"] = "Choose one of the channels, or none."
+        expect_by = picked_day(picked, errors, "expect_by")
         if not from_name:
             errors["from_name"] = "Give the name of who it is from."
         if not summary:
@@ -113,6 +157,10 @@ def register(app: App, ctx: HandlerContext) -> None:
             return
 
         def work(tell: Reply) -> None:
-            tell(text=log(ctx, user_id, LogEnquiry(kind, channel, from_name, owner_id, summary)))
+            needs = field(values, "needs") or None
+            request = LogEnquiry(
+                kind, channel, from_name, owner_id, summary, contact, prefers, needs=needs
+            )
+            tell(text=log(ctx, user_id, request, expect_by))
 
         ctx.form(ack, body, context, "enquiry form", work, error_block="summary")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from handlers.replies import UserError
@@ -48,3 +49,14 @@ def known(ctx: HandlerContext, user_id: str, errors: dict[str, str], block: str)
     except UserError as error:  # Slack could not be asked just now
         errors[block] = error.message[:150]
         return False
+
+
+def picked_day(picked: str, errors: dict[str, str], block_id: str) -> date | None:
+    """A datepicker's day (None if none), or an error beside `block_id`."""
+    if not picked:
+        return None
+    try:
+        return date.fromisoformat(picked)
+    except ValueError:
+        errors[block_id] = "Pick a date."
+        return None

@@ -10,9 +10,11 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.services import board, visitors
+from bot.services.id_check import Field, IdNumberTyped, refuse_id_numbers
 from handlers.blocks import visitors as blocks
 from handlers.blocks.board import whereabouts_note
 from handlers.blocks.common import plain
+from handlers.blocks.visitor_record import signed_in_answer
 from handlers.commands.parsing import contacts_out
 from handlers.context import HandlerContext, Reply
 from handlers.replies import UserError
@@ -59,6 +61,7 @@ def form_view(channel_id: str) -> dict[str, Any]:
                 "element": {"type": "users_select", "action_id": "host"},
             },
             text_input("note", "Note", optional=True, multiline=True),
+            text_input("needs", "Access needs (e.g. wheelchair, interpreter: Cree)", optional=True),
         ],
     }
 
@@ -69,6 +72,23 @@ NOTE_LIMIT = 1000  # the visit's note column
 def open_form(client: WebClient, trigger_id: str, channel_id: str) -> None:
     """Open the modal at once (the trigger expires in 3 seconds)."""
     client.views_open(trigger_id=trigger_id, view=form_view(channel_id))
+
+
+ID_CHECKED_FIELDS = {
+    "name": "name",
+    "organisation": "organisation",
+    "note": "note",
+    "needs": "access needs",
+}
+
+
+def _refuse_id_numbers(ctx: HandlerContext, values: Any, errors: dict[str, str]) -> None:
+    """`[visitors] check_id`: an ID number typed into any field is refused beside that field."""
+    for block, label in ID_CHECKED_FIELDS.items():
+        try:
+            refuse_id_numbers([Field(label, value(values, block))], ctx.phone_region)
+        except IdNumberTyped:
+            errors[block] = "Looks like an ID number: record only the type of ID, never the number."
 
 
 def register(app: App, ctx: HandlerContext) -> None:
@@ -93,6 +113,9 @@ def register(app: App, ctx: HandlerContext) -> None:
             errors["name"] = "Give the visitor's name."
         if not host_id or not known(ctx, host_id, errors, "host"):
             errors.setdefault("host", "Choose the person they are here to see.")
+        needs = value(values, "needs") or None
+        if ctx.policy.visitors.check_id:
+            _refuse_id_numbers(ctx, values, errors)
         if not ctx.roles.is_desk(user_id):
             errors["name"] = "Only reception and managers may log visitors."
         if errors:
@@ -124,6 +147,8 @@ def register(app: App, ctx: HandlerContext) -> None:
                     note=visit_note,
                     desk_channel=ctx.desk_channel,
                     policy=ctx.policy,
+                    needs=needs,
+                    managers_channel=ctx.managers_channel,
                 )
                 visit = result.visit
                 whereabouts = board.status_of(session, host_id, now=now)
@@ -137,6 +162,14 @@ def register(app: App, ctx: HandlerContext) -> None:
                 tz=tz,
             )
             note = whereabouts_note(whereabouts, tz)  # the board: an off-site host
-            tell(text=f"{reply}\n{note}" if note else reply)
+            assert visit.id is not None
+            tell(
+                **signed_in_answer(
+                    f"{reply}\n{note}" if note else reply,
+                    visit_id=visit.id,
+                    check_id=ctx.policy.visitors.check_id,
+                    watched=result.watched,
+                )
+            )
 
         ctx.form(ack, body, context, "visitor form", work, error_block="name")
