@@ -151,6 +151,11 @@ class Server:
     def worker_pids(self) -> list[int]:
         return [p for p in self.process.children() if " worker" in _cmdline(p)]
 
+    def web_cpu_s(self) -> float:
+        """CPU time (user + system) its web processes have used so far (not the worker's)."""
+        pids = [p for p in self.process.children() if " worker" not in _cmdline(p)]
+        return sum(_cpu_s(pid) for pid in pids)
+
     @contextmanager
     def others_paused(self, others: list[Server]) -> Iterator[None]:
         """Stop the other servers' worker processes during this one's turn."""
@@ -191,6 +196,14 @@ class Server:
         with Session(self.engine) as session:
             statement = select(func.count()).select_from(Outbox)
             return int(session.scalar(statement.where(col(Outbox.state) == "pending")) or 0)
+
+
+def _cpu_s(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def _cmdline(pid: int) -> str:
@@ -236,10 +249,13 @@ def side_by_side(
     pooled: dict[str, list[float]] = {s.name: [] for s in servers}
     sent = dict.fromkeys(pooled, 0)
     pending: dict[str, list[int]] = {s.name: [] for s in servers}
+    cpu = dict.fromkeys(pooled, 0.0)
     for _ in range(rounds):
         for server in servers:
             with server.others_paused([s for s in servers if s is not server]):
+                before = server.web_cpu_s()
                 result = at_rate(server, double, make, numbers, RATE, seconds, raw=True)
+                cpu[server.name] += server.web_cpu_s() - before
             pooled[server.name] += result["latencies_ms"]
             sent[server.name] += result["sent"]
             if "outbox_pending_after" in result:
@@ -249,6 +265,8 @@ def side_by_side(
             "offered_rate": RATE,
             "rounds": rounds,
             "sent": sent[name],
+            # the web processes' CPU over the rounds, per request (bench/ack_cost.py: in-process)
+            "web_cpu_ms_per_request": round(cpu[name] * 1000 / max(sent[name], 1), 2),
             **summary(ms),
             **({"outbox_pending_after_each_round": pending[name]} if pending[name] else {}),
         }

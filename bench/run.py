@@ -25,7 +25,7 @@ from typing import Any
 
 from bench.harness import ROOT, clean_env
 
-BENCHES = ("dateparse", "sweep", "startup", "ack", "crash")
+BENCHES = ("dateparse", "sweep", "startup", "ack_cost", "ack", "crash")
 RESULTS = Path(__file__).resolve().parent / "results.json"
 HEADLINE = (
     "ack_p50_ms",
@@ -40,6 +40,8 @@ HEADLINE = (
     "visitor_max_rate_2web",
     "message_max_rate_2web",
     "durable_bare_max_rate_2web",
+    "visitor_round_trips_pg",
+    "message_round_trips_pg",
     "acked_lost_on_kill",
     "crash_half_done",
     "crash_posts_repeated",

@@ -98,10 +98,11 @@ def carry_out(
     arrived_at = clock.arrived(instant) if clock else nullcontext()
     try:
         with arrived_at, request_session(ctx.engine) as session:
-            if budget is not None:
-                limit_waits(session, arrived + budget - ctx.monotonic())
-            if rid is not None:
-                request_log.claim(session, rid, now=ctx.clock.now())
+            left = None if budget is None else arrived + budget - ctx.monotonic()
+            if rid is not None:  # with the timeouts set to the budget left, in one round trip
+                request_log.claim(session, rid, now=ctx.clock.now(), wait_limit_s=left)
+            elif left is not None:
+                limit_waits(session, left)
             work(reply)
             if keep is not None:
                 keep(session, replies)

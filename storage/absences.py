@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from itertools import chain
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col
 
 from storage.models import Absence, MentionNotice
@@ -34,9 +37,35 @@ _CURRENT = (
 )
 
 
+_SEEN = "frontdesk.absences.current"
+
+
 def current(session: Session, user_id: str, *, now: datetime) -> Absence | None:
-    """The absence `user_id` is on at `now` (the latest, should there be several)."""
-    return session.scalars(_CURRENT, {"p_user": user_id, "p_now": now}).first()
+    """The absence `user_id` is on at `now` (the latest, should there be several).
+
+    Asked again in the same transaction (a sign-in asks it for the host's cover and again
+    for the reply), the answer is remembered — until the transaction writes an absence, or
+    has one not yet flushed, when it is asked of the database again.
+    """
+    if any(isinstance(o, Absence) for o in chain(session.new, session.dirty, session.deleted)):
+        return session.scalars(_CURRENT, {"p_user": user_id, "p_now": now}).first()
+    seen: dict[tuple[str, datetime], Absence | None] = session.info.setdefault(_SEEN, {})
+    key = (user_id, now)
+    if key not in seen:
+        seen[key] = session.scalars(_CURRENT, {"p_user": user_id, "p_now": now}).first()
+    return seen[key]
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _absences_written(session: OrmSession, _flush_context: Any) -> None:
+    if any(isinstance(o, Absence) for o in chain(session.new, session.dirty, session.deleted)):
+        session.info.pop(_SEEN, None)
+
+
+@event.listens_for(OrmSession, "after_commit")
+@event.listens_for(OrmSession, "after_rollback")
+def _transaction_over(session: OrmSession) -> None:
+    session.info.pop(_SEEN, None)
 
 
 def current_all(session: Session, *, now: datetime) -> list[Absence]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from storage import at_commit
 from storage.models import AuditEvent
 
 MAX_DETAIL = 1000  # AuditEvent.detail's column
-_INSERT = insert(AuditEvent.__table__)  # type: ignore[attr-defined]
+_TABLE = AuditEvent.__table__  # type: ignore[attr-defined]
 
 
 def record(
@@ -32,12 +33,14 @@ def record(
         "detail": detail[:MAX_DETAIL] if detail else detail,
         "at": at,
     }
-    # A Core insert, at once: no unit of work for a row nothing reads back in this transaction.
-    session.connection().execute(_INSERT, values)
+    # No unit of work for a row nothing but this module reads back in its transaction: it is
+    # written with the transaction's other last writes, just before COMMIT (storage.at_commit).
+    at_commit.insert_row(session, _TABLE, values)
 
 
 def for_item(session: Session, item_id: int) -> list[AuditEvent]:
     """The history of one item, oldest first."""
+    at_commit.send(session)  # the lines this transaction recorded too
     statement = (
         select(AuditEvent)
         .where(col(AuditEvent.item_id) == item_id)
@@ -48,6 +51,7 @@ def for_item(session: Session, item_id: int) -> list[AuditEvent]:
 
 def last_at(session: Session, *, item_id: int, action: str) -> datetime | None:
     """When `action` was last recorded on the item (None: never)."""
+    at_commit.send(session)  # the lines this transaction recorded too
     return session.scalar(
         select(func.max(col(AuditEvent.at))).where(
             col(AuditEvent.item_id) == item_id, col(AuditEvent.action) == action
@@ -59,6 +63,7 @@ def for_visits(
     session: Session, visit_ids: list[int], *, actions: tuple[str, ...]
 ) -> list[AuditEvent]:
     """The `actions` recorded on these visits, oldest first."""
+    at_commit.send(session)  # the lines this transaction recorded too
     statement = (
         select(AuditEvent)
         .where(col(AuditEvent.visit_id).in_(visit_ids), col(AuditEvent.action).in_(actions))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, String, bindparam, create_engine, event, func, select, true
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
@@ -38,10 +40,37 @@ def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> E
         engine = create_engine(url, **kwargs)
         _configure_sqlite(engine, in_memory="poolclass" in kwargs)
         return engine
-    kwargs["pool_pre_ping"] = True
     if schema:
         kwargs["connect_args"] = {"options": f"-csearch_path={schema}"}
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled PostgreSQL connection that has been idle longer than this is pinged before it is
+# handed out (and replaced if the ping fails); one used more recently is handed out as it is.
+# SQLAlchemy's `pool_pre_ping` pinged on every checkout: a round trip per request, and on a busy
+# server every connection was used a few milliseconds before. A connection that dies in between
+# fails its request, which is rolled back and told "Nothing was saved" (nothing half-done), and
+# SQLAlchemy then drops the pool's older connections.
+PING_AFTER_IDLE_S = 2.0
+_RETURNED_AT = "frontdesk.returned_at"
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _handed_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get(_RETURNED_AT)
+        if returned is None or time.monotonic() - returned <= PING_AFTER_IDLE_S:
+            return  # new (just connected) or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError(f"an idle pooled connection is gone: {error}") from error
 
 
 # Page cache per SQLite connection, in KiB (SQLite's default is 2,000). The pool keeps five
@@ -117,15 +146,31 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
-_TIMEOUTS = text(
-    "SELECT set_config('lock_timeout', :ms, true), set_config('statement_timeout', :ms, true)"
-)
+def wait_limits() -> Any:
+    """A one-row selectable that sets this transaction's lock and statement timeouts to the
+    milliseconds bound as `p_wait_ms` (`wait_ms`; PostgreSQL's `set_config(..., is_local =>
+    true)`): select from it on its own, or fold it into the transaction's first statement
+    (storage.request_log.claim) to spend no round trip of its own."""
+    ms: Any = bindparam("p_wait_ms", type_=String())
+    return select(
+        func.set_config("lock_timeout", ms, true()).label("lock_timeout"),
+        func.set_config("statement_timeout", ms, true()).label("statement_timeout"),
+    )
+
+
+def wait_ms(seconds_left: float) -> str:
+    return str(max(int(seconds_left * 1000), 1))
+
+
+_LIMIT_WAITS = wait_limits()
+
+
+def is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def limit_waits(session: Session, seconds_left: float) -> None:
     """No lock wait or statement in this transaction may outlast `seconds_left` (PostgreSQL,
     both set in one round trip; SQLite has one writer, taken at BEGIN, and its busy timeout)."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    ms = str(max(int(seconds_left * 1000), 1))
-    session.execute(_TIMEOUTS, {"ms": ms})
+    if is_postgresql(session):
+        session.execute(_LIMIT_WAITS, {"p_wait_ms": wait_ms(seconds_left)})

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, insert, or_, select, update
 from sqlmodel import Session, col
 
+from storage import at_commit
 from storage.models import (
     AssistCall,
     AuditEvent,
@@ -311,6 +312,7 @@ def clear_correction_details(
     ]
     if not conditions:
         return
+    at_commit.send(session)  # audit lines this transaction queued are cleared too
     session.execute(
         update(AuditEvent)
         .where(or_(*conditions), col(AuditEvent.action) == "corrected")

@@ -11,10 +11,12 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import String, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
+from storage import at_commit
+from storage.db import is_postgresql, wait_limits, wait_ms
 from storage.models import HandledRequest
 
 
@@ -26,15 +28,41 @@ class AlreadyHandled(Exception):
         self.reply = reply
 
 
-def claim(session: Session, request_id: str, *, now: datetime) -> None:
+_INSTANT = HandledRequest.__table__.c.handled_at.type  # type: ignore[attr-defined]
+_CLAIM = insert(HandledRequest).values(
+    id=bindparam("p_id", type_=String()), handled_at=bindparam("p_at", type_=_INSTANT)
+)
+
+
+def _claim_with_limits() -> Any:
+    """The claim that also sets the transaction's timeouts: one statement, one round trip."""
+    limits = wait_limits().subquery("limits")
+    chosen = select(
+        bindparam("p_id", type_=String()), bindparam("p_at", type_=_INSTANT)
+    ).select_from(limits)
+    return insert(HandledRequest).from_select(["id", "handled_at"], chosen)
+
+
+_CLAIM_WITH_LIMITS = _claim_with_limits()
+
+
+def claim(
+    session: Session, request_id: str, *, now: datetime, wait_limit_s: float | None = None
+) -> None:
     """Mark the request handled in this transaction, or raise AlreadyHandled.
 
     Call it first in the transaction (a duplicate rolls the transaction back). On PostgreSQL
     a concurrent copy of the request waits here for this transaction and then finds the row,
-    instead of doing the work a second time.
+    instead of doing the work a second time. With `wait_limit_s`, the transaction's lock and
+    statement timeouts are set to it by the same statement (storage.db.limit_waits otherwise).
     """
+    values = {"p_id": request_id, "p_at": now}
+    statement = _CLAIM
+    if wait_limit_s is not None and is_postgresql(session):
+        statement = _CLAIM_WITH_LIMITS
+        values["p_wait_ms"] = wait_ms(wait_limit_s)
     try:
-        session.execute(insert(HandledRequest).values(id=request_id, handled_at=now))
+        session.connection().execute(statement, values)
     except IntegrityError:
         session.rollback()  # nothing of this request's was done yet
         reply = session.scalar(
@@ -44,12 +72,14 @@ def claim(session: Session, request_id: str, *, now: datetime) -> None:
 
 
 def keep_reply(session: Session, request_id: str, reply: dict[str, Any] | None) -> None:
-    """Remember what the request was told, to tell a retry the same."""
+    """Remember what the request was told, to tell a retry the same (written with the
+    transaction's other last writes, just before it commits: storage.at_commit)."""
     if reply is not None:
-        session.execute(
+        at_commit.statement(
+            session,
             update(HandledRequest)
             .where(col(HandledRequest.id) == request_id)
-            .values(reply=json.dumps(reply, default=str))
+            .values(reply=json.dumps(reply, default=str)),
         )
 
 

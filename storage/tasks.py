@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, or_, select, update
+from sqlalchemy import Connection, Engine, alias, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
@@ -30,27 +30,30 @@ class Claimed:
     attempts: int
 
 
-def _upsert(dialect: str, values: dict[str, Any]) -> Any:
+# What a task whose key exists is set to: built once (building `excluded` each time cost more
+# than the rest of the statement). `excluded` is the row that was proposed.
+_EXCLUDED = alias(Task.__table__, name="excluded")  # type: ignore[attr-defined]
+_REARM = {
+    "state": "pending",
+    "params": _EXCLUDED.c.params,
+    "seq": Task.seq + 1,
+    "attempts": 0,
+    "next_attempt_at": _EXCLUDED.c.next_attempt_at,
+    "error": None,
+}
+
+
+def upsert(dialect: str, rows: list[dict[str, Any]]) -> Any:
+    """Write (or re-arm) the tasks `rows` (from `row`; distinct keys) in one statement."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Task).values(**values)
-    return statement.on_conflict_do_update(
-        index_elements=["key"],
-        set_={
-            "state": "pending",
-            "params": statement.excluded.params,
-            "seq": Task.seq + 1,
-            "attempts": 0,
-            "next_attempt_at": statement.excluded.next_attempt_at,
-            "error": None,
-        },
-    )
+    # One row as a dict: a statement SQLAlchemy caches (a list of rows is compiled each time).
+    statement = insert(Task).values(rows[0] if len(rows) == 1 else rows)
+    return statement.on_conflict_do_update(index_elements=["key"], set_=_REARM)
 
 
-def enqueue(
-    connection: Connection, *, key: str, kind: str, params: dict[str, Any], now: datetime
-) -> None:
-    """Write (or re-arm) the task `key` in the caller's transaction."""
-    values = {
+def row(*, key: str, kind: str, params: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A new task's columns."""
+    return {
         "key": key,
         "kind": kind,
         "params": json.dumps(params, default=str),
@@ -60,7 +63,14 @@ def enqueue(
         "next_attempt_at": now,
         "created_at": now,
     }
-    connection.execute(_upsert(connection.dialect.name, values))
+
+
+def enqueue(
+    connection: Connection, *, key: str, kind: str, params: dict[str, Any], now: datetime
+) -> None:
+    """Write (or re-arm) the task `key` in the caller's transaction."""
+    values = row(key=key, kind=kind, params=params, now=now)
+    connection.execute(upsert(connection.dialect.name, [values]))
 
 
 _INSTANT = Task.__table__.c.next_attempt_at.type  # type: ignore[attr-defined]

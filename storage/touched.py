@@ -2,7 +2,8 @@
 
 Every session's flushes are watched (once this module is imported); just before a transaction
 commits, the people it touched — whose items, visits or status changed — each get a `home`
-task (storage.tasks) in that same transaction, so a refresh is never lost to a crash and a
+task (storage.tasks) in that same transaction (sent with its other last writes in one
+statement, storage.at_commit), so a refresh is never lost to a crash and a
 rolled-back transaction refreshes no one. Bulk `UPDATE` statements are not seen: change these
 tables through the ORM.
 """
@@ -16,7 +17,7 @@ from typing import Any
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from storage import tasks
+from storage import at_commit, tasks
 from storage.models import Absence, Item, Presence, Visit
 
 # Which columns name the person whose App Home shows the row.
@@ -49,17 +50,15 @@ def people_in(objects: Any) -> set[str]:
 
 
 def refresh_home(session: Session, user_ids: set[str] | list[str], *, now: datetime) -> None:
-    """Write a Home refresh task for each person (channels have no Home) in this transaction."""
-    connection = session.connection()
-    for user_id in sorted(set(user_ids)):  # one order everywhere: no deadlock between two
-        if user_id[:1] in ("U", "W"):
-            tasks.enqueue(
-                connection,
-                key=home_task_key(user_id),
-                kind=HOME_TASK,
-                params={"user_id": user_id},
-                now=now,
-            )
+    """Write a Home refresh task for each person (channels have no Home) in this transaction,
+    just before it commits (storage.at_commit: with its other such writes, one round trip)."""
+    people = sorted(u for u in set(user_ids) if u[:1] in ("U", "W"))  # one order everywhere
+    if people:
+        rows = [
+            tasks.row(key=home_task_key(u), kind=HOME_TASK, params={"user_id": u}, now=now)
+            for u in people
+        ]
+        at_commit.statement(session, tasks.upsert(session.get_bind().dialect.name, rows))
 
 
 @event.listens_for(Session, "after_flush")
@@ -69,7 +68,7 @@ def _collect(session: Session, _flush_context: Any) -> None:
     session.info.setdefault(_PENDING, set()).update(people_in(objects))
 
 
-@event.listens_for(Session, "before_commit")
+@at_commit.before_sending
 def _write_tasks(session: Session) -> None:
     session.flush()  # what is still unflushed is collected too
     people = session.info.pop(_PENDING, None)

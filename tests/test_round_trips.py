@@ -1,0 +1,168 @@
+"""What one command costs the database, held: the round trips of a `/visitor arrived` and a
+`/message` (bench/ack_cost.py measures the same, with CPU), and the writes sent together just
+before COMMIT (storage.at_commit) still commit with the work, or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event, text
+from sqlmodel import Session, select
+
+from bench.ack_cost import RoundTrips
+from bot.console.embedded import Embedded
+from storage import absences, at_commit, audit, request_log
+from storage.models import Absence, AuditEvent, HandledRequest, Task
+from storage.touched import refresh_home
+from tests.conftest import TUESDAY_3PM
+from tests.helpers import last_reply
+
+RECEPTION = "U0RECEPTION"
+HOSTS = ("<@U0ALICE|alice>", "<@U0BOB|bob>")
+
+# The most each may take; fewer is fine (then lower these). Measured on 2026-12-01: 20 and 14
+# before storage.at_commit, the claim with the timeouts and the pre-ping only when idle; 14 and
+# 9 after; main's check for a name already on site, then its visitor checks (issue 19b), each
+# added one read to a sign-in.
+VISITOR_ROUND_TRIPS = 16  # BEGIN, claim + timeouts, 11 reads and writes, last writes, COMMIT
+MESSAGE_ROUND_TRIPS = 9
+# SQLite: BEGIN IMMEDIATE is one, and the last writes go one by one (no round trips to save).
+VISITOR_STATEMENTS = {"sqlite": 17, "postgresql": 14}
+
+
+@contextmanager
+def counted(engine: Engine) -> Iterator[dict[str, Any]]:
+    """Statements executed on `engine` (both databases) and, on PostgreSQL, round trips."""
+    seen: dict[str, Any] = {"statements": 0, "which": []}
+
+    def executed(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen["statements"] += 1
+        seen["which"].append(" ".join(statement.split()[:3]))
+
+    event.listen(engine, "before_cursor_execute", executed)
+    try:
+        if engine.dialect.name == "postgresql":
+            with RoundTrips().installed(engine) as trips:
+                trips.on = True
+                yield seen
+                seen["round_trips"] = trips.count
+        else:
+            yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", executed)
+
+
+def quiet(fd: Embedded) -> Embedded:
+    """As in a web process: the worker sends, so a command's cost is its own."""
+    fd.runtime.ctx.deliver = lambda: None
+    for n, host in enumerate(HOSTS):  # each host once into the directory, as a running install has
+        fd.command(RECEPTION, "/visitor", f"arrived Warm Up {n} from Acme for {host}")
+    return fd
+
+
+def test_a_visitor_arrived_costs_at_most_its_round_trips(fd: Embedded) -> None:
+    quiet(fd)
+    with counted(fd.engine) as seen:
+        fd.command(RECEPTION, "/visitor", f"arrived Jane Doe from Acme for {HOSTS[0]}")
+    assert "signed in for" in last_reply(fd, RECEPTION)
+    assert seen["statements"] <= VISITOR_STATEMENTS[fd.engine.dialect.name], seen
+    if "round_trips" in seen:
+        assert seen["round_trips"] <= VISITOR_ROUND_TRIPS, seen
+
+
+def test_a_message_costs_at_most_its_round_trips(fd: Embedded) -> None:
+    quiet(fd)
+    text = f"{HOSTS[1]} Caller 1 (Acme) 416-555-0101: please call back"
+    with counted(fd.engine) as seen:
+        fd.command(RECEPTION, "/message", text)
+    if "round_trips" in seen:
+        assert seen["round_trips"] <= MESSAGE_ROUND_TRIPS, seen
+
+
+def test_the_last_writes_of_a_command_are_all_committed(fd: Embedded) -> None:
+    quiet(fd)
+    fd.command(RECEPTION, "/visitor", f"arrived Jane Doe from Acme for {HOSTS[0]}")
+    with Session(fd.engine) as session:
+        lines = session.exec(select(AuditEvent).where(AuditEvent.actor_id == RECEPTION)).all()
+        kept = session.exec(select(HandledRequest)).all()
+        homes = session.exec(select(Task).where(Task.key == "home:U0ALICE")).all()
+    assert len([a for a in lines if a.action == "signed_in"]) == 3  # two warm-ups and Jane
+    assert all(k.reply and "signed in for" in k.reply for k in kept)
+    assert len(homes) == 1 and homes[0].seq == 1  # written, then re-armed by the second sign-in
+
+
+def test_writes_queued_for_commit_are_rolled_back_with_the_work(engine: Engine) -> None:
+    now = _now()
+    with Session(engine) as session:
+        audit.record(session, actor_id="U0ALICE", action="tried", at=now)
+        refresh_home(session, ["U0ALICE"], now=now)
+        request_log.claim(session, "command:t1", now=now)
+        request_log.keep_reply(session, "command:t1", {"text": "done"})
+        assert at_commit.pending(session) == 3
+        session.rollback()
+    with Session(engine) as session:
+        assert session.exec(select(AuditEvent)).all() == []
+        assert session.exec(select(Task)).all() == []
+        assert session.exec(select(HandledRequest)).all() == []
+
+
+def test_queued_audit_lines_are_read_back_in_their_transaction_in_order(
+    engine: Engine,
+) -> None:
+    now = _now()
+    with Session(engine) as session:
+        for action in ("created", "tried", "resolved"):
+            audit.record(session, actor_id="U0ALICE", action=action, at=now, item_id=None)
+        assert audit.last_at(session, item_id=0, action="tried") is None  # sent, none on item 0
+        assert at_commit.pending(session) == 0
+        session.commit()
+    with Session(engine) as session:
+        rows = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [r.action for r in rows] == ["created", "tried", "resolved"]
+
+
+def test_a_savepoint_writes_at_once_so_its_rollback_takes_the_row(engine: Engine) -> None:
+    now = _now()
+    with Session(engine) as session:
+        with pytest.raises(RuntimeError), session.begin_nested():
+            audit.record(session, actor_id="U0ALICE", action="tried", at=now)
+            raise RuntimeError("undo")
+        audit.record(session, actor_id="U0ALICE", action="kept", at=now)
+        session.commit()
+    with Session(engine) as session:
+        assert [r.action for r in session.exec(select(AuditEvent)).all()] == ["kept"]
+
+
+def test_an_absence_added_in_the_transaction_is_seen_by_the_next_ask(engine: Engine) -> None:
+    now = _now()
+    with Session(engine) as session:
+        assert absences.current(session, "U0ALICE", now=now) is None
+        session.add(
+            Absence(
+                user_id="U0ALICE",
+                starts_at=now - timedelta(hours=1),
+                until=now + timedelta(days=1),
+            )
+        )
+        assert absences.current(session, "U0ALICE", now=now) is not None  # not the memo
+        session.flush()
+        assert absences.current(session, "U0ALICE", now=now) is not None
+
+
+def _now() -> datetime:
+    return TUESDAY_3PM
+
+
+def test_the_claim_sets_the_timeouts_to_the_budget_left(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no lock or statement timeout to set")
+    with Session(engine) as session:
+        request_log.claim(session, "command:t2", now=_now(), wait_limit_s=1.234)
+        lock = session.execute(text("SHOW lock_timeout")).scalar()
+        statement = session.execute(text("SHOW statement_timeout")).scalar()
+        session.rollback()
+    assert (lock, statement) == ("1234ms", "1234ms")
