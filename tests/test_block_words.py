@@ -127,6 +127,7 @@ def test_going_away_says_where_your_open_items_went(
         backup_away_until=None,
         moved_to_working_day=False,
         handed_over=count,
+        handed_to=backup,
     )
     assert said in text
 

@@ -23,7 +23,7 @@ lead = "U0BOB"
 
 [teams.care]
 members = ["U0CAROL"]
-site = "main"
+site = "default"
 
 [[routing]]
 when = { kind = "complaint", about = "employee" }
