@@ -155,7 +155,7 @@ def build_runtime(
     replays = ReplayGuard()
     app.use(RequestGuard(replays=replays, app_id=app_id))
     app.use(pooled_respond)
-    app.use(stamp_arrival(ctx.monotonic, clock))
+    app.use(stamp_arrival(lambda: ctx.monotonic(), clock))  # read at each request: injectable
     install_log_redaction([token, signing_secret])
     register_all(app, ctx)
     return Runtime(
