@@ -177,6 +177,9 @@ def test_on_my_way_makes_the_host_the_escort_and_hand_over_passes_it_on(fd: Embe
     fd.command(RECEPTION, "/desk", "roll-call")
     roll = "\n".join(block_text(p) for p in posts_to(fd, DESK))
     assert "Kim Lee" in roll and "with *Bob" in roll
+    # The visitor log names the escort too (DESIGN "The visitor record").
+    fd.command(RECEPTION, "/visitor", "log")
+    assert f"escorted by <@{BOB}>" in last_reply(fd, RECEPTION)
 
 
 def test_only_the_escort_or_the_desk_may_hand_over(fd: Embedded) -> None:

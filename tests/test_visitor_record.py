@@ -193,13 +193,14 @@ def test_the_managers_report_carries_the_visits_as_their_own_csv(fd: Embedded) -
         "visitor",
         "organisation",
         "host",
+        "escort",
         "arrived",
         "left",
         "state",
         "logged_by",
     ]
     assert [row[1] for row in rows[1:]] == ["Dr Helen Ward", "Jane Doe", "Kim Lee"]
-    assert rows[1][3] == "@alice" and rows[1][5] != "" and rows[2][5] == ""
+    assert rows[1][3] == "@alice" and rows[1][6] != "" and rows[2][6] == ""
 
 
 TUESDAY = datetime(2026, 11, 24, 15, 0, tzinfo=ZoneInfo("America/Toronto"))

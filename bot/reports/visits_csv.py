@@ -15,7 +15,17 @@ from zoneinfo import ZoneInfo
 from bot.contacts import scrub_contacts
 from storage.models import Visit
 
-HEADER = ("pass", "visitor", "organisation", "host", "arrived", "left", "state", "logged_by")
+HEADER = (
+    "pass",
+    "visitor",
+    "organisation",
+    "host",
+    "escort",
+    "arrived",
+    "left",
+    "state",
+    "logged_by",
+)
 
 
 def _local(instant: datetime | None, tz: ZoneInfo) -> str:
@@ -39,6 +49,7 @@ def visits_csv(visits: Sequence[Visit], names: Mapping[str, str], tz: ZoneInfo) 
                 scrub_contacts(visit.name),
                 scrub_contacts(visit.organisation or ""),
                 _person(visit.host_id, names),
+                _person(visit.escort_id, names) if visit.escort_id else "",
                 _local(visit.arrived_at, tz),
                 _local(visit.left_at, tz),
                 visit.state,

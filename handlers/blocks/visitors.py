@@ -278,9 +278,10 @@ def _log_line(visit: Any, tz: ZoneInfo) -> str:
         gone = "left " + date_token(
             visit.left_at, tz, "{time}" if same_day else "{date_short} {time}"
         )
+    escort = f" · escorted by {mention(visit.escort_id)}" if visit.escort_id else ""
     return (
         f"• {arrived}, {gone} · {esc(visit.pass_number or '—')} · "
-        f"{who(visit.name, visit.organisation)} for {mention(visit.host_id)}"
+        f"{who(visit.name, visit.organisation)} for {mention(visit.host_id)}{escort}"
     )
 
 
