@@ -24,6 +24,7 @@ from bot.roles import Roles
 from bot.slack_http import PooledWebClient, pooled_respond
 from bot.sweep import outbox_moot
 from bot.task_runner import TaskRun, TaskRunner
+from bot.warm_up import warm_up
 from handlers.commands.desk_report import REPORT_TASK, send_report_files
 from handlers.context import HandlerContext
 from handlers.directory import Directory
@@ -98,6 +99,7 @@ def build_runtime(
     app_id: str | None = None,
 ) -> Runtime:
     """Wire a Front Desk: the Bolt app and its listeners, and the outbox sender."""
+    warm_up(policy, clock)  # before any request: the first command has Slack's 3 s too
     client = make_client(token, api_url, retries=True)
     sender = OutboxSender(
         engine,
