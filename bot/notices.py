@@ -334,6 +334,27 @@ class MessageDm(Notice):
 # --- windows: reminders and alerts (bot/sweep.py, bot/services/item_actions.py) ----------
 
 
+def _summary_fields(summary: ItemSummary, stage: str | None) -> dict[str, Any]:
+    """The fields every item notice takes from its window's summary."""
+    return {
+        "item_id": summary.item_id,
+        "kind": summary.kind,
+        "label": summary.label,
+        "who": summary.who,
+        "due_at": summary.due_at,
+        "state": summary.state,
+        "urgent": summary.urgent,
+        "organisation": summary.organisation,
+        "subject": summary.subject,
+        "owner_id": summary.owner_id,
+        "owner_channel": summary.owner_channel,
+        "intended_id": summary.intended_id,
+        "enquiry_id": summary.enquiry_id,
+        "has_contact": summary.has_contact,
+        "stage": stage,
+    }
+
+
 @dataclass(frozen=True, kw_only=True)
 class ItemNotice(Notice):
     """What a window is about (`ItemSummary`), fit for a channel; the base of its notices."""
@@ -358,23 +379,7 @@ class ItemNotice(Notice):
     def about(cls, summary: ItemSummary, *, stage: str | None = None) -> Self:
         """The notice of `summary`'s window (a subclass's own optional fields are set with
         `dataclasses.replace`; one with required fields of its own has its own constructor)."""
-        return cls(
-            item_id=summary.item_id,
-            kind=summary.kind,
-            label=summary.label,
-            who=summary.who,
-            due_at=summary.due_at,
-            state=summary.state,
-            urgent=summary.urgent,
-            organisation=summary.organisation,
-            subject=summary.subject,
-            owner_id=summary.owner_id,
-            owner_channel=summary.owner_channel,
-            intended_id=summary.intended_id,
-            enquiry_id=summary.enquiry_id,
-            has_contact=summary.has_contact,
-            stage=stage,
-        )
+        return cls(**_summary_fields(summary, stage))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -477,21 +482,7 @@ class ItemMoved(ItemNotice):
     ) -> ItemMoved:
         """The rewrite of a post of `was` about `summary`'s window."""
         return cls(
-            item_id=summary.item_id,
-            kind=summary.kind,
-            label=summary.label,
-            who=summary.who,
-            due_at=summary.due_at,
-            state=summary.state,
-            urgent=summary.urgent,
-            organisation=summary.organisation,
-            subject=summary.subject,
-            owner_id=summary.owner_id,
-            owner_channel=summary.owner_channel,
-            intended_id=summary.intended_id,
-            enquiry_id=summary.enquiry_id,
-            has_contact=summary.has_contact,
-            stage=stage,
+            **_summary_fields(summary, stage),
             was=was,
             moved_by=moved_by,
             taken=taken,

@@ -4,6 +4,9 @@ open items over as chosen, shows on the board, and can be listed and cancelled."
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
 
 from sqlmodel import Session, select
 
@@ -157,3 +160,26 @@ def last_reply_after(fd: Embedded, user_id: str, text: str) -> str:
 def lines(text: str, start: str) -> int:
     """How many different lines of `text` begin with `start`."""
     return len({line for line in text.splitlines() if line.startswith(start)})
+
+
+def test_one_absence_whose_hand_over_fails_does_not_hold_up_another(
+    fd: Embedded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.services import planned_absences
+
+    real = planned_absences.hand_over
+
+    def failing_for_alice(session: Any, *, user_id: str, **rest: Any) -> Any:
+        if user_id == ALICE:
+            raise RuntimeError("hand-over broke")
+        return real(session, user_id=user_id, **rest)
+
+    monkeypatch.setattr(planned_absences, "hand_over", failing_for_alice)
+    fd.command(RECEPTION, "/message", f"{BOB_M} Sam Roe: call back")
+    fd.command(ALICE, "/ooo", "from Nov 26 until Nov 30")
+    fd.command(BOB, "/ooo", f"from Nov 26 until Nov 30 backup {ALICE_M}")
+    advance_to(fd, THURSDAY_MIDNIGHT + timedelta(minutes=1))
+    alice, bob = absences(fd)
+    assert alice.start_pending  # not begun: tried again next round
+    assert not bob.start_pending  # begun, and his message handed over
+    assert items(fd)[0].owner_id != BOB

@@ -7,6 +7,7 @@ begins, by the `absences.start` job at its instant; it then runs like any other 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
@@ -20,6 +21,8 @@ from bot.when import WhenError, parse_when
 from storage import absences
 from storage.db import session_scope
 from storage.models import Absence
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -106,18 +109,24 @@ def begin_due(
     """Begin every planned absence whose start has come, applying the hand-over chosen."""
     begun = []
     for absence in absences.due_to_begin(session, now=now):
-        absence.start_pending = False
-        session.add(absence)
-        session.flush()
-        moved = None
-        if absence.hand_over and absence.until > now:
-            moved = hand_over(
-                session,
-                user_id=absence.user_id,
-                now=now,
-                desk_channel=desk_channel,
-                teams=teams,
-            )
+        try:
+            with session.begin_nested():  # one absence that fails does not hold up the others
+                absence.start_pending = False
+                session.add(absence)
+                session.flush()
+                moved = None
+                if absence.hand_over and absence.until > now:
+                    moved = hand_over(
+                        session,
+                        user_id=absence.user_id,
+                        now=now,
+                        desk_channel=desk_channel,
+                        teams=teams,
+                    )
+        except Exception:
+            session.refresh(absence)  # still pending: tried again next round
+            log.exception("planned absence %s could not begin; it is tried again", absence.id)
+            continue
         begun.append((absence, moved))
     return begun
 
