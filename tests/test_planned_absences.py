@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-
 from sqlmodel import Session, select
 
 from bot.console.embedded import Embedded
