@@ -131,6 +131,28 @@ def begin_due(
     return begun
 
 
+def choose_hand_over(
+    session: Session, *, user_id: str, absence_id: int, hand_over_items: bool, now: datetime
+) -> Absence:
+    """The "Keep my items" / "Hand them over" buttons: change the hand-over stored with a
+    planned absence before it starts (pressed twice, the same choice stands)."""
+    absence = session.get(Absence, absence_id)
+    if absence is None or absence.user_id != user_id:
+        raise AbsenceError("that planned absence is not yours, or no longer on record")
+    if absence.ended_at is not None and absence.ended_at <= absence.starts_at:
+        raise AbsenceError("that planned absence was withdrawn (`/ooo list` shows what is set)")
+    if not absence.start_pending or absence.starts_at <= now:
+        raise AbsenceError(
+            "that absence has already started: the hand-over chosen was applied when it "
+            "began (`/ooo back` ends it)"
+        )
+    if absence.hand_over != hand_over_items:
+        absence.hand_over = hand_over_items
+        session.add(absence)
+        session.flush()
+    return absence
+
+
 def is_planned(absence: Absence, *, now: datetime) -> bool:
     """Whether `absence` has yet to begin at `now`."""
     return absence.starts_at > now

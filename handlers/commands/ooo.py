@@ -198,18 +198,16 @@ def _plan(ctx: HandlerContext, user_id: str, request: PlanAbsence, respond: Repl
             )
     except absences.AbsenceError as error:
         raise UserError(esc(str(error)), PLAN_FORM) from None
-    respond(
-        **ephemeral(
-            blocks.planned_reply(
-                starts_at=starts_at,
-                until=planned.absence.until,
-                tz=tz,
-                backup_id=request.backup_id,
-                note=request.note,
-                hand_over=request.hand_over,
-                backup_away_until=planned.backup_away_until,
-                moved_to_working_day=back.moved_to_working_day,
-                has_team=ctx.policy.team_book().team_of(user_id) is not None,
-            )
-        )
+    text = blocks.planned_reply(
+        starts_at=starts_at,
+        until=planned.absence.until,
+        tz=tz,
+        backup_id=request.backup_id,
+        note=request.note,
+        hand_over=request.hand_over,
+        backup_away_until=planned.backup_away_until,
+        moved_to_working_day=back.moved_to_working_day,
+        has_team=ctx.policy.team_book().team_of(user_id) is not None,
     )
+    assert planned.absence.id is not None
+    respond(**ephemeral(text, blocks.planned_blocks(text, planned.absence.id, request.hand_over)))
