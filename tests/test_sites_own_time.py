@@ -15,9 +15,10 @@ from sqlmodel import Session, select
 
 from bot.config import DEFAULT_SITE
 from bot.console.embedded import Embedded
-from storage.models import Absence, Visit
+from storage.models import Absence, Item, Visit
 from tests.conftest import SITE
 from tests.helpers import last_reply
+from tests.time_helpers import advance_to
 
 RECEPTION, ALICE, BOB = "U0RECEPTION", "U0ALICE", "U0BOB"
 ALICE_M, BOB_M = "<@U0ALICE|alice>", "<@U0BOB|bob>"
@@ -129,3 +130,25 @@ def test_an_expected_visitor_is_matched_only_at_the_site_expecting_them(fd: Embe
     with Session(fd.engine) as session:
         found = sorted((v.site, v.state) for v in session.exec(select(Visit)))
     assert found == [(DEFAULT_SITE, "on_site"), ("west", "on_site")]
+
+
+def _item_owners(fd: Embedded) -> set[tuple[str | None, str | None]]:
+    with Session(fd.engine) as session:
+        return {(i.owner_id, i.owner_channel) for i in session.exec(select(Item))}
+
+
+def test_with_nobody_to_cover_the_items_go_to_the_own_site_s_desk(fd: Embedded) -> None:
+    fd.command(ALICE, "/desk", "site west")
+    fd.command(RECEPTION, "/message", f"{ALICE_M} Sam Roe: call back", channel_id=DESK)
+    fd.command(ALICE, "/ooo", "until 2026-11-26")
+    assert _item_owners(fd) == {(None, WEST_DESK)}
+
+
+def test_a_planned_absence_hands_over_to_the_own_site_s_desk_when_it_starts(
+    fd: Embedded,
+) -> None:
+    fd.command(ALICE, "/desk", "site west")
+    fd.command(RECEPTION, "/message", f"{ALICE_M} Sam Roe: call back", channel_id=DESK)
+    fd.command(ALICE, "/ooo", "from 2026-11-26 until 2026-11-30")
+    advance_to(fd, datetime(2026, 11, 26, 0, 1, tzinfo=VANCOUVER))
+    assert _item_owners(fd) == {(None, WEST_DESK)}

@@ -132,7 +132,7 @@ def _set(ctx: HandlerContext, user_id: str, request: Until, respond: Reply) -> N
                 session,
                 user_id=user_id,
                 now=now,
-                desk_channel=ctx.desk_channel,
+                desk_channel=here.desk,  # the person's own site's desk, when nobody covers
                 teams=ctx.policy.team_book(),
             )
     except absences.AbsenceError as error:
