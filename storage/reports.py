@@ -11,6 +11,7 @@ from sqlalchemy import and_, exists, false, func, or_, select, true
 from sqlmodel import Session, col
 
 from storage.models import (
+    AssistCall,
     AuditEvent,
     CustomerReply,
     Enquiry,
@@ -195,6 +196,27 @@ def incidents_in(session: Session, start: datetime, end: datetime, site: str | N
         col(Incident.occurred_at) >= start, col(Incident.occurred_at) < end, _unsited(site)
     )
     return int(session.scalar(statement) or 0)
+
+
+def incidents_between(
+    session: Session, start: datetime, end: datetime, site: str | None = None
+) -> tuple[list[Incident], dict[int, bool]]:
+    """The incidents that happened in [start, end), earliest first, and which of them a call
+    for help (`/desk assist`) opened."""
+    found = list(
+        session.scalars(
+            select(Incident)
+            .where(
+                col(Incident.occurred_at) >= start, col(Incident.occurred_at) < end, _unsited(site)
+            )
+            .order_by(col(Incident.occurred_at), col(Incident.id))
+        )
+    )
+    ids = [incident.id for incident in found if incident.id is not None]
+    called = session.scalars(
+        select(col(AssistCall.incident_id)).where(col(AssistCall.incident_id).in_(ids))
+    )
+    return found, {int(i): True for i in called.all() if i is not None}
 
 
 def late_notices(session: Session, start: datetime, end: datetime, site: str | None = None) -> int:

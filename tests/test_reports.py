@@ -201,6 +201,7 @@ def test_a_quarters_figures_match_an_independent_count_and_it_writes_a_png_and_a
         f"{rendered.stem}.csv",
         f"{rendered.visits_stem}.csv",
         f"{rendered.stem}-calls.csv",
+        f"{rendered.stem}-incidents.csv",
     ]
     # The same quarter, written as `frontdesk report` writes it.
     _check_the_files(engine, policy, quarter, tmp_path)
@@ -222,6 +223,7 @@ def _check_the_files(
         "frontdesk-report-2026-01-05-to-2026-04-05.csv",
         "frontdesk-visits-2026-01-05-to-2026-04-05.csv",
         "frontdesk-report-2026-01-05-to-2026-04-05-calls.csv",
+        "frontdesk-report-2026-01-05-to-2026-04-05-incidents.csv",
     ]
 
 
@@ -244,7 +246,7 @@ def test_a_manager_gets_the_summary_and_the_files_by_dm(fd: Embedded) -> None:
     reply = last_reply(fd, "U0MANAGER")
     assert "Front Desk report" in reply and "Phone messages" in reply and "within window" in reply
     uploads = fd.double.uploaded_files
-    assert [u["filename"][-4:] for u in uploads] == [".png", ".csv", ".csv", ".csv"]
+    assert [u["filename"][-4:] for u in uploads] == [".png", ".csv", ".csv", ".csv", ".csv"]
     assert all(u["channels"] == [fd.double.dm_channel("U0MANAGER")] for u in uploads)
     header = next(csv.reader(io.StringIO(uploads[1]["bytes"].decode())))
     assert header[0] == "item_id"
@@ -276,7 +278,7 @@ def test_the_weekly_report_is_posted_once_at_the_first_opening_of_the_week(fd: E
     fd.runtime.sender.deliver_due()
     (post,) = posts_to(fd, "C0MGRS")
     assert "Mon 16 Nov – Sun 22 Nov 2026" in block_text(post)
-    assert [u["channels"] for u in fd.double.uploaded_files] == [["C0MGRS"]] * 4
+    assert [u["channels"] for u in fd.double.uploaded_files] == [["C0MGRS"]] * 5
     # The next one is due at next Monday's opening, 09:00 site time.
     assert weekly.next_at(ctx) == datetime(2026, 11, 30, 9, tzinfo=SITE)
 
