@@ -113,7 +113,9 @@ def _told(session: Session, enquiry_ids: set[int]) -> dict[tuple[int, str], Cust
         .where(col(CustomerReply.enquiry_id).in_(sorted(enquiry_ids)))
         .order_by(col(CustomerReply.at), col(CustomerReply.id))
     )
-    return {(reply.enquiry_id, reply.stage): reply for reply in session.scalars(statement)}
+    return {
+        (int(reply.enquiry_id or 0), reply.stage): reply for reply in session.scalars(statement)
+    }
 
 
 def enquiries_received(
