@@ -128,7 +128,8 @@ def report_csv(tmp_path: Path, first: str, last: str) -> list[dict[str, str]]:
         env=env | {"PYTHONPATH": str(ROOT), "DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"},
     )
     assert result.returncode == 0, result.stderr
-    (found,) = [p for p in out.glob("frontdesk-report-*.csv") if not p.name.endswith("-calls.csv")]
+    others = ("-calls.csv", "-incidents.csv")
+    (found,) = [p for p in out.glob("frontdesk-report-*.csv") if not p.name.endswith(others)]
     with found.open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
