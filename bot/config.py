@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.calendar import BusinessCalendar, check_holiday_region
+from bot.channels import Channels
 from bot.durations import Duration, parse_duration
 from bot.hours import WeeklyHours, parse_hours
 from bot.teams import Rule, Team, TeamBook, parse_owner, user_id_of
@@ -246,6 +247,7 @@ class SiteTable(_Section):
     closures: tuple[date, ...] | None = None
     date_order: Literal["DMY", "MDY", "YMD"] | None = None
     desk: str | None = None  # its desk channel (else the shared `channels.desk`)
+    managers: str | None = None  # its managers' channel (else the shared `channels.managers`)
     staff: tuple[str, ...] = ()  # user IDs who belong to this site, whatever they chose
 
     _zone = field_validator("timezone")(_known_zone)
@@ -253,7 +255,7 @@ class SiteTable(_Section):
 
     def over(self, base: SiteConfig, site_id: str) -> SiteConfig:
         """This site's settings: its own, and the rest from `base` (the `[site]` table)."""
-        own = self.model_dump(exclude_none=True, exclude={"desk", "staff"})
+        own = self.model_dump(exclude_none=True, exclude={"desk", "managers", "staff"})
         own.setdefault("name", site_id)
         return base.model_copy(update={**own, "hours": self.hours or base.hours})
 
@@ -708,6 +710,13 @@ class Policy(_Section):
                         f"{where}.staff", f"{user_id} is already staff of {staff_of[user_id]}"
                     )
                 staff_of[user_id] = site_id
+        for site_id, table in self.sites.items():
+            if table.managers and table.managers in desks:
+                raise KeyedError(
+                    f"sites.{site_id}.managers",
+                    f"{table.managers} is the desk channel of {desks[table.managers]}: "
+                    "give the managers' own channel",
+                )
         return self
 
     @property
@@ -736,6 +745,16 @@ class Policy(_Section):
         """A site's desk channel (the shared `channels.desk` unless its table names one)."""
         table = self.sites.get(site_id or DEFAULT_SITE)
         return (table.desk if table else None) or self.channels.desk
+
+    def channels_at(self, site_id: str | None, fallback: Channels | None = None) -> Channels:
+        """A site's channels: its own `desk` and `managers` where its table names them, else
+        the deployment's (`fallback`: what the runtime was started with), else `[channels]`."""
+        table = self.sites.get(site_id or DEFAULT_SITE)
+        shared = fallback or Channels(self.channels.desk or "", self.channels.managers or "")
+        return Channels(
+            desk=(table.desk if table else None) or shared.desk,
+            managers=(table.managers if table else None) or shared.managers,
+        )
 
     def site_of_channel(self, channel_id: str | None) -> str | None:
         """The site whose desk channel this is (None: not a desk channel)."""

@@ -42,6 +42,7 @@ _RUN = re.compile(r"(?<![\w/#.-])\+?\(?\d(?:[\s().-]{0,2}\d){6,}(?![\w/])")
 # A number cut short where a long text was shortened ("call 416-555-01…"): still a number.
 _CUT_SHORT = re.compile(r"(?<![\w/#.-])\+?\(?\d[\d\s().-]*\d(?=\s?…)")
 CUT_SHORT_DIGITS = 5
+MIN_PHONE_DIGITS = 3  # "911" is the shortest number anyone types; fewer digits are no number
 _GROUP = re.compile(r"\+?\(?\d+\)?")
 LONG_RUN_DIGITS = 10
 MAX_GROUPS_SEARCHED = 8
@@ -73,6 +74,8 @@ class Found:
 
 def find_phones(text: str, region: str = DEFAULT_REGION) -> list[Found]:
     """Every phone number in `text`, in order, none overlapping."""
+    if sum(c.isdigit() for c in text) < MIN_PHONE_DIGITS:  # most names: no matcher needed
+        return []
     spans: list[Found] = []
     for found in _candidates(text, region):
         if not any(found.start < s.end and s.start < found.end for s in spans):

@@ -12,6 +12,7 @@ from handlers.actions import (
     enquiry_buttons,
     item_buttons,
     message_buttons,
+    ooo_buttons,
     roll_call,
     visitor_buttons,
     visitor_record,
@@ -55,6 +56,7 @@ OTHERS: list[Register] = [
     enquiry_buttons.register,
     incident_form.register,
     assist_buttons.register,
+    ooo_buttons.register,
     directory_events.register,
 ]
 

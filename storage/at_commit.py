@@ -76,15 +76,19 @@ def send(session: Session) -> None:
         return
     connection = session.connection()
     dialect = connection.dialect.name
+    if dialect != "postgresql":  # no round trips to save: one statement per row, cached
+        for entry in queue:
+            if isinstance(entry, _Rows):
+                for row in entry.rows:  # compiled once per table and set of columns
+                    connection.execute(insert(entry.table), row)
+            else:
+                connection.execute(entry)
+        return
     statements = [
         each
         for entry in queue
-        for each in (entry.statements(dialect) if isinstance(entry, _Rows) else [entry])
+        for each in (entry.statements() if isinstance(entry, _Rows) else [entry])
     ]
-    if dialect != "postgresql":
-        for each in statements:
-            connection.execute(each)
-        return
     first, *rest = statements
     if rest:
         first = first.add_cte(*(each.cte(f"at_commit_{n}") for n, each in enumerate(rest)))
@@ -110,11 +114,12 @@ class _Rows:
         self.table = table
         self.rows = rows
 
-    def statements(self, dialect: str) -> list[Any]:
-        """The INSERT(s), built so that SQLAlchemy's statement cache knows them (a multi-row
-        VALUES is compiled anew each time, which cost more than the round trip it saved)."""
-        if len(self.rows) == 1 or dialect != "postgresql":  # SQLite: no round trips to save
-            return [insert(self.table).values(row) for row in self.rows]
+    def statements(self) -> list[Any]:
+        """The INSERT (PostgreSQL), built so that SQLAlchemy's statement cache knows it (a
+        multi-row VALUES is compiled anew each time, which cost more than the round trip it
+        saved)."""
+        if len(self.rows) == 1:
+            return [insert(self.table).values(self.rows[0])]
         names = list(self.rows[0])
         types = {name: self.table.c[name].type for name in names}
         chosen = [

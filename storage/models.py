@@ -38,7 +38,7 @@ class Visit(SQLModel, table=True):
     """A visitor: expected, on site, gone or cancelled."""
 
     __table_args__ = (
-        UniqueConstraint("pass_day", "pass_number", name="uq_visit_pass"),
+        UniqueConstraint("site", "pass_day", "pass_number", name="uq_visit_pass"),  # per site
         Index("ix_visit_state_pass_day", "state", "pass_day"),
         Index("ix_visit_pass_day_seq", "pass_day", "pass_seq"),
     )
@@ -263,6 +263,7 @@ class Incident(SQLModel, table=True):
     occurred_at: datetime = Field(sa_type=UTCDateTime, index=True)
     responded_by: str | None = Field(default=None, max_length=32)  # first to answer a call for help
     anonymised: bool = False
+    site: str = Field(default="default", max_length=32, index=True)  # the site it happened at
 
 
 class AuditEvent(SQLModel, table=True):
@@ -403,6 +404,7 @@ class PhoneCall(SQLModel, table=True):
     logged_by: str = Field(max_length=32)
     at: datetime = Field(sa_type=UTCDateTime, index=True)
     anonymised: bool = False
+    site: str = Field(default="default", max_length=32, index=True)  # the desk that took it
 
 
 class AssistCall(SQLModel, table=True):
@@ -421,3 +423,4 @@ class AssistCall(SQLModel, table=True):
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     louder_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     louder_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    site: str = Field(default="default", max_length=32)  # the desk that called for help

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, false, func, or_, select, true
+from sqlalchemy import and_, exists, func, or_, select, true
 from sqlmodel import Session, col
 
 from storage.models import (
@@ -156,9 +156,9 @@ class CallFacts:
     at: datetime
 
 
-def _unsited(site: str | None) -> Any:
-    """Rows kept without a site (`/call`, incidents) count for the whole desk and the default site."""
-    return true() if site is None or site == "default" else false()
+def _column_at(column: Any, site: str | None) -> Any:
+    """Rows of `site` (`/call`, incidents: the site that received them); every row when None."""
+    return true() if site is None else column == site
 
 
 def call_times(
@@ -168,7 +168,9 @@ def call_times(
     phone messages and enquiries by phone (calls in)."""
     logged = session.execute(
         select(col(PhoneCall.id), col(PhoneCall.direction), col(PhoneCall.at)).where(
-            col(PhoneCall.at) >= start, col(PhoneCall.at) < end, _unsited(site)
+            col(PhoneCall.at) >= start,
+            col(PhoneCall.at) < end,
+            _column_at(col(PhoneCall.site), site),
         )
     )
     messages = session.execute(
@@ -195,7 +197,9 @@ def call_times(
 def incidents_in(session: Session, start: datetime, end: datetime, site: str | None = None) -> int:
     """How many incidents happened in [start, end) (by when they happened, not were logged)."""
     statement = select(func.count()).where(
-        col(Incident.occurred_at) >= start, col(Incident.occurred_at) < end, _unsited(site)
+        col(Incident.occurred_at) >= start,
+        col(Incident.occurred_at) < end,
+        _column_at(col(Incident.site), site),
     )
     return int(session.scalar(statement) or 0)
 

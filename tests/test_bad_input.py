@@ -815,6 +815,24 @@ def test_a_message_from_the_form_is_recorded_as_typed(
             assert clean(esc(message.caller)) == message.caller
 
 
+def test_a_full_message_with_numbers_in_the_callers_name_is_sent_back_to_shorten() -> None:
+    """The numbers taken out of the name join the message: past its 3,000 characters the form
+    says so beside the message, and nothing is taken."""
+    view = message_form_view("C0DESK")
+    chosen = {
+        "recipient": ALICE,
+        "caller": "Sam Roe +44 20 7946 0958",
+        "phone": "416-555-0100",
+        "body": "x" * 2990,
+    }
+    with front_desk() as desk:
+        response = desk.submit(RECEPTION, view, _state(view, chosen))
+        errors = json.loads(response.body)["errors"]
+        assert "shorten it to 3000" in errors["body"]
+        with Session(desk.fd.engine) as session:
+            assert session.exec(select(PhoneMessage)).all() == []
+
+
 # ---- what comes later ------------------------------------------------------------------------
 
 # What the bot posts on its own days later (due soon, overdue, escalated, the unanswered visitor,

@@ -107,6 +107,7 @@ def test_desk_site_records_the_person_s_own_site(fd: Embedded) -> None:
         assert session.get(Staff, BOB).site == "west"  # type: ignore[union-attr]
     fd.command(BOB, "/desk", "site")
     assert "You are at *Vancouver office*" in last_reply(fd, BOB)
+    assert "`/desk site &lt;id&gt;`" in last_reply(fd, BOB)  # shown, not read as a link
     fd.command(BOB, "/desk", "site Toronto office")  # its name does too
     assert "You are now at *Toronto office*" in last_reply(fd, BOB)
 

@@ -25,7 +25,7 @@ def run(ctx: HandlerContext, call: DeskCall) -> None:
         call.respond(
             **ephemeral(
                 f":round_pushpin: You are at *{esc(ctx.policy.site_name(site))}*. "
-                f"The sites: {known}. Change with {FORM}."
+                f"The sites: {known}. Change with {esc(FORM)}."
             )
         )
         return

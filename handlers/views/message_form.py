@@ -16,6 +16,7 @@ from bot.services.messages import NewMessage
 from handlers.blocks.board import whereabouts_note
 from handlers.blocks.messages import MESSAGE_FORM_ID, RECIPIENT_PICKED, message_form_view
 from handlers.commands.message import take_new
+from handlers.commands.message_parse import MAX_BODY
 from handlers.commands.parsing import contacts_out
 from handlers.context import HandlerContext, Reply
 from handlers.views.values import checked, known, value
@@ -80,6 +81,16 @@ def register(app: App, ctx: HandlerContext) -> None:
             errors["caller"] = "Give the caller's name."
         if email and not re.fullmatch(EMAIL, email):
             errors["email"] = "That does not look like an e-mail address."
+        message = "\n".join(
+            part
+            for part in (value(values, "body", keep_lines=True), also and f"Also: {also}")
+            if part
+        )
+        if len(message) > MAX_BODY:
+            errors["body"] = (
+                "With the numbers taken out of the caller's name the message is "
+                f"{len(message)} characters long: shorten it to {MAX_BODY}."
+            )
         if errors:
             ack(response_action="errors", errors=errors)
             return
@@ -92,12 +103,7 @@ def register(app: App, ctx: HandlerContext) -> None:
                 phone=phone or None,
                 email=email or None,
                 subject=value(values, "subject") or None,
-                body="\n".join(
-                    part
-                    for part in (value(values, "body", keep_lines=True), also and f"Also: {also}")
-                    if part
-                )
-                or None,
+                body=message or None,
                 urgent=checked(values, "urgent"),
             )
             typed_in = json.loads(body["view"].get("private_metadata") or "{}").get("channel")
