@@ -213,7 +213,9 @@ def incidents_between(
         session.scalars(
             select(Incident)
             .where(
-                col(Incident.occurred_at) >= start, col(Incident.occurred_at) < end, _unsited(site)
+                col(Incident.occurred_at) >= start,
+                col(Incident.occurred_at) < end,
+                _column_at(col(Incident.site), site),
             )
             .order_by(col(Incident.occurred_at), col(Incident.id))
         )

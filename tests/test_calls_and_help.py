@@ -296,6 +296,7 @@ def test_the_reports_incidents_csv_names_who_logged_and_who_answered_the_call_fo
         ("#2", "2026-11-24 15:00", RECEPTION),  # not in the test directory: by id
     ]
     logged, called = rows
+    assert {r["site"] for r in rows} == {"default"}
     assert (logged["call_for_help"], logged["answered_by"]) == ("no", "")
     assert logged["what"].startswith("Swore at me") and "416-555-0142" not in logged["what"]
     assert (called["call_for_help"], called["answered_by"]) == ("yes", BOB)

@@ -1,5 +1,5 @@
-"""The report's incidents CSV: each incident of the period (by when it happened), who logged it,
-and whether it began as a call for help (`/desk assist`) and who answered it.
+"""The report's incidents CSV: each incident of the period (by when it happened), the site that
+received it, who logged it, and whether it began as a call for help (`/desk assist`) and who answered it.
 
 What was typed is kept (the managers need it), with phone numbers and e-mail addresses taken out
 as in the visits CSV; an anonymised incident says so in its own words. People are shown by their
@@ -19,6 +19,7 @@ from storage.models import Incident
 
 HEADER = (
     "incident",
+    "site",
     "happened",
     "when_typed",
     "location",
@@ -47,6 +48,7 @@ def incidents_csv(
         writer.writerow(
             (
                 f"#{incident.id}",
+                incident.site,
                 site_time(incident.occurred_at, tz),
                 scrub_contacts(incident.occurred),
                 scrub_contacts(incident.location or ""),

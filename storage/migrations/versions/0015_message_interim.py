@@ -6,7 +6,7 @@ kept as for an enquiry, so a reply belongs to an enquiry or to a phone message (
 becomes optional). Existing replies all belong to enquiries and keep theirs.
 
 Revision ID: 0015
-Revises: 0006
+Revises: 0014
 Create Date: 2026-12-01 07:00:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0006"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
