@@ -430,9 +430,41 @@ PLACEHOLDERS = (
 )
 
 
+TEMPLATE_STAGES = ("acknowledge", "resolve", "late", "interim")
+
+
+def _known_placeholders(value: str | None) -> str | None:
+    """A template whose placeholders are all in PLACEHOLDERS (ValueError naming the wrong one)."""
+    if value is None:
+        return None
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(value) if name is not None]
+    except ValueError as exc:
+        raise ValueError(f"{exc} (write a brace as {{{{ or }}}})") from None
+    for name in fields:
+        if name not in PLACEHOLDERS:
+            known = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+            raise ValueError(f'unknown placeholder "{{{name}}}" (use {known})')
+    return value
+
+
+class KindTemplates(_Section):
+    """One kind's own texts (`[templates.kind.<kind>]`): each one set wins over the general
+    text of the same stage; the ones left out fall back to it."""
+
+    acknowledge: str | None = None
+    resolve: str | None = None
+    late: str | None = None
+    interim: str | None = None
+
+    _placeholders = field_validator(*TEMPLATE_STAGES)(_known_placeholders)
+
+
 class TemplatesConfig(_Section):
     """What the owner tells the customer, pre-filled in the "Acknowledged", "Resolved" and
-    "Running late…" forms (placeholders in braces, see PLACEHOLDERS)."""
+    "Running late…" forms and a phone message's "Interim call back…" (placeholders in braces,
+    see PLACEHOLDERS); `[templates.kind.<kind>]` overrides them for one kind of enquiry (or
+    `message`, a phone message)."""
 
     acknowledge: str = (
         "Dear {customer}, thank you for your {kind} (our reference {ref}). {owner} is looking "
@@ -446,19 +478,24 @@ class TemplatesConfig(_Section):
         "Dear {customer}, we are sorry: the answer to your {kind} (our reference {ref}) is "
         "taking longer than we said. You will have it by {revised_by}. {owner}"
     )
+    interim: str = (
+        "Dear {customer}, thank you for your call. {owner} is looking into it: you will have a "
+        "full answer by {revised_by}."
+    )
+    kind: dict[str, KindTemplates] = Field(default_factory=dict)
 
-    @field_validator("acknowledge", "resolve", "late")
+    _placeholders = field_validator(*TEMPLATE_STAGES)(_known_placeholders)
+
+    @field_validator("kind", mode="before")
     @classmethod
-    def _known_placeholders(cls, value: str) -> str:
-        try:
-            fields = [name for _, name, _, _ in string.Formatter().parse(value) if name is not None]
-        except ValueError as exc:
-            raise ValueError(f"{exc} (write a brace as {{{{ or }}}})") from None
-        for name in fields:
-            if name not in PLACEHOLDERS:
-                known = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
-                raise ValueError(f'unknown placeholder "{{{name}}}" (use {known})')
-        return value
+    def _words(cls, value: Any) -> Any:
+        return {_word(k): v for k, v in value.items()} if isinstance(value, dict) else value
+
+    def text(self, stage: str, kind: str) -> str:
+        """The `stage` template for `kind`: the kind's own, else the general one."""
+        own = self.kind.get(_word(kind))
+        found = getattr(own, stage) if own is not None else None
+        return found if found is not None else str(getattr(self, stage))
 
 
 class SlaConfig(_Section):
@@ -781,6 +818,10 @@ def enquiry_policy_error(policy: Policy) -> str | None:
         for word in words:
             if word not in known:
                 return f"sla.enquiry.{table}.{word}: not one of [enquiry] {table}s ({', '.join(known)})"
+    for word in policy.templates.kind:
+        if word not in (*enquiry.kinds, "message"):
+            kinds = ", ".join((*enquiry.kinds, "message"))
+            return f"templates.kind.{word}: not one of [enquiry] kinds, or message ({kinds})"
     for kind in enquiry.kinds:
         for channel in enquiry.channels:
             if sla.windows(kind, channel) == (None, None):

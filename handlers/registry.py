@@ -25,6 +25,7 @@ from handlers.views import (
     enquiry_told,
     incident_form,
     message_form,
+    message_interim,
     visitor_form,
 )
 
@@ -51,6 +52,7 @@ OTHERS: list[Register] = [
     enquiry_form.register,
     enquiry_followup.register,
     enquiry_told.register,
+    message_interim.register,
     enquiry_buttons.register,
     incident_form.register,
     assist_buttons.register,

@@ -125,11 +125,13 @@ class Enquiry(SQLModel, table=True):
 class CustomerReply(SQLModel, table=True):
     """What the customer was told about an enquiry, how, and by whom: at "Acknowledged"
     (maybe with when to expect a full answer), at "Resolved" (with the outcome), or at
-    "Running late…" (whether they were told of the new date)."""
+    "Running late…" (whether they were told of the new date); or what a caller was told at a
+    phone message's "Interim call back…" (`message_id`, stage "interim", with `expect_by`)."""
 
     id: int | None = Field(default=None, primary_key=True)
-    enquiry_id: int = Field(foreign_key="enquiry.id", index=True)
-    stage: str = Field(max_length=16)  # acknowledge | resolve | late
+    enquiry_id: int | None = Field(default=None, foreign_key="enquiry.id", index=True)
+    message_id: int | None = Field(default=None, foreign_key="phonemessage.id", index=True)
+    stage: str = Field(max_length=16)  # acknowledge | resolve | late | interim
     told: bool = True
     medium: str | None = Field(default=None, max_length=16)
     said: str | None = Field(default=None, max_length=3000)

@@ -11,6 +11,7 @@ from sqlalchemy import and_, exists, func, or_, select, true
 from sqlmodel import Session, col
 
 from storage.models import (
+    AssistCall,
     AuditEvent,
     CustomerReply,
     Enquiry,
@@ -112,7 +113,9 @@ def _told(session: Session, enquiry_ids: set[int]) -> dict[tuple[int, str], Cust
         .where(col(CustomerReply.enquiry_id).in_(sorted(enquiry_ids)))
         .order_by(col(CustomerReply.at), col(CustomerReply.id))
     )
-    return {(reply.enquiry_id, reply.stage): reply for reply in session.scalars(statement)}
+    return {
+        (int(reply.enquiry_id or 0), reply.stage): reply for reply in session.scalars(statement)
+    }
 
 
 def enquiries_received(
@@ -199,6 +202,29 @@ def incidents_in(session: Session, start: datetime, end: datetime, site: str | N
         _column_at(col(Incident.site), site),
     )
     return int(session.scalar(statement) or 0)
+
+
+def incidents_between(
+    session: Session, start: datetime, end: datetime, site: str | None = None
+) -> tuple[list[Incident], dict[int, bool]]:
+    """The incidents that happened in [start, end), earliest first, and which of them a call
+    for help (`/desk assist`) opened."""
+    found = list(
+        session.scalars(
+            select(Incident)
+            .where(
+                col(Incident.occurred_at) >= start,
+                col(Incident.occurred_at) < end,
+                _column_at(col(Incident.site), site),
+            )
+            .order_by(col(Incident.occurred_at), col(Incident.id))
+        )
+    )
+    ids = [incident.id for incident in found if incident.id is not None]
+    called = session.scalars(
+        select(col(AssistCall.incident_id)).where(col(AssistCall.incident_id).in_(ids))
+    )
+    return found, {int(i): True for i in called.all() if i is not None}
 
 
 def late_notices(session: Session, start: datetime, end: datetime, site: str | None = None) -> int:
