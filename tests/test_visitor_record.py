@@ -203,6 +203,17 @@ def test_the_managers_report_carries_the_visits_as_their_own_csv(fd: Embedded) -
     assert rows[1][3] == "@alice" and rows[1][6] != "" and rows[2][6] == ""
 
 
+def test_a_name_typed_as_a_formula_opens_as_text_in_the_visits_csv(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/visitor", f'arrived =HYPERLINK("http://x.example","Jo") for {ALICE_M}')
+    fd.command(RECEPTION, "/visitor", f"arrived @Sam Roe (-Acme) for {ALICE_M}")
+    fd.command(MANAGER, "/desk", "report this week")
+    (visits,) = [u for u in fd.double.uploaded_files if "-visits-" in u["filename"]]
+    rows = list(csv.reader(io.StringIO(visits["bytes"].decode())))
+    names = sorted(row[1] for row in rows[1:])
+    assert all(name.startswith("'") for name in names), names  # a spreadsheet shows it as text
+    assert any("HYPERLINK" in name for name in names)
+
+
 TUESDAY = datetime(2026, 11, 24, 15, 0, tzinfo=ZoneInfo("America/Toronto"))
 
 

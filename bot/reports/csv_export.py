@@ -9,6 +9,7 @@ import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.reports.csv_cells import typed
 from bot.reports.figures import Report
 
 HEADER = (
@@ -58,14 +59,14 @@ def to_csv(report: Report, tz: ZoneInfo) -> bytes:
                 _local(facts.started_at, tz),
                 _local(facts.due_at, tz),
                 _local(facts.done_at if outcome.answered else None, tz),
-                facts.outcome or "",
+                typed(facts.outcome or ""),
                 _yes_no(outcome.within if outcome.decided else None),
                 "" if outcome.business_hours is None else f"{outcome.business_hours:.2f}",
                 _yes_no(outcome.breached),
                 _yes_no(facts.revised),
                 facts.enquiry_ref or "",
                 (facts.told_by or "").replace("_", " "),
-                facts.customer_outcome or "",
+                typed(facts.customer_outcome or ""),
             )
         )
     return buffer.getvalue().encode("utf-8")

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from bot.contacts import scrub_contacts
+from bot.reports.csv_cells import typed
 from bot.reports.visits_csv import handle, site_time
 from storage.models import Incident
 
@@ -50,10 +51,10 @@ def incidents_csv(
                 f"#{incident.id}",
                 incident.site,
                 site_time(incident.occurred_at, tz),
-                scrub_contacts(incident.occurred),
-                scrub_contacts(incident.location or ""),
-                scrub_contacts(incident.who or ""),
-                scrub_contacts(incident.what),
+                typed(scrub_contacts(incident.occurred)),
+                typed(scrub_contacts(incident.location or "")),
+                typed(scrub_contacts(incident.who or "")),
+                typed(scrub_contacts(incident.what)),
                 handle(incident.reported_by, names),
                 site_time(incident.created_at, tz),
                 "yes" if called.get(incident.id) else "no",

@@ -13,6 +13,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.contacts import scrub_contacts
+from bot.reports.csv_cells import typed
 from storage.models import Visit
 
 HEADER = (
@@ -46,8 +47,8 @@ def visits_csv(visits: Sequence[Visit], names: Mapping[str, str], tz: ZoneInfo) 
         writer.writerow(
             (
                 visit.pass_number or "",
-                scrub_contacts(visit.name),
-                scrub_contacts(visit.organisation or ""),
+                typed(scrub_contacts(visit.name)),
+                typed(scrub_contacts(visit.organisation or "")),
                 handle(visit.host_id, names),
                 handle(visit.escort_id, names) if visit.escort_id else "",
                 site_time(visit.arrived_at, tz),
