@@ -6,23 +6,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App
-
 from handlers.context import HandlerContext
 
 log = logging.getLogger(__name__)
 
 
-def register(app: App, ctx: HandlerContext) -> None:
-    """Listen for `user_change` and `team_join`."""
+def user_changed(ctx: HandlerContext, body: dict[str, Any], event: dict[str, Any]) -> None:
+    ctx.event(body, "user_change", lambda: person_described(ctx, event))
 
-    @app.event("user_change")
-    def user_changed(body: dict[str, Any], event: dict[str, Any]) -> None:
-        ctx.event(body, "user_change", lambda: person_described(ctx, event))
 
-    @app.event("team_join")
-    def team_joined(body: dict[str, Any], event: dict[str, Any]) -> None:
-        ctx.event(body, "team_join", lambda: person_described(ctx, event))
+def team_joined(ctx: HandlerContext, body: dict[str, Any], event: dict[str, Any]) -> None:
+    ctx.event(body, "team_join", lambda: person_described(ctx, event))
 
 
 def person_described(ctx: HandlerContext, event: dict[str, Any]) -> None:

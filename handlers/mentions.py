@@ -8,8 +8,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App
-
 from bot.services.mentions import absences_to_mention
 from handlers.blocks.ooo import mention_notice
 from handlers.context import HandlerContext
@@ -21,14 +19,10 @@ from storage.db import session_scope
 log = logging.getLogger(__name__)
 
 
-def register(app: App, ctx: HandlerContext) -> None:
-    """Listen for channel messages."""
-
-    @app.event("message")
-    def message_posted(event: dict[str, Any], body: dict[str, Any]) -> None:
-        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
-            return  # edits, deletions, joins and bots' posts
-        ctx.event(body, "mention notices", lambda: answer_mentions(ctx, event))
+def message_posted(ctx: HandlerContext, event: dict[str, Any], body: dict[str, Any]) -> None:
+    if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+        return  # edits, deletions, joins and bots' posts
+    ctx.event(body, "mention notices", lambda: answer_mentions(ctx, event))
 
 
 def answer_mentions(ctx: HandlerContext, event: dict[str, Any]) -> None:

@@ -6,121 +6,98 @@ They are on the owner's DM and, with the item's id after the action id, on the H
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 
 from bot.services import messages
-from bot.services.item_actions import AlreadyYours
-from bot.services.windows import RepeatedAttempt, WindowClosed
+from handlers.actions.item_button import Press, press
 from handlers.blocks import messages as blocks
 from handlers.blocks.common import context as context_block
-from handlers.blocks.common import outcome_words, section
-from handlers.context import HandlerContext, Reply
-from handlers.replies import UserError, ephemeral, in_message
+from handlers.blocks.common import section
+from handlers.context import HandlerContext
+from handlers.replies import ephemeral, in_message
 from handlers.text import date_token, esc, mention
-from storage.db import session_scope
+
+CALLED_BACK = re.compile(r"^message_called_back(_\d+)?$")
+TRIED = re.compile(r"^message_tried(_\d+)?$")
+SHOW_NUMBER = re.compile(r"^message_show_number(_\d+)?$")
 
 
-@contextmanager
-def item_errors() -> Iterator[None]:
-    """Turn "no such item" and "already done" into something the clicker can read."""
-    try:
-        yield
-    except messages.ItemNotFound as error:
-        raise UserError(f"Sorry: {error}.") from None
-    except WindowClosed as error:
-        raise UserError(f"Nothing to do: it is already {outcome_words(error.outcome)}.") from None
-    except AlreadyYours as error:
-        raise UserError(str(error)) from None
-    except RepeatedAttempt as error:
-        raise UserError(
-            f":telephone_receiver: Already noted: no answer, attempt {error.attempts}. "
-            "A try more than five minutes later counts as another."
-        ) from None
+def called_back(
+    ctx: HandlerContext,
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+) -> None:
+    """ "Called back": the message is done."""
+
+    def answer(p: Press) -> dict[str, Any]:
+        _, message = messages.called_back(
+            p.session, now=p.now, item_id=p.thing_id, by=p.user_id, roles=ctx.roles
+        )
+        text, _ = blocks.answered_dm(message.caller, message.organisation, "called_back")
+        done = f":white_check_mark: {mention(p.user_id)} called back."
+        if in_message(body):
+            return {
+                "replace_original": True,
+                "text": text,
+                "blocks": [section(text), context_block(done)],
+            }
+        return ephemeral(f"{text}\n{done}")
+
+    press(ctx, ack, body, action, context, "message called back", answer)
 
 
-def register(app: App, ctx: HandlerContext) -> None:
-    """Listen for the message buttons."""
+def tried(
+    ctx: HandlerContext,
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+) -> None:
+    """ "Tried — no answer": one more attempt, and a reminder later."""
 
-    @app.action(re.compile(r"^message_called_back(_\d+)?$"))
-    def called_back(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
-    ) -> None:
-        def work(tell: Reply) -> None:
-            user_id = body["user"]["id"]
-            with item_errors():
-                with session_scope(ctx.engine) as session:
-                    _, message = messages.called_back(
-                        session,
-                        now=ctx.clock.now(),
-                        item_id=int(action["value"]),
-                        by=user_id,
-                        roles=ctx.roles,
-                    )
-                    caller, organisation = message.caller, message.organisation
-                text, _ = blocks.answered_dm(caller, organisation, "called_back")
-                done = f":white_check_mark: {mention(user_id)} called back."
-                if in_message(body):
-                    tell(
-                        replace_original=True,
-                        text=text,
-                        blocks=[section(text), context_block(done)],
-                    )
-                else:
-                    tell(**ephemeral(f"{text}\n{done}"))
+    def answer(p: Press) -> dict[str, Any]:
+        item, message = messages.tried(
+            p.session,
+            now=p.now,
+            policy=ctx.policy,
+            item_id=p.thing_id,
+            by=p.user_id,
+            roles=ctx.roles,
+        )
+        text = f":telephone_receiver: Noted: no answer from *{esc(message.caller)}* (attempt {item.attempts})."
+        if item.next_stage_at is not None:
+            text += f" I'll remind you {date_token(item.next_stage_at, p.tz)}."
+        return ephemeral(text)
 
-        ctx.button(ack, body, context, "message called back", work)
+    press(ctx, ack, body, action, context, "message tried", answer)
 
-    @app.action(re.compile(r"^message_tried(_\d+)?$"))
-    def tried(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
-        def work(tell: Reply) -> None:
-            user_id = body["user"]["id"]
-            with item_errors():
-                with session_scope(ctx.engine) as session:
-                    item, message = messages.tried(
-                        session,
-                        now=ctx.clock.now(),
-                        policy=ctx.policy,
-                        item_id=int(action["value"]),
-                        by=user_id,
-                        roles=ctx.roles,
-                    )
-                    attempts, remind_at = item.attempts, item.next_stage_at
-                    caller = message.caller
-                tz = ctx.directory.zone_of(user_id, ctx.site_tz)
-                text = f":telephone_receiver: Noted: no answer from *{esc(caller)}* (attempt {attempts})."
-                if remind_at is not None:
-                    text += f" I'll remind you {date_token(remind_at, tz)}."
-                tell(**ephemeral(text))
 
-        ctx.button(ack, body, context, "message tried", work)
+def show_number(
+    ctx: HandlerContext,
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+) -> None:
+    """ "Show number": the caller's number and e-mail, to the presser only."""
 
-    @app.action(re.compile(r"^message_show_number(_\d+)?$"))
-    def show_number(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
-    ) -> None:
-        def work(tell: Reply) -> None:
-            user_id = body["user"]["id"]
-            with item_errors(), session_scope(ctx.engine) as session:
-                contact = messages.contact_details(
-                    session,
-                    now=ctx.clock.now(),
-                    item_id=int(action["value"]),
-                    by=user_id,
-                    roles=ctx.roles,
-                )
-            lines = [f"*{esc(contact.caller)}*"]
-            if contact.phone:
-                flag = "" if contact.phone_valid else " _(as typed)_"
-                lines.append(f":phone: {esc(contact.phone)}{flag}")
-            if contact.email:
-                lines.append(f":email: {esc(contact.email)}")
-            if len(lines) == 1:
-                lines.append("No number or e-mail was taken.")
-            tell(**ephemeral("\n".join(lines)))
+    def answer(p: Press) -> dict[str, Any]:
+        contact = messages.contact_details(
+            p.session, now=p.now, item_id=p.thing_id, by=p.user_id, roles=ctx.roles
+        )
+        lines = [f"*{esc(contact.caller)}*"]
+        if contact.phone:
+            flag = "" if contact.phone_valid else " _(as typed)_"
+            lines.append(f":phone: {esc(contact.phone)}{flag}")
+        if contact.email:
+            lines.append(f":email: {esc(contact.email)}")
+        if len(lines) == 1:
+            lines.append("No number or e-mail was taken.")
+        return ephemeral("\n".join(lines))
 
-        # The number is read out, never stored in the outbox: if the answer is lost, press again.
-        ctx.button(ack, body, context, "message show number", work, private=True)
+    # The number is read out, never stored in the outbox: if the answer is lost, press again.
+    press(ctx, ack, body, action, context, "message show number", answer, private=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 
 from bot.services import calls
 from handlers.blocks.calls import CALL_USAGE, logged_reply
@@ -14,23 +14,21 @@ from handlers.replies import checked, ephemeral, help_reply
 from storage.db import session_scope
 
 
-def register(app: App, ctx: HandlerContext) -> None:
-    """Listen for `/call`."""
+def call_command(
+    ctx: HandlerContext, ack: Ack, command: dict[str, Any], context: BoltContext
+) -> None:
+    user_id = command["user_id"]
+    request = checked(ack, lambda: parse_call(command.get("text", ""), region=ctx.phone_region))
+    if request is None:
+        return
+    if isinstance(request, Help):
+        ack(**help_reply(CALL_USAGE))
+        return
 
-    @app.command("/call")
-    def call_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-        user_id = command["user_id"]
-        request = checked(ack, lambda: parse_call(command.get("text", ""), region=ctx.phone_region))
-        if request is None:
-            return
-        if isinstance(request, Help):
-            ack(**help_reply(CALL_USAGE))
-            return
+    def work(reply: Reply) -> None:
+        reply(**ephemeral(log(ctx, user_id, request)))
 
-        def work(reply: Reply) -> None:
-            reply(**ephemeral(log(ctx, user_id, request)))
-
-        ctx.command(ack, command, context, "/call", work)
+    ctx.command(ack, command, context, "/call", work)
 
 
 def log(ctx: HandlerContext, user_id: str, request: LogCall) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.services import enquiries
@@ -20,39 +20,35 @@ from handlers.text import esc, not_found
 from storage.db import session_scope
 
 
-def register(app: App, ctx: HandlerContext) -> None:
-    """Listen for `/enquiry`."""
+def enquiry_command(
+    ctx: HandlerContext, ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    user_id = command["user_id"]
+    request = checked(
+        ack,
+        lambda: parse_enquiry(
+            command.get("text", ""), region=ctx.phone_region, config=ctx.policy.enquiry
+        ),
+    )
+    if request is None:
+        return
+    if isinstance(request, Help):
+        usage = blocks.enquiry_usage(ctx.policy.enquiry.kinds, ctx.policy.enquiry.channels)
+        ack(**help_reply(usage))
+        return
+    if isinstance(request, OpenForm):
+        from handlers.views import enquiry_form  # it imports `log` from here
 
-    @app.command("/enquiry")
-    def enquiry_command(
-        ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
-    ) -> None:
-        user_id = command["user_id"]
-        request = checked(
-            ack,
-            lambda: parse_enquiry(
-                command.get("text", ""), region=ctx.phone_region, config=ctx.policy.enquiry
-            ),
+        ack()
+        enquiry_form.open_form(
+            client, command["trigger_id"], command.get("channel_id", ""), ctx.policy.enquiry
         )
-        if request is None:
-            return
-        if isinstance(request, Help):
-            usage = blocks.enquiry_usage(ctx.policy.enquiry.kinds, ctx.policy.enquiry.channels)
-            ack(**help_reply(usage))
-            return
-        if isinstance(request, OpenForm):
-            from handlers.views import enquiry_form  # it imports `log` from here
+        return
 
-            ack()
-            enquiry_form.open_form(
-                client, command["trigger_id"], command.get("channel_id", ""), ctx.policy.enquiry
-            )
-            return
+    def work(reply: Reply) -> None:
+        reply(**ephemeral(log(ctx, user_id, request, channel_id=channel_of(command))))
 
-        def work(reply: Reply) -> None:
-            reply(**ephemeral(log(ctx, user_id, request, channel_id=channel_of(command))))
-
-        ctx.command(ack, command, context, "/enquiry", work)
+    ctx.command(ack, command, context, "/enquiry", work)
 
 
 def log(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.roles import require_desk
@@ -23,45 +23,39 @@ from handlers.text import not_found
 from storage.db import session_scope
 
 
-def register(app: App, ctx: HandlerContext) -> None:
-    """Listen for `/message`."""
-
-    @app.command("/message")
-    def message_command(
-        ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
-    ) -> None:
-        user_id = command["user_id"]
-        verb, rest = first_word(command.get("text", ""))
-        if verb == "correct":
-            correction = checked(ack, lambda: _correction(ctx, user_id, rest))
-            if correction is None:
-                return
-
-            def correct(reply: Reply) -> None:
-                correct_message(ctx, user_id, correction, reply)
-
-            ctx.command(ack, command, context, "/message correct", correct)
+def message_command(
+    ctx: HandlerContext, ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    user_id = command["user_id"]
+    verb, rest = first_word(command.get("text", ""))
+    if verb == "correct":
+        correction = checked(ack, lambda: _correction(ctx, user_id, rest))
+        if correction is None:
             return
-        request = checked(
-            ack, lambda: parse_message(command.get("text", ""), region=ctx.phone_region)
+
+        def correct(reply: Reply) -> None:
+            correct_message(ctx, user_id, correction, reply)
+
+        ctx.command(ack, command, context, "/message correct", correct)
+        return
+    request = checked(ack, lambda: parse_message(command.get("text", ""), region=ctx.phone_region))
+    if request is None:
+        return
+    if isinstance(request, Help):
+        ack(**help_reply(blocks.MESSAGE_USAGE))
+        return
+    if isinstance(request, OpenForm):
+        ack()
+        client.views_open(
+            trigger_id=command["trigger_id"],
+            view=blocks.message_form_view(command.get("channel_id", "")),
         )
-        if request is None:
-            return
-        if isinstance(request, Help):
-            ack(**help_reply(blocks.MESSAGE_USAGE))
-            return
-        if isinstance(request, OpenForm):
-            ack()
-            client.views_open(
-                trigger_id=command["trigger_id"],
-                view=blocks.message_form_view(command.get("channel_id", "")),
-            )
-            return
+        return
 
-        def work(reply: Reply) -> None:
-            reply(**ephemeral(take(ctx, user_id, request, channel_of(command))))
+    def work(reply: Reply) -> None:
+        reply(**ephemeral(take(ctx, user_id, request, channel_of(command))))
 
-        ctx.command(ack, command, context, "/message", work)
+    ctx.command(ack, command, context, "/message", work)
 
 
 def _correction(ctx: HandlerContext, user_id: str, rest: str) -> Correction:

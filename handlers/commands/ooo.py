@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 
 from bot.services import absences, planned_absences
 from handlers.blocks import ooo as blocks
@@ -27,23 +27,21 @@ from handlers.text import esc, not_found
 from storage.db import session_scope
 
 
-def register(app: App, ctx: HandlerContext) -> None:
-    """Listen for `/ooo`."""
+def ooo_command(
+    ctx: HandlerContext, ack: Ack, command: dict[str, Any], context: BoltContext
+) -> None:
+    user_id = command["user_id"]
+    request = checked(ack, lambda: parse_ooo(command.get("text", "")))
+    if request is None:
+        return
+    if isinstance(request, Help):
+        ack(**help_reply(blocks.OOO_USAGE))
+        return
 
-    @app.command("/ooo")
-    def ooo_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-        user_id = command["user_id"]
-        request = checked(ack, lambda: parse_ooo(command.get("text", "")))
-        if request is None:
-            return
-        if isinstance(request, Help):
-            ack(**help_reply(blocks.OOO_USAGE))
-            return
+    def work(reply: Reply) -> None:
+        handle(ctx, user_id, request, reply)
 
-        def work(reply: Reply) -> None:
-            handle(ctx, user_id, request, reply)
-
-        ctx.command(ack, command, context, f"/ooo {type(request).__name__}", work)
+    ctx.command(ack, command, context, f"/ooo {type(request).__name__}", work)
 
 
 def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> None:

@@ -1,0 +1,137 @@
+"""One shape for every button that acts on one thing by its id (an item, a visit, a call…).
+
+A button's value is the id; the press runs in the button's transaction (`ctx.button`), the
+service's "not found" and "already done" become an answer the clicker can read, and what the
+listener's `answer` returns is the reply (nothing when the message or Home tab says it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_bolt import Ack, BoltContext
+from sqlmodel import Session
+
+from bot.services import messages
+from bot.services.item_actions import AlreadyYours
+from bot.services.windows import RepeatedAttempt, WindowClosed
+from handlers.blocks.common import outcome_words
+from handlers.context import HandlerContext
+from handlers.replies import UserError
+from storage.db import session_scope
+
+# An error the service raises → what the clicker is told (the change is rolled back).
+Refusals = Mapping[type[Exception], Callable[[Exception], str]]
+
+
+@dataclass(frozen=True)
+class Press:
+    """One press of a button on a thing: who pressed, which thing, and where."""
+
+    ctx: HandlerContext
+    session: Session
+    user_id: str
+    thing_id: int
+    action_id: str
+    body: dict[str, Any]
+    now: datetime
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The presser's zone, for the times in the answer."""
+        return self.ctx.directory.zone_of(self.user_id, self.ctx.site_tz)
+
+
+# What the press answers: `reply(**message)`'s message, or None to say nothing.
+Answer = Callable[[Press], dict[str, Any] | None]
+
+
+def _item_refusal(error: Exception) -> str:
+    if isinstance(error, messages.ItemNotFound):
+        return f"Sorry: {error}."
+    if isinstance(error, WindowClosed):
+        return f"Nothing to do: it is already {outcome_words(error.outcome)}."
+    if isinstance(error, RepeatedAttempt):
+        return (
+            f":telephone_receiver: Already noted: no answer, attempt {error.attempts}. "
+            "A try more than five minutes later counts as another."
+        )
+    return str(error)
+
+
+# An item's window (a message, an arrival, an enquiry's stage): the refusals of item_actions.
+ITEM_REFUSALS: Refusals = {
+    messages.ItemNotFound: _item_refusal,
+    WindowClosed: _item_refusal,
+    AlreadyYours: _item_refusal,
+    RepeatedAttempt: _item_refusal,
+}
+
+
+@contextmanager
+def refusing(refusals: Refusals) -> Iterator[None]:
+    """Turn the service's refusals into a `UserError` the clicker reads."""
+    try:
+        yield
+    except tuple(refusals) as error:
+        say = next(say for kind, say in refusals.items() if isinstance(error, kind))
+        raise UserError(say(error)) from None
+
+
+def item_errors() -> Any:
+    """Turn "no such item" and "already done" into something the clicker can read."""
+    return refusing(ITEM_REFUSALS)
+
+
+def press(
+    ctx: HandlerContext,
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    what: str,
+    answer: Answer,
+    *,
+    refusals: Refusals = ITEM_REFUSALS,
+    bad_value: str | None = None,
+    desk_only: str | None = None,
+    private: bool = False,
+) -> None:
+    """Run `answer` for the thing whose id is the button's value, in the button's transaction.
+
+    `bad_value`: the answer when the value is not an id (else it is an unexpected failure);
+    `desk_only`: the refusal for anyone but reception and managers;
+    `private`: the answer is read out and never stored (ctx.button).
+    """
+
+    def work(reply: Any) -> None:
+        user_id = str(body["user"]["id"])
+        if desk_only is not None and not ctx.roles.is_desk(user_id):
+            raise UserError(desk_only)
+        try:
+            thing_id = int(action["value"])
+        except ValueError:
+            if bad_value is None:
+                raise
+            raise UserError(bad_value) from None
+        with refusing(refusals), session_scope(ctx.engine) as session:
+            said = answer(
+                Press(
+                    ctx=ctx,
+                    session=session,
+                    user_id=user_id,
+                    thing_id=thing_id,
+                    action_id=str(action["action_id"]),
+                    body=body,
+                    now=ctx.clock.now(),
+                )
+            )
+        if said is not None:
+            reply(**said)
+
+    ctx.button(ack, body, context, what, work, private=private)
