@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
 
-from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.roles import Role
 from bot.services import visitors
 from bot.services.my_desk import my_desk, refresh_now
-from handlers.actions.item_button import Press, Refusals, press
+from handlers.actions.item_button import Press, item_button
 from handlers.blocks.home import ITEM_LIMIT, home_view
-from handlers.context import HandlerContext
+from handlers.context import HandlerContext, Payload
 from handlers.people import remember
 from storage.db import session_scope
 
@@ -51,7 +49,7 @@ def publish_home(ctx: HandlerContext, client: WebClient, user_id: str) -> None:
 HOME_VISITOR_ANSWER = re.compile(r"^home_visitor_(on_my_way|please_wait|send_someone)_\d+$")
 
 
-def home_opened(ctx: HandlerContext, event: dict[str, Any], body: dict[str, Any]) -> None:
+def home_opened(ctx: HandlerContext, event: Payload, body: Payload) -> None:
     """The Home tab was opened: remember who it is and publish it."""
     if event.get("tab", "home") != "home":
         return
@@ -65,25 +63,20 @@ def home_opened(ctx: HandlerContext, event: dict[str, Any], body: dict[str, Any]
     ctx.event(body, "app home opened", work)
 
 
-def home_visitor_answer(
-    ctx: HandlerContext,
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
-) -> None:
+def _home_visitor_answer(p: Press) -> None:
     """A host's answer from the Home tab (which shows it once refreshed: no reply)."""
-    response = re.sub(r"^home_visitor_|_\d+$", "", action["action_id"])
+    visitors.record_host_response(
+        p.session,
+        now=p.now,
+        visit_id=p.thing_id,
+        response=re.sub(r"^home_visitor_|_\d+$", "", p.action_id),
+        by=p.user_id,
+        roles=p.roles,
+    )
 
-    def answer(p: Press) -> None:
-        visitors.record_host_response(
-            p.session,
-            now=p.now,
-            visit_id=p.thing_id,
-            response=response,
-            by=p.user_id,
-            roles=ctx.roles,
-        )
 
-    refusals: Refusals = {visitors.VisitorNotFound: lambda e: f"{e}."}
-    press(ctx, ack, body, action, context, "home visitor answer", answer, refusals=refusals)
+home_visitor_answer = item_button(
+    "home visitor answer",
+    _home_visitor_answer,
+    refusals={visitors.VisitorNotFound: lambda e: f"{e}."},
+)

@@ -2,62 +2,46 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.services import assist
 from bot.services.incidents import incident_on_record
-from handlers.actions.item_button import Press, press
+from handlers.actions.item_button import Press, item_button
 from handlers.blocks.common import plain, section
 from handlers.call_for_help import call_for_help, channels
-from handlers.context import HandlerContext, Reply
+from handlers.context import HandlerContext, Payload, Reply
 from handlers.replies import ephemeral
 from handlers.text import date_token, mention
 from handlers.views import incident_form
 from storage.db import session_scope
 
 
-def on_my_way(
-    ctx: HandlerContext,
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
-) -> None:
+def _on_my_way(p: Press) -> Payload:
     """ "On my way": the first to answer a call for help is named; later ones are told who."""
-
-    def answer(p: Press) -> dict[str, Any]:
-        answered = assist.answer(
-            p.session, now=p.now, assist_id=p.thing_id, by=p.user_id, channels=channels(ctx)
-        )
-        by, at = answered.call.answered_by, answered.call.answered_at
-        if answered.first:
-            text = ":white_check_mark: You're on your way: the desk and the managers are told."
-        elif by == p.user_id:
-            text = "You already said you're on your way."
-        else:
-            when = f" at {date_token(at, ctx.site_tz, '{time}')}" if at else ""
-            text = f"{mention(str(by))} is already on the way (answered{when})."
-        return ephemeral(text)
-
-    press(
-        ctx,
-        ack,
-        body,
-        action,
-        context,
-        "assist on my way",
-        answer,
-        refusals={assist.AssistNotFound: lambda e: f"Nothing to do: {e}."},
-        bad_value="That is not a call for help I know.",
+    answered = assist.answer(
+        p.session, now=p.now, assist_id=p.thing_id, by=p.user_id, channels=channels(p.ctx)
     )
+    by, at = answered.call.answered_by, answered.call.answered_at
+    if answered.first:
+        text = ":white_check_mark: You're on your way: the desk and the managers are told."
+    elif by == p.user_id:
+        text = "You already said you're on your way."
+    else:
+        when = f" at {date_token(at, p.ctx.site_tz, '{time}')}" if at else ""
+        text = f"{mention(str(by))} is already on the way (answered{when})."
+    return ephemeral(text)
 
 
-def call_from_home(
-    ctx: HandlerContext, ack: Ack, body: dict[str, Any], context: BoltContext
-) -> None:
+on_my_way = item_button(
+    "assist on my way",
+    _on_my_way,
+    refusals={assist.AssistNotFound: lambda e: f"Nothing to do: {e}."},
+    bad_value="That is not a call for help I know.",
+)
+
+
+def call_from_home(ctx: HandlerContext, ack: Ack, body: Payload, context: BoltContext) -> None:
     """ "Call for help" on reception's Home tab."""
 
     def work(respond: Reply) -> None:
@@ -67,7 +51,7 @@ def call_from_home(
 
 
 def complete_incident(
-    ctx: HandlerContext, ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ctx: HandlerContext, ack: Ack, body: Payload, action: Payload, client: WebClient
 ) -> None:
     """ "Complete" on an incident: open its form (managers only)."""
     ack()

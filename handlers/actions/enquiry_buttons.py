@@ -8,15 +8,16 @@ All but History are on the Home tab too, with the item's id after the action id.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.services import enquiries
-from handlers.actions.item_button import Press, press
+from handlers.actions.item_button import Press, item_button
 from handlers.blocks import enquiries as blocks
-from handlers.context import HandlerContext
+from handlers.context import HandlerContext, Payload
 from handlers.replies import UserError, ephemeral, guarded, to_clicker
 from handlers.text import esc, free_text
 from handlers.views import enquiry_followup, enquiry_told
@@ -26,7 +27,7 @@ STAGE = {"enquiry_ack": "acknowledge", "enquiry_resolve": "resolve"}
 HOME_SUFFIX = re.compile(r"_\d+$")  # the Home tab's buttons end with the item's id
 
 
-def verb(action: dict[str, Any]) -> str:
+def verb(action: Payload) -> str:
     """The action id without the Home tab's item suffix: `enquiry_ack_12` → `enquiry_ack`."""
     return HOME_SUFFIX.sub("", str(action["action_id"]))
 
@@ -35,97 +36,87 @@ TOLD_OPENED = re.compile(r"^enquiry_(ack|resolve)(_\d+)?$")
 FOLLOWUP_OPENED = re.compile(r"^enquiry_(reassign|late)(_\d+)?$")
 
 
-def enquiry_told_opened(
-    ctx: HandlerContext,
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-) -> None:
-    """Acknowledged / Resolved: open the form saying how the customer was told."""
-    ack()
-    user_id = body["user"]["id"]
-    with guarded(to_clicker(body, respond, client), action["action_id"]):
-        where = _where(body, int(action["value"]))
-        try:
-            form = enquiry_told.form_for(ctx, STAGE[verb(action)], where, user_id)
-        except enquiries.EnquiryError as error:
-            raise UserError(str(error)) from None
-        client.views_open(trigger_id=body["trigger_id"], view=form)
+def _told_form(ctx: HandlerContext, body: Payload, action: Payload, user_id: str) -> Payload:
+    """Acknowledged / Resolved: the form saying how the customer was told."""
+    where = _where(body, int(action["value"]))
+    try:
+        return enquiry_told.form_for(ctx, STAGE[verb(action)], where, user_id)
+    except enquiries.EnquiryError as error:
+        raise UserError(str(error)) from None
 
 
-def enquiry_followup_opened(
-    ctx: HandlerContext,
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    respond: Respond,
-    client: WebClient,
-) -> None:
-    """Reassign… / Running late…: open the form."""
-    ack()
-    user_id = body["user"]["id"]
-    with guarded(to_clicker(body, respond, client), action["action_id"]):
-        enquiry_id = int(action["value"])
-        reassigning = verb(action) == "enquiry_reassign"
-        with session_scope(ctx.engine) as session:
-            view = enquiries.get_view(session, enquiry_id)
-            if reassigning and user_id != view.last.owner_id:
-                if not ctx.roles.is_manager(user_id):
-                    enquiries.may_act(ctx.roles, user_id, view.last)
-            else:
+def _followup_form(ctx: HandlerContext, body: Payload, action: Payload, user_id: str) -> Payload:
+    """Reassign… / Running late…: the form, once the presser may."""
+    enquiry_id = int(action["value"])
+    reassigning = verb(action) == "enquiry_reassign"
+    with session_scope(ctx.engine) as session:
+        view = enquiries.get_view(session, enquiry_id)
+        if reassigning and user_id != view.last.owner_id:
+            if not ctx.roles.is_manager(user_id):
                 enquiries.may_act(ctx.roles, user_id, view.last)
-            if view.last.state == "done":
-                raise UserError(f"It is {view.last.outcome or 'done'} already.")
-        where = _where(body, enquiry_id)
-        if reassigning:
-            form = enquiry_followup.reassign_view(where)
         else:
-            form = enquiry_followup.late_view(where, ctx.policy.enquiry.channels)
-        client.views_open(trigger_id=body["trigger_id"], view=form)
+            enquiries.may_act(ctx.roles, user_id, view.last)
+        if view.last.state == "done":
+            raise UserError(f"It is {view.last.outcome or 'done'} already.")
+    where = _where(body, enquiry_id)
+    if reassigning:
+        return enquiry_followup.reassign_view(where)
+    return enquiry_followup.late_view(where, ctx.policy.enquiry.channels)
 
 
-def enquiry_show_contact(
-    ctx: HandlerContext,
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
-) -> None:
+FormFor = Callable[[HandlerContext, Payload, Payload, str], Payload]
+
+
+def form_button(form_for: FormFor) -> Callable[..., None]:
+    """The listener of a button that opens a form at once (a trigger lasts 3 s); a refusal is
+    told to the clicker instead."""
+
+    def listener(
+        ctx: HandlerContext,
+        ack: Ack,
+        body: Payload,
+        action: Payload,
+        respond: Respond,
+        client: WebClient,
+    ) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        with guarded(to_clicker(body, respond, client), action["action_id"]):
+            form = form_for(ctx, body, action, user_id)
+            client.views_open(trigger_id=body["trigger_id"], view=form)
+
+    listener.__doc__ = form_for.__doc__
+    return listener
+
+
+enquiry_told_opened = form_button(_told_form)
+enquiry_followup_opened = form_button(_followup_form)
+
+
+def _enquiry_show_contact(p: Press) -> Payload:
     """The customer's contact, to the presser only."""
+    enquiry = enquiries.contact_of(p.session, enquiry_id=p.thing_id, by=p.user_id, roles=p.roles)
+    lines = [f"*{esc(enquiry.ref or '')} {free_text(enquiry.from_name)}*"]
+    lines.append(f":bust_in_silhouette: {free_text(enquiry.contact or 'No contact was taken.')}")
+    if enquiry.prefers:
+        lines.append(f"Prefers {esc(enquiry.prefers.replace('_', ' '))}")
+    return ephemeral("\n".join(lines))
 
-    def answer(p: Press) -> dict[str, Any]:
-        enquiry = enquiries.contact_of(
-            p.session, enquiry_id=p.thing_id, by=p.user_id, roles=ctx.roles
-        )
-        lines = [f"*{esc(enquiry.ref or '')} {free_text(enquiry.from_name)}*"]
-        lines.append(
-            f":bust_in_silhouette: {free_text(enquiry.contact or 'No contact was taken.')}"
-        )
-        if enquiry.prefers:
-            lines.append(f"Prefers {esc(enquiry.prefers.replace('_', ' '))}")
-        return ephemeral("\n".join(lines))
 
-    # The contact is read out, never stored in the outbox: if the answer is lost, press again.
-    press(
-        ctx,
-        ack,
-        body,
-        action,
-        context,
-        "enquiry show contact",
-        answer,
-        refusals={enquiries.EnquiryError: str},
-        private=True,
-    )
+# The contact is read out, never stored in the outbox: if the answer is lost, press again.
+enquiry_show_contact = item_button(
+    "enquiry show contact",
+    _enquiry_show_contact,
+    refusals={enquiries.EnquiryError: str},
+    private=True,
+)
 
 
 def enquiry_history(
     ctx: HandlerContext,
     ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
+    body: Payload,
+    action: Payload,
     respond: Respond,
     client: WebClient,
 ) -> None:
@@ -143,7 +134,7 @@ def enquiry_history(
         tell(**ephemeral("History", shown))
 
 
-def _where(body: dict[str, Any], enquiry_id: int) -> enquiry_followup.Where:
+def _where(body: Payload, enquiry_id: int) -> enquiry_followup.Where:
     """The enquiry, and the message the button was in (none on the Home tab)."""
     container = body.get("container", {})
     return enquiry_followup.Where(

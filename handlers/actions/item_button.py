@@ -2,26 +2,30 @@
 
 A button's value is the id; the press runs in the button's transaction (`ctx.button`), the
 service's "not found" and "already done" become an answer the clicker can read, and what the
-listener's `answer` returns is the reply (nothing when the message or Home tab says it).
+button's `answer(press)` returns is the reply (nothing when the message or Home tab says it).
+A feature writes the answer and declares the listener in one line:
+
+    take_it = item_button("item take", _take)   # wired in handlers/registry.py
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, BoltContext
 from sqlmodel import Session
 
+from bot.roles import Roles
 from bot.services import messages
 from bot.services.item_actions import AlreadyYours
 from bot.services.windows import RepeatedAttempt, WindowClosed
 from handlers.blocks.common import outcome_words
-from handlers.context import HandlerContext
+from handlers.context import HandlerContext, Payload
 from handlers.replies import UserError
 from storage.db import session_scope
 
@@ -40,6 +44,10 @@ class Press:
     action_id: str
     body: dict[str, Any]
     now: datetime
+
+    @property
+    def roles(self) -> Roles:
+        return self.ctx.roles
 
     @property
     def tz(self) -> ZoneInfo:
@@ -88,39 +96,42 @@ def item_errors() -> Any:
     return refusing(ITEM_REFUSALS)
 
 
+@dataclass(frozen=True)
+class ItemButton:
+    """How a button on a thing answers: `what` names it in the logs; `bad_value` is the answer
+    when the value is not an id (else it is an unexpected failure); `desk_only` the refusal for
+    anyone but reception and managers; `private`: the answer is read out, never stored."""
+
+    what: str
+    answer: Answer
+    refusals: Refusals = field(default_factory=lambda: ITEM_REFUSALS)
+    bad_value: str | None = None
+    desk_only: str | None = None
+    private: bool = False
+
+
 def press(
     ctx: HandlerContext,
     ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
+    body: Payload,
+    action: Payload,
     context: BoltContext,
-    what: str,
-    answer: Answer,
-    *,
-    refusals: Refusals = ITEM_REFUSALS,
-    bad_value: str | None = None,
-    desk_only: str | None = None,
-    private: bool = False,
+    button: ItemButton,
 ) -> None:
-    """Run `answer` for the thing whose id is the button's value, in the button's transaction.
-
-    `bad_value`: the answer when the value is not an id (else it is an unexpected failure);
-    `desk_only`: the refusal for anyone but reception and managers;
-    `private`: the answer is read out and never stored (ctx.button).
-    """
+    """Run the button's answer for the thing whose id is its value, in the button's transaction."""
 
     def work(reply: Any) -> None:
         user_id = str(body["user"]["id"])
-        if desk_only is not None and not ctx.roles.is_desk(user_id):
-            raise UserError(desk_only)
+        if button.desk_only is not None and not ctx.roles.is_desk(user_id):
+            raise UserError(button.desk_only)
         try:
             thing_id = int(action["value"])
         except ValueError:
-            if bad_value is None:
+            if button.bad_value is None:
                 raise
-            raise UserError(bad_value) from None
-        with refusing(refusals), session_scope(ctx.engine) as session:
-            said = answer(
+            raise UserError(button.bad_value) from None
+        with refusing(button.refusals), session_scope(ctx.engine) as session:
+            said = button.answer(
                 Press(
                     ctx=ctx,
                     session=session,
@@ -134,4 +145,31 @@ def press(
         if said is not None:
             reply(**said)
 
-    ctx.button(ack, body, context, what, work, private=private)
+    ctx.button(ack, body, context, button.what, work, private=button.private)
+
+
+# A button's listener, as registry.bind and Bolt call it (and a test may).
+ButtonListener = Callable[[HandlerContext, Ack, Payload, Payload, BoltContext], None]
+
+
+class How(TypedDict, total=False):
+    """ItemButton's settings but `what` and `answer`."""
+
+    refusals: Refusals
+    bad_value: str | None
+    desk_only: str | None
+    private: bool
+
+
+def item_button(what: str, answer: Answer, **how: Unpack[How]) -> ButtonListener:
+    """The listener of a button on a thing by its id (`how`: ItemButton's other fields)."""
+    button = ItemButton(what, answer, **how)
+
+    def listener(
+        ctx: HandlerContext, ack: Ack, body: Payload, action: Payload, context: BoltContext
+    ) -> None:
+        press(ctx, ack, body, action, context, button)
+
+    listener.__name__ = answer.__name__.lstrip("_")
+    listener.__doc__ = answer.__doc__
+    return listener

@@ -10,12 +10,12 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.services import item_actions
-from handlers.actions.item_button import Press, item_errors, press
+from handlers.actions.item_button import Press, item_button, item_errors
 from handlers.blocks.common import plain
-from handlers.context import HandlerContext, Reply
+from handlers.context import HandlerContext, Payload, Reply
 from handlers.replies import ephemeral
 from handlers.text import date_token, mention
-from handlers.views.values import known
+from handlers.views.values import picked_person
 from storage.db import session_scope
 
 REASSIGN_FORM_ID = "item_reassign_form"
@@ -43,27 +43,18 @@ def reassign_view(item_id: int, channel_id: str) -> dict[str, Any]:
     }
 
 
-def take_it(
-    ctx: HandlerContext,
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
-) -> None:
+def _take_it(p: Press) -> Payload:
     """ "Take it": the item is the presser's now."""
+    moved = item_actions.take(p.session, now=p.now, item_id=p.thing_id, by=p.user_id, roles=p.roles)
+    text = f":raised_hand: It's yours now, due {date_token(moved.item.due_at, p.tz)}; the details are in your DMs."
+    return ephemeral(text)
 
-    def answer(p: Press) -> dict[str, Any]:
-        moved = item_actions.take(
-            p.session, now=p.now, item_id=p.thing_id, by=p.user_id, roles=ctx.roles
-        )
-        text = f":raised_hand: It's yours now, due {date_token(moved.item.due_at, p.tz)}; the details are in your DMs."
-        return ephemeral(text)
 
-    press(ctx, ack, body, action, context, "item take", answer)
+take_it = item_button("item take", _take_it)
 
 
 def reassign_clicked(
-    ctx: HandlerContext, ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ctx: HandlerContext, ack: Ack, body: Payload, action: Payload, client: WebClient
 ) -> None:
     """ "Reassign…": open the form."""
     ack()
@@ -74,16 +65,12 @@ def reassign_clicked(
 
 
 def reassign_submitted(
-    ctx: HandlerContext, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ctx: HandlerContext, ack: Ack, body: Payload, view: Payload, context: BoltContext
 ) -> None:
     """The reassign form: give the item to whoever was picked."""
     user_id = body["user"]["id"]
-    selected = view["state"]["values"].get("owner", {}).get("owner", {})
-    to = str(selected.get("selected_user") or "")
-    errors: dict[str, str] = {}
-    if not to or not known(ctx, to, errors, "owner"):
-        errors.setdefault("owner", "Choose someone in this workspace.")
-        ack(response_action="errors", errors=errors)
+    to = picked_person(ctx, ack, view, "owner")
+    if to is None:
         return
     meta = json.loads(view.get("private_metadata") or "{}")
 

@@ -6,16 +6,13 @@ They are on the owner's DM and, with the item's id after the action id, on the H
 from __future__ import annotations
 
 import re
-from typing import Any
-
-from slack_bolt import Ack, BoltContext
 
 from bot.services import messages
-from handlers.actions.item_button import Press, press
+from handlers.actions.item_button import Press, item_button
 from handlers.blocks import messages as blocks
 from handlers.blocks.common import context as context_block
 from handlers.blocks.common import section
-from handlers.context import HandlerContext
+from handlers.context import Payload
 from handlers.replies import ephemeral, in_message
 from handlers.text import date_token, esc, mention
 
@@ -24,80 +21,50 @@ TRIED = re.compile(r"^message_tried(_\d+)?$")
 SHOW_NUMBER = re.compile(r"^message_show_number(_\d+)?$")
 
 
-def called_back(
-    ctx: HandlerContext,
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
-) -> None:
+def _called_back(p: Press) -> Payload:
     """ "Called back": the message is done."""
-
-    def answer(p: Press) -> dict[str, Any]:
-        _, message = messages.called_back(
-            p.session, now=p.now, item_id=p.thing_id, by=p.user_id, roles=ctx.roles
-        )
-        text, _ = blocks.answered_dm(message.caller, message.organisation, "called_back")
-        done = f":white_check_mark: {mention(p.user_id)} called back."
-        if in_message(body):
-            return {
-                "replace_original": True,
-                "text": text,
-                "blocks": [section(text), context_block(done)],
-            }
-        return ephemeral(f"{text}\n{done}")
-
-    press(ctx, ack, body, action, context, "message called back", answer)
+    _, message = messages.called_back(
+        p.session, now=p.now, item_id=p.thing_id, by=p.user_id, roles=p.roles
+    )
+    text, _ = blocks.answered_dm(message.caller, message.organisation, "called_back")
+    done = f":white_check_mark: {mention(p.user_id)} called back."
+    if in_message(p.body):
+        return {
+            "replace_original": True,
+            "text": text,
+            "blocks": [section(text), context_block(done)],
+        }
+    return ephemeral(f"{text}\n{done}")
 
 
-def tried(
-    ctx: HandlerContext,
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
-) -> None:
+def _tried(p: Press) -> Payload:
     """ "Tried — no answer": one more attempt, and a reminder later."""
-
-    def answer(p: Press) -> dict[str, Any]:
-        item, message = messages.tried(
-            p.session,
-            now=p.now,
-            policy=ctx.policy,
-            item_id=p.thing_id,
-            by=p.user_id,
-            roles=ctx.roles,
-        )
-        text = f":telephone_receiver: Noted: no answer from *{esc(message.caller)}* (attempt {item.attempts})."
-        if item.next_stage_at is not None:
-            text += f" I'll remind you {date_token(item.next_stage_at, p.tz)}."
-        return ephemeral(text)
-
-    press(ctx, ack, body, action, context, "message tried", answer)
+    item, message = messages.tried(
+        p.session, now=p.now, policy=p.ctx.policy, item_id=p.thing_id, by=p.user_id, roles=p.roles
+    )
+    text = f":telephone_receiver: Noted: no answer from *{esc(message.caller)}* (attempt {item.attempts})."
+    if item.next_stage_at is not None:
+        text += f" I'll remind you {date_token(item.next_stage_at, p.tz)}."
+    return ephemeral(text)
 
 
-def show_number(
-    ctx: HandlerContext,
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
-) -> None:
+def _show_number(p: Press) -> Payload:
     """ "Show number": the caller's number and e-mail, to the presser only."""
+    contact = messages.contact_details(
+        p.session, now=p.now, item_id=p.thing_id, by=p.user_id, roles=p.roles
+    )
+    lines = [f"*{esc(contact.caller)}*"]
+    if contact.phone:
+        flag = "" if contact.phone_valid else " _(as typed)_"
+        lines.append(f":phone: {esc(contact.phone)}{flag}")
+    if contact.email:
+        lines.append(f":email: {esc(contact.email)}")
+    if len(lines) == 1:
+        lines.append("No number or e-mail was taken.")
+    return ephemeral("\n".join(lines))
 
-    def answer(p: Press) -> dict[str, Any]:
-        contact = messages.contact_details(
-            p.session, now=p.now, item_id=p.thing_id, by=p.user_id, roles=ctx.roles
-        )
-        lines = [f"*{esc(contact.caller)}*"]
-        if contact.phone:
-            flag = "" if contact.phone_valid else " _(as typed)_"
-            lines.append(f":phone: {esc(contact.phone)}{flag}")
-        if contact.email:
-            lines.append(f":email: {esc(contact.email)}")
-        if len(lines) == 1:
-            lines.append("No number or e-mail was taken.")
-        return ephemeral("\n".join(lines))
 
-    # The number is read out, never stored in the outbox: if the answer is lost, press again.
-    press(ctx, ack, body, action, context, "message show number", answer, private=True)
+called_back = item_button("message called back", _called_back)
+tried = item_button("message tried", _tried)
+# The number is read out, never stored in the outbox: if the answer is lost, press again.
+show_number = item_button("message show number", _show_number, private=True)

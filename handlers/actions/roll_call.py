@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
 
-from slack_bolt import Ack, BoltContext
 from sqlmodel import Session
 
 from bot.notices import ListenerReply, enqueue_notice
 from bot.services import closing, roll_call, visitors
-from handlers.actions.item_button import Press, Refusals, press
+from handlers.actions.item_button import Press, item_button
 from handlers.blocks import closing as closing_blocks
 from handlers.blocks import roll_call as roll_call_blocks
 from handlers.context import HandlerContext
@@ -21,70 +19,51 @@ ACCOUNTED = re.compile(rf"^{roll_call_blocks.ACCOUNTED}_\d+$")
 CLOSING_ANSWER = re.compile(rf"^({closing_blocks.SIGNED_OUT}|{closing_blocks.STAYS})_\d+$")
 
 
-def accounted_for(
-    ctx: HandlerContext,
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
-) -> None:
+def _accounted_for(p: Press) -> None:
     """ "Accounted for" on a roll call: the mark is kept and the posted roll call rewritten."""
-
-    def answer(p: Press) -> None:
-        entry_id = p.thing_id
-        shown = roll_call.mark(p.session, entry_id=entry_id, by=p.user_id, now=p.now)
-        rc_id = int(shown.roll_call.id or 0)
-        for n, (text, blocks) in enumerate(roll_call_blocks.posts(shown, ctx.site_tz)):
-            ts = roll_call.posted_ts(p.session, rc_id, n)
-            if ts is None:
-                continue  # not posted yet: the mark is kept, the next rewrite shows it
-            enqueue_notice(
-                p.session,
-                ListenerReply(text=text, blocks=tuple(blocks), update_ts=ts),
-                key=f"{roll_call.post_key(rc_id, n)}:mark:{entry_id}",
-                target=shown.roll_call.channel,
-                now=p.now,
-            )
-
-    press(
-        ctx,
-        ack,
-        body,
-        action,
-        context,
-        "roll call mark",
-        answer,
-        refusals={roll_call.RollCallNotFound: lambda e: f"{str(e).capitalize()}."},
-        # posted before the marks were kept in the database
-        bad_value="This roll call is from before Front Desk was updated: run `/desk roll-call` again.",
-    )
+    entry_id = p.thing_id
+    shown = roll_call.mark(p.session, entry_id=entry_id, by=p.user_id, now=p.now)
+    rc_id = int(shown.roll_call.id or 0)
+    for n, (text, blocks) in enumerate(roll_call_blocks.posts(shown, p.ctx.site_tz)):
+        ts = roll_call.posted_ts(p.session, rc_id, n)
+        if ts is None:
+            continue  # not posted yet: the mark is kept, the next rewrite shows it
+        enqueue_notice(
+            p.session,
+            ListenerReply(text=text, blocks=tuple(blocks), update_ts=ts),
+            key=f"{roll_call.post_key(rc_id, n)}:mark:{entry_id}",
+            target=shown.roll_call.channel,
+            now=p.now,
+        )
 
 
-def closing_answer(
-    ctx: HandlerContext,
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
-) -> None:
+def _closing_answer(p: Press) -> None:
     """ "Signed out" or "Stays" on the closing-time list: kept, and the list rewritten."""
-    signed_out = action["action_id"].startswith(closing_blocks.SIGNED_OUT)
+    if p.action_id.startswith(closing_blocks.SIGNED_OUT):
+        closing.sign_out_at_closing(
+            p.session, visit_id=p.thing_id, by=p.user_id, now=p.now, roles=p.roles
+        )
+    else:
+        closing.confirm_stays(
+            p.session, visit_id=p.thing_id, by=p.user_id, now=p.now, roles=p.roles
+        )
+    message = p.body.get("message") or {}
+    channel = str((p.body.get("channel") or {}).get("id") or "")
+    _rewrite_closing_list(p.ctx, p.session, channel, str(message.get("ts") or ""))
 
-    def answer(p: Press) -> None:
-        if signed_out:
-            closing.sign_out_at_closing(
-                p.session, visit_id=p.thing_id, by=p.user_id, now=p.now, roles=ctx.roles
-            )
-        else:
-            closing.confirm_stays(
-                p.session, visit_id=p.thing_id, by=p.user_id, now=p.now, roles=ctx.roles
-            )
-        message = body.get("message") or {}
-        channel = str((body.get("channel") or {}).get("id") or "")
-        _rewrite_closing_list(ctx, p.session, channel, str(message.get("ts") or ""))
 
-    refusals: Refusals = {visitors.VisitorNotFound: lambda e: f"{str(e).capitalize()}."}
-    press(ctx, ack, body, action, context, "closing list answer", answer, refusals=refusals)
+accounted_for = item_button(
+    "roll call mark",
+    _accounted_for,
+    refusals={roll_call.RollCallNotFound: lambda e: f"{str(e).capitalize()}."},
+    # posted before the marks were kept in the database
+    bad_value="This roll call is from before Front Desk was updated: run `/desk roll-call` again.",
+)
+closing_answer = item_button(
+    "closing list answer",
+    _closing_answer,
+    refusals={visitors.VisitorNotFound: lambda e: f"{str(e).capitalize()}."},
+)
 
 
 def _rewrite_closing_list(ctx: HandlerContext, session: Session, channel: str, ts: str) -> None:

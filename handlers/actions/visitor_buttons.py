@@ -8,10 +8,10 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 
 from bot.services import visitors
-from handlers.actions.item_button import Press, Refusals, press
+from handlers.actions.item_button import Press, item_button
 from handlers.blocks import visitors as blocks
 from handlers.commands.visitor_parse import Arrived
-from handlers.context import HandlerContext, Reply
+from handlers.context import HandlerContext, Payload, Reply
 from handlers.replies import UserError, ephemeral
 from handlers.text import esc
 from handlers.visitor_requests import done_line, handle
@@ -25,70 +25,48 @@ HOST_ANSWER = re.compile(r"^visitor_(on_my_way|please_wait|send_someone)$")
 PICKED = re.compile(r"^visitor_(left|cancel)_pick_\d+$")
 
 
-def host_answered(
-    ctx: HandlerContext,
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
-) -> None:
+def _host_answered(p: Press) -> Payload:
     """The host's answer on the arrival DM: the DM is rewritten to show it."""
-    response = RESPONSES[action["action_id"]]
-
-    def answer(p: Press) -> dict[str, Any]:
-        visit = visitors.record_host_response(
-            p.session,
-            now=p.now,
-            visit_id=p.thing_id,
-            response=response,
-            by=p.user_id,
-            roles=ctx.roles,
-            escort=ctx.policy.visitors.escort,
-        )
-        params = {"name": visit.name, "organisation": visit.organisation}
-        escort_of = visit.id if visit.escort_id == p.user_id else None
-        text, answered = blocks.answered_dm(params, response, escort_of=escort_of)
-        return {"replace_original": True, "text": text, "blocks": answered}
-
-    refusals: Refusals = {visitors.VisitorNotFound: lambda e: f"Nothing to do: {esc(str(e))}."}
-    press(ctx, ack, body, action, context, "visitor host answer", answer, refusals=refusals)
-
-
-def visitor_picked(
-    ctx: HandlerContext,
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
-) -> None:
-    """One visitor picked among several to sign out or cancel."""
-    left = action["action_id"].startswith("visitor_left")
-
-    def answer(p: Press) -> dict[str, Any]:
-        visit = visitors.sign_out_or_cancel_picked(
-            p.session, now=p.now, visit_id=p.thing_id, by=p.user_id, left=left
-        )
-        return {"replace_original": True, **ephemeral(done_line(visit, left=left))}
-
-    press(
-        ctx,
-        ack,
-        body,
-        action,
-        context,
-        "visitor pick",
-        answer,
-        refusals={visitors.VisitorNotFound: lambda e: f"{e}."},
-        desk_only="Only reception and managers may sign visitors out or cancel them.",
+    response = RESPONSES[p.action_id]
+    visit = visitors.record_host_response(
+        p.session,
+        now=p.now,
+        visit_id=p.thing_id,
+        response=response,
+        by=p.user_id,
+        roles=p.roles,
+        escort=p.ctx.policy.visitors.escort,
     )
+    params = {"name": visit.name, "organisation": visit.organisation}
+    escort_of = visit.id if visit.escort_id == p.user_id else None
+    text, answered = blocks.answered_dm(params, response, escort_of=escort_of)
+    return {"replace_original": True, "text": text, "blocks": answered}
+
+
+def _visitor_picked(p: Press) -> Payload:
+    """One visitor picked among several to sign out or cancel."""
+    left = p.action_id.startswith("visitor_left")
+    visit = visitors.sign_out_or_cancel_picked(
+        p.session, now=p.now, visit_id=p.thing_id, by=p.user_id, left=left
+    )
+    return {"replace_original": True, **ephemeral(done_line(visit, left=left))}
+
+
+host_answered = item_button(
+    "visitor host answer",
+    _host_answered,
+    refusals={visitors.VisitorNotFound: lambda e: f"Nothing to do: {esc(str(e))}."},
+)
+visitor_picked = item_button(
+    "visitor pick",
+    _visitor_picked,
+    refusals={visitors.VisitorNotFound: lambda e: f"{e}."},
+    desk_only="Only reception and managers may sign visitors out or cancel them.",
+)
 
 
 def sign_in_again(
-    ctx: HandlerContext,
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
+    ctx: HandlerContext, ack: Ack, body: Payload, action: Payload, context: BoltContext
 ) -> None:
     """ "Sign in another …": a second person of a name already on site.
 
@@ -113,7 +91,7 @@ def sign_in_again(
 
 
 def sign_in_again_cancelled(
-    ctx: HandlerContext, ack: Ack, body: dict[str, Any], context: BoltContext
+    ctx: HandlerContext, ack: Ack, body: Payload, context: BoltContext
 ) -> None:
     """ "Cancel" beside "Sign in another …": nothing is recorded."""
 

@@ -3,59 +3,49 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.services import escorts, id_check
-from handlers.actions.item_button import Press, Refusals, press
+from handlers.actions.item_button import Press, item_button
 from handlers.blocks.visitor_record import (
     ID_ACTION,
     hand_over_view,
     id_recorded,
 )
-from handlers.context import HandlerContext, Reply
+from handlers.context import HandlerContext, Payload, Reply
 from handlers.replies import UserError, ephemeral
 from handlers.text import esc, mention
-from handlers.views.values import known
+from handlers.views.values import picked_person
 from storage.db import session_scope
 
 ID_BUTTON = re.compile(rf"^{ID_ACTION}_({'|'.join(id_check.ID_TYPES)})$")
 
 
-def id_seen(
-    ctx: HandlerContext,
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
-) -> None:
+def _id_seen(p: Press) -> Payload:
     """The type of ID reception saw at sign-in (never its number)."""
-    found = ID_BUTTON.match(str(action["action_id"]))
+    found = ID_BUTTON.match(p.action_id)
     assert found is not None
     id_type = found.group(1)
+    visit = id_check.record_id_type(
+        p.session, visit_id=p.thing_id, id_type=id_type, by=p.user_id, now=p.now, roles=p.roles
+    )
+    return {"replace_original": True, **ephemeral(id_recorded(visit.name, id_type))}
 
-    def answer(p: Press) -> dict[str, Any]:
-        visit = id_check.record_id_type(
-            p.session,
-            visit_id=p.thing_id,
-            id_type=id_type,
-            by=p.user_id,
-            now=p.now,
-            roles=ctx.roles,
-        )
-        return {"replace_original": True, **ephemeral(id_recorded(visit.name, id_type))}
 
-    refusals: Refusals = {
+id_seen = item_button(
+    "visitor ID seen",
+    _id_seen,
+    refusals={
         id_check.IdAlreadyRecorded: lambda e: f"Nothing changed: the ID is {esc(str(e))}.",
         LookupError: lambda e: f"Nothing to do: {esc(str(e))}.",
-    }
-    press(ctx, ack, body, action, context, "visitor ID seen", answer, refusals=refusals)
+    },
+)
 
 
 def hand_over_clicked(
-    ctx: HandlerContext, ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ctx: HandlerContext, ack: Ack, body: Payload, action: Payload, client: WebClient
 ) -> None:
     """ "Hand over to…": open the form."""
     ack()  # the form opens at once (its trigger lasts 3 s); the checks come at submission
@@ -63,16 +53,12 @@ def hand_over_clicked(
 
 
 def hand_over_submitted(
-    ctx: HandlerContext, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ctx: HandlerContext, ack: Ack, body: Payload, view: Payload, context: BoltContext
 ) -> None:
     """The hand-over form: the visitor is with whoever was picked now."""
     user_id = body["user"]["id"]
-    selected = view["state"]["values"].get("to", {}).get("to", {})
-    to = str(selected.get("selected_user") or "")
-    errors: dict[str, str] = {}
-    if not to or not known(ctx, to, errors, "to"):
-        errors.setdefault("to", "Choose someone in this workspace.")
-        ack(response_action="errors", errors=errors)
+    to = picked_person(ctx, ack, view, "to")
+    if to is None:
         return
     visit_id = int(view.get("private_metadata") or 0)
 

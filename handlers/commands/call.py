@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt import Ack, BoltContext
 
 from bot.services import calls
 from handlers.blocks.calls import CALL_USAGE, logged_reply
 from handlers.commands.call_parse import Help, LogCall, parse_call
-from handlers.context import HandlerContext, Reply
+from handlers.context import HandlerContext, Payload, Reply
 from handlers.replies import checked, ephemeral, help_reply
 from storage.db import session_scope
 
 
-def call_command(
-    ctx: HandlerContext, ack: Ack, command: dict[str, Any], context: BoltContext
-) -> None:
+def call_command(ctx: HandlerContext, ack: Ack, command: Payload, context: BoltContext) -> None:
     user_id = command["user_id"]
     request = checked(ack, lambda: parse_call(command.get("text", ""), region=ctx.phone_region))
     if request is None:

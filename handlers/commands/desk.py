@@ -15,7 +15,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from handlers.commands.parsing import clean, first_word
-from handlers.context import HandlerContext, Reply
+from handlers.context import HandlerContext, Payload, Reply
 from handlers.replies import error_blocks, help_reply
 from handlers.text import esc
 
@@ -65,7 +65,7 @@ def load_verbs() -> None:
 
 
 def desk_command(
-    ctx: HandlerContext, ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
+    ctx: HandlerContext, ack: Ack, command: Payload, context: BoltContext, client: WebClient
 ) -> None:
     """`/desk <verb> …`: hand the rest to the verb's module."""
     verb, rest = first_word(command.get("text", ""))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
@@ -13,7 +12,7 @@ from bot.when import WhenError, parse_when
 from handlers.blocks import enquiries as blocks
 from handlers.blocks.routing import cover_words, holder_text
 from handlers.commands.enquiry_parse import Help, LogEnquiry, OpenForm, parse_enquiry
-from handlers.context import HandlerContext, Reply
+from handlers.context import HandlerContext, Payload, Reply
 from handlers.replies import UserError, checked, ephemeral, help_reply
 from handlers.sites import channel_of, site_here
 from handlers.text import esc, not_found
@@ -21,7 +20,7 @@ from storage.db import session_scope
 
 
 def enquiry_command(
-    ctx: HandlerContext, ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
+    ctx: HandlerContext, ack: Ack, command: Payload, context: BoltContext, client: WebClient
 ) -> None:
     user_id = command["user_id"]
     request = checked(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
@@ -16,7 +14,7 @@ from handlers.commands.correct_parse import MESSAGE_CORRECT_FORM, Correction, pa
 from handlers.commands.corrections import correct_message
 from handlers.commands.message_parse import Help, OpenForm, TakeMessage, parse_message
 from handlers.commands.parsing import first_word
-from handlers.context import HandlerContext, Reply
+from handlers.context import HandlerContext, Payload, Reply
 from handlers.replies import UserError, checked, ephemeral, help_reply
 from handlers.sites import channel_of, site_here
 from handlers.text import not_found
@@ -24,7 +22,7 @@ from storage.db import session_scope
 
 
 def message_command(
-    ctx: HandlerContext, ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
+    ctx: HandlerContext, ack: Ack, command: Payload, context: BoltContext, client: WebClient
 ) -> None:
     user_id = command["user_id"]
     verb, rest = first_word(command.get("text", ""))

@@ -20,16 +20,14 @@ from handlers.commands.ooo_parse import (
     Until,
     parse_ooo,
 )
-from handlers.context import HandlerContext, Reply
+from handlers.context import HandlerContext, Payload, Reply
 from handlers.people import remember
 from handlers.replies import UserError, checked, ephemeral, help_reply
 from handlers.text import esc, not_found
 from storage.db import session_scope
 
 
-def ooo_command(
-    ctx: HandlerContext, ack: Ack, command: dict[str, Any], context: BoltContext
-) -> None:
+def ooo_command(ctx: HandlerContext, ack: Ack, command: Payload, context: BoltContext) -> None:
     user_id = command["user_id"]
     request = checked(ack, lambda: parse_ooo(command.get("text", "")))
     if request is None:

@@ -19,7 +19,7 @@ from handlers.commands.visitor_parse import (
     ShowLog,
     parse_visitor,
 )
-from handlers.context import HandlerContext, Reply
+from handlers.context import HandlerContext, Payload, Reply
 from handlers.replies import checked, help_reply
 from handlers.sites import channel_of
 from handlers.views import visitor_form
@@ -27,7 +27,7 @@ from handlers.visitor_requests import handle, refuse_id_numbers_in
 
 
 def visitor_command(
-    ctx: HandlerContext, ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
+    ctx: HandlerContext, ack: Ack, command: Payload, context: BoltContext, client: WebClient
 ) -> None:
     """`/visitor …`: parse, check the role, then carry it out in the command's transaction."""
     user_id = command["user_id"]

@@ -17,7 +17,7 @@ from bot.roles import Refusal
 from bot.services import enquiries
 from handlers.blocks import enquiries as blocks
 from handlers.blocks.common import actions, button, context, plain, section
-from handlers.context import HandlerContext, Reply
+from handlers.context import HandlerContext, Payload, Reply
 from handlers.replies import FormError, ephemeral, form_errors
 from handlers.text import date_token, mention
 from handlers.views.values import known
@@ -38,7 +38,7 @@ class Where:
     ts: str
 
     @classmethod
-    def of(cls, view: dict[str, Any]) -> Where:
+    def of(cls, view: Payload) -> Where:
         data = json.loads(view.get("private_metadata") or "{}")
         return cls(int(data["enquiry_id"]), str(data.get("channel", "")), str(data.get("ts", "")))
 
@@ -130,7 +130,7 @@ def late_view(where: Where, channels: tuple[str, ...] = ()) -> dict[str, Any]:
 
 
 def reassign_submitted(
-    ctx: HandlerContext, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ctx: HandlerContext, ack: Ack, body: Payload, view: Payload, context: BoltContext
 ) -> None:
     user_id = body["user"]["id"]
     where = Where.of(view)
@@ -172,7 +172,7 @@ def reassign_submitted(
 
 
 def late_submitted(
-    ctx: HandlerContext, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ctx: HandlerContext, ack: Ack, body: Payload, view: Payload, context: BoltContext
 ) -> None:
     user_id = body["user"]["id"]
     where = Where.of(view)

@@ -12,7 +12,7 @@ from bot.config import EnquiryConfig
 from handlers.blocks.common import plain
 from handlers.commands.enquiry import log
 from handlers.commands.enquiry_parse import MAX_CONTACT, LogEnquiry
-from handlers.context import HandlerContext, Reply
+from handlers.context import HandlerContext, Payload, Reply
 from handlers.views.values import known, picked_day
 from handlers.views.values import value as field
 
@@ -124,7 +124,7 @@ def open_form(
 
 
 def enquiry_form_submitted(
-    ctx: HandlerContext, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ctx: HandlerContext, ack: Ack, body: Payload, view: Payload, context: BoltContext
 ) -> None:
     user_id = body["user"]["id"]
     values = view["state"]["values"]

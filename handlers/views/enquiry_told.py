@@ -17,7 +17,7 @@ from bot.config import EnquiryConfig
 from bot.services import enquiries
 from handlers.blocks import enquiries as blocks
 from handlers.blocks.common import context, plain
-from handlers.context import HandlerContext, Reply
+from handlers.context import HandlerContext, Payload, Reply
 from handlers.replies import ephemeral, form_errors
 from handlers.views.enquiry_followup import Where, update_dm
 from handlers.views.enquiry_form import words
@@ -121,23 +121,19 @@ def form_for(ctx: HandlerContext, stage: str, where: Where, user_id: str) -> dic
 
 
 def acknowledged_submitted(
-    ctx: HandlerContext, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ctx: HandlerContext, ack: Ack, body: Payload, view: Payload, context: BoltContext
 ) -> None:
     submitted(ctx, ack, body, view, context)
 
 
 def resolved_submitted(
-    ctx: HandlerContext, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ctx: HandlerContext, ack: Ack, body: Payload, view: Payload, context: BoltContext
 ) -> None:
     submitted(ctx, ack, body, view, context)
 
 
 def submitted(
-    ctx: HandlerContext,
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    context: BoltContext,
+    ctx: HandlerContext, ack: Ack, body: Payload, view: Payload, context: BoltContext
 ) -> None:
     user_id = body["user"]["id"]
     stage = STAGES[str(view["callback_id"])]

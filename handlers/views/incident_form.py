@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 
 from bot.services import incidents
 from handlers.blocks.common import plain
-from handlers.context import HandlerContext, Reply
+from handlers.context import HandlerContext, Payload, Reply
 from handlers.replies import ephemeral, form_errors
 from handlers.views.values import value
 from storage.db import session_scope
@@ -84,7 +84,7 @@ def open_form(client: WebClient, trigger_id: str, now: datetime, tz: ZoneInfo) -
 
 
 def incident_submitted(
-    ctx: HandlerContext, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ctx: HandlerContext, ack: Ack, body: Payload, view: Payload, context: BoltContext
 ) -> None:
     user_id = body["user"]["id"]
     values = view["state"]["values"]
@@ -127,7 +127,7 @@ def incident_submitted(
 def complete(
     ctx: HandlerContext,
     ack: Ack,
-    body: dict[str, Any],
+    body: Payload,
     context: BoltContext,
     incident_id: int,
     occurred: str,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
@@ -18,7 +17,7 @@ from handlers.blocks.messages import MESSAGE_FORM_ID, message_form_view
 from handlers.commands.message import take_new
 from handlers.commands.message_parse import MAX_BODY
 from handlers.commands.parsing import contacts_out
-from handlers.context import HandlerContext, Reply
+from handlers.context import HandlerContext, Payload, Reply
 from handlers.views.values import checked, known, value
 from storage.db import session_scope
 
@@ -28,7 +27,7 @@ EMAIL = r"[^\s@]+@[^\s@]+\.[^\s@]+"
 
 
 def recipient_picked(
-    ctx: HandlerContext, ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ctx: HandlerContext, ack: Ack, body: Payload, action: Payload, client: WebClient
 ) -> None:
     ack()
     form = body.get("view") or {}
@@ -51,7 +50,7 @@ def recipient_picked(
 
 
 def message_form_submitted(
-    ctx: HandlerContext, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ctx: HandlerContext, ack: Ack, body: Payload, view: Payload, context: BoltContext
 ) -> None:
     user_id = body["user"]["id"]
     values = view["state"]["values"]

@@ -16,7 +16,7 @@ from handlers.blocks.board import whereabouts_note
 from handlers.blocks.common import plain
 from handlers.blocks.visitor_record import signed_in_answer
 from handlers.commands.parsing import contacts_out
-from handlers.context import HandlerContext, Reply
+from handlers.context import HandlerContext, Payload, Reply
 from handlers.replies import UserError
 from handlers.sites import site_here
 from handlers.views.values import known, value
@@ -93,7 +93,7 @@ def _refuse_id_numbers(ctx: HandlerContext, values: Any, errors: dict[str, str])
 
 
 def visitor_form_submitted(
-    ctx: HandlerContext, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ctx: HandlerContext, ack: Ack, body: Payload, view: Payload, context: BoltContext
 ) -> None:
     user_id = body["user"]["id"]
     values = view["state"]["values"]
