@@ -5,24 +5,25 @@ from __future__ import annotations
 from bot.services import assist
 from handlers.blocks.assist import called_reply
 from handlers.context import HandlerContext
+from handlers.sites import site_here
 from storage.db import session_scope
 
 
-def channels(ctx: HandlerContext) -> assist.Channels:
-    """Where a call for help is posted."""
-    return assist.Channels(desk=ctx.desk_channel, managers=ctx.managers_channel)
-
-
-def call_for_help(ctx: HandlerContext, user_id: str, what: str | None) -> str:
-    """Call for help as `user_id`; return the confirmation."""
+def call_for_help(
+    ctx: HandlerContext, user_id: str, what: str | None, channel_id: str | None = None
+) -> str:
+    """Call for help as `user_id`, at the site of the desk channel it came from (else the
+    caller's), in that site's channels; return the confirmation."""
+    here = site_here(ctx, user_id, channel_id)
     with session_scope(ctx.engine) as session:
         called = assist.call_for_help(
             session,
             now=ctx.clock.now(),
             called_by=user_id,
             what=what,
-            channels=channels(ctx),
+            channels=here.channels,
             managers=sorted(ctx.roles.managers),
+            site=here.site,
         )
         incident_id = called.incident_id
     return called_reply(incident_id)

@@ -22,12 +22,14 @@ from handlers.actions import (
     enquiry_buttons,
     item_buttons,
     message_buttons,
+    ooo_buttons,
     roll_call,
     visitor_buttons,
     visitor_record,
 )
 from handlers.blocks import assist as assist_blocks
 from handlers.blocks import messages as message_blocks
+from handlers.blocks import ooo as ooo_blocks
 from handlers.blocks import visitor_record as visitor_record_blocks
 from handlers.blocks import visitors as visitor_blocks
 from handlers.commands import call, desk, enquiry, message, ooo, visitor
@@ -38,6 +40,7 @@ from handlers.views import (
     enquiry_told,
     incident_form,
     message_form,
+    message_interim,
     visitor_form,
 )
 
@@ -77,6 +80,8 @@ LISTENERS: list[tuple[Kind, Any, Listener]] = [
     ("action", message_buttons.CALLED_BACK, message_buttons.called_back),
     ("action", message_buttons.TRIED, message_buttons.tried),
     ("action", message_buttons.SHOW_NUMBER, message_buttons.show_number),
+    ("action", message_buttons.INTERIM, message_buttons.interim_opened),
+    ("action", "message_history", message_buttons.message_history),
     ("action", item_buttons.TAKE, item_buttons.take_it),
     ("action", item_buttons.REASSIGN, item_buttons.reassign_clicked),
     ("view", item_buttons.REASSIGN_FORM_ID, item_buttons.reassign_submitted),
@@ -85,6 +90,7 @@ LISTENERS: list[tuple[Kind, Any, Listener]] = [
     ("view", enquiry_followup.LATE_ID, enquiry_followup.late_submitted),
     ("view", enquiry_told.ACK_ID, enquiry_told.acknowledged_submitted),
     ("view", enquiry_told.RESOLVE_ID, enquiry_told.resolved_submitted),
+    ("view", message_interim.FORM_ID, message_interim.interim_submitted),
     ("action", enquiry_buttons.TOLD_OPENED, enquiry_buttons.enquiry_told_opened),
     ("action", enquiry_buttons.FOLLOWUP_OPENED, enquiry_buttons.enquiry_followup_opened),
     ("action", "enquiry_show_contact", enquiry_buttons.enquiry_show_contact),
@@ -93,6 +99,8 @@ LISTENERS: list[tuple[Kind, Any, Listener]] = [
     ("action", assist_blocks.ON_MY_WAY, assist_buttons.on_my_way),
     ("action", assist_blocks.CALL_FOR_HELP, assist_buttons.call_from_home),
     ("action", assist_blocks.COMPLETE_INCIDENT, assist_buttons.complete_incident),
+    ("action", ooo_blocks.KEEP_ITEMS, ooo_buttons.keep_items),
+    ("action", ooo_blocks.HAND_OVER, ooo_buttons.hand_over),
     ("event", "user_change", directory_events.user_changed),
     ("event", "team_join", directory_events.team_joined),
 ]

@@ -9,7 +9,7 @@ from bot.services import assist
 from bot.services.incidents import incident_on_record
 from handlers.actions.item_button import Press, item_button
 from handlers.blocks.common import plain, section
-from handlers.call_for_help import call_for_help, channels
+from handlers.call_for_help import call_for_help
 from handlers.context import HandlerContext, Payload, Reply
 from handlers.replies import ephemeral
 from handlers.text import date_token, mention
@@ -20,7 +20,7 @@ from storage.db import session_scope
 def _on_my_way(p: Press) -> Payload:
     """ "On my way": the first to answer a call for help is named; later ones are told who."""
     answered = assist.answer(
-        p.session, now=p.now, assist_id=p.thing_id, by=p.user_id, channels=channels(p.ctx)
+        p.session, now=p.now, assist_id=p.thing_id, by=p.user_id, channels_of=p.ctx.channels
     )
     by, at = answered.call.answered_by, answered.call.answered_at
     if answered.first:

@@ -8,17 +8,13 @@ All but History are on the Home tab too, with the item's id after the action id.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, Respond
-from slack_sdk import WebClient
-
 from bot.services import enquiries
-from handlers.actions.item_button import Press, item_button
+from handlers.actions.item_button import Press, form_button, item_button, read_out_button
 from handlers.blocks import enquiries as blocks
 from handlers.context import HandlerContext, Payload
-from handlers.replies import UserError, ephemeral, guarded, to_clicker
+from handlers.replies import UserError, ephemeral
 from handlers.text import esc, free_text
 from handlers.views import enquiry_followup, enquiry_told
 from storage.db import session_scope
@@ -64,31 +60,6 @@ def _followup_form(ctx: HandlerContext, body: Payload, action: Payload, user_id:
     return enquiry_followup.late_view(where, ctx.policy.enquiry.channels)
 
 
-FormFor = Callable[[HandlerContext, Payload, Payload, str], Payload]
-
-
-def form_button(form_for: FormFor) -> Callable[..., None]:
-    """The listener of a button that opens a form at once (a trigger lasts 3 s); a refusal is
-    told to the clicker instead."""
-
-    def listener(
-        ctx: HandlerContext,
-        ack: Ack,
-        body: Payload,
-        action: Payload,
-        respond: Respond,
-        client: WebClient,
-    ) -> None:
-        ack()
-        user_id = body["user"]["id"]
-        with guarded(to_clicker(body, respond, client), action["action_id"]):
-            form = form_for(ctx, body, action, user_id)
-            client.views_open(trigger_id=body["trigger_id"], view=form)
-
-    listener.__doc__ = form_for.__doc__
-    return listener
-
-
 enquiry_told_opened = form_button(_told_form)
 enquiry_followup_opened = form_button(_followup_form)
 
@@ -112,26 +83,17 @@ enquiry_show_contact = item_button(
 )
 
 
-def enquiry_history(
-    ctx: HandlerContext,
-    ack: Ack,
-    body: Payload,
-    action: Payload,
-    respond: Respond,
-    client: WebClient,
-) -> None:
+def _enquiry_history(ctx: HandlerContext, action: Payload, user_id: str) -> Payload:
     """History: the enquiry's events and replies, to the presser only."""
-    ack()
-    user_id = body["user"]["id"]
-    tell = to_clicker(body, respond, client)
-    with guarded(tell, "enquiry history"):
-        with session_scope(ctx.engine) as session:
-            view, events, replies = enquiries.history(
-                session, enquiry_id=int(action["value"]), by=user_id, roles=ctx.roles
-            )
-            params = view.params
-            shown = blocks.history(params, events, _zone(ctx, user_id), replies)
-        tell(**ephemeral("History", shown))
+    with session_scope(ctx.engine) as session:
+        view, events, replies = enquiries.history(
+            session, enquiry_id=int(action["value"]), by=user_id, roles=ctx.roles
+        )
+        shown = blocks.history(view.params, events, _zone(ctx, user_id), replies)
+    return ephemeral("History", shown)
+
+
+enquiry_history = read_out_button("enquiry history", _enquiry_history)
 
 
 def _where(body: Payload, enquiry_id: int) -> enquiry_followup.Where:

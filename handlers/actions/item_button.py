@@ -17,7 +17,8 @@ from datetime import datetime
 from typing import Any, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
-from slack_bolt import Ack, BoltContext
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.roles import Roles
@@ -26,7 +27,7 @@ from bot.services.item_actions import AlreadyYours
 from bot.services.windows import RepeatedAttempt, WindowClosed
 from handlers.blocks.common import outcome_words
 from handlers.context import HandlerContext, Payload
-from handlers.replies import UserError
+from handlers.replies import UserError, guarded, to_clicker
 from storage.db import session_scope
 
 # An error the service raises → what the clicker is told (the change is rolled back).
@@ -126,7 +127,7 @@ def press(
             raise UserError(button.desk_only)
         try:
             thing_id = int(action["value"])
-        except ValueError:
+        except (KeyError, ValueError):
             if button.bad_value is None:
                 raise
             raise UserError(button.bad_value) from None
@@ -172,4 +173,58 @@ def item_button(what: str, answer: Answer, **how: Unpack[How]) -> ButtonListener
 
     listener.__name__ = answer.__name__.lstrip("_")
     listener.__doc__ = answer.__doc__
+    return listener
+
+
+# A button that answers after its ack (it opens a form, or reads something out to the clicker).
+OpensListener = Callable[[HandlerContext, Ack, Payload, Payload, Respond, WebClient], None]
+# The form to open, from the button pressed and who pressed it.
+FormFor = Callable[[HandlerContext, Payload, Payload, str], Payload]
+# What to read out to the clicker: `reply(**message)`'s message.
+ReadOut = Callable[[HandlerContext, Payload, str], Payload]
+
+
+def form_button(form_for: FormFor) -> OpensListener:
+    """The listener of a button that opens a form at once (a trigger lasts 3 s); a refusal is
+    told to the clicker instead."""
+
+    def listener(
+        ctx: HandlerContext,
+        ack: Ack,
+        body: Payload,
+        action: Payload,
+        respond: Respond,
+        client: WebClient,
+    ) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        with guarded(to_clicker(body, respond, client), action["action_id"]):
+            form = form_for(ctx, body, action, user_id)
+            client.views_open(trigger_id=body["trigger_id"], view=form)
+
+    listener.__name__ = form_for.__name__.lstrip("_")
+    listener.__doc__ = form_for.__doc__
+    return listener
+
+
+def read_out_button(what: str, read_out: ReadOut) -> OpensListener:
+    """The listener of a button that reads something out to the clicker only (History), after
+    the ack: nothing is stored, and a refusal is told instead."""
+
+    def listener(
+        ctx: HandlerContext,
+        ack: Ack,
+        body: Payload,
+        action: Payload,
+        respond: Respond,
+        client: WebClient,
+    ) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        tell = to_clicker(body, respond, client)
+        with guarded(tell, what):
+            tell(**read_out(ctx, action, user_id))
+
+    listener.__name__ = read_out.__name__.lstrip("_")
+    listener.__doc__ = read_out.__doc__
     return listener

@@ -1,24 +1,34 @@
-"""The buttons on a phone message: "Called back", "Tried — no answer", "Show number".
+"""The buttons on a phone message: "Called back", "Tried — no answer", "Interim call back…"
+(opens a form, handlers/views/message_interim.py), "Show number", "History".
 
-They are on the owner's DM and, with the item's id after the action id, on the Home tab.
+All but "Show number" and "History" are on the owner's DM and, with the item's id after the
+action id, on the Home tab.
 """
 
 from __future__ import annotations
 
 import re
 
-from bot.services import messages
-from handlers.actions.item_button import Press, item_button
+from bot.services import message_interim, messages
+from handlers.actions.item_button import (
+    Press,
+    form_button,
+    item_button,
+    item_errors,
+    read_out_button,
+)
 from handlers.blocks import messages as blocks
 from handlers.blocks.common import context as context_block
 from handlers.blocks.common import section
-from handlers.context import Payload
+from handlers.context import HandlerContext, Payload
 from handlers.replies import ephemeral, in_message
 from handlers.text import date_token, esc, mention
+from storage.db import session_scope
 
 CALLED_BACK = re.compile(r"^message_called_back(_\d+)?$")
 TRIED = re.compile(r"^message_tried(_\d+)?$")
 SHOW_NUMBER = re.compile(r"^message_show_number(_\d+)?$")
+INTERIM = re.compile(r"^message_interim(_\d+)?$")
 
 
 def _called_back(p: Press) -> Payload:
@@ -68,3 +78,33 @@ called_back = item_button("message called back", _called_back)
 tried = item_button("message tried", _tried)
 # The number is read out, never stored in the outbox: if the answer is lost, press again.
 show_number = item_button("message show number", _show_number, private=True)
+
+
+def _interim_form(ctx: HandlerContext, body: Payload, action: Payload, user_id: str) -> Payload:
+    """ "Interim call back…": the form, pre-filled from `[templates] interim`."""
+    item_id = int(action["value"])
+    with item_errors(), session_scope(ctx.engine) as session:
+        said = message_interim.prefilled(session, ctx.policy, item_id, user_id, ctx.roles)
+    container = body.get("container", {})
+    return blocks.interim_view(
+        item_id,
+        str(container.get("channel_id") or ""),
+        str(container.get("message_ts") or ""),
+        said=said,
+        channels=ctx.policy.enquiry.channels,
+    )
+
+
+def _message_history(ctx: HandlerContext, action: Payload, user_id: str) -> Payload:
+    """History: what the caller was told, to the presser only."""
+    with item_errors(), session_scope(ctx.engine) as session:
+        _, message, events, replies = message_interim.history(
+            session, item_id=int(action["value"]), by=user_id, roles=ctx.roles
+        )
+        tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+        shown = blocks.history_blocks(message.caller, message.organisation, events, replies, tz)
+    return ephemeral("History", shown)
+
+
+interim_opened = form_button(_interim_form)
+message_history = read_out_button("message history", _message_history)

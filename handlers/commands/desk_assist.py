@@ -23,7 +23,8 @@ def parse_assist(rest: str) -> str | None:
 def run(ctx: HandlerContext, call: DeskCall) -> None:
     """Call for help."""
     what = parse_assist(call.rest)
-    call.respond(**ephemeral(call_for_help(ctx, call.user_id, what)))
+    channel_id = str(call.command.get("channel_id") or "") or None
+    call.respond(**ephemeral(call_for_help(ctx, call.user_id, what, channel_id)))
 
 
 add_verb(
