@@ -26,7 +26,7 @@ from bot.services import messages
 from bot.services.item_actions import AlreadyYours
 from bot.services.windows import RepeatedAttempt, WindowClosed
 from handlers.blocks.common import outcome_words
-from handlers.context import HandlerContext, Payload
+from handlers.context import HandlerContext, Payload, Reply
 from handlers.replies import UserError, guarded, to_clicker
 from storage.db import session_scope
 
@@ -184,32 +184,13 @@ FormFor = Callable[[HandlerContext, Payload, Payload, str], Payload]
 ReadOut = Callable[[HandlerContext, Payload, str], Payload]
 
 
-def form_button(form_for: FormFor) -> OpensListener:
-    """The listener of a button that opens a form at once (a trigger lasts 3 s); a refusal is
-    told to the clicker instead."""
-
-    def listener(
-        ctx: HandlerContext,
-        ack: Ack,
-        body: Payload,
-        action: Payload,
-        respond: Respond,
-        client: WebClient,
-    ) -> None:
-        ack()
-        user_id = body["user"]["id"]
-        with guarded(to_clicker(body, respond, client), action["action_id"]):
-            form = form_for(ctx, body, action, user_id)
-            client.views_open(trigger_id=body["trigger_id"], view=form)
-
-    listener.__name__ = form_for.__name__.lstrip("_")
-    listener.__doc__ = form_for.__doc__
-    return listener
+# What an after-ack button does: (ctx, body, action, who pressed, tell them, client).
+AfterAck = Callable[[HandlerContext, Payload, Payload, str, Reply, WebClient], None]
 
 
-def read_out_button(what: str, read_out: ReadOut) -> OpensListener:
-    """The listener of a button that reads something out to the clicker only (History), after
-    the ack: nothing is stored, and a refusal is told instead."""
+def _after_ack(named: Callable[..., object], what: str | None, run: AfterAck) -> OpensListener:
+    """A listener that acks at once, then runs; a refusal or failure is told to the clicker
+    (`what` names it in the logs; the action id when None)."""
 
     def listener(
         ctx: HandlerContext,
@@ -222,9 +203,37 @@ def read_out_button(what: str, read_out: ReadOut) -> OpensListener:
         ack()
         user_id = body["user"]["id"]
         tell = to_clicker(body, respond, client)
-        with guarded(tell, what):
-            tell(**read_out(ctx, action, user_id))
+        with guarded(tell, what or action["action_id"]):
+            run(ctx, body, action, user_id, tell, client)
 
-    listener.__name__ = read_out.__name__.lstrip("_")
-    listener.__doc__ = read_out.__doc__
+    listener.__name__ = named.__name__.lstrip("_")
+    listener.__doc__ = named.__doc__
     return listener
+
+
+def form_button(form_for: FormFor) -> OpensListener:
+    """The listener of a button that opens a form at once (a trigger lasts 3 s)."""
+
+    def run(
+        ctx: HandlerContext,
+        body: Payload,
+        action: Payload,
+        user_id: str,
+        _: Reply,
+        client: WebClient,
+    ) -> None:
+        client.views_open(trigger_id=body["trigger_id"], view=form_for(ctx, body, action, user_id))
+
+    return _after_ack(form_for, None, run)
+
+
+def read_out_button(what: str, read_out: ReadOut) -> OpensListener:
+    """The listener of a button that reads something out to the clicker only (History): nothing
+    is stored."""
+
+    def run(
+        ctx: HandlerContext, _: Payload, action: Payload, user_id: str, tell: Reply, __: WebClient
+    ) -> None:
+        tell(**read_out(ctx, action, user_id))
+
+    return _after_ack(read_out, what, run)
