@@ -13,34 +13,33 @@ from handlers.commands.ooo_parse import (
     PLAN_FORM,
     Back,
     CancelNext,
-    Help,
     ListAbsences,
     PlanAbsence,
     ShowStatus,
     Until,
     parse_ooo,
 )
+from handlers.commands.slash import kind_named, slash_command
 from handlers.context import HandlerContext, Payload, Reply
 from handlers.people import remember
-from handlers.replies import UserError, checked, ephemeral, help_reply
+from handlers.replies import UserError, ephemeral
 from handlers.sites import own_site
 from handlers.text import esc, not_found
 from storage.db import session_scope
 
 
 def ooo_command(ctx: HandlerContext, ack: Ack, command: Payload, context: BoltContext) -> None:
-    user_id = command["user_id"]
-    request = checked(ack, lambda: parse_ooo(command.get("text", "")))
-    if request is None:
-        return
-    if isinstance(request, Help):
-        ack(**help_reply(blocks.OOO_USAGE))
-        return
-
-    def work(reply: Reply) -> None:
-        handle(ctx, user_id, request, reply)
-
-    ctx.command(ack, command, context, f"/ooo {type(request).__name__}", work)
+    """`/ooo …`: out of office, planned absences, back."""
+    slash_command(
+        ctx,
+        ack,
+        command,
+        context,
+        parse=lambda: parse_ooo(command.get("text", "")),
+        usage=blocks.OOO_USAGE,
+        carry_out=lambda request, reply: handle(ctx, command["user_id"], request, reply),
+        what=kind_named("/ooo"),
+    )
 
 
 def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> None:

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot.roles import require_desk
 from handlers.blocks import visitors as blocks
+from handlers.commands.slash import kind_named, slash_command
 from handlers.commands.visitor_parse import (
     Arrived,
     CorrectVisit,
@@ -19,8 +20,7 @@ from handlers.commands.visitor_parse import (
     ShowLog,
     parse_visitor,
 )
-from handlers.context import HandlerContext, Payload, Reply
-from handlers.replies import checked, help_reply
+from handlers.context import HandlerContext, Payload
 from handlers.sites import channel_of
 from handlers.views import visitor_form
 from handlers.visitor_requests import handle, refuse_id_numbers_in
@@ -46,21 +46,19 @@ def visitor_command(
             refuse_id_numbers_in(ctx, request)
         return request
 
-    request = checked(ack, check)
-    if request is None:
-        return
-    if isinstance(request, Help):
-        ack(**help_reply(blocks.VISITOR_USAGE))
-        return
-    if isinstance(request, OpenForm):
-        ack()
-        visitor_form.open_form(client, command["trigger_id"], command.get("channel_id", ""))
-        return
-
-    def work(reply: Reply) -> None:
-        handle(ctx, user_id, request, reply, channel_of(command))
-
-    ctx.command(ack, command, context, f"/visitor {type(request).__name__}", work)
+    slash_command(
+        ctx,
+        ack,
+        command,
+        context,
+        parse=check,
+        usage=blocks.VISITOR_USAGE,
+        carry_out=lambda request, reply: handle(ctx, user_id, request, reply, channel_of(command)),
+        what=kind_named("/visitor"),
+        open_form=lambda: visitor_form.open_form(
+            client, command["trigger_id"], command.get("channel_id", "")
+        ),
+    )
 
 
 __all__ = ["visitor_command", "handle"]
