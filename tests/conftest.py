@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -88,14 +89,19 @@ def engine(empty_engine: Engine) -> Engine:
     return empty_engine
 
 
+def start_on_test_clock(*, clock: ManualClock, **wiring: Any) -> Embedded:
+    """`start_embedded`, with the request deadline (2.5 s before COMMIT) on the test's clock, not
+    the machine's: a loaded CI machine must not roll back a command the test never let time
+    pass for. Tests of the deadline itself set their own timer."""
+    embedded = start_embedded(clock=clock, **wiring)
+    embedded.runtime.ctx.monotonic = lambda: clock.now().timestamp()
+    return embedded
+
+
 @pytest.fixture
 def fd(engine: Engine, policy: Policy, clock: ManualClock) -> Iterator[Embedded]:
     """Front Desk wired to a fresh database, the Slack double and the frozen clock."""
-    embedded = start_embedded(engine=engine, policy=policy, clock=clock)
-    # The request deadline (2.5 s before COMMIT) runs on the test's clock, not the machine's:
-    # a loaded CI machine must not roll back a command the test never let time pass for.
-    # Tests of the deadline itself set their own timer.
-    embedded.runtime.ctx.monotonic = lambda: clock.now().timestamp()
+    embedded = start_on_test_clock(engine=engine, policy=policy, clock=clock)
     try:
         yield embedded
     finally:

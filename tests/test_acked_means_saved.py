@@ -13,11 +13,12 @@ from sqlmodel import Session
 
 from bot.clock import ManualClock
 from bot.config import Policy
-from bot.console.embedded import Embedded, start_embedded
+from bot.console.embedded import Embedded
 from handlers import transaction
 from handlers.transaction import BUDGET_S
 from storage import outbox
 from storage.models import Outbox, PhoneMessage, Task, Visit
+from tests.conftest import start_on_test_clock
 from tests.helpers import block_text, buttons, dms_to, last_reply, press, replies_to
 
 RECEPTION, ALICE = "U0RECEPTION", "U0ALICE"
@@ -39,7 +40,7 @@ def crashed(fd: Embedded) -> Embedded:
 @pytest.fixture
 def restarted(fd: Embedded, policy: Policy, clock: ManualClock) -> Iterator[Embedded]:
     """A second Front Desk on the same database and Slack: a replica, or the process restarted."""
-    other = start_embedded(engine=fd.engine, policy=policy, clock=clock, double=fd.double)
+    other = start_on_test_clock(engine=fd.engine, policy=policy, clock=clock, double=fd.double)
     try:
         yield other
     finally:

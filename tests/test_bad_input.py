@@ -42,7 +42,7 @@ from sqlmodel import Session, select
 from bot.clock import ManualClock
 from bot.config import EnquiryConfig, parse_policy
 from bot.console import demo
-from bot.console.embedded import Embedded, start_embedded
+from bot.console.embedded import Embedded
 from handlers.actions.item_buttons import REASSIGN_FORM_ID, reassign_view
 from handlers.blocks.messages import (
     INTERIM_FORM_ID,
@@ -58,7 +58,7 @@ from handlers.text import esc, without_controls
 from handlers.views import enquiry_followup, enquiry_form, enquiry_told, incident_form, visitor_form
 from storage.db import make_engine
 from storage.models import Enquiry, Item, PhoneMessage, SQLModel, Visit
-from tests.conftest import TUESDAY_3PM, example_policy_text
+from tests.conftest import TUESDAY_3PM, example_policy_text, start_on_test_clock
 from tests.helpers import block_text
 from tests.time_helpers import advance_to
 
@@ -263,7 +263,7 @@ def front_desk() -> Iterator[Desk]:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'frontdesk.db'}")
         SQLModel.metadata.create_all(engine)
         policy = parse_policy(example_policy_text(), "frontdesk.example.toml")
-        fd = start_embedded(engine=engine, policy=policy, clock=ManualClock(TUESDAY_3PM))
+        fd = start_on_test_clock(engine=engine, policy=policy, clock=ManualClock(TUESDAY_3PM))
         errors = _Errors()
         root = logging.getLogger()
         root.addHandler(errors)

@@ -192,10 +192,10 @@ def test_nobody_answering_in_two_minutes_alerts_again_louder_once(fd: Embedded) 
 def test_the_louder_alert_survives_a_restart(fd: Embedded) -> None:
     """The louder alert is a row's `louder_at`, not a timer: a new runtime on the same database
     sends it."""
-    from bot.console.embedded import start_embedded
+    from tests.conftest import start_on_test_clock
 
     fd.command(RECEPTION, "/desk", "assist")
-    again = start_embedded(
+    again = start_on_test_clock(
         engine=fd.engine, policy=fd.runtime.ctx.policy, clock=fd.clock, double=fd.double
     )
     try:

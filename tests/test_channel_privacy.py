@@ -380,15 +380,15 @@ def _fresh_desk() -> Iterator[Any]:
 
     from bot.clock import ManualClock
     from bot.config import parse_policy
-    from bot.console.embedded import start_embedded
     from storage.db import make_engine
+    from tests.conftest import start_on_test_clock
 
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'frontdesk.db'}")
         SQLModel.metadata.create_all(engine)
         example = resources.files("bot").joinpath("frontdesk.example.toml").read_text()
         policy = parse_policy(example, "frontdesk.example.toml")
-        fd = start_embedded(engine=engine, policy=policy, clock=ManualClock(TUESDAY_3PM))
+        fd = start_on_test_clock(engine=engine, policy=policy, clock=ManualClock(TUESDAY_3PM))
         try:
             yield fd
         finally:

@@ -17,11 +17,11 @@ from sqlmodel import Session, select
 
 from bot.clock import ManualClock
 from bot.config import parse_policy
-from bot.console.embedded import Embedded, start_embedded
+from bot.console.embedded import Embedded
 from bot.reports.export import render_report
 from bot.reports.periods import Period
 from storage.models import CustomerReply, Enquiry, Item
-from tests.conftest import TUESDAY_3PM, example_policy_text
+from tests.conftest import TUESDAY_3PM, example_policy_text, start_on_test_clock
 from tests.helpers import block_text, buttons, dms_to, last_reply, posts_to, press, submit_told
 from tests.time_helpers import advance
 
@@ -42,7 +42,7 @@ def dates_read_once() -> None:
 def desk_with(engine: Engine, extra: str) -> Iterator[Embedded]:
     """Front Desk on the example policy with `extra` TOML appended."""
     policy = parse_policy(example_policy_text() + "\n" + extra, "test.toml")
-    fd = start_embedded(engine=engine, policy=policy, clock=ManualClock(TUESDAY_3PM))
+    fd = start_on_test_clock(engine=engine, policy=policy, clock=ManualClock(TUESDAY_3PM))
     try:
         yield fd
     finally:
@@ -183,7 +183,7 @@ def test_kinds_and_channels_come_from_the_policy(engine: Engine) -> None:
     cut += example[example.index("[scheduler]") :]
     extra = '[enquiry]\nkinds = ["complaint", "praise"]\nchannels = ["phone", "teams"]\n'
     policy = parse_policy(cut + extra, "test.toml")
-    fd = start_embedded(engine=engine, policy=policy, clock=ManualClock(TUESDAY_3PM))
+    fd = start_on_test_clock(engine=engine, policy=policy, clock=ManualClock(TUESDAY_3PM))
     try:
         fd.command(BOB, "/enquiry", "praise via teams from Sam Roe: lovely")
         assert [(e.kind, e.channel) for e in enquiries(fd)] == [("praise", "teams")]

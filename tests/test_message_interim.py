@@ -12,10 +12,10 @@ from sqlmodel import Session, select
 
 from bot.clock import ManualClock
 from bot.config import parse_policy
-from bot.console.embedded import Embedded, start_embedded
+from bot.console.embedded import Embedded
 from storage.migrate import is_current, upgrade
 from storage.models import CustomerReply, Item
-from tests.conftest import SITE, TUESDAY_3PM, example_policy_text
+from tests.conftest import SITE, TUESDAY_3PM, example_policy_text, start_on_test_clock
 from tests.helpers import block_text, buttons, dms_to, last_reply, press, submit_told
 from tests.time_helpers import advance_to, alerts
 
@@ -185,7 +185,7 @@ def test_forgetting_the_caller_clears_what_they_were_told(fd: Embedded) -> None:
 def test_a_message_template_of_its_own_is_used(engine: Engine) -> None:
     extra = '[templates.kind.message]\ninterim = "Hello {customer}, by {revised_by}: {owner}"\n'
     policy = parse_policy(example_policy_text() + "\n" + extra, "test.toml")
-    fd = start_embedded(engine=engine, policy=policy, clock=ManualClock(TUESDAY_3PM))
+    fd = start_on_test_clock(engine=engine, policy=policy, clock=ManualClock(TUESDAY_3PM))
     try:
         press(fd, ALICE, take_message(fd), "Interim call back…")
         assert said_in(opened_form(fd)).startswith("Hello Jane Doe, by Wednesday 25 November 2026")
