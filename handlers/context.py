@@ -18,6 +18,8 @@ from bot.services.messages import phone_region
 from handlers import transaction
 from handlers.directory import Directory
 
+# A Slack payload as Bolt hands it to a listener (`body`, `action`, `view`, `command`, `event`).
+Payload = dict[str, Any]
 # What a listener's work is given to answer its user with: called as `reply(**message)`.
 Reply = Callable[..., Any]
 Work = Callable[[Reply], object]

@@ -18,7 +18,7 @@ from bot.jobs import Job, JobContext
 from bot.notices import ClosingOnSite, ClosingVisitor, enqueue_notice
 from bot.roles import Refusal, Roles
 from bot.services import visitors
-from storage import audit, visits
+from storage import audit, posts, visits
 from storage.db import session_scope
 from storage.models import Visit
 
@@ -184,3 +184,9 @@ def _next(ctx: JobContext) -> datetime | None:
 
 
 JOB = Job(id="closing.on_site", run=_run, next_at=_next)
+
+
+def locked_list(session: Session, *, channel: str, ts: str) -> posts.Posted | None:
+    """The closing-time list posted at (`channel`, `ts`), locked so its rewrites take turns;
+    None if the bot posted no such list there."""
+    return posts.locked(session, channel=channel, ts=ts, template="closing_on_site")

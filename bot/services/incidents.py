@@ -133,6 +133,11 @@ def complete_incident(
     return incident
 
 
+def incident_on_record(session: Session, incident_id: int) -> Incident | None:
+    """The incident, or None when it is no longer on record."""
+    return incidents.get(session, incident_id)
+
+
 def occurred_instant(
     typed: str, *, now: datetime, tz: ZoneInfo | None, date_order: str
 ) -> datetime | None:

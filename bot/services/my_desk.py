@@ -11,6 +11,7 @@ from sqlmodel import Session
 from bot.services.board import Status, status_of
 from bot.services.windows import INTERIM_REASON
 from storage import handled, items, visits
+from storage.touched import AT_ONCE, refresh_home
 
 
 @dataclass(frozen=True)
@@ -98,3 +99,8 @@ def my_desk(
         expected=expected,
         counts_by_owner=items.open_counts_by_owner(session) if is_manager else None,
     )
+
+
+def refresh_now(session: Session, user_ids: list[str]) -> None:
+    """Have these people's Home tabs published as soon as a worker can (a `home` task)."""
+    refresh_home(session, user_ids, now=AT_ONCE)

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from storage import roll_calls
+from storage import outbox, roll_calls
 from storage.models import RollCall, RollCallEntry
 
 
@@ -68,3 +68,16 @@ def mark(session: Session, *, entry_id: int, by: str, now: datetime) -> Shown:
 
 def shown(session: Session, roll_call: RollCall) -> Shown:
     return Shown(roll_call, tuple(roll_calls.entries_of(session, roll_call.id)))
+
+
+def post_key(roll_call_id: int, post: int) -> str:
+    """The outbox key of one of a roll call's posts (its rewrites are found through it)."""
+    return f"rollcall:{roll_call_id}:{post}"
+
+
+def posted_ts(session: Session, roll_call_id: int, post: int) -> str | None:
+    """The `ts` of a roll call's post once it is sent (None before: nothing to rewrite yet)."""
+    posted = outbox.row_state(session, post_key(roll_call_id, post))
+    if posted is None or posted.state != "sent" or not posted.ts:
+        return None
+    return posted.ts

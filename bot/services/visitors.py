@@ -200,6 +200,18 @@ def sign_out_visit(session: Session, *, now: datetime, visit: Visit, by: str) ->
     return visit
 
 
+def sign_out_or_cancel_picked(
+    session: Session, *, now: datetime, visit_id: int, by: str, left: bool
+) -> Visit:
+    """Sign out (`left`) or cancel the visit picked among several that matched."""
+    visit = visits.get(session, visit_id)
+    if visit is None:
+        raise VisitorNotFound("That visit is no longer on record")
+    if left:
+        return sign_out_visit(session, now=now, visit=visit, by=by)
+    return cancel_visit(session, now=now, visit=visit, by=by)
+
+
 def _rewrite_arrival_dm(session: Session, *, visit: Visit, now: datetime, by: str) -> None:
     """The arrival DM's buttons mean nothing once the visitor has left: it is rewritten to say
     when they signed out. A DM not sent yet is left (its buttons are refused if pressed)."""
