@@ -65,6 +65,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             engine.dispose()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every Hypothesis property test is `slow`: `make test-fast` leaves them to `make test`."""
+    for item in items:
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> Iterator[None]:
     """The PostgreSQL runs skipped without FRONTDESK_TEST_POSTGRES_URL make one line, not one
