@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.calendar import BusinessCalendar, check_holiday_region
+from bot.channels import Channels
 from bot.durations import Duration, parse_duration
 from bot.hours import WeeklyHours, parse_hours
 from bot.teams import Rule, Team, TeamBook, parse_owner, user_id_of
@@ -246,6 +247,7 @@ class SiteTable(_Section):
     closures: tuple[date, ...] | None = None
     date_order: Literal["DMY", "MDY", "YMD"] | None = None
     desk: str | None = None  # its desk channel (else the shared `channels.desk`)
+    managers: str | None = None  # its managers' channel (else the shared `channels.managers`)
     staff: tuple[str, ...] = ()  # user IDs who belong to this site, whatever they chose
 
     _zone = field_validator("timezone")(_known_zone)
@@ -253,7 +255,7 @@ class SiteTable(_Section):
 
     def over(self, base: SiteConfig, site_id: str) -> SiteConfig:
         """This site's settings: its own, and the rest from `base` (the `[site]` table)."""
-        own = self.model_dump(exclude_none=True, exclude={"desk", "staff"})
+        own = self.model_dump(exclude_none=True, exclude={"desk", "managers", "staff"})
         own.setdefault("name", site_id)
         return base.model_copy(update={**own, "hours": self.hours or base.hours})
 
@@ -428,9 +430,41 @@ PLACEHOLDERS = (
 )
 
 
+TEMPLATE_STAGES = ("acknowledge", "resolve", "late", "interim")
+
+
+def _known_placeholders(value: str | None) -> str | None:
+    """A template whose placeholders are all in PLACEHOLDERS (ValueError naming the wrong one)."""
+    if value is None:
+        return None
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(value) if name is not None]
+    except ValueError as exc:
+        raise ValueError(f"{exc} (write a brace as {{{{ or }}}})") from None
+    for name in fields:
+        if name not in PLACEHOLDERS:
+            known = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+            raise ValueError(f'unknown placeholder "{{{name}}}" (use {known})')
+    return value
+
+
+class KindTemplates(_Section):
+    """One kind's own texts (`[templates.kind.<kind>]`): each one set wins over the general
+    text of the same stage; the ones left out fall back to it."""
+
+    acknowledge: str | None = None
+    resolve: str | None = None
+    late: str | None = None
+    interim: str | None = None
+
+    _placeholders = field_validator(*TEMPLATE_STAGES)(_known_placeholders)
+
+
 class TemplatesConfig(_Section):
     """What the owner tells the customer, pre-filled in the "Acknowledged", "Resolved" and
-    "Running late…" forms (placeholders in braces, see PLACEHOLDERS)."""
+    "Running late…" forms and a phone message's "Interim call back…" (placeholders in braces,
+    see PLACEHOLDERS); `[templates.kind.<kind>]` overrides them for one kind of enquiry (or
+    `message`, a phone message)."""
 
     acknowledge: str = (
         "Dear {customer}, thank you for your {kind} (our reference {ref}). {owner} is looking "
@@ -444,19 +478,24 @@ class TemplatesConfig(_Section):
         "Dear {customer}, we are sorry: the answer to your {kind} (our reference {ref}) is "
         "taking longer than we said. You will have it by {revised_by}. {owner}"
     )
+    interim: str = (
+        "Dear {customer}, thank you for your call. {owner} is looking into it: you will have a "
+        "full answer by {revised_by}."
+    )
+    kind: dict[str, KindTemplates] = Field(default_factory=dict)
 
-    @field_validator("acknowledge", "resolve", "late")
+    _placeholders = field_validator(*TEMPLATE_STAGES)(_known_placeholders)
+
+    @field_validator("kind", mode="before")
     @classmethod
-    def _known_placeholders(cls, value: str) -> str:
-        try:
-            fields = [name for _, name, _, _ in string.Formatter().parse(value) if name is not None]
-        except ValueError as exc:
-            raise ValueError(f"{exc} (write a brace as {{{{ or }}}})") from None
-        for name in fields:
-            if name not in PLACEHOLDERS:
-                known = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
-                raise ValueError(f'unknown placeholder "{{{name}}}" (use {known})')
-        return value
+    def _words(cls, value: Any) -> Any:
+        return {_word(k): v for k, v in value.items()} if isinstance(value, dict) else value
+
+    def text(self, stage: str, kind: str) -> str:
+        """The `stage` template for `kind`: the kind's own, else the general one."""
+        own = self.kind.get(_word(kind))
+        found = getattr(own, stage) if own is not None else None
+        return found if found is not None else str(getattr(self, stage))
 
 
 class SlaConfig(_Section):
@@ -671,6 +710,13 @@ class Policy(_Section):
                         f"{where}.staff", f"{user_id} is already staff of {staff_of[user_id]}"
                     )
                 staff_of[user_id] = site_id
+        for site_id, table in self.sites.items():
+            if table.managers and table.managers in desks:
+                raise KeyedError(
+                    f"sites.{site_id}.managers",
+                    f"{table.managers} is the desk channel of {desks[table.managers]}: "
+                    "give the managers' own channel",
+                )
         return self
 
     @property
@@ -699,6 +745,16 @@ class Policy(_Section):
         """A site's desk channel (the shared `channels.desk` unless its table names one)."""
         table = self.sites.get(site_id or DEFAULT_SITE)
         return (table.desk if table else None) or self.channels.desk
+
+    def channels_at(self, site_id: str | None, fallback: Channels | None = None) -> Channels:
+        """A site's channels: its own `desk` and `managers` where its table names them, else
+        the deployment's (`fallback`: what the runtime was started with), else `[channels]`."""
+        table = self.sites.get(site_id or DEFAULT_SITE)
+        shared = fallback or Channels(self.channels.desk or "", self.channels.managers or "")
+        return Channels(
+            desk=(table.desk if table else None) or shared.desk,
+            managers=(table.managers if table else None) or shared.managers,
+        )
 
     def site_of_channel(self, channel_id: str | None) -> str | None:
         """The site whose desk channel this is (None: not a desk channel)."""
@@ -762,6 +818,10 @@ def enquiry_policy_error(policy: Policy) -> str | None:
         for word in words:
             if word not in known:
                 return f"sla.enquiry.{table}.{word}: not one of [enquiry] {table}s ({', '.join(known)})"
+    for word in policy.templates.kind:
+        if word not in (*enquiry.kinds, "message"):
+            kinds = ", ".join((*enquiry.kinds, "message"))
+            return f"templates.kind.{word}: not one of [enquiry] kinds, or message ({kinds})"
     for kind in enquiry.kinds:
         for channel in enquiry.channels:
             if sla.windows(kind, channel) == (None, None):

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from bot.channels import Channels
 from bot.config import Policy
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,10 @@ class JobContext:
     now: datetime
     desk_channel: str
     managers_channel: str
+
+    def channels(self, site: str | None = None) -> Channels:
+        """The channels of `site` (its own where its table names them, else these)."""
+        return self.policy.channels_at(site, Channels(self.desk_channel, self.managers_channel))
 
 
 @dataclass(frozen=True)

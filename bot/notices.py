@@ -329,6 +329,8 @@ class MessageDm(Notice):
     # Whether `intended_id` is away (the post then says so); rows from before it was written
     # only differed from their owner while someone was away.
     intended_away: bool = True
+    # The deadline is a full answer promised at an interim call back (rows from before: no).
+    promised: bool = False
 
 
 # --- windows: reminders and alerts (bot/sweep.py, bot/services/item_actions.py) ----------

@@ -23,6 +23,7 @@ from typing import TypeVar
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot.channels import Channels
 from bot.clock import Clock
 from bot.config import Policy
 from bot.jobs import Job, JobContext
@@ -86,17 +87,16 @@ class SweepResult:
 
 @dataclass(frozen=True)
 class Audience:
-    """Where alerts go."""
+    """Where alerts go: each site's channels (the deployment's where a site names none)."""
 
-    desk_channel: str
-    managers_channel: str
+    channels: Channels
     manager_ids: tuple[str, ...]
     teams: TeamBook = NO_TEAMS
-    site_desks: tuple[tuple[str, str], ...] = ()  # (site, its own desk channel)
+    site_channels: tuple[tuple[str, Channels], ...] = ()  # (site, its channels)
 
-    def desk_of(self, site: str) -> str:
-        """The desk channel of the site that received an item."""
-        return dict(self.site_desks).get(site, self.desk_channel)
+    def at(self, site: str) -> Channels:
+        """The channels of the site that received an item."""
+        return dict(self.site_channels).get(site, self.channels)
 
 
 def sweep(
@@ -109,15 +109,12 @@ def sweep(
     batch: int = BATCH,
 ) -> SweepResult:
     """Handle every stage due at `now`, a batch per transaction."""
-    site_desks = tuple(
-        (site, desk) for site in policy.site_ids() if (desk := policy.desk_of(site)) is not None
-    )
+    shared = Channels(desk_channel, managers_channel)
     audience = Audience(
-        desk_channel,
-        managers_channel,
+        shared,
         tuple(policy.roles.managers),
         policy.team_book(),
-        site_desks,
+        tuple((site, policy.channels_at(site, shared)) for site in policy.site_ids()),
     )
     result = SweepResult()
     while True:
@@ -177,7 +174,8 @@ def _notices(
     """Who hears about this stage of this window."""
     key = windows.outbox_key(item, stage)
     summary = summarise(session, item)
-    desk = audience.desk_of(item.site)  # the desk of the site that received it
+    channels = audience.at(item.site)  # the channels of the site that received it
+    desk, managers = channels.desk, channels.managers
     owner = item.owner_id or item.owner_channel or desk
     # An owner away who did not hand the item over: whoever covers for them hears instead,
     # told whose it is (the item stays the owner's).
@@ -197,7 +195,7 @@ def _notices(
     item_id = item.id
     if stage == "escalate":
         alert = replace(ItemAlert.about(summary, stage=stage), mention_ids=audience.manager_ids)
-        return [Planned(key, alert, audience.managers_channel, item_id)]
+        return [Planned(key, alert, managers, item_id)]
     if item.kind == "visitor_arrival":
         if stage != "breach":
             return []
@@ -224,7 +222,7 @@ def _notices(
     if stage == "breach":
         overdue = _covered(ItemOverdue.about(summary, stage=stage), covering, item.owner_id)
         return [
-            Planned(key, ItemAlert.about(summary, stage=stage), audience.managers_channel, item_id),
+            Planned(key, ItemAlert.about(summary, stage=stage), managers, item_id),
             Planned(f"{key}:owner", overdue, owner, item_id),
         ]
     if stage == "remind":
@@ -268,6 +266,22 @@ def _write(
         result.rows += 1
         if row.alert is not None:
             folded.append(row)
+    by_channel: dict[str, list[Planned]] = {}
+    for row in folded:  # one digest per managers' channel (a site may have its own)
+        by_channel.setdefault(row.target, []).append(row)
+    for channel, rows in by_channel.items():
+        _digest(session, channel, rows, now, audience, result)
+
+
+def _digest(
+    session: Session,
+    channel: str,
+    folded: list[Planned],
+    now: datetime,
+    audience: Audience,
+    result: SweepResult,
+) -> None:
+    """Fold the alerts of one round for `channel` into digest posts (two or more)."""
     if len(folded) < 2:
         return
     for start in range(0, len(folded), DIGEST_SIZE):
@@ -277,7 +291,7 @@ def _write(
         digest_key = "digest:" + hashlib.sha1("\n".join(keys).encode()).hexdigest()
         loud = any(alert.stage == "escalate" for alert in alerts)
         digest = AlertDigest(items=alerts, mention_ids=audience.manager_ids if loud else ())
-        enqueue_notice(session, digest, key=digest_key, target=audience.managers_channel, now=now)
+        enqueue_notice(session, digest, key=digest_key, target=channel, now=now)
         stored.fold_into_digest(session, keys=keys, digest_key=digest_key)
         result.digests += 1
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from bot.channels import Channels
 from bot.clock import Clock
 from bot.config import Policy
 from bot.roles import Roles
@@ -36,6 +37,10 @@ class HandlerContext:
     deliver: Callable[[], object]
     # The request deadline's timer (handlers.transaction): monotonic seconds, injectable.
     monotonic: Callable[[], float] = time.monotonic
+
+    def channels(self, site: str | None = None) -> Channels:
+        """The channels of `site` (its own where its table names them, else the deployment's)."""
+        return self.policy.channels_at(site, Channels(self.desk_channel, self.managers_channel))
 
     @property
     def site_tz(self) -> ZoneInfo:

@@ -12,6 +12,7 @@ from handlers.actions import (
     enquiry_buttons,
     item_buttons,
     message_buttons,
+    ooo_buttons,
     roll_call,
     visitor_buttons,
     visitor_record,
@@ -24,6 +25,7 @@ from handlers.views import (
     enquiry_told,
     incident_form,
     message_form,
+    message_interim,
     visitor_form,
 )
 
@@ -50,9 +52,11 @@ OTHERS: list[Register] = [
     enquiry_form.register,
     enquiry_followup.register,
     enquiry_told.register,
+    message_interim.register,
     enquiry_buttons.register,
     incident_form.register,
     assist_buttons.register,
+    ooo_buttons.register,
     directory_events.register,
 ]
 

@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.calendar import BusinessCalendar
+from bot.channels import Channels
 from bot.services import sites
 from handlers.context import HandlerContext
 from storage.db import session_scope
@@ -19,6 +20,7 @@ class Here:
     site: str
     name: str
     desk: str  # its desk channel
+    channels: Channels  # its desk and managers' channels
     tz: ZoneInfo
     date_order: str
     calendar: BusinessCalendar
@@ -28,10 +30,12 @@ def at_site(ctx: HandlerContext, site: str) -> Here:
     """The site `site`, as a listener uses it."""
     policy = ctx.policy
     config = policy.site_config(site)
+    channels = ctx.channels(site)
     return Here(
         site=site,
         name=policy.site_name(site),
-        desk=policy.desk_of(site) or ctx.desk_channel,
+        desk=channels.desk,
+        channels=channels,
         tz=config.tz,
         date_order=config.date_order,
         calendar=policy.calendar(site),

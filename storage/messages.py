@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from storage.models import PhoneMessage
+from storage.models import CustomerReply, PhoneMessage
 
 
 def add(session: Session, message: PhoneMessage) -> PhoneMessage:
@@ -28,5 +28,22 @@ def taken_between(session: Session, start: datetime, end: datetime) -> list[Phon
         select(PhoneMessage)
         .where(col(PhoneMessage.taken_at) >= start, col(PhoneMessage.taken_at) < end)
         .order_by(col(PhoneMessage.taken_at), col(PhoneMessage.id))
+    )
+    return list(session.scalars(statement))
+
+
+def add_reply(session: Session, reply: CustomerReply) -> CustomerReply:
+    """Store what a caller was told at an interim call back."""
+    session.add(reply)
+    session.flush()
+    return reply
+
+
+def replies(session: Session, message_id: int) -> list[CustomerReply]:
+    """What the caller was told at each interim call back, oldest first."""
+    statement = (
+        select(CustomerReply)
+        .where(col(CustomerReply.message_id) == message_id)
+        .order_by(col(CustomerReply.at), col(CustomerReply.id))
     )
     return list(session.scalars(statement))

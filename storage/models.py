@@ -38,7 +38,7 @@ class Visit(SQLModel, table=True):
     """A visitor: expected, on site, gone or cancelled."""
 
     __table_args__ = (
-        UniqueConstraint("pass_day", "pass_number", name="uq_visit_pass"),
+        UniqueConstraint("site", "pass_day", "pass_number", name="uq_visit_pass"),  # per site
         Index("ix_visit_state_pass_day", "state", "pass_day"),
         Index("ix_visit_pass_day_seq", "pass_day", "pass_seq"),
     )
@@ -125,11 +125,13 @@ class Enquiry(SQLModel, table=True):
 class CustomerReply(SQLModel, table=True):
     """What the customer was told about an enquiry, how, and by whom: at "Acknowledged"
     (maybe with when to expect a full answer), at "Resolved" (with the outcome), or at
-    "Running late…" (whether they were told of the new date)."""
+    "Running late…" (whether they were told of the new date); or what a caller was told at a
+    phone message's "Interim call back…" (`message_id`, stage "interim", with `expect_by`)."""
 
     id: int | None = Field(default=None, primary_key=True)
-    enquiry_id: int = Field(foreign_key="enquiry.id", index=True)
-    stage: str = Field(max_length=16)  # acknowledge | resolve | late
+    enquiry_id: int | None = Field(default=None, foreign_key="enquiry.id", index=True)
+    message_id: int | None = Field(default=None, foreign_key="phonemessage.id", index=True)
+    stage: str = Field(max_length=16)  # acknowledge | resolve | late | interim
     told: bool = True
     medium: str | None = Field(default=None, max_length=16)
     said: str | None = Field(default=None, max_length=3000)
@@ -261,6 +263,7 @@ class Incident(SQLModel, table=True):
     occurred_at: datetime = Field(sa_type=UTCDateTime, index=True)
     responded_by: str | None = Field(default=None, max_length=32)  # first to answer a call for help
     anonymised: bool = False
+    site: str = Field(default="default", max_length=32, index=True)  # the site it happened at
 
 
 class AuditEvent(SQLModel, table=True):
@@ -401,6 +404,7 @@ class PhoneCall(SQLModel, table=True):
     logged_by: str = Field(max_length=32)
     at: datetime = Field(sa_type=UTCDateTime, index=True)
     anonymised: bool = False
+    site: str = Field(default="default", max_length=32, index=True)  # the desk that took it
 
 
 class AssistCall(SQLModel, table=True):
@@ -419,3 +423,4 @@ class AssistCall(SQLModel, table=True):
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     louder_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     louder_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    site: str = Field(default="default", max_length=32)  # the desk that called for help

@@ -229,12 +229,16 @@ def anonymise_visit(session: Session, visit: Visit) -> None:
 
 
 def anonymise_message(session: Session, message: PhoneMessage) -> None:
-    """Remove the caller's name, organisation, number, e-mail, subject and message."""
+    """Remove the caller's name, organisation, number, e-mail, subject and message, and what
+    they were told at an interim call back (which names them)."""
     message.caller, message.organisation = ANONYMISED, None
     message.phone, message.phone_e164, message.email = None, None, None
     message.subject, message.body = None, None
     message.anonymised = True
     session.add(message)
+    session.execute(
+        update(CustomerReply).where(col(CustomerReply.message_id) == message.id).values(said=None)
+    )
 
 
 def anonymise_enquiry(session: Session, enquiry: Enquiry) -> None:

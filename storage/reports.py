@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, false, func, or_, select, true
+from sqlalchemy import and_, exists, func, or_, select, true
 from sqlmodel import Session, col
 
 from storage.models import (
+    AssistCall,
     AuditEvent,
     CustomerReply,
     Enquiry,
@@ -112,7 +113,9 @@ def _told(session: Session, enquiry_ids: set[int]) -> dict[tuple[int, str], Cust
         .where(col(CustomerReply.enquiry_id).in_(sorted(enquiry_ids)))
         .order_by(col(CustomerReply.at), col(CustomerReply.id))
     )
-    return {(reply.enquiry_id, reply.stage): reply for reply in session.scalars(statement)}
+    return {
+        (int(reply.enquiry_id or 0), reply.stage): reply for reply in session.scalars(statement)
+    }
 
 
 def enquiries_received(
@@ -153,9 +156,9 @@ class CallFacts:
     at: datetime
 
 
-def _unsited(site: str | None) -> Any:
-    """Rows kept without a site (`/call`, incidents) count for the whole desk and the default site."""
-    return true() if site is None or site == "default" else false()
+def _column_at(column: Any, site: str | None) -> Any:
+    """Rows of `site` (`/call`, incidents: the site that received them); every row when None."""
+    return true() if site is None else column == site
 
 
 def call_times(
@@ -165,7 +168,9 @@ def call_times(
     phone messages and enquiries by phone (calls in)."""
     logged = session.execute(
         select(col(PhoneCall.id), col(PhoneCall.direction), col(PhoneCall.at)).where(
-            col(PhoneCall.at) >= start, col(PhoneCall.at) < end, _unsited(site)
+            col(PhoneCall.at) >= start,
+            col(PhoneCall.at) < end,
+            _column_at(col(PhoneCall.site), site),
         )
     )
     messages = session.execute(
@@ -192,9 +197,34 @@ def call_times(
 def incidents_in(session: Session, start: datetime, end: datetime, site: str | None = None) -> int:
     """How many incidents happened in [start, end) (by when they happened, not were logged)."""
     statement = select(func.count()).where(
-        col(Incident.occurred_at) >= start, col(Incident.occurred_at) < end, _unsited(site)
+        col(Incident.occurred_at) >= start,
+        col(Incident.occurred_at) < end,
+        _column_at(col(Incident.site), site),
     )
     return int(session.scalar(statement) or 0)
+
+
+def incidents_between(
+    session: Session, start: datetime, end: datetime, site: str | None = None
+) -> tuple[list[Incident], dict[int, bool]]:
+    """The incidents that happened in [start, end), earliest first, and which of them a call
+    for help (`/desk assist`) opened."""
+    found = list(
+        session.scalars(
+            select(Incident)
+            .where(
+                col(Incident.occurred_at) >= start,
+                col(Incident.occurred_at) < end,
+                _column_at(col(Incident.site), site),
+            )
+            .order_by(col(Incident.occurred_at), col(Incident.id))
+        )
+    )
+    ids = [incident.id for incident in found if incident.id is not None]
+    called = session.scalars(
+        select(col(AssistCall.incident_id)).where(col(AssistCall.incident_id).in_(ids))
+    )
+    return found, {int(i): True for i in called.all() if i is not None}
 
 
 def late_notices(session: Session, start: datetime, end: datetime, site: str | None = None) -> int:

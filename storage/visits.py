@@ -30,14 +30,13 @@ def on_site(session: Session, site: str | None = None) -> list[Visit]:
     return list(session.scalars(statement.order_by(col(Visit.arrived_at), col(Visit.id))))
 
 
-def on_site_named(session: Session, key: str) -> list[Visit]:
-    """Everyone signed in whose name has the key `key` (storage/names.py)."""
-    statement = (
-        select(Visit)
-        .where(col(Visit.state) == "on_site", col(Visit.name_key) == key)
-        .order_by(col(Visit.id))
-    )
-    return list(session.scalars(statement))
+def on_site_named(session: Session, key: str, site: str | None = None) -> list[Visit]:
+    """Everyone signed in whose name has the key `key` (storage/names.py), at `site` or
+    anywhere."""
+    statement = select(Visit).where(col(Visit.state) == "on_site", col(Visit.name_key) == key)
+    if site is not None:
+        statement = statement.where(col(Visit.site) == site)
+    return list(session.scalars(statement.order_by(col(Visit.id))))
 
 
 _EXPECTED = select(Visit).where(col(Visit.state) == "expected")
@@ -49,11 +48,15 @@ _EXPECTED_FOR = _EXPECTED.where(col(Visit.host_id) == bindparam("p_host")).order
 )
 
 
-def expected(session: Session, *, host_id: str | None = None) -> list[Visit]:
-    """Visitors pre-registered and not yet arrived or cancelled."""
+def expected(
+    session: Session, *, host_id: str | None = None, site: str | None = None
+) -> list[Visit]:
+    """Visitors pre-registered and not yet arrived or cancelled (at `site`, or anywhere)."""
     if host_id is None:
-        return list(session.scalars(_EXPECTED_ALL))
-    return list(session.scalars(_EXPECTED_FOR, {"p_host": host_id}))
+        found = list(session.scalars(_EXPECTED_ALL))
+    else:
+        found = list(session.scalars(_EXPECTED_FOR, {"p_host": host_id}))
+    return found if site is None else [v for v in found if v.site == site]
 
 
 # Any constant will do: it names the lock, and nothing else in the bot takes an advisory lock.
@@ -69,20 +72,26 @@ def lock_passes(session: Session) -> None:
 
 
 # Both asked at every sign-in; built once.
-_LAST_PASS = select(func.max(col(Visit.pass_seq))).where(col(Visit.pass_day) == bindparam("p_day"))
+# Each site issues its own passes, numbered per its own day.
+_LAST_PASS = select(func.max(col(Visit.pass_seq))).where(
+    col(Visit.pass_day) == bindparam("p_day"), col(Visit.site) == bindparam("p_site")
+)
 _HELD_FROM_BEFORE = select(col(Visit.pass_seq)).where(
-    col(Visit.state) == "on_site", col(Visit.pass_day) < bindparam("p_day")
+    col(Visit.state) == "on_site",
+    col(Visit.pass_day) < bindparam("p_day"),
+    col(Visit.site) == bindparam("p_site"),
 )
 
 
-def last_pass_issued(session: Session, day: date) -> int | None:
-    """The highest pass number issued on `day`."""
-    return session.scalar(_LAST_PASS, {"p_day": day})
+def last_pass_issued(session: Session, day: date, site: str) -> int | None:
+    """The highest pass number `site` issued on `day`."""
+    return session.scalar(_LAST_PASS, {"p_day": day, "p_site": site})
 
 
-def passes_held_from_before(session: Session, day: date) -> set[int]:
-    """Pass numbers still held by people signed in on an earlier day (usually none)."""
-    return {p for p in session.scalars(_HELD_FROM_BEFORE, {"p_day": day}) if p is not None}
+def passes_held_from_before(session: Session, day: date, site: str) -> set[int]:
+    """Pass numbers of `site` still held by people signed in on an earlier day (usually none)."""
+    found = session.scalars(_HELD_FROM_BEFORE, {"p_day": day, "p_site": site})
+    return {p for p in found if p is not None}
 
 
 def count_between(session: Session, start: datetime, end: datetime) -> int:

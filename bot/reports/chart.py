@@ -23,6 +23,14 @@ CALLS_IN, CALLS_OUT = "#1f77b4", "#ff7f0e"
 
 def render_png(report: Report) -> bytes:
     """Draw the report's chart and return the PNG bytes."""
+    buffer = io.BytesIO()
+    draw(report).savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def draw(report: Report) -> Any:
+    """The chart as a matplotlib Figure: compliance by week (its axes first, one line a kind),
+    calls by hour (second: in, then out stacked on it) and calls by day (third)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import PercentFormatter
@@ -94,10 +102,7 @@ def render_png(report: Report) -> bytes:
     )
     days.grid(axis="y", alpha=0.3)
     _whole_counts(days, [a + b for a, b in zip(day_in, day_out, strict=True)])
-
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return figure
 
 
 def _whole_counts(axes: Any, counts: list[int]) -> None:

@@ -15,19 +15,22 @@ from bot.config import Policy
 from bot.reports.chart import render_png
 from bot.reports.csv_export import calls_csv, to_csv
 from bot.reports.figures import KIND_LABELS, Report, build_report
+from bot.reports.incidents_csv import incidents_csv
 from bot.reports.periods import Period
 from bot.reports.visits_csv import visits_csv as visitors_csv
 from bot.services.visitor_log import all_between
+from storage import reports as data
 from storage.db import session_scope
 
 
 class ReportFiles(NamedTuple):
-    """Where the chart and the CSVs (items, visits, calls) were written."""
+    """Where the chart and the CSVs (items, visits, calls, incidents) were written."""
 
     chart: Path
     csv: Path
     visits: Path
     calls_csv: Path
+    incidents_csv: Path
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class Rendered:
     visits_csv: bytes = b""
     calls_csv: bytes = b""
     site: str | None = None  # a report cut by site
+    incidents_csv: bytes = b""
 
     @property
     def stem(self) -> str:
@@ -76,6 +80,11 @@ class Rendered:
                 filename=f"{self.stem}-calls.csv",
                 title=f"Front Desk calls, {label}",
                 content_b64=base64.b64encode(self.calls_csv).decode("ascii"),
+            ),
+            notices.ReportFile(
+                filename=f"{self.stem}-incidents.csv",
+                title=f"Front Desk incidents, {label}",
+                content_b64=base64.b64encode(self.incidents_csv).decode("ascii"),
             ),
         )
 
@@ -133,8 +142,12 @@ def render_report(
         if site is not None:
             logged = [visit for visit in logged if visit.site == site]
         visits = visitors_csv(logged, report.names, calendar.tz)
+        start, end = period.bounds(calendar.tz)
+        incidents, called = data.incidents_between(session, start, end, site)
+        incidents_file = incidents_csv(incidents, called, report.names, calendar.tz)
     csv = to_csv(report, calendar.tz)
-    return Rendered(report, render_png(report), csv, visits, calls_csv(report, calendar.tz), site)
+    calls = calls_csv(report, calendar.tz)
+    return Rendered(report, render_png(report), csv, visits, calls, site, incidents_file)
 
 
 def write_report(
@@ -158,9 +171,11 @@ def write_report(
         out_dir / f"{rendered.stem}.csv",
         out_dir / f"{rendered.visits_stem}.csv",
         out_dir / f"{rendered.stem}-calls.csv",
+        out_dir / f"{rendered.stem}-incidents.csv",
     )
     files.chart.write_bytes(rendered.png)
     files.csv.write_bytes(rendered.csv)
     files.visits.write_bytes(rendered.visits_csv)
     files.calls_csv.write_bytes(rendered.calls_csv)
+    files.incidents_csv.write_bytes(rendered.incidents_csv)
     return files

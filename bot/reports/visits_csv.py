@@ -28,11 +28,11 @@ HEADER = (
 )
 
 
-def _local(instant: datetime | None, tz: ZoneInfo) -> str:
+def site_time(instant: datetime | None, tz: ZoneInfo) -> str:
     return instant.astimezone(tz).strftime("%Y-%m-%d %H:%M") if instant else ""
 
 
-def _person(user_id: str, names: Mapping[str, str]) -> str:
+def handle(user_id: str, names: Mapping[str, str]) -> str:
     name = names.get(user_id)
     return f"@{name}" if name else user_id
 
@@ -48,12 +48,12 @@ def visits_csv(visits: Sequence[Visit], names: Mapping[str, str], tz: ZoneInfo) 
                 visit.pass_number or "",
                 scrub_contacts(visit.name),
                 scrub_contacts(visit.organisation or ""),
-                _person(visit.host_id, names),
-                _person(visit.escort_id, names) if visit.escort_id else "",
-                _local(visit.arrived_at, tz),
-                _local(visit.left_at, tz),
+                handle(visit.host_id, names),
+                handle(visit.escort_id, names) if visit.escort_id else "",
+                site_time(visit.arrived_at, tz),
+                site_time(visit.left_at, tz),
                 visit.state,
-                _person(visit.logged_by, names),
+                handle(visit.logged_by, names),
             )
         )
     return buffer.getvalue().encode("utf-8")

@@ -67,7 +67,7 @@ def _run_for(ctx: JobContext, site: str | None) -> bool:
     rendered = render_report(ctx.engine, ctx.policy, period, ctx.now, site)
     with session_scope(ctx.engine) as session:
         return enqueue_notice(
-            session, rendered.notice(), key=key, target=ctx.managers_channel, now=ctx.now
+            session, rendered.notice(), key=key, target=ctx.channels(site).managers, now=ctx.now
         )
 
 

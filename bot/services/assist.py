@@ -6,12 +6,14 @@ whatever restarts or workers come between)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from bot.channels import Channels
+from bot.config import DEFAULT_SITE
 from bot.jobs import Job, JobContext
 from bot.notices import AssistAlert, enqueue_notice
 from bot.services.incidents import NOTHING_SAID
@@ -27,15 +29,6 @@ AT_THE_DESK = "at the front desk (a call for help)"
 
 class AssistNotFound(LookupError):
     """No such call for help."""
-
-
-@dataclass(frozen=True)
-class Channels:
-    desk: str
-    managers: str
-
-    def of(self, where: str) -> str:
-        return self.desk if where == "desk" else self.managers
 
 
 @dataclass(frozen=True)
@@ -57,9 +50,10 @@ def call_for_help(
     what: str | None,
     channels: Channels,
     managers: Sequence[str],
+    site: str = DEFAULT_SITE,
 ) -> AssistCall:
-    """Open an incident, alert both channels (mentioning the managers), and set the louder
-    alert two minutes on."""
+    """Open an incident at `site`, alert both channels (mentioning the managers), and set
+    the louder alert two minutes on."""
     incident = incidents.add(
         session,
         Incident(
@@ -69,6 +63,7 @@ def call_for_help(
             location="the front desk",
             what=what or NOTHING_SAID,
             created_at=now,
+            site=site,
         ),
     )
     call = assists.add(
@@ -79,6 +74,7 @@ def call_for_help(
             what=what,
             incident_id=incident.id,
             louder_at=now + LOUDER_AFTER,
+            site=site,
         ),
     )
     for where in WHERE:
@@ -93,13 +89,19 @@ def call_for_help(
 
 
 def answer(
-    session: Session, *, now: datetime, assist_id: int, by: str, channels: Channels
+    session: Session,
+    *,
+    now: datetime,
+    assist_id: int,
+    by: str,
+    channels_of: Callable[[str], Channels],
 ) -> Answered:
     """ "On my way": the first press names its presser on every post of the call (and on the
-    incident); a later press changes nothing."""
+    incident), in the channels of the site that called; a later press changes nothing."""
     call = assists.locked(session, assist_id)
     if call is None:
         raise AssistNotFound("that call for help is no longer on record")
+    channels = channels_of(call.site)
     if call.answered_by is not None:
         return Answered(call, first=False)
     call.answered_by, call.answered_at, call.louder_at = by, now, None
@@ -128,12 +130,17 @@ def answer(
 
 
 def alert_louder(
-    session: Session, *, now: datetime, channels: Channels, managers: Sequence[str]
+    session: Session,
+    *,
+    now: datetime,
+    channels_of: Callable[[str], Channels],
+    managers: Sequence[str],
 ) -> int:
-    """Alert again, louder, every call nobody has answered in time, mentioning `managers`
-    (but not whoever called); return how many."""
+    """Alert again, louder, in the channels of the site that called, every call nobody has
+    answered in time, mentioning `managers` (but not whoever called); return how many."""
     due = assists.due_louder(session, now=now)
     for call in due:
+        channels = channels_of(call.site)
         others = [person for person in managers if person != call.called_by]
         for where in WHERE:
             enqueue_notice(
@@ -168,17 +175,13 @@ def _id(call: AssistCall) -> int:
     return call.id
 
 
-def _channels(ctx: JobContext) -> Channels:
-    return Channels(desk=ctx.desk_channel, managers=ctx.managers_channel)
-
-
 def run(ctx: JobContext) -> int:
     """Alert again, louder, the calls for help whose two minutes have passed: the managers and
     everyone at reception mentioned."""
     roles = ctx.policy.roles
     everyone = list(dict.fromkeys([*roles.managers, *roles.reception]))
     with session_scope(ctx.engine) as session:
-        return alert_louder(session, now=ctx.now, channels=_channels(ctx), managers=everyone)
+        return alert_louder(session, now=ctx.now, channels_of=ctx.channels, managers=everyone)
 
 
 def next_at(ctx: JobContext) -> datetime | None:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.config import Policy
+from bot.config import DEFAULT_SITE, Policy
 from bot.services.messages import parse_phone, phone_region
 from storage import calls
 from storage.models import PhoneCall
@@ -27,8 +27,10 @@ def log_call(
     organisation: str | None = None,
     phone: str | None = None,
     subject: str | None = None,
+    site: str = DEFAULT_SITE,
 ) -> PhoneCall:
-    """Log a call in or out at `now`; the number read as a phone message's is."""
+    """Log a call in or out at `now`, received at `site`; the number read as a phone
+    message's is."""
     if direction not in DIRECTIONS:
         raise ValueError(f"a call goes in or out, not {direction!r}")
     read = parse_phone(phone, phone_region(policy.site.holidays)) if phone else None
@@ -44,5 +46,6 @@ def log_call(
             subject=subject,
             logged_by=logged_by,
             at=now,
+            site=site,
         ),
     )

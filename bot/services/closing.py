@@ -172,7 +172,7 @@ def _run(ctx: JobContext) -> bool:
                 session,
                 now=ctx.now,
                 calendar=policy.calendar(site),
-                desk_channel=policy.desk_of(site) or ctx.desk_channel,
+                desk_channel=ctx.channels(site).desk,
                 site=site if policy.multi_site else None,
             )
     return posted

@@ -1,8 +1,10 @@
-"""What the owner tells the customer: the policy's `[templates]`, filled for one enquiry.
+"""What the owner tells the customer: the policy's `[templates]`, filled for one enquiry
+(or phone message).
 
-The text is pre-filled in the "Acknowledged" and "Resolved" forms and in the "Running late…"
-reminder, so the owner can copy it into a letter, an e-mail or a call's notes. Dates are
-written out in the site's time zone ("Friday 4 December 2026"), as a letter would have them.
+The text is pre-filled in the "Acknowledged" and "Resolved" forms, in the "Running late…"
+reminder and in a phone message's "Interim call back…" form, so the owner can copy it into a
+letter, an e-mail or a call's notes. Dates are written out in the site's time zone
+("Friday 4 December 2026"), as a letter would have them.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import TemplatesConfig
 
-STAGES = ("acknowledge", "resolve", "late")
+STAGES = ("acknowledge", "resolve", "late", "interim")
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,9 @@ def written_date(instant: datetime | date | None, tz: ZoneInfo) -> str:
 def customer_text(
     templates: TemplatesConfig, stage: str, facts: CustomerFacts, tz: ZoneInfo
 ) -> str:
-    """The `stage` template ("acknowledge", "resolve" or "late") filled with `facts`."""
-    template: str = getattr(templates, stage)
+    """The `stage` template ("acknowledge", "resolve", "late" or "interim") filled with
+    `facts`: the kind's own text (`[templates.kind.<kind>]`) if it has one, else the general."""
+    template = templates.text(stage, facts.kind)
     last = facts.resolve_by or facts.acknowledge_by
     return template.format(
         customer=facts.customer,

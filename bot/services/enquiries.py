@@ -484,9 +484,10 @@ def running_late(
     if not reason:
         raise EnquiryError("Say why it is late: the managers see the reason.")
     calendar = policy.calendar()
-    due = calendar.closing_of(new_day)
-    if due is None:
-        raise EnquiryError(f"{new_day:%a %d %b %Y} is not a working day: pick another.")
+    try:
+        due = windows.day_close(calendar, new_day)
+    except windows.NotAWorkingDay as error:
+        raise EnquiryError(str(error)) from None
     if due <= now or due <= item.due_at:
         raise EnquiryError("The new date must be later than the current deadline.")
     old_due = item.due_at

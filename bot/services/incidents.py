@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.config import DEFAULT_SITE
 from bot.contacts import scrub_contacts
 from bot.notices import IncidentConfirmation, IncidentNotice, enqueue_notice
 from bot.roles import Roles, require_manager
@@ -45,9 +46,10 @@ def report_incident(
     managers_channel: str,
     tz: ZoneInfo | None = None,
     date_order: str = "MDY",
+    site: str = DEFAULT_SITE,
 ) -> Incident:
-    """Log an incident, tell the managers' channel (no contact details) and confirm to the
-    reporter.
+    """Log an incident (at `site`, where it was reported), tell the managers' channel (no
+    contact details) and confirm to the reporter.
 
     The typed "When" ("yesterday 3pm") is read in the site's zone `tz` as an instant in the past
     and stored as `occurred_at` (the words are kept beside it, as told); words that read as no
@@ -66,6 +68,7 @@ def report_incident(
             who=who,
             what=what,
             created_at=now,
+            site=site,
         ),
     )
     what_short = scrub_contacts(what)

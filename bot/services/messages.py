@@ -20,6 +20,7 @@ from bot.services import windows
 from bot.services.cover import Cover, cover_for
 from bot.services.item_access import require_may_act
 from bot.services.routing import Places, Routed, item_team, route
+from bot.services.windows import INTERIM_REASON
 from bot.teams import Thing
 from storage import audit, items
 from storage import messages as stored
@@ -219,6 +220,7 @@ def message_notice(message: PhoneMessage, item: Item, *, with_contact: bool) -> 
         phone=message.phone if with_contact else None,
         phone_valid=message.phone_valid if with_contact else True,
         email=message.email if with_contact else None,
+        promised=item.revised_reason == INTERIM_REASON,
     )
 
 

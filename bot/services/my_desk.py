@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.services.board import Status, status_of
+from bot.services.windows import INTERIM_REASON
 from storage import handled, items, visits
 
 
@@ -25,6 +26,7 @@ class ItemLine:
     visit_id: int | None
     message_id: int | None
     enquiry_id: int | None
+    promised: bool = False  # a full answer promised at an interim call back (phone messages)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ def my_desk(
             visit_id=item.visit_id,
             message_id=item.message_id,
             enquiry_id=item.enquiry_id,
+            promised=item.kind == "phone_message" and item.revised_reason == INTERIM_REASON,
         )
         for item in shown
     ]

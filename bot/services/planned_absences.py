@@ -8,6 +8,7 @@ begins, by the `absences.start` job at its instant; it then runs like any other 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.jobs import Job, JobContext
+from bot.services import sites
 from bot.services.absences import MAX_AHEAD, AbsenceError, HandedOver, hand_over
 from bot.teams import NO_TEAMS, TeamBook
 from bot.when import WhenError, parse_when
@@ -104,9 +106,15 @@ def cancel_next(session: Session, *, user_id: str, now: datetime) -> Absence | N
 
 
 def begin_due(
-    session: Session, *, now: datetime, desk_channel: str, teams: TeamBook = NO_TEAMS
+    session: Session,
+    *,
+    now: datetime,
+    desk_channel: str,
+    teams: TeamBook = NO_TEAMS,
+    desk_of: Callable[[str], str] | None = None,
 ) -> list[tuple[Absence, HandedOver | None]]:
-    """Begin every planned absence whose start has come, applying the hand-over chosen."""
+    """Begin every planned absence whose start has come, applying the hand-over chosen (to
+    the desk of the person's own site, `desk_of(user_id)`, when nobody covers)."""
     begun = []
     for absence in absences.due_to_begin(session, now=now):
         try:
@@ -120,7 +128,7 @@ def begin_due(
                         session,
                         user_id=absence.user_id,
                         now=now,
-                        desk_channel=desk_channel,
+                        desk_channel=desk_of(absence.user_id) if desk_of else desk_channel,
                         teams=teams,
                     )
         except Exception:
@@ -131,6 +139,28 @@ def begin_due(
     return begun
 
 
+def choose_hand_over(
+    session: Session, *, user_id: str, absence_id: int, hand_over_items: bool, now: datetime
+) -> Absence:
+    """The "Keep my items" / "Hand them over" buttons: change the hand-over stored with a
+    planned absence before it starts (pressed twice, the same choice stands)."""
+    absence = session.get(Absence, absence_id)
+    if absence is None or absence.user_id != user_id:
+        raise AbsenceError("that planned absence is not yours, or no longer on record")
+    if absence.ended_at is not None and absence.ended_at <= absence.starts_at:
+        raise AbsenceError("that planned absence was withdrawn (`/ooo list` shows what is set)")
+    if not absence.start_pending or absence.starts_at <= now:
+        raise AbsenceError(
+            "that absence has already started: the hand-over chosen was applied when it "
+            "began (`/ooo back` ends it)"
+        )
+    if absence.hand_over != hand_over_items:
+        absence.hand_over = hand_over_items
+        session.add(absence)
+        session.flush()
+    return absence
+
+
 def is_planned(absence: Absence, *, now: datetime) -> bool:
     """Whether `absence` has yet to begin at `now`."""
     return absence.starts_at > now
@@ -138,12 +168,17 @@ def is_planned(absence: Absence, *, now: datetime) -> bool:
 
 def _run_start_of_absences(ctx: JobContext) -> int:
     with session_scope(ctx.engine) as session:
+
+        def desk_of(user_id: str) -> str:
+            return ctx.channels(sites.site_of_person(session, ctx.policy, user_id)).desk
+
         return len(
             begin_due(
                 session,
                 now=ctx.now,
                 desk_channel=ctx.desk_channel,
                 teams=ctx.policy.team_book(),
+                desk_of=desk_of,
             )
         )
 

@@ -76,8 +76,8 @@ def sign_in(
 ) -> SignIn:
     """Sign a visitor in, issue a pass, tell the host and the desk, and start the host's window
     (and alert the managers' channel if the name is on the watch list)."""
-    today = now.astimezone(tz).date()
-    expected = _expected_match(session, name=name, host_id=host_id, today=today, tz=tz)
+    today = now.astimezone(tz).date()  # `tz`: the receiving site's zone
+    expected = _expected_match(session, name=name, host_id=host_id, today=today, tz=tz, site=site)
     visit = expected or Visit(
         name=name,
         organisation=organisation,
@@ -93,13 +93,12 @@ def sign_in(
         visit.organisation = organisation or expected.organisation
         visit.note = note or expected.note
         visit.needs = needs or expected.needs
-        visit.site = site
     visit.state = "on_site"
     visit.arrived_at = now
     # Passes are issued one at a time: a second desk signing someone in waits here until
     # this transaction ends, then reads the number this one issued.
     visits.lock_passes(session)
-    _issue_pass(session, visit, today)
+    _issue_pass(session, visit, today, site)
     session.add(visit)
     session.flush()
     audit.record(session, visit_id=visit.id, actor_id=logged_by, action="signed_in", at=now)
@@ -178,9 +177,11 @@ def expect(
     return visit
 
 
-def sign_out(session: Session, *, now: datetime, query: str, by: str) -> Visit | Ambiguous:
-    """Sign out the visitor named or holding the pass in `query`."""
-    found = find(visits.on_site(session), query)
+def sign_out(
+    session: Session, *, now: datetime, query: str, by: str, site: str | None = None
+) -> Visit | Ambiguous:
+    """Sign out the visitor named or holding the pass in `query` (among those at `site`)."""
+    found = find(visits.on_site(session, site), query)
     if isinstance(found, Ambiguous):
         return found
     return sign_out_visit(session, now=now, visit=found, by=by)
@@ -227,9 +228,11 @@ def _rewrite_arrival_dm(session: Session, *, visit: Visit, now: datetime, by: st
     enqueue_notice(session, left, key=f"{key}:left", target=posted.channel, now=now)
 
 
-def cancel(session: Session, *, now: datetime, query: str, by: str) -> Visit | Ambiguous:
-    """Cancel an expected visitor who will not come."""
-    found = find(visits.expected(session), query)
+def cancel(
+    session: Session, *, now: datetime, query: str, by: str, site: str | None = None
+) -> Visit | Ambiguous:
+    """Cancel an expected visitor who will not come (among those expected at `site`)."""
+    found = find(visits.expected(session, site=site), query)
     if isinstance(found, Ambiguous):
         return found
     return cancel_visit(session, now=now, visit=found, by=by)
@@ -250,10 +253,13 @@ def on_site(session: Session, site: str | None = None) -> list[Visit]:
     return visits.on_site(session, site)
 
 
-def already_signed_in(session: Session, name: str, *, after: int | None = None) -> list[Visit]:
-    """Visitors on site under `name` (case, accents and titles aside); with `after`, only those
-    signed in since the receptionist was asked about visit `after` and the ones before it."""
-    found = visits.on_site_named(session, name_key(name))
+def already_signed_in(
+    session: Session, name: str, *, after: int | None = None, site: str | None = None
+) -> list[Visit]:
+    """Visitors on site (at `site`, or anywhere) under `name` (case, accents and titles aside);
+    with `after`, only those signed in since the receptionist was asked about visit `after` and
+    the ones before it."""
+    found = visits.on_site_named(session, name_key(name), site)
     return [v for v in found if after is None or (v.id or 0) > after]
 
 
@@ -431,11 +437,12 @@ def _signin(visit: Visit) -> VisitorSignin:
     )
 
 
-def _issue_pass(session: Session, visit: Visit, today: date) -> None:
-    """Give `visit` the next pass of the day, never one still held by someone signed in since
-    an earlier day."""
-    number = (visits.last_pass_issued(session, today) or 0) + 1
-    held = visits.passes_held_from_before(session, today)
+def _issue_pass(session: Session, visit: Visit, today: date, site: str) -> None:
+    """Give `visit` the next pass of `site`'s day (`today`, its local date), never one still
+    held by someone signed in there since an earlier day."""
+    visit.site = site
+    number = (visits.last_pass_issued(session, today, site) or 0) + 1
+    held = visits.passes_held_from_before(session, today, site)
     while number in held:
         number += 1
     visit.pass_day = today
@@ -444,10 +451,11 @@ def _issue_pass(session: Session, visit: Visit, today: date) -> None:
 
 
 def _expected_match(
-    session: Session, *, name: str, host_id: str, today: object, tz: ZoneInfo
+    session: Session, *, name: str, host_id: str, today: object, tz: ZoneInfo, site: str
 ) -> Visit | None:
+    """The visit expected today (in `tz`, the site's zone) at `site` for this name and host."""
     wanted = name_key(name)
-    for visit in visits.expected(session, host_id=host_id):
+    for visit in visits.expected(session, host_id=host_id, site=site):
         day = visit.expected_at.astimezone(tz).date() if visit.expected_at else None
         if name_key(visit.name) == wanted and day == today:
             return visit

@@ -9,7 +9,7 @@ after a "Tried — no answer", at the next opening.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
@@ -168,6 +168,24 @@ def revise(
         detail=f"{due.isoformat()}: {reason}",
     )
     return item
+
+
+# The reason a phone message's interim call back gives the deadline it moves to the day the
+# caller was promised a full answer (bot/services/message_interim.py).
+INTERIM_REASON = "interim call back: a full answer promised"
+
+
+class NotAWorkingDay(ValueError):
+    """A day promised to a customer on which the site is closed."""
+
+
+def day_close(calendar: BusinessCalendar, day: date) -> datetime:
+    """The close of business on `day`, a date promised to a customer ("Running late…", an
+    interim call back): NotAWorkingDay if the site does not open that day."""
+    due = calendar.closing_of(day)
+    if due is None:
+        raise NotAWorkingDay(f"{day:%a %d %b %Y} is not a working day: pick another.")
+    return due
 
 
 REPEAT_WINDOW = timedelta(minutes=5)

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from bot.services import assist
 from handlers.blocks.assist import CALL_FOR_HELP, COMPLETE_INCIDENT, ON_MY_WAY
 from handlers.blocks.common import plain, section
-from handlers.commands.desk_assist import call_for_help, channels
+from handlers.commands.desk_assist import call_for_help
 from handlers.context import HandlerContext, Reply
 from handlers.replies import UserError, ephemeral
 from handlers.text import date_token, mention
@@ -39,7 +39,7 @@ def register(app: App, ctx: HandlerContext) -> None:
                         now=ctx.clock.now(),
                         assist_id=assist_id,
                         by=user_id,
-                        channels=channels(ctx),
+                        channels_of=ctx.channels,
                     )
                     by, at = answered.call.answered_by, answered.call.answered_at
             except assist.AssistNotFound as error:

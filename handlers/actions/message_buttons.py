@@ -1,6 +1,8 @@
-"""The buttons on a phone message: "Called back", "Tried — no answer", "Show number".
+"""The buttons on a phone message: "Called back", "Tried — no answer", "Interim call back…"
+(opens a form, handlers/views/message_interim.py), "Show number", "History".
 
-They are on the owner's DM and, with the item's id after the action id, on the Home tab.
+All but "Show number" and "History" are on the owner's DM and, with the item's id after the
+action id, on the Home tab.
 """
 
 from __future__ import annotations
@@ -10,16 +12,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
 
-from bot.services import messages
+from bot.services import message_interim, messages
 from bot.services.item_actions import AlreadyYours
 from bot.services.windows import RepeatedAttempt, WindowClosed
 from handlers.blocks import messages as blocks
 from handlers.blocks.common import context as context_block
 from handlers.blocks.common import outcome_words, section
 from handlers.context import HandlerContext, Reply
-from handlers.replies import UserError, ephemeral, in_message
+from handlers.replies import UserError, ephemeral, guarded, in_message, to_clicker
 from handlers.text import date_token, esc, mention
 from storage.db import session_scope
 
@@ -124,3 +127,41 @@ def register(app: App, ctx: HandlerContext) -> None:
 
         # The number is read out, never stored in the outbox: if the answer is lost, press again.
         ctx.button(ack, body, context, "message show number", work, private=True)
+
+    @app.action(re.compile(r"^message_interim(_\d+)?$"))
+    def interim_opened(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        item_id = int(action["value"])
+        with guarded(to_clicker(body, respond, client), action["action_id"]):
+            with item_errors(), session_scope(ctx.engine) as session:
+                said = message_interim.prefilled(session, ctx.policy, item_id, user_id, ctx.roles)
+            container = body.get("container", {})
+            form = blocks.interim_view(
+                item_id,
+                str(container.get("channel_id") or ""),
+                str(container.get("message_ts") or ""),
+                said=said,
+                channels=ctx.policy.enquiry.channels,
+            )
+            client.views_open(trigger_id=body["trigger_id"], view=form)
+
+    @app.action("message_history")
+    def message_history(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        tell = to_clicker(body, respond, client)
+        with guarded(tell, "message history"):
+            with item_errors(), session_scope(ctx.engine) as session:
+                _, message, events, replies = message_interim.history(
+                    session, item_id=int(action["value"]), by=user_id, roles=ctx.roles
+                )
+                tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+                shown = blocks.history_blocks(
+                    message.caller, message.organisation, events, replies, tz
+                )
+            tell(**ephemeral("History", shown))

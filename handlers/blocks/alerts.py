@@ -152,8 +152,9 @@ def alert(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
 
 
 def digest(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
-    """Many alerts from one sweep, as one post."""
-    listed = list(params.get("items") or [])
+    """Many alerts from one sweep, as one post (an item both breached and escalated in the
+    round is listed once, escalated: its buttons may appear only once in a message)."""
+    listed = _one_line_per_item(list(params.get("items") or []))
     mentions = " ".join(mention(m) for m in params.get("mention_ids") or [])
     head = f"{mentions} " if mentions else ""
     count = f"{len(listed)} item needs" if len(listed) == 1 else f"{len(listed)} items need"
@@ -176,6 +177,16 @@ def digest(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     if len(listed) > MAX_DIGEST_LINES:
         blocks.append(context(f"and {len(listed) - MAX_DIGEST_LINES} more"))
     return f"{count} attention: " + "; ".join(lines), blocks
+
+
+def _one_line_per_item(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The entries with one per item, where the item first came, the escalation winning."""
+    kept: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        item_id = str(entry["item_id"])
+        if item_id not in kept or entry.get("stage") == "escalate":
+            kept[item_id] = entry
+    return list(kept.values())
 
 
 def _who_was_asked(params: dict[str, Any]) -> str:

@@ -102,10 +102,13 @@ def _item_text(line: ItemLine, tz: ZoneInfo, now: datetime) -> str:
         text += f" — {esc(line.subject)}"
     if line.topic:
         text += f"\n_{esc(line.topic)}_"
+    due = date_token(line.due_at, tz)
     if line.state == "breached" or line.due_at < now:  # at the due instant: still on time
-        text += f"\n:rotating_light: Was due {date_token(line.due_at, tz)}"
+        text += f"\n:rotating_light: Was due {due}"
+    elif line.promised:
+        text += f"\nCalled back; full answer promised by {due}"
     else:
-        text += f"\nDue {date_token(line.due_at, tz)}"
+        text += f"\nDue {due}"
     return text
 
 

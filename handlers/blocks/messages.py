@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.services.my_desk import ItemLine
 from handlers.blocks.common import Block, actions, button, context, outcome_words, plain, section
+from handlers.blocks.enquiries import told_line
 from handlers.text import channel_text, date_token, esc, free_text, mention
 
 MESSAGE_FORM = "`/message @recipient <caller name> [(<organisation>)] [<phone>] [: <message>]`"
@@ -31,7 +32,18 @@ MESSAGE_USAGE = (
 MESSAGE_FORM_ID = "message_form"
 RECIPIENT_PICKED = "recipient"  # the form's "For" menu (its action id and value key)
 RECIPIENT_STATUS = "recipient_status"
+INTERIM_FORM_ID = "message_interim_form"
+MAX_INTERIM_SAID = 3000
 OUTCOME_LINES = {"called_back": ":white_check_mark: You called back."}
+HISTORY_ACTIONS = {
+    "created": "took the message",
+    "reassigned": "passed it on",
+    "called_back": "called back",
+    "tried": "tried, no answer",
+    "revised": "moved the deadline",
+    "showed_number": "read the number",
+    "erased": "erased the personal data",
+}
 
 
 def caller_line(params: dict[str, Any], tz: ZoneInfo | None = None) -> str:
@@ -53,21 +65,67 @@ def urgent_mark(params: dict[str, Any]) -> str:
 
 
 def answer_buttons(item_id: str, suffix: str = "") -> list[dict[str, Any]]:
-    """Called back / Tried — no answer / Reassign…; `suffix` keeps action ids unique on Home."""
+    """Called back / Tried — no answer / Interim call back… / Reassign…; `suffix` keeps
+    action ids unique on Home."""
     return [
         button("Called back", f"message_called_back{suffix}", item_id, style="primary"),
         button("Tried — no answer", f"message_tried{suffix}", item_id),
+        button("Interim call back…", f"message_interim{suffix}", item_id),
         button("Reassign…", f"item_reassign{suffix}", item_id),
     ]
 
 
 def message_buttons(params: dict[str, Any]) -> Block:
-    """Called back / Tried — no answer / Reassign… (and Show number on the desk's items)."""
+    """The answers (and Show number on the desk's items), then History."""
     item_id = str(params["item_id"])
     elements = answer_buttons(item_id)
     if params.get("desk_owned") and params.get("has_contact", True):
         elements.append(button("Show number", "message_show_number", item_id))
+    elements.append(button("History", "message_history", item_id))
     return actions(f"message_{item_id}", *elements)
+
+
+def deadline_line(params: dict[str, Any], tz: ZoneInfo) -> str:
+    """Who took it and by when: the call back, or the full answer promised at an interim one."""
+    due = date_token(datetime.fromisoformat(params["due_at"]), tz)
+    if params.get("promised"):
+        return (
+            f"Taken by {mention(params['taken_by'])} · called back; full answer promised by {due}"
+        )
+    return f"Taken by {mention(params['taken_by'])} · call back by {due}"
+
+
+def history_blocks(
+    caller: str,
+    organisation: str | None,
+    events: Sequence[Any],
+    replies: Sequence[Any],
+    tz: ZoneInfo,
+) -> list[Block]:
+    """The message's audit trail, oldest first, with what the caller was told at each
+    interim call back under the deadline it moved."""
+    lines: list[tuple[str, str]] = []
+    for event in events:
+        what = HISTORY_ACTIONS.get(event.action, esc(event.action.replace("_", " ")))
+        detail = ""
+        if event.action == "revised" and event.detail:
+            new_due, _, reason = event.detail.partition(": ")
+            detail = f" to {date_token(datetime.fromisoformat(new_due), tz)}: _{esc(reason)}_"
+        elif event.action == "tried" and event.detail:
+            detail = f" ({esc(event.detail)})"
+        lines.append(
+            (event.action, f"• {date_token(event.at, tz)} {mention(event.actor_id)} {what}{detail}")
+        )
+    revised = [n for n, (action, _) in enumerate(lines) if action == "revised"]
+    # Each reply goes under the deadline move it made (they are recorded together, in order).
+    for reply, at in reversed(list(zip(replies, revised, strict=False))):
+        lines.insert(at + 1, ("told", told_line(reply, tz)))
+    body = "\n".join(line for _, line in lines) or "Nothing recorded yet."
+    who = caller_line({"caller": caller, "organisation": organisation})
+    text = f"*History* of the message from {who}\n{body}"
+    if len(text) > 2900:
+        text = text[:2899] + "…"
+    return [section(text)]
 
 
 def home_message_buttons(line: ItemLine) -> list[dict[str, Any]]:
@@ -77,7 +135,6 @@ def home_message_buttons(line: ItemLine) -> list[dict[str, Any]]:
 
 def message_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
     """The owner's post: who called, how to reach them, what about, and by when."""
-    due = date_token(datetime.fromisoformat(params["due_at"]), tz)
     owner = params.get("owner_id")
     whom = "for you" if owner else "for the desk"
     intended = params.get("intended_id")
@@ -106,7 +163,7 @@ def message_dm(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
         lines.append("> " + shown(str(params["body"])).replace("\n", "\n> "))
     blocks: list[Block] = [
         section("\n".join(lines)),
-        context(f"Taken by {mention(params['taken_by'])} · call back by {due}"),
+        context(deadline_line(params, tz)),
         message_buttons(params),
     ]
     fallback = (
@@ -235,5 +292,58 @@ def message_form_view(channel_id: str, whereabouts: str = "") -> dict[str, Any]:
                     "options": [{"text": plain("Urgent: call back soon"), "value": "urgent"}],
                 },
             },
+        ],
+    }
+
+
+def interim_view(
+    item_id: int, channel: str, ts: str, *, said: str, channels: tuple[str, ...]
+) -> dict[str, Any]:
+    """The form: the day promised, how they were told (the phone, chosen already) and the
+    template's text to copy."""
+    options = [{"text": plain(c.replace("_", " ").capitalize()), "value": c} for c in channels]
+    select: dict[str, Any] = {"type": "static_select", "action_id": "medium", "options": options}
+    chosen = [o for o in options if o["value"] == "phone"]
+    if chosen:
+        select["initial_option"] = chosen[0]
+    said_input: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": "said",
+        "multiline": True,
+        "max_length": MAX_INTERIM_SAID,
+    }
+    if said:
+        said_input["initial_value"] = said[:MAX_INTERIM_SAID]
+    return {
+        "type": "modal",
+        "callback_id": INTERIM_FORM_ID,
+        "title": plain("Interim call back"),
+        "submit": plain("Record it"),
+        "close": plain("Cancel"),
+        "private_metadata": json.dumps({"item_id": item_id, "channel": channel, "ts": ts}),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "expect_by",
+                "label": plain("When they were told to expect a full answer"),
+                "element": {"type": "datepicker", "action_id": "expect_by"},
+            },
+            {
+                "type": "input",
+                "block_id": "medium",
+                "label": plain("How they were told"),
+                "element": select,
+            },
+            {
+                "type": "input",
+                "block_id": "said",
+                "optional": True,
+                "label": plain("What was said"),
+                "element": said_input,
+            },
+            context(
+                "The text is filled in from the policy's template; left as it is, it is "
+                "recorded with the day you pick. The message is then due by the end of that day."
+            ),
         ],
     }

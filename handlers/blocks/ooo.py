@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.blocks.common import Block, context, section
+from handlers.blocks.common import Block, actions, button, context, section
 from handlers.blocks.lists import line_sections
 from handlers.text import date_token, esc, mention, plural
 
@@ -23,6 +23,9 @@ OOO_USAGE = (
     "• `/ooo` on its own shows your status"
 )
 RETURN_FORMAT = "{date_long_pretty} at {time}"
+# On the reply to `/ooo from … until …`: change the hand-over chosen, before the absence starts.
+KEEP_ITEMS = "ooo_keep_items"
+HAND_OVER = "ooo_hand_over"
 KIND_NAMES = {
     "phone_message": "Phone message",
     "visitor_arrival": "Visitor",
@@ -123,28 +126,63 @@ def planned_reply(
     ]
     if moved_to_working_day:
         lines.append("(That day the office is closed, so you are back on the next working day.)")
-    cover = (
-        mention(backup_id)
-        if backup_id
-        else "a teammate who is in (else the desk channel)"
-        if has_team
-        else "the desk channel"
-    )
+    cover = cover_words(backup_id, has_team)
     lines.append(f"{cover[0].upper()}{cover[1:]} will cover your visitors and messages.")
     if backup_id and backup_away_until is not None:
         lines.append(
             f"{mention(backup_id)} is away then too, until {back_on(backup_away_until, tz)}."
         )
-    if hand_over:
-        lines.append(
-            f"When it starts, your open items go to {cover}, deadlines unchanged. "
-            "To keep them, plan it again with `keep my items` (`/ooo cancel` withdraws this one)."
-        )
-    else:
-        lines.append("Your open items stay with you while you are away (`keep my items`).")
+    lines.append(hand_over_line(hand_over, cover))
     if note:
         lines.append(f"Note: _{esc(note)}_")
     return "\n".join(lines)
+
+
+def cover_words(backup_id: str | None, has_team: bool) -> str:
+    """Who covers: the backup, else a teammate who is in, else the desk channel."""
+    if backup_id:
+        return mention(backup_id)
+    if has_team:
+        return "a teammate who is in (else the desk channel)"
+    return "the desk channel"
+
+
+def hand_over_line(hand_over: bool, cover: str) -> str:
+    """What happens to the open items when a planned absence starts."""
+    if hand_over:
+        return (
+            f"When it starts, your open items go to {cover}, deadlines unchanged. "
+            "*Keep my items* below keeps them with you (as `keep my items` does when you plan one)."
+        )
+    return (
+        "Your open items stay with you while you are away (`keep my items`); "
+        "*Hand them over* below changes that."
+    )
+
+
+def planned_blocks(text: str, absence_id: int, hand_over: bool) -> list[Block]:
+    """The reply to `/ooo from … until …`, with the button that changes the hand-over."""
+    return [
+        section(text),
+        actions(f"ooo_hand_over_{absence_id}", hand_over_button(absence_id, hand_over)),
+    ]
+
+
+def hand_over_button(absence_id: int, hand_over: bool) -> dict[str, Any]:
+    """ "Keep my items" while they are to be handed over; "Hand them over" while kept."""
+    if hand_over:
+        return button("Keep my items", KEEP_ITEMS, str(absence_id))
+    return button("Hand them over", HAND_OVER, str(absence_id))
+
+
+def hand_over_chosen(
+    *, starts_at: datetime, until: datetime, hand_over: bool, cover: str, tz: ZoneInfo
+) -> str:
+    """The answer to "Keep my items" / "Hand them over"."""
+    return (
+        f":white_check_mark: Planned: out of office from {back_on(starts_at, tz)} "
+        f"until {back_on(until, tz)}.\n{hand_over_line(hand_over, cover)}"
+    )
 
 
 def absences_list(

@@ -11,6 +11,7 @@ from handlers.blocks.calls import CALL_USAGE, logged_reply
 from handlers.commands.call_parse import Help, LogCall, parse_call
 from handlers.context import HandlerContext, Reply
 from handlers.replies import checked, ephemeral, help_reply
+from handlers.sites import channel_of, site_here
 from storage.db import session_scope
 
 
@@ -28,14 +29,15 @@ def register(app: App, ctx: HandlerContext) -> None:
             return
 
         def work(reply: Reply) -> None:
-            reply(**ephemeral(log(ctx, user_id, request)))
+            reply(**ephemeral(log(ctx, user_id, request, channel_of(command))))
 
         ctx.command(ack, command, context, "/call", work)
 
 
-def log(ctx: HandlerContext, user_id: str, request: LogCall) -> str:
-    """Log the call and say what was logged."""
+def log(ctx: HandlerContext, user_id: str, request: LogCall, channel_id: str | None = None) -> str:
+    """Log the call, at the site that received it, and say what was logged."""
     now = ctx.clock.now()
+    here = site_here(ctx, user_id, channel_id)
     with session_scope(ctx.engine) as session:
         call = calls.log_call(
             session,
@@ -47,6 +49,7 @@ def log(ctx: HandlerContext, user_id: str, request: LogCall) -> str:
             organisation=request.organisation,
             phone=request.phone,
             subject=request.subject,
+            site=here.site,
         )
         shown = (call.direction, call.name, call.organisation, call.phone, call.phone_valid)
     direction, name, organisation, phone, phone_valid = shown

@@ -8,6 +8,7 @@ from handlers.commands.desk import DeskCall, add_verb
 from handlers.commands.message_parse import unescape_body
 from handlers.context import HandlerContext
 from handlers.replies import UserError, ephemeral
+from handlers.sites import site_here
 from storage.db import session_scope
 
 MAX_WHAT = 1000
@@ -21,21 +22,21 @@ def parse_assist(rest: str) -> str | None:
     return what or None
 
 
-def channels(ctx: HandlerContext) -> assist.Channels:
-    """Where a call for help is posted."""
-    return assist.Channels(desk=ctx.desk_channel, managers=ctx.managers_channel)
-
-
-def call_for_help(ctx: HandlerContext, user_id: str, what: str | None) -> str:
-    """Call for help as `user_id`; return the confirmation."""
+def call_for_help(
+    ctx: HandlerContext, user_id: str, what: str | None, channel_id: str | None = None
+) -> str:
+    """Call for help as `user_id`, at the site of the desk channel it came from (else the
+    caller's), in that site's channels; return the confirmation."""
+    here = site_here(ctx, user_id, channel_id)
     with session_scope(ctx.engine) as session:
         called = assist.call_for_help(
             session,
             now=ctx.clock.now(),
             called_by=user_id,
             what=what,
-            channels=channels(ctx),
+            channels=here.channels,
             managers=sorted(ctx.roles.managers),
+            site=here.site,
         )
         incident_id = called.incident_id
     return called_reply(incident_id)
@@ -44,7 +45,8 @@ def call_for_help(ctx: HandlerContext, user_id: str, what: str | None) -> str:
 def run(ctx: HandlerContext, call: DeskCall) -> None:
     """Call for help."""
     what = parse_assist(call.rest)
-    call.respond(**ephemeral(call_for_help(ctx, call.user_id, what)))
+    channel_id = str(call.command.get("channel_id") or "") or None
+    call.respond(**ephemeral(call_for_help(ctx, call.user_id, what, channel_id)))
 
 
 add_verb(

@@ -16,7 +16,7 @@ from handlers.commands.parsing import clean
 from handlers.context import HandlerContext
 from handlers.people import everyone, remember
 from handlers.replies import UserError, ephemeral
-from handlers.sites import site_here
+from handlers.sites import own_site, site_here
 from handlers.text import date_token, esc
 from storage.db import session_scope
 
@@ -48,14 +48,19 @@ def check_out(ctx: HandlerContext, call: DeskCall) -> None:
     """`/desk out back <when>` or `/desk out for the day`."""
     rest = clean(call.rest)
     now = ctx.clock.now()
-    tz = ctx.directory.zone_of(call.user_id, ctx.site_tz)
+    here = own_site(ctx, call.user_id)  # back at the next opening of the person's own site
+    tz = ctx.directory.zone_of(call.user_id, here.tz)
     if _FOR_THE_DAY.match(rest):
         remember(ctx, [call.user_id])
         with session_scope(ctx.engine) as session:
-            board_service.out_for_the_day(
-                session, user_id=call.user_id, now=now, calendar=ctx.policy.calendar()
+            gone = board_service.out_for_the_day(
+                session, user_id=call.user_id, now=now, calendar=here.calendar
             )
-        text = ":house: You are out for the day; the board shows you back at the next opening."
+        back_at = f" ({date_token(gone.back_at, tz)})" if gone.back_at else ""
+        text = (
+            ":house: You are out for the day; the board shows you back at the next opening"
+            f"{back_at}."
+        )
     else:
         back = _BACK.match(rest) if rest else None
         if back is None:
@@ -71,7 +76,7 @@ def check_out(ctx: HandlerContext, call: DeskCall) -> None:
                     phrase=back.group(1),
                     now=now,
                     tz=tz,
-                    date_order=ctx.policy.site.date_order,
+                    date_order=here.date_order,
                 )
         except board_service.BoardError as error:
             raise UserError(esc(str(error)), blocks.OUT_FORM) from None

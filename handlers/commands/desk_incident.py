@@ -15,7 +15,8 @@ from storage.db import session_scope
 def open_incident_form(ctx: HandlerContext, call: DeskCall) -> None:
     """Open the incident modal."""
     tz = ctx.directory.zone_of(call.user_id, ctx.site_tz)
-    incident_form.open_form(call.client, call.command["trigger_id"], ctx.clock.now(), tz)
+    channel = str(call.command.get("channel_id") or "") or None
+    incident_form.open_form(call.client, call.command["trigger_id"], ctx.clock.now(), tz, channel)
 
 
 def list_incidents(ctx: HandlerContext, call: DeskCall) -> None:

@@ -23,6 +23,7 @@ from handlers.commands.ooo_parse import (
 from handlers.context import HandlerContext, Reply
 from handlers.people import remember
 from handlers.replies import UserError, checked, ephemeral, help_reply
+from handlers.sites import own_site
 from handlers.text import esc, not_found
 from storage.db import session_scope
 
@@ -92,14 +93,11 @@ def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> N
 def _move_return(ctx: HandlerContext, user_id: str, when: str, respond: Reply) -> None:
     """`/ooo back <when>` while away: the return moves; the absence goes on until then."""
     now = ctx.clock.now()
-    tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+    here = own_site(ctx, user_id)
+    tz = ctx.directory.zone_of(user_id, here.tz)
     try:
         back = absences.return_instant(
-            when,
-            now=now,
-            tz=tz,
-            calendar=ctx.policy.calendar(),
-            date_order=ctx.policy.site.date_order,
+            when, now=now, tz=tz, calendar=here.calendar, date_order=here.date_order
         )
         with session_scope(ctx.engine) as session:
             absence = absences.move_return(session, user_id=user_id, until=back.at, now=now)
@@ -110,16 +108,13 @@ def _move_return(ctx: HandlerContext, user_id: str, when: str, respond: Reply) -
 
 def _set(ctx: HandlerContext, user_id: str, request: Until, respond: Reply) -> None:
     now = ctx.clock.now()
-    tz = ctx.directory.zone_of(user_id, ctx.site_tz)
-    calendar = ctx.policy.calendar()
+    here = own_site(ctx, user_id)  # the person's own site: its zone, calendar and date order
+    tz = ctx.directory.zone_of(user_id, here.tz)
+    calendar = here.calendar
     _check_backup(ctx, user_id, request.backup_id, OOO_FORM)
     try:
         back = absences.return_instant(
-            request.when,
-            now=now,
-            tz=tz,
-            calendar=calendar,
-            date_order=ctx.policy.site.date_order,
+            request.when, now=now, tz=tz, calendar=calendar, date_order=here.date_order
         )
         with session_scope(ctx.engine) as session:
             result = absences.set_absence(
@@ -137,7 +132,7 @@ def _set(ctx: HandlerContext, user_id: str, request: Until, respond: Reply) -> N
                 session,
                 user_id=user_id,
                 now=now,
-                desk_channel=ctx.desk_channel,
+                desk_channel=here.desk,  # the person's own site's desk, when nobody covers
                 teams=ctx.policy.team_book(),
             )
     except absences.AbsenceError as error:
@@ -174,13 +169,14 @@ def _check_backup(ctx: HandlerContext, user_id: str, backup_id: str | None, form
 def _plan(ctx: HandlerContext, user_id: str, request: PlanAbsence, respond: Reply) -> None:
     """`/ooo from <when> until <when>`: stored now, begun by the `absences.start` job."""
     now = ctx.clock.now()
-    tz = ctx.directory.zone_of(user_id, ctx.site_tz)
-    calendar = ctx.policy.calendar()
+    here = own_site(ctx, user_id)  # 00:00 and the first opening of the person's own site
+    tz = ctx.directory.zone_of(user_id, here.tz)
+    calendar = here.calendar
     _check_backup(ctx, user_id, request.backup_id, PLAN_FORM)
-    date_order = ctx.policy.site.date_order
+    date_order = here.date_order
     try:
         starts_at = planned_absences.start_instant(
-            request.start, now=now, tz=ctx.site_tz, date_order=date_order
+            request.start, now=now, tz=here.tz, date_order=date_order
         )
         if starts_at <= now:
             # "from today": it starts now, as `/ooo until` does.
@@ -202,18 +198,16 @@ def _plan(ctx: HandlerContext, user_id: str, request: PlanAbsence, respond: Repl
             )
     except absences.AbsenceError as error:
         raise UserError(esc(str(error)), PLAN_FORM) from None
-    respond(
-        **ephemeral(
-            blocks.planned_reply(
-                starts_at=starts_at,
-                until=planned.absence.until,
-                tz=tz,
-                backup_id=request.backup_id,
-                note=request.note,
-                hand_over=request.hand_over,
-                backup_away_until=planned.backup_away_until,
-                moved_to_working_day=back.moved_to_working_day,
-                has_team=ctx.policy.team_book().team_of(user_id) is not None,
-            )
-        )
+    text = blocks.planned_reply(
+        starts_at=starts_at,
+        until=planned.absence.until,
+        tz=tz,
+        backup_id=request.backup_id,
+        note=request.note,
+        hand_over=request.hand_over,
+        backup_away_until=planned.backup_away_until,
+        moved_to_working_day=back.moved_to_working_day,
+        has_team=ctx.policy.team_book().team_of(user_id) is not None,
     )
+    assert planned.absence.id is not None
+    respond(**ephemeral(text, blocks.planned_blocks(text, planned.absence.id, request.hand_over)))

@@ -88,12 +88,12 @@ def handle(
     if isinstance(request, Arrived):
         _require_host(ctx, request.host_id, ARRIVED_FORM)
         with session_scope(ctx.engine) as session:
-            if held_for_confirmation(session, request, respond, tz):
+            if held_for_confirmation(session, request, respond, tz, here.site):
                 return
             result = visitors.sign_in(
                 session,
                 now=now,
-                tz=ctx.site_tz,
+                tz=here.tz,
                 logged_by=user_id,
                 name=request.name,
                 organisation=request.organisation,
@@ -153,7 +153,7 @@ def handle(
             )
         )
     elif isinstance(request, Left | Cancel):
-        _left_or_cancel(ctx, user_id, request, respond)
+        _left_or_cancel(ctx, user_id, request, respond, here.site)
     elif isinstance(request, ShowLog):
         _show_log(ctx, request, respond, tz)
     elif isinstance(request, CorrectVisit):
@@ -188,18 +188,20 @@ def _show_log(ctx: HandlerContext, request: ShowLog, respond: Reply, tz: Any) ->
     respond(**ephemeral(text, shown))
 
 
-def held_for_confirmation(session: Any, request: Arrived, respond: Reply, tz: Any) -> bool:
+def held_for_confirmation(
+    session: Any, request: Arrived, respond: Reply, tz: Any, site: str | None = None
+) -> bool:
     """A name already on site is signed in again only through "Sign in another …"; a press
     that comes after another sign-in of that name (a second press) does nothing."""
     if request.after is not None:
-        newer = visitors.already_signed_in(session, request.name, after=request.after)
+        newer = visitors.already_signed_in(session, request.name, after=request.after, site=site)
         if newer:
             raise UserError(
                 f"Nothing to do: {blocks.who(request.name, None)} was signed in again already "
                 f"(pass {esc(newer[-1].pass_number or '')})."
             )
         return False
-    same = visitors.already_signed_in(session, request.name)
+    same = visitors.already_signed_in(session, request.name, site=site)
     if not same:
         return False
     value = request.again_value(max(v.id or 0 for v in same))
@@ -208,19 +210,22 @@ def held_for_confirmation(session: Any, request: Arrived, respond: Reply, tz: An
 
 
 def _left_or_cancel(
-    ctx: HandlerContext, user_id: str, request: Left | Cancel, respond: Reply
+    ctx: HandlerContext, user_id: str, request: Left | Cancel, respond: Reply, site: str
 ) -> None:
+    """Among the visitors of the receiving site only: each site has its own passes."""
     now = ctx.clock.now()
     left = isinstance(request, Left)
+    query = request.query
     try:
         with session_scope(ctx.engine) as session:
             if left:
-                result = visitors.sign_out(session, now=now, query=request.query, by=user_id)
+                result = visitors.sign_out(session, now=now, query=query, by=user_id, site=site)
             else:
-                result = visitors.cancel(session, now=now, query=request.query, by=user_id)
+                result = visitors.cancel(session, now=now, query=query, by=user_id, site=site)
     except visitors.VisitorNotFound as error:
         form = blocks.VISITOR_USAGE
-        raise UserError(f"{esc(str(error)).capitalize()}.", form) from None
+        message = esc(str(error))
+        raise UserError(f"{message[:1].upper()}{message[1:]}.", form) from None
     if isinstance(result, visitors.Ambiguous):
         action = "visitor_left_pick" if left else "visitor_cancel_pick"
         verb = "left" if left else "is cancelled"

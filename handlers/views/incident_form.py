@@ -14,6 +14,7 @@ from bot.services import incidents
 from handlers.blocks.common import plain
 from handlers.context import HandlerContext, Reply
 from handlers.replies import ephemeral, form_errors
+from handlers.sites import site_here
 from handlers.views.values import value
 from storage.db import session_scope
 from storage.models import Incident
@@ -78,9 +79,15 @@ def _held(incident: Incident | None, field: str) -> str | None:
     return None if held in (None, "", incidents.NOTHING_SAID) else str(held)
 
 
-def open_form(client: WebClient, trigger_id: str, now: datetime, tz: ZoneInfo) -> None:
-    """Open the modal at once (the trigger expires in 3 seconds)."""
-    client.views_open(trigger_id=trigger_id, view=form_view(now, tz))
+def open_form(
+    client: WebClient, trigger_id: str, now: datetime, tz: ZoneInfo, channel: str | None = None
+) -> None:
+    """Open the modal at once (the trigger expires in 3 seconds), remembering the channel it
+    was opened from (the incident is logged at that desk's site)."""
+    view = form_view(now, tz)
+    if channel:
+        view["private_metadata"] = json.dumps({"channel": channel})
+    client.views_open(trigger_id=trigger_id, view=view)
 
 
 def register(app: App, ctx: HandlerContext) -> None:
@@ -108,6 +115,7 @@ def register(app: App, ctx: HandlerContext) -> None:
             return
 
         def work(_tell: Reply) -> None:
+            here = site_here(ctx, user_id, meta.get("channel"))
             with (
                 form_errors("occurred", incidents.IncidentWhenError),
                 session_scope(ctx.engine) as session,
@@ -120,9 +128,10 @@ def register(app: App, ctx: HandlerContext) -> None:
                     location=value(values, "location") or None,
                     who=value(values, "who") or None,
                     what=what,
-                    managers_channel=ctx.managers_channel,
-                    tz=ctx.site_tz,
-                    date_order=ctx.policy.site.date_order,
+                    managers_channel=here.channels.managers,
+                    tz=here.tz,
+                    date_order=here.date_order,
+                    site=here.site,
                 )
 
         ctx.form(ack, body, context, "incident form", work, error_block="what")

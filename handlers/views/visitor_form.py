@@ -132,7 +132,7 @@ def register(app: App, ctx: HandlerContext) -> None:
             channel = json.loads(body["view"].get("private_metadata") or "{}").get("channel")
             here = site_here(ctx, user_id, channel)
             with session_scope(ctx.engine) as session:
-                same = visitors.already_signed_in(session, name)
+                same = visitors.already_signed_in(session, name, site=here.site)
                 if same:
                     # A form cannot carry the confirming button: the command can.
                     raise UserError(
@@ -142,7 +142,7 @@ def register(app: App, ctx: HandlerContext) -> None:
                 result = visitors.sign_in(
                     session,
                     now=now,
-                    tz=ctx.site_tz,
+                    tz=here.tz,
                     logged_by=user_id,
                     name=name,
                     organisation=value(values, "organisation") or None,

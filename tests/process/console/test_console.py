@@ -128,7 +128,8 @@ def report_csv(tmp_path: Path, first: str, last: str) -> list[dict[str, str]]:
         env=env | {"PYTHONPATH": str(ROOT), "DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"},
     )
     assert result.returncode == 0, result.stderr
-    (found,) = [p for p in out.glob("frontdesk-report-*.csv") if not p.name.endswith("-calls.csv")]
+    others = ("-calls.csv", "-incidents.csv")
+    (found,) = [p for p in out.glob("frontdesk-report-*.csv") if not p.name.endswith(others)]
     with found.open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
@@ -210,3 +211,25 @@ def test_via_teams_works_when_the_policy_lists_it_and_an_unknown_channel_is_name
         env={"FRONTDESK_CONFIG": str(policy)},
     ).stdout
     assert "`teams` is not a channel here: use phone, email or letter" in out
+
+
+def test_an_interim_call_back_on_a_phone_message(tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            "/as @reception",
+            "/message @alice Jane Doe 416-555-0199: about the invoice",
+            "/as @alice",
+            "/click 3",  # Interim call back…: the form, pre-filled
+            "/submit expect_by=2026-11-27; medium=phone",
+            "/click 5",  # History
+        ]
+    )
+    result = run_console(script, tmp_path)
+    out = result.stdout
+    assert result.returncode == 0 and "Traceback" not in out + result.stderr
+    assert "Dear Jane Doe, thank you for your call. Alice Adams is looking into it" in out
+    assert "full answer promised by" in out
+    history = out[out.rindex("*History* of") :]
+    assert "moved the deadline" in history
+    assert "customer told by phone; told to expect a full answer by Fri 27 Nov 2026" in history
+    assert "full answer by Friday 27 November 2026" in history

@@ -267,6 +267,42 @@ def test_retention_anonymises_old_calls_and_incidents(fd: Embedded) -> None:
     assert retention.run(ctx) == 0
 
 
+def test_the_reports_incidents_csv_names_who_logged_and_who_answered_the_call_for_help(
+    fd: Embedded,
+) -> None:
+    fd.command(ALICE, "/desk", "incident")
+    view = fd.double.calls_to("views.open")[-1].response["view"]
+    fd.dispatch(
+        fd.requests.view_submission(
+            user_id=ALICE,
+            view=view,
+            values={
+                "occurred": {"occurred": {"type": "plain_text_input", "value": "yesterday 3pm"}},
+                "what": {
+                    "what": {"type": "plain_text_input", "value": "Swore at me, 416-555-0142"}
+                },
+            },
+        )
+    )
+    fd.settle()
+    fd.command(RECEPTION, "/desk", "assist: man shouting at the desk")
+    press(fd, BOB, alert_in(fd, MANAGERS), "On my way")
+    fd.command(MANAGER, "/desk", "report this week")
+    (upload,) = [u for u in fd.double.uploaded_files if u["filename"].endswith("-incidents.csv")]
+    assert upload["channels"] == [fd.double.dm_channel(MANAGER)]
+    rows = list(csv.DictReader(io.StringIO(upload["bytes"].decode())))
+    assert [(r["incident"], r["happened"], r["logged_by"]) for r in rows] == [
+        ("#1", "2026-11-23 15:00", "@alice"),
+        ("#2", "2026-11-24 15:00", RECEPTION),  # not in the test directory: by id
+    ]
+    logged, called = rows
+    assert {r["site"] for r in rows} == {"default"}
+    assert (logged["call_for_help"], logged["answered_by"]) == ("no", "")
+    assert logged["what"].startswith("Swore at me") and "416-555-0142" not in logged["what"]
+    assert (called["call_for_help"], called["answered_by"]) == ("yes", BOB)
+    assert "man shouting" in called["what"]
+
+
 def test_an_incident_when_that_is_no_past_time_is_refused_beside_the_field(fd: Embedded) -> None:
     fd.command(ALICE, "/desk", "incident")
     view = fd.double.calls_to("views.open")[-1].response["view"]

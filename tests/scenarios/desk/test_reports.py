@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -23,7 +24,7 @@ from bot.reports import weekly
 from bot.reports.export import render_report, write_report
 from bot.reports.periods import Period, parse_period
 from storage import audit, enquiries, items, staff
-from storage.models import Enquiry, Item, Outbox, PhoneMessage
+from storage.models import Enquiry, Item, Outbox, PhoneCall, PhoneMessage
 from tests.conftest import SITE
 from tests.helpers import block_text, last_reply, posts_to
 
@@ -201,6 +202,7 @@ def test_a_quarters_figures_match_an_independent_count_and_it_writes_a_png_and_a
         f"{rendered.stem}.csv",
         f"{rendered.visits_stem}.csv",
         f"{rendered.stem}-calls.csv",
+        f"{rendered.stem}-incidents.csv",
     ]
     # The same quarter, written as `frontdesk report` writes it.
     _check_the_files(engine, policy, quarter, tmp_path)
@@ -222,6 +224,7 @@ def _check_the_files(
         "frontdesk-report-2026-01-05-to-2026-04-05.csv",
         "frontdesk-visits-2026-01-05-to-2026-04-05.csv",
         "frontdesk-report-2026-01-05-to-2026-04-05-calls.csv",
+        "frontdesk-report-2026-01-05-to-2026-04-05-incidents.csv",
     ]
 
 
@@ -244,7 +247,7 @@ def test_a_manager_gets_the_summary_and_the_files_by_dm(fd: Embedded) -> None:
     reply = last_reply(fd, "U0MANAGER")
     assert "Front Desk report" in reply and "Phone messages" in reply and "within window" in reply
     uploads = fd.double.uploaded_files
-    assert [u["filename"][-4:] for u in uploads] == [".png", ".csv", ".csv", ".csv"]
+    assert [u["filename"][-4:] for u in uploads] == [".png", ".csv", ".csv", ".csv", ".csv"]
     assert all(u["channels"] == [fd.double.dm_channel("U0MANAGER")] for u in uploads)
     header = next(csv.reader(io.StringIO(uploads[1]["bytes"].decode())))
     assert header[0] == "item_id"
@@ -276,7 +279,7 @@ def test_the_weekly_report_is_posted_once_at_the_first_opening_of_the_week(fd: E
     fd.runtime.sender.deliver_due()
     (post,) = posts_to(fd, "C0MGRS")
     assert "Mon 16 Nov – Sun 22 Nov 2026" in block_text(post)
-    assert [u["channels"] for u in fd.double.uploaded_files] == [["C0MGRS"]] * 4
+    assert [u["channels"] for u in fd.double.uploaded_files] == [["C0MGRS"]] * 5
     # The next one is due at next Monday's opening, 09:00 site time.
     assert weekly.next_at(ctx) == datetime(2026, 11, 30, 9, tzinfo=SITE)
 
@@ -286,3 +289,79 @@ def test_an_empty_week_is_not_posted(engine: Engine, policy: Policy) -> None:
     assert weekly.run(ctx) is False
     with Session(engine) as session:
         assert list(session.exec(select(Outbox))) == []
+
+
+def _colour_rows(image: Any, x: float, rows: range, colour: str) -> int:
+    """How many pixels of column `x` (within `rows`) are `colour`, give or take a faint grid
+    line drawn over it."""
+    from matplotlib.colors import to_rgb
+
+    want = to_rgb(colour)
+    column = [image[row, int(round(x)), :3] for row in rows]
+    near = [max(abs(float(a) - b) for a, b in zip(pixel, want, strict=True)) for pixel in column]
+    return sum(1 for distance in near if distance < 0.2)
+
+
+def test_the_charts_pixels_show_the_figures_of_the_csv(engine: Engine, policy: Policy) -> None:
+    """The PNG is looked at: each hour's bars, measured in pixels, are as tall as the calls
+    of that hour in the calls CSV, and each week's compliance point is plotted at the share of
+    the items CSV's windows due that week answered within it (the points of several kinds may
+    lie on one another, so those are read off the figure rather than its pixels)."""
+    from matplotlib.image import imread
+
+    from bot.reports.chart import CALLS_IN, CALLS_OUT, draw
+
+    generate_quarter(engine, policy, per_day=3)
+    with Session(engine) as session:
+        for n, hour in enumerate((9, 9, 11, 14, 14, 14)):
+            at = datetime(2026, 2, 3 + n, hour, 20, tzinfo=SITE)
+            session.add(PhoneCall(direction="out", name="X", logged_by="U0ALICE", at=at))
+        session.commit()
+    rendered = render_report(engine, policy, QUARTER, AS_OF)
+    calls = list(csv.DictReader(io.StringIO(rendered.calls_csv.decode())))
+    counted = {
+        way: Counter(int(r["hour"]) for r in calls if r["direction"] == way)
+        for way in ("in", "out")
+    }
+    assert counted["out"] == {9: 2, 11: 1, 14: 3}
+
+    figure = draw(rendered.report)
+    png = io.BytesIO()
+    figure.savefig(png, format="png")
+    image = imread(io.BytesIO(png.getvalue()))
+    height = image.shape[0]
+    assert image.shape[:2] == (750, 1100)  # the figure's 11 x 7.5 inches at 100 dpi
+    compliance, hours, _ = figure.axes
+    box = hours.bbox
+    legend = hours.get_legend().get_window_extent()
+    for hour in range(7, 19):
+        x, _ = hours.transData.transform((hour, 0))
+        # The bars' column, less the legend's swatches where it stands over them.
+        top_row = int(height - (legend.y0 if legend.x0 <= x <= legend.x1 else box.y1)) + 1
+        rows = range(top_row, int(height - box.y0))
+        for way, colour, below in (("in", CALLS_IN, 0), ("out", CALLS_OUT, counted["in"][hour])):
+            _, bottom = hours.transData.transform((hour, below))
+            _, top = hours.transData.transform((hour, below + counted[way][hour]))
+            drawn = _colour_rows(image, x, rows, colour)
+            assert abs(drawn - (top - bottom)) <= 3, (hour, way, drawn, top - bottom)
+    assert sum(counted["in"].values()) + 6 == len(calls)
+
+    items = list(csv.DictReader(io.StringIO(rendered.csv.decode())))
+    first, last = QUARTER.first.isoformat(), QUARTER.last.isoformat()
+    judged = [
+        r
+        for r in items
+        if r["kind"] == "phone_message"
+        and first <= r["due"][:10] <= last
+        and r["answered_within_window"]
+    ]
+    (line,) = [ln for ln in compliance.lines if ln.get_label() == "Phone messages"]
+    for index, y in zip(line.get_xdata(), line.get_ydata(), strict=True):
+        week = rendered.report.compliance_by_week[int(index)][0]
+        mine = [
+            r
+            for r in judged
+            if week <= date.fromisoformat(r["due"][:10]) < week + timedelta(days=7)
+        ]
+        share = sum(r["answered_within_window"] == "yes" for r in mine) / len(mine)
+        assert y == pytest.approx(share * 100)

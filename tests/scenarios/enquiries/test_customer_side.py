@@ -179,7 +179,8 @@ def test_kinds_and_channels_come_from_the_policy(engine: Engine) -> None:
     example = example_policy_text()
     # The example's overrides name a letter and a compliment: this policy has neither.
     cut = example[: example.index("[sla.enquiry.channel.letter]")]
-    cut += example[example.index("[templates]") :]
+    cut += example[example.index("[templates]") : example.index("[templates.kind.compliment]")]
+    cut += example[example.index("[scheduler]") :]
     extra = '[enquiry]\nkinds = ["complaint", "praise"]\nchannels = ["phone", "teams"]\n'
     policy = parse_policy(cut + extra, "test.toml")
     fd = start_embedded(engine=engine, policy=policy, clock=ManualClock(TUESDAY_3PM))
@@ -251,6 +252,28 @@ def test_acknowledged_opens_a_form_prefilled_from_the_template(fd: Embedded) -> 
     assert "Tuesday 15 December 2026" in said  # the resolve date (15 business days)
     assert field_of(view, "medium")["initial_option"]["value"] == "email"  # as they prefer
     assert stages(fd)["enquiry_ack"].state == "open"  # nothing changes until it is submitted
+
+
+def test_a_kinds_own_template_is_prefilled_instead_of_the_general_one(engine: Engine) -> None:
+    extra = '[templates.kind.complaint]\nacknowledge = "Sorry, {customer}: we have {ref}."\n'
+    with desk_with(engine, extra) as fd:
+        fd.command(RECEPTION, "/enquiry", f"complaint via letter from Jane Doe for {ALICE_M}: x")
+        fd.command(RECEPTION, "/enquiry", f"question via email from Sam Roe for {ALICE_M}: y")
+        complaint, question = dms_to(fd, ALICE)[:2]
+        press(fd, ALICE, complaint, "Acknowledged")
+        assert (
+            field_of(opened_form(fd), "said")["initial_value"] == "Sorry, Jane Doe: we have E-0001."
+        )
+        press(fd, ALICE, question, "Acknowledged")
+        said = field_of(opened_form(fd), "said")["initial_value"]
+        assert said.startswith("Dear Sam Roe, thank you for your question (our reference E-0002).")
+
+
+def test_the_example_policy_thanks_a_compliment_in_its_own_words(fd: Embedded) -> None:
+    fd.command(RECEPTION, "/enquiry", f"compliment via email from Sam Roe for {BOB_M}: lovely")
+    press(fd, BOB, dms_to(fd, BOB)[0], "Acknowledged")
+    said = field_of(opened_form(fd), "said")["initial_value"]
+    assert said.startswith("Dear Sam Roe, thank you for your kind words (our reference E-0001)")
 
 
 def test_what_the_customer_was_told_and_the_outcome_are_recorded_and_in_history(

@@ -44,7 +44,12 @@ from bot.config import EnquiryConfig, parse_policy
 from bot.console import demo
 from bot.console.embedded import Embedded, start_embedded
 from handlers.actions.item_buttons import REASSIGN_FORM_ID, reassign_view
-from handlers.blocks.messages import MESSAGE_FORM_ID, message_form_view
+from handlers.blocks.messages import (
+    INTERIM_FORM_ID,
+    MESSAGE_FORM_ID,
+    interim_view,
+    message_form_view,
+)
 from handlers.blocks.visitor_record import HAND_OVER_FORM, hand_over_view
 from handlers.commands.desk import VERBS
 from handlers.commands.parsing import clean, contacts_out
@@ -677,6 +682,17 @@ def _item_view(desk: Desk) -> dict[str, Any]:
     return reassign_view(int(item.id or 0), "C0DESK")
 
 
+def _interim_view(desk: Desk | None) -> dict[str, Any]:
+    """A phone message's "Interim call back…" form (one to submit, given a desk)."""
+    if desk is None:
+        return interim_view(1, "", "", said="Dear Jane", channels=EnquiryConfig().channels)
+    desk.command(RECEPTION, "/message", "<@U0BOB|bob> Jane Doe (Acme) 416-555-0199: call back")
+    channel, ts, value = _dm_with_button(desk, BOB, "message_interim")
+    return interim_view(
+        int(value), channel, ts, said="Dear Jane", channels=EnquiryConfig().channels
+    )
+
+
 MODALS: dict[str, Any] = {
     visitor_form.CALLBACK_ID: lambda desk: visitor_form.form_view("C0DESK"),
     MESSAGE_FORM_ID: lambda desk: message_form_view("C0DESK"),
@@ -691,6 +707,7 @@ MODALS: dict[str, Any] = {
     enquiry_told.RESOLVE_ID: _told_view("resolve"),
     REASSIGN_FORM_ID: _item_view,
     HAND_OVER_FORM: lambda desk: hand_over_view(1),
+    INTERIM_FORM_ID: _interim_view,
 }
 
 
@@ -728,6 +745,7 @@ SUBMITTERS = {
     enquiry_told.RESOLVE_ID: [ALICE, ALICE, MANAGER, BOB],
     REASSIGN_FORM_ID: [BOB, BOB, MANAGER, RECEPTION, CAROL],
     HAND_OVER_FORM: [ALICE, RECEPTION, BOB],
+    INTERIM_FORM_ID: [BOB, BOB, MANAGER, ALICE],
 }
 
 

@@ -96,6 +96,22 @@ def test_many_breaches_in_one_sweep_are_one_digest_post(fd: Embedded) -> None:
     assert len(dms_to(fd, ALICE)) == 5 + 5  # the messages, then each one's overdue DM
 
 
+def test_a_sweep_late_enough_to_breach_and_escalate_at_once_lists_each_item_once(
+    fd: Embedded,
+) -> None:
+    for n in range(2):
+        fd.command(RECEPTION, "/message", f"{ALICE_M} Caller {n}")
+    fd.clock.set(datetime.fromisoformat("2026-11-27T09:00:00-05:00"))  # down until Friday
+    run_round(fd)
+    (digest,) = alerts(fd)  # accepted by Slack: no button twice in one message
+    text = "\n".join(b["text"]["text"] for b in digest.args["blocks"] if "text" in b)
+    assert "2 items need attention" in text
+    assert all(text.count(f"Caller {n}") == 1 for n in range(2))
+    assert text.count("Escalated") == 2 and "Overdue" not in text
+    action_ids = [b["action_id"] for b in buttons(digest)]
+    assert len(action_ids) == 4 and len(set(action_ids)) == 4
+
+
 def test_a_digest_leaves_out_items_done_before_it_is_sent(fd: Embedded) -> None:
     for n in range(3):
         fd.command(RECEPTION, "/message", f"{ALICE_M} Caller {n}")

@@ -50,7 +50,9 @@ def test_message_for_alice_reaches_her_with_the_number_and_due_time(fd: Embedded
     assert [b["text"]["text"] for b in buttons(dm)] == [
         "Called back",
         "Tried — no answer",
+        "Interim call back…",
         "Reassign…",
+        "History",
     ]
     (message,) = stored(fd)
     assert (message.caller, message.organisation, message.phone_e164) == (

@@ -449,6 +449,21 @@ def test_a_policy_file_of_the_older_version_still_loads() -> None:
     _, resolve = policy.sla.enquiry_windows("in_person", "complaint")
     assert resolve is not None and resolve.respond == d("5 business days")
     assert "{ref}" in policy.templates.acknowledge
+    # A file with only the older one-text-per-stage [templates] reads as before, for every kind.
+    older = parse_policy('[templates]\nacknowledge = "Dear {customer}: {ref}"\n')
+    assert older.templates.text("acknowledge", "complaint") == "Dear {customer}: {ref}"
+    assert older.templates.text("acknowledge", "compliment") == "Dear {customer}: {ref}"
+
+
+def test_a_kinds_own_template_wins_over_the_general_one() -> None:
+    policy = parse_policy(
+        '[templates]\nresolve = "General {ref}"\n'
+        '[templates.kind.complaint]\nresolve = "Sorry, {customer}"\n'
+    )
+    assert policy.templates.text("resolve", "complaint") == "Sorry, {customer}"
+    assert policy.templates.text("resolve", "question") == "General {ref}"
+    # A stage the kind does not set falls back to the general text.
+    assert policy.templates.text("late", "complaint") == policy.templates.late
 
 
 @pytest.mark.parametrize(
@@ -461,6 +476,24 @@ def test_a_policy_file_of_the_older_version_still_loads() -> None:
         (
             '[templates]\nlate = "by {revised_by"',
             "frontdesk.toml: templates.late: ",
+        ),
+        (
+            '[templates.kind.complaint]\nacknowledge = "Sorry, {name}"',
+            "frontdesk.toml: templates.kind.complaint.acknowledge: "
+            'unknown placeholder "{name}" (use {customer},',
+        ),
+        (
+            '[templates.kind.complaint]\nacknowlege = "Sorry"',
+            "frontdesk.toml: templates.kind.complaint.acknowlege: unknown key",
+        ),
+        (
+            '[templates.kind.praise]\nacknowledge = "Thanks"',
+            "frontdesk.toml: templates.kind.praise: not one of [enquiry] kinds, or message "
+            "(complaint,",
+        ),
+        (
+            '[templates]\ninterim = "by {when}"',
+            'frontdesk.toml: templates.interim: unknown placeholder "{when}"',
         ),
         (
             '[sla.enquiry.kind.praise]\nresolve = "none"',
