@@ -8,8 +8,8 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 WORKERS ?= auto
 # test-fast: unit/ and one scenario file or folder per core flow; no property tests (`slow`), no
 # real processes, no PostgreSQL runs. `make test` runs everything.
-FAST ?= tests/unit tests/scenarios/visitors/test_visitor_commands.py tests/scenarios/messages \
-	tests/scenarios/ooo/test_ooo_commands.py tests/scenarios/home tests/scenarios/security
+FAST ?= tests/unit tests/scenarios/visitors/test_visitor_commands.py \
+	tests/scenarios/messages/test_messages.py tests/scenarios/home tests/scenarios/security
 
 .PHONY: run test test-fast lint bench clean
 
