@@ -9,7 +9,7 @@ read those params as dicts, so a row written before notices existed still render
 default, an unknown key is ignored).
 
 `NOTICES` lists every notice class, one per template of handlers/blocks/templates.py, and a
-test holds the two tables to each other (tests/test_notices.py).
+test holds the two tables to each other (tests/unit/bot/test_notices.py).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ closing thread reads Slack's answer, the reading thread sleeps on the closed soc
 10 s select timeout, and the new connection is not read until then. Here a connection being
 replaced or closed is only sent its close frame; its own thread reads Slack's answer and tears it
 down. And a connection just made is given time to open before it counts as lost, so neither a
-start nor a refresh asks Slack for a second URL (tests/test_socket_mode.py).
+start nor a refresh asks Slack for a second URL (tests/process/socket_mode/test_socket_mode.py).
 """
 
 from __future__ import annotations

@@ -63,6 +63,7 @@ TABLE: dict[str, str] = {
     "test_visitor_checks.py": "scenarios/visitors/test_visitor_checks.py",
     "test_messages.py": "scenarios/messages/test_messages.py",
     "test_message_interim.py": "scenarios/messages/test_interim_call_back.py",
+    "test_listeners.py": "scenarios/test_listeners_called_directly.py",
     "test_enquiries.py": "scenarios/enquiries/test_enquiries.py",
     "test_enquiry_customer.py": "scenarios/enquiries/test_customer_side.py",
     "test_ooo_commands.py": "scenarios/ooo/test_ooo_commands.py",
