@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services import assist
+from bot.domain.services import assist
 from handlers.blocks.assist import called_reply
 from handlers.context import HandlerContext
 from handlers.sites import site_here

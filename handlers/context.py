@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from bot.channels import Channels
-from bot.clock import Clock
-from bot.config import Policy
-from bot.roles import Roles
-from bot.services.messages import phone_region
+from bot.domain.channels import Channels
+from bot.domain.clock import Clock
+from bot.domain.config import Policy
+from bot.domain.roles import Roles
+from bot.domain.services.messages import phone_region
 from handlers import transaction
 from handlers.directory import Directory
 

@@ -13,9 +13,9 @@ import re
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.roles import Role
-from bot.services import visitors
-from bot.services.my_desk import my_desk, refresh_now
+from bot.domain.roles import Role
+from bot.domain.services import visitors
+from bot.domain.services.my_desk import my_desk, refresh_now
 from handlers.actions.item_button import Press, item_button
 from handlers.blocks.home import ITEM_LIMIT, home_view
 from handlers.context import HandlerContext, Payload

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.services.mentions import absences_to_mention
+from bot.domain.services.mentions import absences_to_mention
 from handlers.blocks.ooo import mention_notice
 from handlers.context import HandlerContext, Payload
 from handlers.people import remember

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.services import board, visitor_log, visitors
-from bot.services.id_check import Field, IdNumberTyped, refuse_id_numbers
-from bot.when import WhenError, parse_when
+from bot.domain.services import board, visitor_log, visitors
+from bot.domain.services.id_check import Field, IdNumberTyped, refuse_id_numbers
+from bot.domain.when import WhenError, parse_when
 from handlers.blocks import visitors as blocks
 from handlers.blocks.board import whereabouts_note
 from handlers.blocks.visitor_record import signed_in_answer

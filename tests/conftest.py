@@ -17,10 +17,10 @@ from hypothesis import settings
 from sqlalchemy import Engine, text
 
 from bench.harness import ServerProcess, frontdesk_serve, start_double
-from bot.clock import ManualClock
-from bot.config import Policy, parse_policy
+from bot.console.double import SlackDouble
 from bot.console.embedded import Embedded, start_embedded
-from bot.slack_double import SlackDouble
+from bot.domain.clock import ManualClock
+from bot.domain.config import Policy, parse_policy
 from storage.db import make_engine
 from storage.models import SQLModel
 
@@ -62,8 +62,26 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         except Exception as error:  # whatever it is: said once, then stop
             first = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
             pytest.exit(f"FRONTDESK_TEST_POSTGRES_URL is set but unreachable: {first}", returncode=3)
+        try:
+            _vacuum_catalogs(engine)
         finally:
             engine.dispose()
+
+
+# Each PostgreSQL test creates and drops a schema of its own. On a server with autovacuum off
+# the dead catalog rows pile up run after run (pg_attribute reached 180 MB, 870,000 dead rows,
+# after a day's runs here) and every later CREATE TABLE slows: the suite took twice as long.
+CATALOGS = ("pg_attribute", "pg_class", "pg_depend", "pg_type", "pg_constraint", "pg_index")
+
+
+def _vacuum_catalogs(engine: Any) -> None:
+    """Vacuum the catalogs the schemas churn (a second or two; skipped if not allowed)."""
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for catalog in CATALOGS:
+                connection.execute(text(f"VACUUM pg_catalog.{catalog}"))
+    except Exception as error:  # a speed-up only: never a reason to stop the run
+        print(f"(catalogs not vacuumed: {str(error).strip().splitlines()[0]})")  # noqa: T201
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -7,7 +7,7 @@
 Re-runnable: a file already in its place is left alone, and a file in neither place is skipped.
 For each move it
   1. `git mv`s the file (creating the folder and its `__init__.py`: test modules are imported as
-     `tests.unit.bot.test_calendar` and so on, so two folders may each hold a `test_commands.py`),
+     `tests.unit.bot.domain.test_calendar` and so on, so two folders may each hold a `test_commands.py`),
   2. in the moved file, turns `Path(__file__).parent.parent` (the repository) and
      `Path(__file__).parent` (tests/) into `Path(__file__).resolve().parents[N]` for its new depth,
   3. rewrites references to it in tracked text files: `tests.test_x` (imports, `python -m`)
@@ -31,21 +31,21 @@ ROOT = Path(__file__).resolve().parent.parent
 # check or two through `fd`); scenarios: the `fd` fixture end to end; process: real processes.
 TABLE: dict[str, str] = {
     # unit: bot/
-    "test_calendar.py": "unit/bot/test_calendar.py",
-    "test_calendar_oracle.py": "unit/bot/test_calendar_oracle.py",
-    "test_config.py": "unit/bot/test_config.py",
-    "test_due.py": "unit/bot/test_due.py",
-    "test_durations.py": "unit/bot/test_durations.py",
-    "test_hours.py": "unit/bot/test_hours.py",
-    "test_health.py": "unit/bot/test_health.py",
-    "test_http_front.py": "unit/bot/test_http_front.py",
-    "test_logging.py": "unit/bot/test_logs.py",
-    "test_manifest.py": "unit/bot/test_manifest.py",
-    "test_notices.py": "unit/bot/test_notices.py",
-    "test_worker.py": "unit/bot/test_worker.py",
+    "test_calendar.py": "unit/bot/domain/test_calendar.py",
+    "test_calendar_oracle.py": "unit/bot/domain/test_calendar_oracle.py",
+    "test_config.py": "unit/bot/domain/test_config.py",
+    "test_due.py": "unit/bot/domain/test_due.py",
+    "test_durations.py": "unit/bot/domain/test_durations.py",
+    "test_hours.py": "unit/bot/domain/test_hours.py",
+    "test_health.py": "unit/bot/runtime/test_health.py",
+    "test_http_front.py": "unit/bot/runtime/test_http_front.py",
+    "test_logging.py": "unit/bot/runtime/test_logs.py",
+    "test_manifest.py": "unit/bot/runtime/test_manifest.py",
+    "test_notices.py": "unit/bot/domain/test_notices.py",
+    "test_worker.py": "unit/bot/runtime/test_worker.py",
     "test_render.py": "unit/bot/console/test_render.py",
-    "test_slack_double.py": "unit/bot/slack_double/test_web_api.py",
-    "test_ooo_dates.py": "unit/bot/services/test_absence_dates.py",
+    "test_slack_double.py": "unit/bot/console/double/test_web_api.py",
+    "test_ooo_dates.py": "unit/bot/domain/services/test_absence_dates.py",
     # unit: handlers/
     "test_block_words.py": "unit/handlers/blocks/test_block_words.py",
     "test_message_parse.py": "unit/handlers/commands/test_message_parse.py",
@@ -64,6 +64,8 @@ TABLE: dict[str, str] = {
     "test_messages.py": "scenarios/messages/test_messages.py",
     "test_message_interim.py": "scenarios/messages/test_interim_call_back.py",
     "test_listeners.py": "scenarios/test_listeners_called_directly.py",
+    "test_layers.py": "unit/test_layers.py",
+    "test_hacking.py": "unit/test_hacking.py",
     "test_enquiries.py": "scenarios/enquiries/test_enquiries.py",
     "test_enquiry_customer.py": "scenarios/enquiries/test_customer_side.py",
     "test_ooo_commands.py": "scenarios/ooo/test_ooo_commands.py",

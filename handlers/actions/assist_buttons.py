@@ -5,8 +5,8 @@ from __future__ import annotations
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.services import assist
-from bot.services.incidents import incident_on_record
+from bot.domain.services import assist
+from bot.domain.services.incidents import incident_on_record
 from handlers.actions.item_button import Press, item_button
 from handlers.blocks.common import plain, section
 from handlers.call_for_help import call_for_help

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.services import enquiries
+from bot.domain.services import enquiries
 from handlers.actions.item_button import Press, form_button, item_button, read_out_button
 from handlers.blocks import enquiries as blocks
 from handlers.context import HandlerContext, Payload

@@ -21,10 +21,10 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot.roles import Roles
-from bot.services import messages
-from bot.services.item_actions import AlreadyYours
-from bot.services.windows import RepeatedAttempt, WindowClosed
+from bot.domain.roles import Roles
+from bot.domain.services import messages
+from bot.domain.services.item_actions import AlreadyYours
+from bot.domain.services.windows import RepeatedAttempt, WindowClosed
 from handlers.blocks.common import outcome_words
 from handlers.context import HandlerContext, Payload, Reply
 from handlers.replies import UserError, guarded, to_clicker

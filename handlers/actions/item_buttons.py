@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.services import item_actions
+from bot.domain.services import item_actions
 from handlers.actions.item_button import Press, item_button, item_errors
 from handlers.blocks.common import plain
 from handlers.context import HandlerContext, Payload, Reply

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.services import message_interim, messages
+from bot.domain.services import message_interim, messages
 from handlers.actions.item_button import (
     Press,
     form_button,

@@ -3,7 +3,7 @@ change the hand-over stored with the planned absence, until it starts."""
 
 from __future__ import annotations
 
-from bot.services import absences, planned_absences
+from bot.domain.services import absences, planned_absences
 from handlers.actions.item_button import Press, Refusals, item_button
 from handlers.blocks import ooo as blocks
 from handlers.context import Payload

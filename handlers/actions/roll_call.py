@@ -7,8 +7,8 @@ import uuid
 
 from sqlmodel import Session
 
-from bot.notices import ListenerReply, enqueue_notice
-from bot.services import closing, roll_call, visitors
+from bot.domain.notices import ListenerReply, enqueue_notice
+from bot.domain.services import closing, roll_call, visitors
 from handlers.actions.item_button import Press, item_button
 from handlers.blocks import closing as closing_blocks
 from handlers.blocks import roll_call as roll_call_blocks

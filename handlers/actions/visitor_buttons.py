@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 
-from bot.services import visitors
+from bot.domain.services import visitors
 from handlers.actions.item_button import Press, item_button
 from handlers.blocks import visitors as blocks
 from handlers.commands.visitor_parse import Arrived

@@ -7,7 +7,7 @@ import re
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.services import escorts, id_check
+from bot.domain.services import escorts, id_check
 from handlers.actions.item_button import Press, item_button
 from handlers.blocks.visitor_record import (
     ID_ACTION,

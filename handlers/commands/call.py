@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import Ack, BoltContext
 
-from bot.services import calls
+from bot.domain.services import calls
 from handlers.blocks.calls import CALL_USAGE, logged_reply
 from handlers.commands.call_parse import LogCall, parse_call
 from handlers.commands.slash import named, slash_command

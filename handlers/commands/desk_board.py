@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from bot.notices import ListenerReply, enqueue_notice
-from bot.services import board as board_service
-from bot.services import roll_call as roll_call_service
-from bot.services import sites, visitors
+from bot.domain.notices import ListenerReply, enqueue_notice
+from bot.domain.services import board as board_service
+from bot.domain.services import roll_call as roll_call_service
+from bot.domain.services import sites, visitors
 from handlers.blocks import board as blocks
 from handlers.blocks import roll_call as roll_call_blocks
 from handlers.blocks.ooo import back_on

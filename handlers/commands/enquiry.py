@@ -7,8 +7,8 @@ from datetime import date
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.services import enquiries
-from bot.when import WhenError, parse_when
+from bot.domain.services import enquiries
+from bot.domain.when import WhenError, parse_when
 from handlers.blocks import enquiries as blocks
 from handlers.blocks.routing import cover_words, holder_text
 from handlers.commands.enquiry_parse import LogEnquiry, parse_enquiry

@@ -5,8 +5,8 @@ from __future__ import annotations
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.roles import require_desk
-from bot.services import board, messages
+from bot.domain.roles import require_desk
+from bot.domain.services import board, messages
 from handlers.blocks import messages as blocks
 from handlers.blocks.board import whereabouts_note
 from handlers.blocks.routing import cover_words, holder_text

@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 
-from bot.services import absences, planned_absences
+from bot.domain.services import absences, planned_absences
 from handlers.blocks import ooo as blocks
 from handlers.commands.ooo_parse import (
     OOO_FORM,

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.roles import require_desk
+from bot.domain.roles import require_desk
 from handlers.blocks import visitors as blocks
 from handlers.commands.slash import kind_named, slash_command
 from handlers.commands.visitor_parse import (

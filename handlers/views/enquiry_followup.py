@@ -12,9 +12,9 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from sqlmodel import Session
 
-from bot.notices import ListenerReply, enqueue_notice
-from bot.roles import Refusal
-from bot.services import enquiries
+from bot.domain.notices import ListenerReply, enqueue_notice
+from bot.domain.roles import Refusal
+from bot.domain.services import enquiries
 from handlers.blocks import enquiries as blocks
 from handlers.blocks.common import actions, button, context, plain, section
 from handlers.context import HandlerContext, Payload, Reply

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.config import EnquiryConfig
+from bot.domain.config import EnquiryConfig
 from handlers.blocks.common import plain
 from handlers.commands.enquiry import log
 from handlers.commands.enquiry_parse import MAX_CONTACT, LogEnquiry

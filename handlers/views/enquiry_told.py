@@ -13,8 +13,8 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 
-from bot.config import EnquiryConfig
-from bot.services import enquiries
+from bot.domain.config import EnquiryConfig
+from bot.domain.services import enquiries
 from handlers.blocks import enquiries as blocks
 from handlers.blocks.common import context, plain
 from handlers.context import HandlerContext, Payload, Reply

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.services import incidents
+from bot.domain.services import incidents
 from handlers.blocks.common import plain
 from handlers.context import HandlerContext, Payload, Reply
 from handlers.replies import ephemeral, form_errors

@@ -10,8 +10,8 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.services import board
-from bot.services.messages import NewMessage
+from bot.domain.services import board
+from bot.domain.services.messages import NewMessage
 from handlers.blocks.board import whereabouts_note
 from handlers.blocks.messages import MESSAGE_FORM_ID, message_form_view
 from handlers.commands.message import take_new

@@ -9,9 +9,9 @@ from datetime import date
 
 from slack_bolt import Ack, BoltContext
 
-from bot.notices import ListenerReply, enqueue_notice
-from bot.services import message_interim
-from bot.services.messages import message_notice
+from bot.domain.notices import ListenerReply, enqueue_notice
+from bot.domain.services import message_interim
+from bot.domain.services.messages import message_notice
 from handlers.actions.item_button import item_errors
 from handlers.blocks import messages as blocks
 from handlers.context import HandlerContext, Payload, Reply

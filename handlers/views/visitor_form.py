@@ -9,8 +9,8 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.services import board, visitors
-from bot.services.id_check import Field, IdNumberTyped, refuse_id_numbers
+from bot.domain.services import board, visitors
+from bot.domain.services.id_check import Field, IdNumberTyped, refuse_id_numbers
 from handlers.blocks import visitors as blocks
 from handlers.blocks.board import whereabouts_note
 from handlers.blocks.common import plain

@@ -14,13 +14,13 @@ import sys
 import time
 from datetime import datetime
 
-from bot import sweep as sweep_module
-from bot.app import make_client
-from bot.clock import ManualClock
-from bot.config import parse_policy
 from bot.console import demo
-from bot.outbox_sender import OutboxSender
-from bot.sweep import outbox_moot, sweep
+from bot.domain import sweep as sweep_module
+from bot.domain.clock import ManualClock
+from bot.domain.config import parse_policy
+from bot.domain.sweep import outbox_moot, sweep
+from bot.runtime.app import make_client
+from bot.runtime.outbox_sender import OutboxSender
 from storage import outbox
 from storage.db import make_engine, session_scope
 from tests.conftest import example_policy_text

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.runtime.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,7 +57,7 @@ def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Completed
         if not k.startswith(("SLACK_", "DATABASE_URL", "FRONTDESK_"))
     }
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "bot.runtime.cli", *args],
         capture_output=True,
         text=True,
         timeout=60,

@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bench import crash
-from bot.slack_double import SlackDouble
+from bot.console.double import SlackDouble
 from storage.models import Outbox, Visit
 from tests.conftest import POSTGRES_URL
 

@@ -24,15 +24,15 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
-from bot.app import make_client
-from bot.clock import ManualClock
-from bot.config import Policy
 from bot.console import demo
+from bot.console.double import SlackDouble
 from bot.console.embedded import start_double
-from bot.outbox_sender import SEND_WORKERS, OutboxSender
-from bot.services.messages import NewMessage, take_message
-from bot.slack_double import SlackDouble
-from bot.sweep import DIGEST_SIZE, outbox_moot, sweep
+from bot.domain.clock import ManualClock
+from bot.domain.config import Policy
+from bot.domain.services.messages import NewMessage, take_message
+from bot.domain.sweep import DIGEST_SIZE, outbox_moot, sweep
+from bot.runtime.app import make_client
+from bot.runtime.outbox_sender import SEND_WORKERS, OutboxSender
 from storage import outbox
 from storage.db import make_engine, session_scope
 from storage.models import Item, Outbox

@@ -31,4 +31,4 @@ def test_the_wheel_carries_migrations_manifest_and_example_policy(tmp_path: Path
     ):
         assert needed in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "frontdesk = bot.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "frontdesk = bot.runtime.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

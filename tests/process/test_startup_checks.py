@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from bench.harness import clean_env, free_port, write_policy
-from bot.slack_double import SlackDouble
+from bot.console.double import SlackDouble
 from storage.db import make_engine
 from tests.conftest import POSTGRES_URL
 
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.process
 
 def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "bot.runtime.cli", *args],
         capture_output=True,
         text=True,
         timeout=60,
@@ -210,7 +210,7 @@ def test_a_postgres_database_that_does_not_exist_is_one_line(
 def upgrade_three_at_once(url: str, cwd: Path) -> list[subprocess.CompletedProcess[str]]:
     processes = [
         subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "db", "upgrade"],
+            [sys.executable, "-m", "bot.runtime.cli", "db", "upgrade"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

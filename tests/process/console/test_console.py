@@ -25,7 +25,7 @@ def run_console(
         [
             sys.executable,
             "-m",
-            "bot.cli",
+            "bot.runtime.cli",
             "console",
             "--db",
             f"sqlite:///{tmp_path / 'c.db'}",
@@ -112,7 +112,7 @@ def report_csv(tmp_path: Path, first: str, last: str) -> list[dict[str, str]]:
         [
             sys.executable,
             "-m",
-            "bot.cli",
+            "bot.runtime.cli",
             "report",
             "--from",
             first,

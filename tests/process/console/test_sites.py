@@ -30,7 +30,7 @@ SCRIPT = """\
 
 def _due(*args: str) -> datetime:
     answer = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "due", *args],
+        [sys.executable, "-m", "bot.runtime.cli", "due", *args],
         capture_output=True,
         text=True,
         timeout=60,

@@ -1,5 +1,5 @@
 """`frontdesk serve --http` in a subprocess, as a load balancer and Slack would see it: gunicorn
-(`gthread`) web processes with Bolt's WSGI adapter behind the guard (bot.http_front), /healthz,
+(`gthread`) web processes with Bolt's WSGI adapter behind the guard (bot.runtime.http_front), /healthz,
 and one `frontdesk worker` process beside them that sends what the listeners committed."""
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from bench.harness import (
     requests_for,
     write_policy,
 )
-from bot.slack_double import SlackDouble
-from bot.slack_double.requests import SignedRequest
+from bot.console.double import SlackDouble
+from bot.console.double.requests import SignedRequest
 from storage.db import make_engine
 from tests.conftest import POSTGRES_URL
 
@@ -226,7 +226,7 @@ def test_with_no_worker_nothing_is_sent_until_a_worker_runs(
         time.sleep(1.5)  # three polls' worth: no worker, so no DM
         assert dms_about(double, "U0ALICE", 0) == []
         worker = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "worker"],
+            [sys.executable, "-m", "bot.runtime.cli", "worker"],
             env=server.env,
             cwd=tmp_path,
             stdout=subprocess.DEVNULL,
@@ -342,7 +342,7 @@ def postgres_database() -> Iterator[str]:
     url = admin.url.set(database=name).render_as_string(hide_password=False)
     try:
         subprocess.run(
-            [sys.executable, "-m", "bot.cli", "db", "upgrade"],
+            [sys.executable, "-m", "bot.runtime.cli", "db", "upgrade"],
             env=clean_env({"DATABASE_URL": url}),
             check=True,
             capture_output=True,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bench.harness import clean_env, write_policy
-from bot.slack_double import SlackDouble
+from bot.console.double import SlackDouble
 
 pytestmark = pytest.mark.process
 
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.process
 SCRIPT = textwrap.dedent(
     """
     import sys, threading
-    import bot.socket_mode_client as socket_mode
+    import bot.runtime.socket_mode_client as socket_mode
     from slack_bolt.request import BoltRequest
 
     class Handler:
@@ -48,7 +48,7 @@ SCRIPT = textwrap.dedent(
             print("closed", flush=True)
 
     socket_mode.FrontDeskSocketModeHandler = Handler
-    from bot.cli import main
+    from bot.runtime.cli import main
     sys.exit(main(["serve"]))
     """
 )

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from bench.harness import clean_env, requests_for, start_double, write_policy
-from bot.slack_double import SlackDouble
-from bot.slack_double.requests import SlackRequests
-from bot.slack_double.socket_mode import APP_TOKEN, SocketModeDouble
+from bot.console.double import SlackDouble
+from bot.console.double.requests import SlackRequests
+from bot.console.double.socket_mode import APP_TOKEN, SocketModeDouble
 from tests.helpers import block_text, buttons
 
 pytestmark = pytest.mark.process
@@ -68,7 +68,7 @@ def serve(tmp_path: Path) -> Iterator[SocketModeServe]:
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve"],
+            [sys.executable, "-m", "bot.runtime.cli", "serve"],
             env=env,
             cwd=tmp_path,
             stdout=out,
@@ -172,7 +172,7 @@ def test_after_a_refresh_disconnect_the_next_command_is_acked_well_within_3_s(
     # Slack sends the next envelope once the new connection is open: acked at once on it, and
     # even counted from the disconnect, well within Slack's 3 s (3.02 s on slack_sdk's built-in
     # client, which read nothing for 3 s after switching; up to 10 s on websocket-client's
-    # own when the closing thread read Slack's answer to its close frame: bot.socket_mode_client).
+    # own when the closing thread read Slack's answer to its close frame: bot.runtime.socket_mode_client).
     assert ack.at - sent < 1.5, f"{ack.at - sent:.3f} s"
     assert ack.at - asked < 2.0, f"{ack.at - asked:.3f} s"
     assert serve.socket.wait_for_close(old, timeout=ACK_WITHIN_S).closed_cleanly
@@ -216,9 +216,9 @@ def test_connections_open_takes_only_the_app_token(token: str | None, error: str
 
 
 def test_the_double_runs_on_its_own_and_prints_what_to_set() -> None:
-    """`python -m bot.slack_double`, for a newcomer: the settings to export, then a prompt."""
+    """`python -m bot.console.double`, for a newcomer: the settings to export, then a prompt."""
     finished = subprocess.run(
-        [sys.executable, "-m", "bot.slack_double"],
+        [sys.executable, "-m", "bot.console.double"],
         input="/visitor arrived Jane Doe for @alice\n",
         capture_output=True,
         text=True,

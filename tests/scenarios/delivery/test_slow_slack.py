@@ -20,16 +20,16 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.app import make_client
-from bot.clock import Clock
-from bot.config import Policy
 from bot.console import demo
+from bot.console.double import Call, SlackDouble
 from bot.console.embedded import Embedded, start_double
-from bot.jobs import Job, JobContext
-from bot.outbox_sender import OutboxSender
-from bot.scheduler import rounds_for, run_scheduled_job
-from bot.slack_double import Call, SlackDouble
-from bot.sweep import JOB as SWEEP_JOB
+from bot.domain.clock import Clock
+from bot.domain.config import Policy
+from bot.domain.jobs import Job, JobContext
+from bot.domain.sweep import JOB as SWEEP_JOB
+from bot.runtime.app import make_client
+from bot.runtime.outbox_sender import OutboxSender
+from bot.runtime.scheduler import rounds_for, run_scheduled_job
 from storage import outbox
 from storage.db import session_scope
 from storage.models import Outbox
@@ -198,7 +198,7 @@ def test_a_channel_slack_rate_limited_is_then_paced_at_about_a_post_a_second(
 ) -> None:
     from types import SimpleNamespace
 
-    from bot import outbox_sender
+    from bot.runtime import outbox_sender
 
     now = [1000.0]
     slept: list[float] = []
@@ -244,7 +244,7 @@ def test_a_poison_row_fails_alone_and_the_desk_is_told_once(
         )
     write(engine, [("good-3", DESK), ("good-4", ALICE)])
     sender = sender_for(engine, double, clock, policy)
-    with caplog.at_level(logging.ERROR, logger="bot.outbox_sender"):
+    with caplog.at_level(logging.ERROR, logger="bot.runtime.outbox_sender"):
         for _ in range(3):
             sender.deliver_due()
             clock.advance(timedelta(minutes=15))  # type: ignore[attr-defined]
@@ -324,7 +324,7 @@ def test_a_job_that_raises_every_round_holds_up_neither_the_sweep_nor_the_others
     )
     fd.command(RECEPTION, "/message", "<@U0ALICE|alice> Jane Doe")
     rounds = rounds_for(fd.runtime, jobs=jobs)
-    with caplog.at_level(logging.ERROR, logger="bot.jobs"):
+    with caplog.at_level(logging.ERROR, logger="bot.domain.jobs"):
         fd.clock.set(WARN)
         rounds.run_once()
         fd.clock.set(WED_4PM)
@@ -381,7 +381,7 @@ def test_a_sweep_past_the_deadline_drops_the_warning_aloud_and_alerts(
 ) -> None:
     fd.command(RECEPTION, "/message", "<@U0ALICE|alice> Jane Doe")
     fd.clock.set(WED_4PM)  # no sweep between the warning and the deadline
-    with caplog.at_level(logging.WARNING, logger="bot.sweep"):
+    with caplog.at_level(logging.WARNING, logger="bot.domain.sweep"):
         run_round(fd)
     assert [block_text(d).split(":")[0] for d in dms_to(fd, ALICE)[1:]] == ["Overdue"]
     assert len(alerts(fd)) == 1
@@ -402,7 +402,7 @@ def test_a_warning_written_in_time_but_not_sent_by_the_deadline_is_dropped_aloud
     finally:
         fd.double.accept_connections()
     fd.clock.set(WED_4PM)
-    with caplog.at_level(logging.WARNING, logger="bot.sweep"):
+    with caplog.at_level(logging.WARNING, logger="bot.domain.sweep"):
         run_round(fd)
     assert [block_text(d).split(":")[0] for d in dms_to(fd, ALICE)[1:]] == ["Overdue"]
     assert states(fd.engine)["item:1:warn:v1"] == "dropped"

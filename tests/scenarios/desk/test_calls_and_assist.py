@@ -13,8 +13,8 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.console.embedded import Embedded
-from bot.reports.export import render_report
-from bot.reports.periods import Period
+from bot.domain.reports.export import render_report
+from bot.domain.reports.periods import Period
 from storage.models import AssistCall, Incident, Outbox, PhoneCall
 from tests.conftest import SITE
 from tests.helpers import block_text, buttons, last_reply, posts_to, press
@@ -254,8 +254,8 @@ def test_desk_forget_erases_a_callers_calls_and_the_incident_naming_them(fd: Emb
 
 
 def test_retention_anonymises_old_calls_and_incidents(fd: Embedded) -> None:
-    from bot.jobs import JobContext
-    from bot.services import retention
+    from bot.domain.jobs import JobContext
+    from bot.domain.services import retention
 
     fd.command(RECEPTION, "/call", "out Jo Bloggs: returned the call")
     fd.command(RECEPTION, "/desk", "assist: Jo Bloggs again")

@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from bot.console.embedded import Embedded
-from bot.jobs import JobContext, load_jobs, run_due
+from bot.domain.jobs import JobContext, load_jobs, run_due
 from storage.models import Visit
 from tests.helpers import block_text, buttons, posts_to
 

@@ -17,12 +17,12 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.config import Policy
 from bot.console.embedded import Embedded
-from bot.jobs import JobContext
-from bot.reports import weekly
-from bot.reports.export import render_report, write_report
-from bot.reports.periods import Period, parse_period
+from bot.domain.config import Policy
+from bot.domain.jobs import JobContext
+from bot.domain.reports import weekly
+from bot.domain.reports.export import render_report, write_report
+from bot.domain.reports.periods import Period, parse_period
 from storage import audit, enquiries, items, staff
 from storage.models import Enquiry, Item, Outbox, PhoneCall, PhoneMessage
 from tests.conftest import SITE
@@ -309,7 +309,7 @@ def test_the_charts_pixels_show_the_figures_of_the_csv(engine: Engine, policy: P
     lie on one another, so those are read off the figure rather than its pixels)."""
     from matplotlib.image import imread
 
-    from bot.reports.chart import CALLS_IN, CALLS_OUT, draw
+    from bot.domain.reports.chart import CALLS_IN, CALLS_OUT, draw
 
     generate_quarter(engine, policy, per_day=3)
     with Session(engine) as session:

@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.clock import ManualClock
-from bot.config import parse_policy
 from bot.console.embedded import Embedded
-from bot.reports.export import render_report
-from bot.reports.periods import Period
+from bot.domain.clock import ManualClock
+from bot.domain.config import parse_policy
+from bot.domain.reports.export import render_report
+from bot.domain.reports.periods import Period
 from storage.models import CustomerReply, Enquiry, Item
 from tests.conftest import TUESDAY_3PM, example_policy_text, start_on_test_clock
 from tests.helpers import block_text, buttons, dms_to, last_reply, posts_to, press, submit_told
@@ -33,7 +33,7 @@ ALICE_M, BOB_M = "<@U0ALICE|alice>", "<@U0BOB|bob>"
 def dates_read_once() -> None:
     """Read a date once before the tests: dateparser's first use loads its data, which on a
     busy machine can take longer than a request's 2.5 s budget."""
-    from bot.when import parse_when
+    from bot.domain.when import parse_when
 
     parse_when("friday", now=TUESDAY_3PM, tz=TUESDAY_3PM.tzinfo)  # type: ignore[arg-type]
 
@@ -396,7 +396,7 @@ def test_the_report_counts_enquiries_by_kind_and_channel_and_the_csv_says_what_w
 
 
 def test_retention_clears_the_contact_and_what_was_said(fd: Embedded) -> None:
-    from bot.services import privacy
+    from bot.domain.services import privacy
 
     fd.command(
         RECEPTION,

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.console.embedded import Embedded
-from bot.services import enquiries as service
+from bot.domain.services import enquiries as service
 from storage.models import AuditEvent, Enquiry, Item
 from tests.conftest import SITE
 from tests.helpers import block_text, buttons, dms_to, last_reply, posts_to, submit_told

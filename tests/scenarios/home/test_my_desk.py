@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from bot.console.embedded import Embedded
-from bot.services import windows
-from bot.services.windows import Owner
+from bot.domain.services import windows
+from bot.domain.services.windows import Owner
 from storage.models import Visit
 from tests.helpers import block_text
 

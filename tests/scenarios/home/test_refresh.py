@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from bot.console.double import Call
 from bot.console.embedded import Embedded
-from bot.slack_double import Call
 from storage.models import Item
 from tests.helpers import block_text, buttons, dms_to, last_reply, press, submit_told
 from tests.time_helpers import advance

@@ -39,10 +39,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select as select_rows
 from sqlmodel import Session, select
 
-from bot.clock import ManualClock
-from bot.config import EnquiryConfig, parse_policy
 from bot.console import demo
 from bot.console.embedded import Embedded
+from bot.domain.clock import ManualClock
+from bot.domain.config import EnquiryConfig, parse_policy
 from handlers.actions.item_buttons import REASSIGN_FORM_ID, reassign_view
 from handlers.blocks.messages import (
     INTERIM_FORM_ID,

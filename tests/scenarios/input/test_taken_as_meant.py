@@ -162,7 +162,7 @@ def test_a_desk_reminder_for_a_message_with_no_number_offers_no_show_number(
 
 
 def test_an_incident_logged_as_yesterday_3pm_tells_the_managers_the_date(fd: Embedded) -> None:
-    from bot.services.incidents import report_incident
+    from bot.domain.services.incidents import report_incident
     from storage.db import session_scope
     from tests.time_helpers import run_round
 
@@ -233,8 +233,8 @@ def _message_item(fd: Embedded, *, started: datetime, due: datetime, **done: obj
 def test_a_week_with_a_breach_gets_its_weekly_report_though_the_window_started_before_it(
     fd: Embedded,
 ) -> None:
-    from bot.jobs import JobContext
-    from bot.reports import weekly
+    from bot.domain.jobs import JobContext
+    from bot.domain.reports import weekly
     from tests.conftest import SITE
 
     # Started Friday 13 Nov, due Monday 16 Nov, never answered: breached in the week of 16 Nov.
@@ -255,8 +255,8 @@ def test_a_week_with_a_breach_gets_its_weekly_report_though_the_window_started_b
 def test_a_message_answered_at_its_due_instant_is_on_time_for_the_owner_and_the_report(
     fd: Embedded,
 ) -> None:
-    from bot.reports.export import render_report
-    from bot.reports.periods import week_of
+    from bot.domain.reports.export import render_report
+    from bot.domain.reports.periods import week_of
     from tests.scenarios.messages.test_messages import click
     from tests.time_helpers import advance_to, alerts
 
@@ -277,7 +277,7 @@ def test_a_message_answered_at_its_due_instant_is_on_time_for_the_owner_and_the_
 def test_a_manager_whose_week_had_no_calls_sees_call_charts_that_start_at_zero() -> None:
     from matplotlib.figure import Figure
 
-    from bot.reports.chart import _whole_counts
+    from bot.domain.reports.chart import _whole_counts
 
     axes = Figure().add_subplot()
     axes.bar(range(7), [0] * 7)
@@ -287,8 +287,8 @@ def test_a_manager_whose_week_had_no_calls_sees_call_charts_that_start_at_zero()
 
 
 def test_the_reports_csv_names_owners_by_handle_not_user_id(fd: Embedded) -> None:
-    from bot.reports.export import render_report
-    from bot.reports.periods import Period
+    from bot.domain.reports.export import render_report
+    from bot.domain.reports.periods import Period
     from storage import staff
     from tests.conftest import SITE
 
@@ -407,7 +407,7 @@ def test_a_manager_who_takes_one_item_of_a_digest_sees_it_marked_and_its_buttons
 def test_passing_the_desks_enquiry_on_from_the_home_tab_leaves_no_buttons_on_the_desk_post(
     fd: Embedded,
 ) -> None:
-    from bot.services import enquiries
+    from bot.domain.services import enquiries
     from storage.db import session_scope
 
     alice_away(fd, backup=None)

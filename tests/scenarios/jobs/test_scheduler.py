@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.config import parse_policy
 from bot.console.embedded import Embedded
-from bot.job_list import JOBS
-from bot.scheduler import DELIVER_EVERY_S, DELIVER_JOB_ID, start_scheduler
+from bot.domain.config import parse_policy
+from bot.domain.job_list import JOBS
+from bot.runtime.scheduler import DELIVER_EVERY_S, DELIVER_JOB_ID, start_scheduler
 from tests.conftest import example_policy_text
 from tests.helpers import block_text, dms_to
 from tests.time_helpers import advance, alerts

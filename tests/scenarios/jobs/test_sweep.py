@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from bot.console.embedded import Embedded
-from bot.jobs import JobContext, next_instant
-from bot.services.messages import called_back
-from bot.sweep import earliest_stage_at, sweep
+from bot.domain.jobs import JobContext, next_instant
+from bot.domain.services.messages import called_back
+from bot.domain.sweep import earliest_stage_at, sweep
 from storage.db import session_scope
 from storage.models import Absence, Item, Outbox
 from tests.helpers import block_text, buttons, dms_to, posts_to

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
-from bot.clock import ManualClock
-from bot.config import parse_policy
 from bot.console.embedded import Embedded
+from bot.domain.clock import ManualClock
+from bot.domain.config import parse_policy
 from storage.migrate import is_current, upgrade
 from storage.models import CustomerReply, Item
 from tests.conftest import SITE, TUESDAY_3PM, example_policy_text, start_on_test_clock

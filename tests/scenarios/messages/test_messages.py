@@ -29,7 +29,7 @@ def windows(fd: Embedded) -> list[Item]:
 
 def click(fd: Embedded, user_id: str, call: object, label: str) -> None:
     """Press the button labelled `label` on a message the bot posted."""
-    from bot.slack_double import Call
+    from bot.console.double import Call
 
     assert isinstance(call, Call)
     press(fd, user_id, call, label)

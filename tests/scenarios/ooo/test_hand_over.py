@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.console.embedded import Embedded
-from bot.services import absences
+from bot.domain.services import absences
 from storage.db import session_scope
 from storage.models import Item, Outbox
 

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.console.embedded import Embedded
-from bot.jobs import JobContext, next_instant, run_due
+from bot.domain.jobs import JobContext, next_instant, run_due
 from storage.models import Absence, Outbox
 from tests.helpers import block_text, buttons, dms_to, last_reply, posts_to
 

@@ -164,7 +164,7 @@ def lines(text: str, start: str) -> int:
 def test_one_absence_whose_hand_over_fails_does_not_hold_up_another(
     fd: Embedded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.services import planned_absences
+    from bot.domain.services import planned_absences
 
     real = planned_absences.hand_over
 

@@ -14,9 +14,9 @@ from slack_sdk import WebClient
 from sqlmodel import Session, select
 
 from bot.console.embedded import Embedded
-from bot.jobs import JobContext, run_job
-from bot.services import directory_sync, people
-from bot.services.people import KnownPerson
+from bot.domain.jobs import JobContext, run_job
+from bot.domain.services import directory_sync, people
+from bot.domain.services.people import KnownPerson
 from handlers.directory import Directory, quick_client
 from handlers.replies import UserError
 from storage.db import session_scope

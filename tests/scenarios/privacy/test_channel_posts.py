@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 from sqlmodel import Session, select
 
-from bot.contacts import region_for_zone, scrub_contacts
-from bot.services.board import Board, Status
+from bot.domain.contacts import region_for_zone, scrub_contacts
+from bot.domain.services.board import Board, Status
 from handlers.blocks import alerts, closing, enquiries, incidents, messages, visitors
 from handlers.text import channel_text
 from storage.models import PhoneMessage
@@ -378,8 +378,8 @@ def _fresh_desk() -> Iterator[Any]:
     """A Front Desk of its own for one generated example (new SQLite file, frozen clock)."""
     from sqlmodel import SQLModel
 
-    from bot.clock import ManualClock
-    from bot.config import parse_policy
+    from bot.domain.clock import ManualClock
+    from bot.domain.config import parse_policy
     from storage.db import make_engine
     from tests.conftest import start_on_test_clock
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from bot.console.embedded import Embedded
-from bot.jobs import JobContext
-from bot.services import retention
+from bot.domain.jobs import JobContext
+from bot.domain.services import retention
 from storage.models import AuditEvent, Enquiry, Item, SlackPost, Visit
 from tests.helpers import block_text, last_reply, posts_to
 

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from bot.clock import ManualClock
-from bot.config import Policy
 from bot.console.embedded import Embedded
+from bot.domain.clock import ManualClock
+from bot.domain.config import Policy
 from handlers import transaction
 from handlers.transaction import BUDGET_S
 from storage import outbox
@@ -235,7 +235,7 @@ def test_send_someone_after_the_visitor_left_asks_nobody(fd: Embedded) -> None:
 
 
 def test_a_task_that_fails_for_good_is_told_to_the_desk_once(fd: Embedded) -> None:
-    from bot.task_runner import MAX_ATTEMPTS, TaskRunner
+    from bot.runtime.task_runner import MAX_ATTEMPTS, TaskRunner
     from storage import tasks
     from storage.db import session_scope
 

@@ -13,13 +13,13 @@ from slack_bolt.request import BoltRequest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from bot.app import build_runtime
-from bot.clock import ManualClock
-from bot.config import Policy
 from bot.console import demo
+from bot.console.double import SlackDouble
+from bot.console.double.requests import SignedRequest, SlackRequests
 from bot.console.embedded import Embedded
-from bot.slack_double import SlackDouble
-from bot.slack_double.requests import SignedRequest, SlackRequests
+from bot.domain.clock import ManualClock
+from bot.domain.config import Policy
+from bot.runtime.app import build_runtime
 from handlers.security import ReplayGuard
 from storage.models import Outbox, Visit
 

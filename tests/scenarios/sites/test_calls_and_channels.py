@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
-from bot.channels import Channels
-from bot.config import DEFAULT_SITE, ConfigError, parse_policy
 from bot.console.embedded import Embedded
-from bot.sweep import sweep
+from bot.domain.channels import Channels
+from bot.domain.config import DEFAULT_SITE, ConfigError, parse_policy
+from bot.domain.sweep import sweep
 from storage.migrate import is_current, upgrade
 from storage.models import AssistCall, Incident, PhoneCall
 from tests.conftest import SITE

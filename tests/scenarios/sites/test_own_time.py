@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from bot.config import DEFAULT_SITE
 from bot.console.embedded import Embedded
+from bot.domain.config import DEFAULT_SITE
 from storage.models import Absence, Item, Visit
 from tests.conftest import SITE
 from tests.helpers import last_reply

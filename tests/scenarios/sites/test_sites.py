@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from bot.config import DEFAULT_SITE, ConfigError, parse_policy
 from bot.console.embedded import Embedded
-from bot.durations import parse_duration
-from bot.jobs import JobContext
-from bot.reports import weekly
-from bot.services import closing
+from bot.domain.config import DEFAULT_SITE, ConfigError, parse_policy
+from bot.domain.durations import parse_duration
+from bot.domain.jobs import JobContext
+from bot.domain.reports import weekly
+from bot.domain.services import closing
 from storage.models import Closure, Enquiry, Item, Outbox, Staff, Visit
 from tests.conftest import SITE
 from tests.helpers import block_text, dms_to, last_reply, posts_to, press
@@ -312,7 +312,7 @@ def test_one_weekly_report_per_site(fd: Embedded) -> None:
 
 def _due(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "due", *args],
+        [sys.executable, "-m", "bot.runtime.cli", "due", *args],
         capture_output=True,
         text=True,
         timeout=60,

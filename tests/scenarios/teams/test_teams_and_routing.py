@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from bot.config import ConfigError, Policy, parse_policy
 from bot.console.embedded import Embedded
+from bot.domain.config import ConfigError, Policy, parse_policy
 from storage.models import Item, PhoneMessage
 from tests.conftest import example_policy_text
 from tests.helpers import block_text, dms_to, last_reply, posts_to
@@ -144,8 +144,8 @@ def test_a_rule_by_the_loggers_team(fd: Embedded) -> None:
 def test_breaches_are_counted_by_the_team_the_item_opened_with(fd: Embedded) -> None:
     from datetime import timedelta
 
-    from bot.reports.figures import compute, gather
-    from bot.reports.periods import week_of
+    from bot.domain.reports.figures import compute, gather
+    from bot.domain.reports.periods import week_of
 
     fd.command(RECEPTION, "/message", f"{ALICE_M} Jane Doe: the invoice")
     fd.command(RECEPTION, "/message", f"{CAROL_M} Sam Roe: the parcel")
@@ -236,8 +236,8 @@ def test_only_managers_may_act_on_what_a_rule_gave_the_managers(fd: Embedded) ->
 
 
 def test_reception_may_not_take_a_message_a_rule_gave_the_managers(fd: Embedded) -> None:
-    from bot.roles import Refusal, Roles
-    from bot.services.item_access import require_may_act, require_may_take
+    from bot.domain.roles import Refusal, Roles
+    from bot.domain.services.item_access import require_may_act, require_may_take
 
     roles = Roles(frozenset({MANAGER}), frozenset({RECEPTION}), managers_channel=MANAGERS)
     item = Item(

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import Engine, String, Text, inspect, select, text
 from sqlmodel import Session
 
-from bot.config import ConfigError, Policy, parse_policy
 from bot.console.embedded import Embedded
-from bot.services import privacy
-from bot.services.id_check import holds_id_number
+from bot.domain.config import ConfigError, Policy, parse_policy
+from bot.domain.services import privacy
+from bot.domain.services.id_check import holds_id_number
 from storage.models import AuditEvent, Enquiry, Visit, WatchEntry
 from tests.conftest import example_policy_text
 from tests.helpers import block_text, buttons, dms_to, last_ack, last_reply, posts_to, press
@@ -183,8 +183,8 @@ def test_on_my_way_makes_the_host_the_escort_and_hand_over_passes_it_on(fd: Embe
 
 
 def test_only_the_escort_or_the_desk_may_hand_over(fd: Embedded) -> None:
-    from bot.roles import Refusal
-    from bot.services import escorts
+    from bot.domain.roles import Refusal
+    from bot.domain.services import escorts
 
     fd.command(RECEPTION, "/visitor", f"arrived Kim Lee for {ALICE_M}")
     visit_id = visits(fd)[0].id or 0

@@ -13,8 +13,8 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.console.embedded import Embedded
-from bot.services import visitor_log
-from bot.services.privacy import run_retention
+from bot.domain.services import visitor_log
+from bot.domain.services.privacy import run_retention
 from storage.models import Visit
 from storage.names import name_key
 from tests.helpers import block_text, buttons, last_ack, last_reply

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.services.board import Board
+from bot.domain.services.board import Board
 from handlers.blocks import closing, enquiries, incidents, messages, ooo, visitors
 from handlers.blocks.common import outcome_words
 from tests.helpers import roll_call_posts
@@ -159,8 +159,8 @@ def test_a_late_notice_for_an_e_mailed_complaint_shows_no_telephone(
     [(10, "lists them all"), (60, "lists the first 40")],
 )
 def test_the_home_tab_says_what_desk_mine_will_list(more: int, said: str) -> None:
-    from bot.services.board import Status
-    from bot.services.my_desk import MyDesk
+    from bot.domain.services.board import Status
+    from bot.domain.services.my_desk import MyDesk
     from handlers.blocks.home import home_view
 
     desk = MyDesk(

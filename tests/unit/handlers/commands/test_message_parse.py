@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.messages import parse_phone, phone_region
+from bot.domain.services.messages import parse_phone, phone_region
 from handlers.commands.message_parse import Help, OpenForm, TakeMessage, parse_message
 from handlers.commands.parsing import ParseError
 
