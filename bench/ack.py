@@ -7,7 +7,7 @@ Two configurations, each with its own Slack double (in this process, every call 
 - one web process × 8 threads, on a SQLite file (serve's only choice on SQLite);
 - two web processes × 8 threads, on PostgreSQL (serve's default there).
 
-In each, two servers as subprocesses on gunicorn `gthread` (bot.http_server): `frontdesk serve
+In each, two servers as subprocesses on gunicorn `gthread` (bot.runtime.http_server): `frontdesk serve
 --http` (its web processes and its worker process) and `bench.bare_app`, whose listener commits
 one row and acks, on the same processes, threads and database. A separate load generator
 (bench/loadgen.py) sends pre-signed requests open loop at a fixed rate.
@@ -58,8 +58,8 @@ from bench.harness import (
     start_double,
 )
 from bench.loadgen import summary
-from bot.slack_double import SlackDouble
-from bot.slack_double.requests import SignedRequest, SlackRequests
+from bot.console.double import SlackDouble
+from bot.console.double.requests import SignedRequest, SlackRequests
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.models import Outbox, Task

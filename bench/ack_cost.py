@@ -36,10 +36,10 @@ from typing import Any
 from sqlalchemy import Engine, event, text
 
 from bench.ack import COMMANDS, HOSTS, PG_DEFAULT
-from bot.clock import ManualClock
-from bot.config import parse_policy
+from bot.console.double.requests import SignedRequest
 from bot.console.embedded import start_embedded
-from bot.slack_double.requests import SignedRequest
+from bot.domain.clock import ManualClock
+from bot.domain.config import parse_policy
 from storage.db import make_engine
 from storage.models import SQLModel
 from tests.conftest import TUESDAY_3PM, example_policy_text

@@ -2,9 +2,9 @@
 then acks — the least an app can do and still keep "acknowledged means saved".
 
 It runs on the same server stack as `frontdesk serve --http`: gunicorn with `gthread` web
-processes (bot.http_server.FrontDeskServer, so the same worker class, keep-alive and timeouts),
+processes (bot.runtime.http_server.FrontDeskServer, so the same worker class, keep-alive and timeouts),
 the same number of processes and threads, Bolt's WSGI adapter with the signature check, Bolt's
-listener pool of the same size (bot.serve.LISTENER_WORKERS), and the same engine settings
+listener pool of the same size (bot.runtime.serve.LISTENER_WORKERS), and the same engine settings
 (storage.db.make_engine: WAL and synchronous=NORMAL on SQLite; psycopg on PostgreSQL). It has
 no worker process: nothing happens after its ack.
 
@@ -26,8 +26,8 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 from sqlalchemy import Column, DateTime, Engine, Integer, MetaData, String, Table, insert
 
-from bot.http_server import FrontDeskServer
-from bot.serve import LISTENER_WORKERS, HttpOptions
+from bot.runtime.http_server import FrontDeskServer
+from bot.runtime.serve import LISTENER_WORKERS, HttpOptions
 from storage.db import make_engine
 
 METADATA = MetaData()

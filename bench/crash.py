@@ -52,8 +52,8 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
 
 from bench.harness import ServerProcess, emit, frontdesk_serve, post, requests_for, start_double
-from bot.slack_double import Call, SlackDouble
-from bot.slack_double.requests import SignedRequest, SlackRequests
+from bot.console.double import Call, SlackDouble
+from bot.console.double.requests import SignedRequest, SlackRequests
 from handlers.views.visitor_form import form_view
 from storage.db import make_engine
 from storage.migrate import upgrade

@@ -1,4 +1,4 @@
-"""Latency of the date phrases `/ooo` accepts (bot.when.parse_when): the first call in a fresh
+"""Latency of the date phrases `/ooo` accepts (bot.domain.when.parse_when): the first call in a fresh
 process (which loads dateparser, lazily) and the steady state over the phrase list.
 
     python -m bench.dateparse [--quick]
@@ -31,7 +31,7 @@ PHRASES = (
 FIRST_CALL = """
 import json, time
 t0 = time.perf_counter()
-from bot.when import parse_when
+from bot.domain.when import parse_when
 t1 = time.perf_counter()
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -58,8 +58,8 @@ def first_call() -> dict[str, Any]:
 
 
 def import_is_lazy() -> bool:
-    """Importing bot.when does not import dateparser."""
-    code = "import sys, bot.when; print('dateparser' in sys.modules)"
+    """Importing bot.domain.when does not import dateparser."""
+    code = "import sys, bot.domain.when; print('dateparser' in sys.modules)"
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=clean_env({}), cwd=ROOT
     )
@@ -67,7 +67,7 @@ def import_is_lazy() -> bool:
 
 
 def steady(rounds: int) -> list[float]:
-    from bot.when import WhenError, parse_when
+    from bot.domain.when import WhenError, parse_when
 
     for phrase in PHRASES:  # warm
         parse_when(phrase, now=NOW, tz=TORONTO)

@@ -3,7 +3,7 @@ every host has been told, with the Slack double answering each call after 200 ms
 chat.postMessage's pace (a burst of 3 a channel, then one a second; 429 with Retry-After).
 
 - In this process: a Slack double (latency and rate limits on, the demo people plus `--hosts`
-  hosts), a SQLite file migrated to head, and the Bolt app built by `bot.app.build_runtime` with
+  hosts), a SQLite file migrated to head, and the Bolt app built by `bot.runtime.app.build_runtime` with
   its listeners on a pool of 8 threads. The sender is woken as under `serve`: a listener's
   `ctx.deliver()` only wakes a delivery thread, which also looks every half second.
 - `--commands` signed `/visitor arrived Visitor N from Acme for @hNN` (two visitors a host) are
@@ -43,13 +43,13 @@ from sqlalchemy import Engine, text
 
 from bench.harness import SECRET, emit, requests_for, start_double
 from bench.stats import percentile
-from bot.app import build_runtime
-from bot.clock import SystemClock
-from bot.config import parse_policy
 from bot.console import demo
-from bot.outbox_sender import OutboxSender
-from bot.slack_double import SlackDouble
-from bot.slack_double.requests import SignedRequest
+from bot.console.double import SlackDouble
+from bot.console.double.requests import SignedRequest
+from bot.domain.clock import SystemClock
+from bot.domain.config import parse_policy
+from bot.runtime.app import build_runtime
+from bot.runtime.outbox_sender import OutboxSender
 from storage.db import make_engine
 from storage.migrate import upgrade
 

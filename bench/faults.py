@@ -35,7 +35,7 @@ from sqlalchemy import Engine, func, make_url, select, text
 from sqlmodel import Session, col
 
 from bench.harness import ServerProcess, emit, frontdesk_serve, phone_message, start_double
-from bot.slack_double import SlackDouble
+from bot.console.double import SlackDouble
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.models import Item, Outbox

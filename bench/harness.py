@@ -20,8 +20,8 @@ from types import TracebackType
 from typing import IO, Any
 
 from bot.console import demo
-from bot.slack_double import SlackDouble
-from bot.slack_double.requests import SignedRequest, SlackRequests
+from bot.console.double import SlackDouble
+from bot.console.double.requests import SignedRequest, SlackRequests
 from storage.models import PhoneMessage
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -217,7 +217,7 @@ def frontdesk_serve(
     python_flags: Sequence[str] = (),
     extra_args: Sequence[str] = (),
 ) -> ServerProcess:
-    """`python -m bot.cli serve --http` against the double (not started yet): gunicorn's master,
+    """`python -m bot.runtime.cli serve --http` against the double (not started yet): gunicorn's master,
     its web processes (`workers`; serve's default when None) and the worker process."""
     port = free_port()
     env = clean_env(
@@ -233,7 +233,7 @@ def frontdesk_serve(
     args = [
         *python_flags,
         "-m",
-        "bot.cli",
+        "bot.runtime.cli",
         "serve",
         "--http",
         "--host",

@@ -33,8 +33,8 @@ from bench.harness import (
     start_double,
     visitor_arrived,
 )
-from bot.slack_double import SlackDouble
-from bot.slack_double.requests import SignedRequest, SlackRequests
+from bot.console.double import SlackDouble
+from bot.console.double.requests import SignedRequest, SlackRequests
 
 HEAVY = ("dateparser", "matplotlib", "pandas", "numpy", "PIL")
 

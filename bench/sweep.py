@@ -31,7 +31,7 @@ from sqlalchemy import Engine, delete, text, update
 from sqlmodel import Session, SQLModel, col
 
 from bench.harness import emit, phone_message
-from bot.config import Policy, parse_policy
+from bot.domain.config import Policy, parse_policy
 from storage.db import make_engine
 from storage.models import Item, Outbox
 
@@ -73,9 +73,9 @@ def policy() -> Policy:
 
 
 def sweeper(pol: Policy) -> tuple[str, Callable[[Engine], int]]:
-    """bot.sweep.sweep when it exists; else the same read (due_for_sweep) and marking."""
-    if importlib.util.find_spec("bot.sweep") is not None:
-        from bot.sweep import sweep
+    """bot.domain.sweep.sweep when it exists; else the same read (due_for_sweep) and marking."""
+    if importlib.util.find_spec("bot.domain.sweep") is not None:
+        from bot.domain.sweep import sweep
 
         def run(engine: Engine) -> int:
             result = sweep(
@@ -83,9 +83,9 @@ def sweeper(pol: Policy) -> tuple[str, Callable[[Engine], int]]:
             )
             return int(result.stages)
 
-        return "bot.sweep.sweep", run
+        return "bot.domain.sweep.sweep", run
 
-    from bot.services import windows
+    from bot.domain.services import windows
     from storage import items
     from storage.db import session_scope
 

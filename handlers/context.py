@@ -10,14 +10,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from bot.channels import Channels
-from bot.clock import Clock
-from bot.config import Policy
-from bot.roles import Roles
-from bot.services.messages import phone_region
+from bot.domain.channels import Channels
+from bot.domain.clock import Clock
+from bot.domain.config import Policy
+from bot.domain.roles import Roles
+from bot.domain.services.messages import phone_region
 from handlers import transaction
 from handlers.directory import Directory
 
+# A Slack payload as Bolt hands it to a listener (`body`, `action`, `view`, `command`, `event`).
+Payload = dict[str, Any]
 # What a listener's work is given to answer its user with: called as `reply(**message)`.
 Reply = Callable[..., Any]
 Work = Callable[[Reply], object]

@@ -19,9 +19,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import Engine
 
-from bot.clock import Clock
-from bot.services import directory_sync, people
-from bot.services.people import KnownPerson
+from bot.domain.clock import Clock
+from bot.domain.services import directory_sync, people
+from bot.domain.services.people import KnownPerson
 from handlers.replies import UserError
 from handlers.text import mention
 from storage.db import session_scope

@@ -4,28 +4,21 @@ zone, a deactivation) and `team_join` (someone new) refresh the person in the ta
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from slack_bolt import App
-
-from handlers.context import HandlerContext
+from handlers.context import HandlerContext, Payload
 
 log = logging.getLogger(__name__)
 
 
-def register(app: App, ctx: HandlerContext) -> None:
-    """Listen for `user_change` and `team_join`."""
-
-    @app.event("user_change")
-    def user_changed(body: dict[str, Any], event: dict[str, Any]) -> None:
-        ctx.event(body, "user_change", lambda: person_described(ctx, event))
-
-    @app.event("team_join")
-    def team_joined(body: dict[str, Any], event: dict[str, Any]) -> None:
-        ctx.event(body, "team_join", lambda: person_described(ctx, event))
+def user_changed(ctx: HandlerContext, body: Payload, event: Payload) -> None:
+    ctx.event(body, "user_change", lambda: person_described(ctx, event))
 
 
-def person_described(ctx: HandlerContext, event: dict[str, Any]) -> None:
+def team_joined(ctx: HandlerContext, body: Payload, event: Payload) -> None:
+    ctx.event(body, "team_join", lambda: person_described(ctx, event))
+
+
+def person_described(ctx: HandlerContext, event: Payload) -> None:
     """Store the user object an event carries (bots are not kept)."""
     user = event.get("user")
     if not isinstance(user, dict) or not user.get("id"):

@@ -9,21 +9,18 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.roles import Role
-from bot.services import visitors
-from bot.services.my_desk import my_desk
+from bot.domain.roles import Role
+from bot.domain.services import visitors
+from bot.domain.services.my_desk import my_desk, refresh_now
+from handlers.actions.item_button import Press, item_button
 from handlers.blocks.home import ITEM_LIMIT, home_view
-from handlers.context import HandlerContext, Reply
+from handlers.context import HandlerContext, Payload
 from handlers.people import remember
-from handlers.replies import UserError
 from storage.db import session_scope
-from storage.touched import AT_ONCE, refresh_home
 
 log = logging.getLogger(__name__)
 
@@ -49,40 +46,37 @@ def publish_home(ctx: HandlerContext, client: WebClient, user_id: str) -> None:
         log.error("views.publish for %s failed: %s", user_id, error.response.get("error"))
 
 
-def register(app: App, ctx: HandlerContext) -> None:
-    """Listen for the Home tab being opened, and for its buttons."""
+HOME_VISITOR_ANSWER = re.compile(r"^home_visitor_(on_my_way|please_wait|send_someone)_\d+$")
 
-    @app.event("app_home_opened")
-    def home_opened(event: dict[str, Any], body: dict[str, Any]) -> None:
-        if event.get("tab", "home") != "home":
-            return
-        user_id = str(event["user"])
 
-        def work() -> None:
-            remember(ctx, [user_id])
-            with session_scope(ctx.engine) as session:
-                refresh_home(session, [user_id], now=AT_ONCE)
+def home_opened(ctx: HandlerContext, event: Payload, body: Payload) -> None:
+    """The Home tab was opened: remember who it is and publish it."""
+    if event.get("tab", "home") != "home":
+        return
+    user_id = str(event["user"])
 
-        ctx.event(body, "app home opened", work)
+    def work() -> None:
+        remember(ctx, [user_id])
+        with session_scope(ctx.engine) as session:
+            refresh_now(session, [user_id])
 
-    @app.action(re.compile(r"^home_visitor_(on_my_way|please_wait|send_someone)_\d+$"))
-    def home_visitor_answer(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
-    ) -> None:
-        def work(_tell: Reply) -> None:  # the Home tab shows the answer: it is refreshed
-            user_id = body["user"]["id"]
-            response = re.sub(r"^home_visitor_|_\d+$", "", action["action_id"])
-            try:
-                with session_scope(ctx.engine) as session:
-                    visitors.record_host_response(
-                        session,
-                        now=ctx.clock.now(),
-                        visit_id=int(action["value"]),
-                        response=response,
-                        by=user_id,
-                        roles=ctx.roles,
-                    )
-            except visitors.VisitorNotFound as error:
-                raise UserError(f"{error}.") from None
+    ctx.event(body, "app home opened", work)
 
-        ctx.button(ack, body, context, "home visitor answer", work)
+
+def _home_visitor_answer(p: Press) -> None:
+    """A host's answer from the Home tab (which shows it once refreshed: no reply)."""
+    visitors.record_host_response(
+        p.session,
+        now=p.now,
+        visit_id=p.thing_id,
+        response=re.sub(r"^home_visitor_|_\d+$", "", p.action_id),
+        by=p.user_id,
+        roles=p.roles,
+    )
+
+
+home_visitor_answer = item_button(
+    "home visitor answer",
+    _home_visitor_answer,
+    refusals={visitors.VisitorNotFound: lambda e: f"{e}."},
+)

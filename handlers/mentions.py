@@ -6,13 +6,10 @@ At most once a day for each (mentioner, person mentioned); bot messages and edit
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from slack_bolt import App
-
-from bot.services.mentions import absences_to_mention
+from bot.domain.services.mentions import absences_to_mention
 from handlers.blocks.ooo import mention_notice
-from handlers.context import HandlerContext
+from handlers.context import HandlerContext, Payload
 from handlers.people import remember
 from handlers.replies import ephemeral_row
 from handlers.text import MENTION
@@ -21,17 +18,13 @@ from storage.db import session_scope
 log = logging.getLogger(__name__)
 
 
-def register(app: App, ctx: HandlerContext) -> None:
-    """Listen for channel messages."""
-
-    @app.event("message")
-    def message_posted(event: dict[str, Any], body: dict[str, Any]) -> None:
-        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
-            return  # edits, deletions, joins and bots' posts
-        ctx.event(body, "mention notices", lambda: answer_mentions(ctx, event))
+def message_posted(ctx: HandlerContext, event: Payload, body: Payload) -> None:
+    if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+        return  # edits, deletions, joins and bots' posts
+    ctx.event(body, "mention notices", lambda: answer_mentions(ctx, event))
 
 
-def answer_mentions(ctx: HandlerContext, event: dict[str, Any]) -> None:
+def answer_mentions(ctx: HandlerContext, event: Payload) -> None:
     """Tell the author of `event` about anyone they mentioned who is out of office."""
     mentioner = str(event["user"])
     mentioned = [m.group(1) for m in MENTION.finditer(str(event.get("text") or ""))]

@@ -14,8 +14,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from bot.notices import ListenerReply, enqueue_notice
-from bot.roles import Refusal
+from bot.domain.notices import ListenerReply, enqueue_notice
+from bot.domain.roles import Refusal
 from handlers.blocks.common import section
 from handlers.commands.parsing import ParseError
 from handlers.text import esc
@@ -160,7 +160,7 @@ def button_reply_rows(
 ) -> None:
     """A button's answers as outbox rows, in the button's transaction: through its
     `response_url` when it was pressed in a message (a `chat.update` or a DM once that has
-    expired: bot.outbox_extras), by DM when it was on the Home tab."""
+    expired: bot.runtime.outbox_extras), by DM when it was on the Home tab."""
     user_id = str(body["user"]["id"])
     container = body.get("container") or {}
     for n, reply in enumerate(replies):

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.calendar import BusinessCalendar
-from bot.channels import Channels
-from bot.services import sites
+from bot.domain.calendar import BusinessCalendar
+from bot.domain.channels import Channels
+from bot.domain.services import sites
 from handlers.context import HandlerContext
 from storage.db import session_scope
 

@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.contacts import DEFAULT_REGION, region_for_zone, scrub_contacts
+from bot.domain.contacts import DEFAULT_REGION, region_for_zone, scrub_contacts
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 # Control characters other than whitespace mean nothing in a name or a note, and PostgreSQL

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
-from bot.clock import RequestClock
+from bot.domain.clock import RequestClock
 from handlers.blocks.common import plain
 from handlers.replies import FormError, button_reply_rows, failure_reply, to_clicker, user_reply
 from storage import request_log
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BUDGET_S = 2.5  # Slack waits 3 s for an ack; what is left covers the way back
-# The Bolt context keys the arrival middleware (bot.app.stamp_arrival) sets: the monotonic
+# The Bolt context keys the arrival middleware (bot.runtime.app.stamp_arrival) sets: the monotonic
 # instant, for the deadline, and the clock's instant, the request's now.
 ARRIVED = "frontdesk_arrived"
 ARRIVED_AT = "frontdesk_arrived_at"

@@ -131,7 +131,7 @@ def arrivals(
     return found, int(total or 0)
 
 
-# Expected visitors the host has not yet been told are late (bot/services/late_visitors.py).
+# Expected visitors the host has not yet been told are late (bot/domain/services/late_visitors.py).
 _UNREPORTED = select(Visit).where(
     col(Visit.state) == "expected",
     col(Visit.late_reported_at).is_(None),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.console.double import Call
 from bot.console.embedded import Embedded
-from bot.slack_double import Call
 
 
 def replies_to(fd: Embedded, user_id: str) -> list[str]:
@@ -89,7 +89,7 @@ def roll_call_posts(
     board: Any, names: dict[str, str], visitors: list[Any], at: Any, tz: Any
 ) -> Any:
     """A roll call's posts as first posted, nobody accounted for yet (no database needed)."""
-    from bot.services.roll_call import Shown
+    from bot.domain.services.roll_call import Shown
     from handlers.blocks import roll_call
     from storage.models import RollCall, RollCallEntry
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.console.double import Call
 from bot.console.embedded import Embedded
-from bot.durations import parse_duration
-from bot.scheduler import advance_clock, rounds_for
-from bot.slack_double import Call
+from bot.domain.durations import parse_duration
+from bot.runtime.scheduler import advance_clock, rounds_for
 from tests.helpers import block_text, posts_to
 
 ALERT_WORDS = ("Overdue", "Escalated", "need attention", "needs attention")

@@ -16,12 +16,12 @@ from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 from sqlalchemy import Engine
 
-from bot.app import Runtime, build_runtime
-from bot.clock import ManualClock
-from bot.config import Policy
 from bot.console import demo
-from bot.slack_double import SlackDouble
-from bot.slack_double.requests import SignedRequest, SlackRequests
+from bot.console.double import SlackDouble
+from bot.console.double.requests import SignedRequest, SlackRequests
+from bot.domain.clock import ManualClock
+from bot.domain.config import Policy
+from bot.runtime.app import Runtime, build_runtime
 
 
 class TrackingExecutor(ThreadPoolExecutor):

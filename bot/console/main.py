@@ -9,8 +9,11 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from bot.clock import ManualClock, SystemClock
-from bot.config import (
+from bot.console import demo
+from bot.console.embedded import start_embedded
+from bot.console.repl import Console, read_lines, start_at
+from bot.domain.clock import ManualClock, SystemClock
+from bot.domain.config import (
     ChannelsConfig,
     Policy,
     RolesConfig,
@@ -19,9 +22,6 @@ from bot.config import (
     load_policy,
     load_settings,
 )
-from bot.console import demo
-from bot.console.embedded import start_embedded
-from bot.console.repl import Console, read_lines, start_at
 from storage.db import make_engine
 from storage.migrate import upgrade
 

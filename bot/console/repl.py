@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 from bot.console import demo
 from bot.console.embedded import Embedded
 from bot.console.transcript import Pressable, Transcript
-from bot.durations import DurationError, parse_wait
-from bot.scheduler import advance_clock, rounds_for
+from bot.domain.durations import DurationError, parse_wait
+from bot.runtime.scheduler import advance_clock, rounds_for
 
 HELP = """Console commands:
   /as @handle            act as that person (/who lists them)
@@ -341,7 +341,7 @@ def form_fields(text: str) -> dict[str, str]:
 
 def _slash_commands() -> set[str]:
     """The slash commands the manifest declares (what Slack would send on)."""
-    from bot.manifest import load_manifest
+    from bot.runtime.manifest import load_manifest
 
     declared = load_manifest()["features"]["slash_commands"]
     return {str(c["command"]).lower() for c in declared}
@@ -365,7 +365,7 @@ def start_at(text: str | None, tz: ZoneInfo, now: datetime) -> datetime:
     """The console clock's start: `--at "2026-11-23 09:00"` in site time, else now."""
     if not text:
         return now
-    from bot.due import parse_start
+    from bot.domain.due import parse_start
 
     return parse_start(text, tz)
 

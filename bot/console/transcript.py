@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from slack_bolt.response import BoltResponse
 
+from bot.console.double import Call, SlackDouble
 from bot.console.render import Button, Rendered, render_message, render_view
-from bot.slack_double import Call, SlackDouble
 
 
 @dataclass(frozen=True)

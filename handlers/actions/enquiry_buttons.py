@@ -10,13 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
-from slack_sdk import WebClient
-
-from bot.services import enquiries
+from bot.domain.services import enquiries
+from handlers.actions.item_button import Press, form_button, item_button, read_out_button
 from handlers.blocks import enquiries as blocks
-from handlers.context import HandlerContext, Reply
-from handlers.replies import UserError, ephemeral, guarded, to_clicker
+from handlers.context import HandlerContext, Payload
+from handlers.replies import UserError, ephemeral
 from handlers.text import esc, free_text
 from handlers.views import enquiry_followup, enquiry_told
 from storage.db import session_scope
@@ -25,95 +23,80 @@ STAGE = {"enquiry_ack": "acknowledge", "enquiry_resolve": "resolve"}
 HOME_SUFFIX = re.compile(r"_\d+$")  # the Home tab's buttons end with the item's id
 
 
-def verb(action: dict[str, Any]) -> str:
+def verb(action: Payload) -> str:
     """The action id without the Home tab's item suffix: `enquiry_ack_12` → `enquiry_ack`."""
     return HOME_SUFFIX.sub("", str(action["action_id"]))
 
 
-def register(app: App, ctx: HandlerContext) -> None:
-    """Listen for the enquiry buttons."""
-
-    @app.action(re.compile(r"^enquiry_(ack|resolve)(_\d+)?$"))
-    def enquiry_told_opened(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
-    ) -> None:
-        ack()
-        user_id = body["user"]["id"]
-        with guarded(to_clicker(body, respond, client), action["action_id"]):
-            where = _where(body, int(action["value"]))
-            try:
-                form = enquiry_told.form_for(ctx, STAGE[verb(action)], where, user_id)
-            except enquiries.EnquiryError as error:
-                raise UserError(str(error)) from None
-            client.views_open(trigger_id=body["trigger_id"], view=form)
-
-    @app.action(re.compile(r"^enquiry_(reassign|late)(_\d+)?$"))
-    def enquiry_followup_opened(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
-    ) -> None:
-        ack()
-        user_id = body["user"]["id"]
-        with guarded(to_clicker(body, respond, client), action["action_id"]):
-            enquiry_id = int(action["value"])
-            reassigning = verb(action) == "enquiry_reassign"
-            with session_scope(ctx.engine) as session:
-                view = enquiries.get_view(session, enquiry_id)
-                if reassigning and user_id != view.last.owner_id:
-                    if not ctx.roles.is_manager(user_id):
-                        enquiries.may_act(ctx.roles, user_id, view.last)
-                else:
-                    enquiries.may_act(ctx.roles, user_id, view.last)
-                if view.last.state == "done":
-                    raise UserError(f"It is {view.last.outcome or 'done'} already.")
-            where = _where(body, enquiry_id)
-            if reassigning:
-                form = enquiry_followup.reassign_view(where)
-            else:
-                form = enquiry_followup.late_view(where, ctx.policy.enquiry.channels)
-            client.views_open(trigger_id=body["trigger_id"], view=form)
-
-    @app.action("enquiry_show_contact")
-    def enquiry_show_contact(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
-    ) -> None:
-        def work(tell: Reply) -> None:
-            user_id = body["user"]["id"]
-            with session_scope(ctx.engine) as session:
-                try:
-                    enquiry = enquiries.contact_of(
-                        session, enquiry_id=int(action["value"]), by=user_id, roles=ctx.roles
-                    )
-                except enquiries.EnquiryError as error:
-                    raise UserError(str(error)) from None
-                lines = [f"*{esc(enquiry.ref or '')} {free_text(enquiry.from_name)}*"]
-                lines.append(
-                    f":bust_in_silhouette: {free_text(enquiry.contact or 'No contact was taken.')}"
-                )
-                if enquiry.prefers:
-                    lines.append(f"Prefers {esc(enquiry.prefers.replace('_', ' '))}")
-            tell(**ephemeral("\n".join(lines)))
-
-        # The contact is read out, never stored in the outbox: if the answer is lost, press again.
-        ctx.button(ack, body, context, "enquiry show contact", work, private=True)
-
-    @app.action("enquiry_history")
-    def enquiry_history(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
-    ) -> None:
-        ack()
-        user_id = body["user"]["id"]
-        tell = to_clicker(body, respond, client)
-        with guarded(tell, "enquiry history"):
-            with session_scope(ctx.engine) as session:
-                view, events, replies = enquiries.history(
-                    session, enquiry_id=int(action["value"]), by=user_id, roles=ctx.roles
-                )
-                params = view.params
-                shown = blocks.history(params, events, _zone(ctx, user_id), replies)
-            tell(**ephemeral("History", shown))
+TOLD_OPENED = re.compile(r"^enquiry_(ack|resolve)(_\d+)?$")
+FOLLOWUP_OPENED = re.compile(r"^enquiry_(reassign|late)(_\d+)?$")
 
 
-def _where(body: dict[str, Any], enquiry_id: int) -> enquiry_followup.Where:
+def _told_form(ctx: HandlerContext, body: Payload, action: Payload, user_id: str) -> Payload:
+    """Acknowledged / Resolved: the form saying how the customer was told."""
+    where = _where(body, int(action["value"]))
+    try:
+        return enquiry_told.form_for(ctx, STAGE[verb(action)], where, user_id)
+    except enquiries.EnquiryError as error:
+        raise UserError(str(error)) from None
+
+
+def _followup_form(ctx: HandlerContext, body: Payload, action: Payload, user_id: str) -> Payload:
+    """Reassign… / Running late…: the form, once the presser may."""
+    enquiry_id = int(action["value"])
+    reassigning = verb(action) == "enquiry_reassign"
+    with session_scope(ctx.engine) as session:
+        view = enquiries.get_view(session, enquiry_id)
+        if reassigning and user_id != view.last.owner_id:
+            if not ctx.roles.is_manager(user_id):
+                enquiries.may_act(ctx.roles, user_id, view.last)
+        else:
+            enquiries.may_act(ctx.roles, user_id, view.last)
+        if view.last.state == "done":
+            raise UserError(f"It is {view.last.outcome or 'done'} already.")
+    where = _where(body, enquiry_id)
+    if reassigning:
+        return enquiry_followup.reassign_view(where)
+    return enquiry_followup.late_view(where, ctx.policy.enquiry.channels)
+
+
+enquiry_told_opened = form_button(_told_form)
+enquiry_followup_opened = form_button(_followup_form)
+
+
+def _enquiry_show_contact(p: Press) -> Payload:
+    """The customer's contact, to the presser only."""
+    enquiry = enquiries.contact_of(p.session, enquiry_id=p.thing_id, by=p.user_id, roles=p.roles)
+    lines = [f"*{esc(enquiry.ref or '')} {free_text(enquiry.from_name)}*"]
+    lines.append(f":bust_in_silhouette: {free_text(enquiry.contact or 'No contact was taken.')}")
+    if enquiry.prefers:
+        lines.append(f"Prefers {esc(enquiry.prefers.replace('_', ' '))}")
+    return ephemeral("\n".join(lines))
+
+
+# The contact is read out, never stored in the outbox: if the answer is lost, press again.
+enquiry_show_contact = item_button(
+    "enquiry show contact",
+    _enquiry_show_contact,
+    refusals={enquiries.EnquiryError: str},
+    private=True,
+)
+
+
+def _enquiry_history(ctx: HandlerContext, action: Payload, user_id: str) -> Payload:
+    """History: the enquiry's events and replies, to the presser only."""
+    with session_scope(ctx.engine) as session:
+        view, events, replies = enquiries.history(
+            session, enquiry_id=int(action["value"]), by=user_id, roles=ctx.roles
+        )
+        shown = blocks.history(view.params, events, _zone(ctx, user_id), replies)
+    return ephemeral("History", shown)
+
+
+enquiry_history = read_out_button("enquiry history", _enquiry_history)
+
+
+def _where(body: Payload, enquiry_id: int) -> enquiry_followup.Where:
     """The enquiry, and the message the button was in (none on the Home tab)."""
     container = body.get("container", {})
     return enquiry_followup.Where(

@@ -6,19 +6,21 @@ import json
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.services import item_actions
-from handlers.actions.message_buttons import item_errors
+from bot.domain.services import item_actions
+from handlers.actions.item_button import Press, item_button, item_errors
 from handlers.blocks.common import plain
-from handlers.context import HandlerContext, Reply
+from handlers.context import HandlerContext, Payload, Reply
 from handlers.replies import ephemeral
 from handlers.text import date_token, mention
-from handlers.views.values import known
+from handlers.views.values import picked_person
 from storage.db import session_scope
 
 REASSIGN_FORM_ID = "item_reassign_form"
+TAKE = re.compile(r"^item_take(_\d+)?$")
+REASSIGN = re.compile(r"^item_reassign(_\d+)?$")
 
 
 def reassign_view(item_id: int, channel_id: str) -> dict[str, Any]:
@@ -41,74 +43,56 @@ def reassign_view(item_id: int, channel_id: str) -> dict[str, Any]:
     }
 
 
-def register(app: App, ctx: HandlerContext) -> None:
-    """Listen for "Take it", "Reassign…" and the reassign modal."""
+def _take_it(p: Press) -> Payload:
+    """ "Take it": the item is the presser's now."""
+    moved = item_actions.take(p.session, now=p.now, item_id=p.thing_id, by=p.user_id, roles=p.roles)
+    text = f":raised_hand: It's yours now, due {date_token(moved.item.due_at, p.tz)}; the details are in your DMs."
+    return ephemeral(text)
 
-    @app.action(re.compile(r"^item_take(_\d+)?$"))
-    def take_it(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
-    ) -> None:
-        def work(tell: Reply) -> None:
-            user_id = body["user"]["id"]
-            with item_errors():
-                with session_scope(ctx.engine) as session:
-                    moved = item_actions.take(
-                        session,
-                        now=ctx.clock.now(),
-                        item_id=int(action["value"]),
-                        by=user_id,
-                        roles=ctx.roles,
-                    )
-                    due_at = moved.item.due_at
-                tz = ctx.directory.zone_of(user_id, ctx.site_tz)
-                text = f":raised_hand: It's yours now, due {date_token(due_at, tz)}; the details are in your DMs."
-                tell(**ephemeral(text))
 
-        ctx.button(ack, body, context, "item take", work)
+take_it = item_button("item take", _take_it)
 
-    @app.action(re.compile(r"^item_reassign(_\d+)?$"))
-    def reassign_clicked(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
-    ) -> None:
-        ack()
-        channel = (body.get("channel") or {}).get("id", "")
-        client.views_open(
-            trigger_id=body["trigger_id"], view=reassign_view(int(action["value"]), channel)
-        )
 
-    @app.view(REASSIGN_FORM_ID)
-    def reassign_submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
-    ) -> None:
-        user_id = body["user"]["id"]
-        selected = view["state"]["values"].get("owner", {}).get("owner", {})
-        to = str(selected.get("selected_user") or "")
-        errors: dict[str, str] = {}
-        if not to or not known(ctx, to, errors, "owner"):
-            errors.setdefault("owner", "Choose someone in this workspace.")
-            ack(response_action="errors", errors=errors)
-            return
-        meta = json.loads(view.get("private_metadata") or "{}")
+def reassign_clicked(
+    ctx: HandlerContext, ack: Ack, body: Payload, action: Payload, client: WebClient
+) -> None:
+    """ "Reassign…": open the form."""
+    ack()
+    channel = (body.get("channel") or {}).get("id", "")
+    client.views_open(
+        trigger_id=body["trigger_id"], view=reassign_view(int(action["value"]), channel)
+    )
 
-        def work(tell: Reply) -> None:
-            with item_errors():
-                with session_scope(ctx.engine) as session:
-                    moved = item_actions.reassign(
-                        session,
-                        now=ctx.clock.now(),
-                        item_id=int(meta["item_id"]),
-                        to=to,
-                        by=user_id,
-                        roles=ctx.roles,
-                        desk_channel=ctx.desk_channel,
-                        teams=ctx.policy.team_book(),
-                    )
-                    owner_id, due_at = moved.item.owner_id, moved.item.due_at
-                tz = ctx.directory.zone_of(user_id, ctx.site_tz)
-                holder = mention(owner_id) if owner_id else "the desk channel"
-                text = f":arrow_right: Reassigned: {holder} has it now, still due {date_token(due_at, tz)}."
-                if owner_id != to:
-                    text += f" ({mention(to)} is away.)"
-                tell(**ephemeral(text))
 
-        ctx.form(ack, body, context, "item reassign", work, error_block="owner")
+def reassign_submitted(
+    ctx: HandlerContext, ack: Ack, body: Payload, view: Payload, context: BoltContext
+) -> None:
+    """The reassign form: give the item to whoever was picked."""
+    user_id = body["user"]["id"]
+    to = picked_person(ctx, ack, view, "owner")
+    if to is None:
+        return
+    meta = json.loads(view.get("private_metadata") or "{}")
+
+    def work(tell: Reply) -> None:
+        with item_errors():
+            with session_scope(ctx.engine) as session:
+                moved = item_actions.reassign(
+                    session,
+                    now=ctx.clock.now(),
+                    item_id=int(meta["item_id"]),
+                    to=to,
+                    by=user_id,
+                    roles=ctx.roles,
+                    desk_channel=ctx.desk_channel,
+                    teams=ctx.policy.team_book(),
+                )
+                owner_id, due_at = moved.item.owner_id, moved.item.due_at
+            tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+            holder = mention(owner_id) if owner_id else "the desk channel"
+            text = f":arrow_right: Reassigned: {holder} has it now, still due {date_token(due_at, tz)}."
+            if owner_id != to:
+                text += f" ({mention(to)} is away.)"
+            tell(**ephemeral(text))
+
+    ctx.form(ack, body, context, "item reassign", work, error_block="owner")

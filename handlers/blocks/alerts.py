@@ -1,6 +1,6 @@
 """Block Kit for reminders and alerts: due soon, overdue, escalated, digests, unanswered visitors.
 
-Params come from `bot.services.item_summary.ItemSummary.params()`. What people typed (a
+Params come from `bot.domain.services.item_summary.ItemSummary.params()`. What people typed (a
 caller's name, a message's first words) may hold a phone number or an e-mail address, so
 every post that may go to a channel shows it through `channel_text`, which masks them.
 """

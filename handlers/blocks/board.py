@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
-from bot.services.board import OFF_SITE, OUT_FOR_DAY, Board, Status
+from bot.domain.services.board import OFF_SITE, OUT_FOR_DAY, Board, Status
 from handlers.blocks.common import Block, section
 from handlers.blocks.lists import line_sections
 from handlers.text import date_token, esc, mention

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.services.my_desk import ItemLine
+from bot.domain.services.my_desk import ItemLine
 from handlers.blocks.common import Block, actions, button, context, section
 from handlers.text import channel_text, date_token, esc, free_text, mention
 

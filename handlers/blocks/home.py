@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.services.board import AWAY, OFF_SITE, OUT_FOR_DAY, Status
-from bot.services.my_desk import ItemLine, MyDesk
+from bot.domain.services.board import AWAY, OFF_SITE, OUT_FOR_DAY, Status
+from bot.domain.services.my_desk import ItemLine, MyDesk
 from handlers.blocks.assist import home_assist_blocks
 from handlers.blocks.common import Block, actions, button, context, section
 from handlers.blocks.enquiries import home_stage_buttons

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.services.my_desk import ItemLine
+from bot.domain.services.my_desk import ItemLine
 from handlers.blocks.common import Block, actions, button, context, outcome_words, plain, section
 from handlers.blocks.enquiries import told_line
 from handlers.text import channel_text, date_token, esc, free_text, mention

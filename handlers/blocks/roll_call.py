@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.services.board import Board
-from bot.services.roll_call import Shown
+from bot.domain.services.board import Board
+from bot.domain.services.roll_call import Shown
 from handlers.blocks.common import Block, button, context, section
 from handlers.text import channel_text, date_token, esc, mention, plural
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.cover import Cover
+from bot.domain.services.cover import Cover
 from handlers.text import esc, mention
 
 

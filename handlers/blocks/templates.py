@@ -1,7 +1,7 @@
 """What each outbox template looks like: template name → Block Kit builder.
 
 Every template the bot posts is listed here, in one table: nothing registers itself at import.
-A row whose template is not in the table fails alone, loudly (bot/outbox_sender.py).
+A row whose template is not in the table fails alone, loudly (bot/runtime/outbox_sender.py).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def task_failed(params: dict[str, Any], _tz: ZoneInfo) -> tuple[str, list[Block]
 
 
 def corrected_post(params: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[Block]]:
-    """An earlier post drawn again after a correction (bot.notices.CorrectedPost)."""
+    """An earlier post drawn again after a correction (bot.domain.notices.CorrectedPost)."""
     was = str(params["was"])
     if was == "corrected_post":  # never nested (corrections unwrap); refuse rather than loop
         raise KeyError("a corrected post cannot wrap another")
@@ -72,7 +72,7 @@ TEMPLATES: dict[str, Builder] = {
     "watch_alert": visitor_record.watch_alert,
     # phone messages
     "message_dm": messages.message_dm,
-    # windows: reminders and alerts (bot/sweep.py)
+    # windows: reminders and alerts (bot/domain/sweep.py)
     "item_due_soon": alerts.due_soon,
     "item_overdue": alerts.overdue,
     "item_remind": alerts.remind,

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.services.id_check import ID_TYPES
+from bot.domain.services.id_check import ID_TYPES
 from handlers.blocks.common import Block, actions, button, context, plain, section
 from handlers.text import channel_text, date_token, esc, free_text, mention
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.services.cover import Cover
+from bot.domain.services.cover import Cover
 from handlers.blocks.common import Block, actions, button, context, section
 from handlers.blocks.visitor_record import escort_blocks
 from handlers.text import channel_text, date_token, esc, free_text, mention

@@ -2,36 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
+from slack_bolt import Ack, BoltContext
 
-from slack_bolt import Ack, App, BoltContext
-
-from bot.services import calls
+from bot.domain.services import calls
 from handlers.blocks.calls import CALL_USAGE, logged_reply
-from handlers.commands.call_parse import Help, LogCall, parse_call
-from handlers.context import HandlerContext, Reply
-from handlers.replies import checked, ephemeral, help_reply
+from handlers.commands.call_parse import LogCall, parse_call
+from handlers.commands.slash import named, slash_command
+from handlers.context import HandlerContext, Payload
+from handlers.replies import ephemeral
 from handlers.sites import channel_of, site_here
 from storage.db import session_scope
 
 
-def register(app: App, ctx: HandlerContext) -> None:
-    """Listen for `/call`."""
-
-    @app.command("/call")
-    def call_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-        user_id = command["user_id"]
-        request = checked(ack, lambda: parse_call(command.get("text", ""), region=ctx.phone_region))
-        if request is None:
-            return
-        if isinstance(request, Help):
-            ack(**help_reply(CALL_USAGE))
-            return
-
-        def work(reply: Reply) -> None:
-            reply(**ephemeral(log(ctx, user_id, request, channel_of(command))))
-
-        ctx.command(ack, command, context, "/call", work)
+def call_command(ctx: HandlerContext, ack: Ack, command: Payload, context: BoltContext) -> None:
+    """`/call …`: log a call handled without a message."""
+    slash_command(
+        ctx,
+        ack,
+        command,
+        context,
+        parse=lambda: parse_call(command.get("text", ""), region=ctx.phone_region),
+        usage=CALL_USAGE,
+        carry_out=lambda request, reply: reply(
+            **ephemeral(log(ctx, command["user_id"], request, channel_of(command)))
+        ),
+        what=named("/call"),
+    )
 
 
 def log(ctx: HandlerContext, user_id: str, request: LogCall, channel_id: str | None = None) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.contacts import DEFAULT_REGION
+from bot.domain.contacts import DEFAULT_REGION
 from handlers.blocks.calls import CALL_FORM
 from handlers.commands.message_parse import caller_part, unescape_body
 from handlers.commands.parsing import (

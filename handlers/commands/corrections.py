@@ -1,10 +1,10 @@
 """`/visitor correct …` and `/message correct …`: putting a wrong entry right (reception,
-managers). The work is bot/services/corrections.py; this answers the receptionist."""
+managers). The work is bot/domain/services/corrections.py; this answers the receptionist."""
 
 from __future__ import annotations
 
-from bot.services import corrections
-from bot.services.visitors import Ambiguous, VisitorNotFound
+from bot.domain.services import corrections
+from bot.domain.services.visitors import Ambiguous, VisitorNotFound
 from handlers.commands.correct_parse import MESSAGE_CORRECT_FORM, VISITOR_CORRECT_FORM, Correction
 from handlers.context import HandlerContext, Reply
 from handlers.replies import UserError, ephemeral

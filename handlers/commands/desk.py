@@ -11,11 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from handlers.commands.parsing import clean, first_word
-from handlers.context import HandlerContext, Reply
+from handlers.context import HandlerContext, Payload, Reply
 from handlers.replies import error_blocks, help_reply
 from handlers.text import esc
 
@@ -59,26 +59,26 @@ def desk_usage() -> str:
     return "*The desk*\n" + "\n".join(seen)
 
 
-def register(app: App, ctx: HandlerContext) -> None:
-    """Listen for `/desk`."""
-    # Import the verb modules here so each registers itself with add_verb.
+def load_verbs() -> None:
+    """Fill VERBS: importing the verb modules has each add itself with add_verb."""
     import handlers.commands.desk_verbs  # noqa: F401
 
-    @app.command("/desk")
-    def desk_command(
-        ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
-    ) -> None:
-        verb, rest = first_word(command.get("text", ""))
-        if verb.endswith(":") and verb[:-1] in VERBS:  # "/desk assist: …"
-            verb, rest = verb[:-1], ":" + rest
-        if verb in ("", "help"):
-            ack(**help_reply(desk_usage()))
-            return
-        if verb not in VERBS:
-            ack(**error_blocks(f"I don't know `/desk {esc(clean(verb)[:40])}`.", desk_usage()))
-            return
 
-        def work(reply: Reply) -> None:
-            VERBS[verb].run(ctx, DeskCall(command["user_id"], verb, rest, command, reply, client))
+def desk_command(
+    ctx: HandlerContext, ack: Ack, command: Payload, context: BoltContext, client: WebClient
+) -> None:
+    """`/desk <verb> …`: hand the rest to the verb's module."""
+    verb, rest = first_word(command.get("text", ""))
+    if verb.endswith(":") and verb[:-1] in VERBS:  # "/desk assist: …"
+        verb, rest = verb[:-1], ":" + rest
+    if verb in ("", "help"):
+        ack(**help_reply(desk_usage()))
+        return
+    if verb not in VERBS:
+        ack(**error_blocks(f"I don't know `/desk {esc(clean(verb)[:40])}`.", desk_usage()))
+        return
 
-        ctx.command(ack, command, context, f"/desk {verb}", work)
+    def work(reply: Reply) -> None:
+        VERBS[verb].run(ctx, DeskCall(command["user_id"], verb, rest, command, reply, client))
+
+    ctx.command(ack, command, context, f"/desk {verb}", work)

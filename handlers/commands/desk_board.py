@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from bot.notices import ListenerReply, enqueue_notice
-from bot.services import board as board_service
-from bot.services import roll_call as roll_call_service
-from bot.services import sites, visitors
+from bot.domain.notices import ListenerReply, enqueue_notice
+from bot.domain.services import board as board_service
+from bot.domain.services import roll_call as roll_call_service
+from bot.domain.services import sites, visitors
 from handlers.blocks import board as blocks
 from handlers.blocks import roll_call as roll_call_blocks
 from handlers.blocks.ooo import back_on
@@ -146,7 +146,7 @@ def roll_call(ctx: HandlerContext, call: DeskCall) -> None:
             enqueue_notice(
                 session,
                 ListenerReply(text=text, blocks=tuple(message_blocks)),
-                key=roll_call_key(int(shown.roll_call.id or 0), n),
+                key=roll_call_service.post_key(int(shown.roll_call.id or 0), n),
                 target=channel,
                 now=now,
             )
@@ -157,11 +157,6 @@ def roll_call(ctx: HandlerContext, call: DeskCall) -> None:
             "or run it in the desk channel.)"
         )
     )
-
-
-def roll_call_key(roll_call_id: int, post: int) -> str:
-    """The outbox key of one of a roll call's posts (its rewrites are found through it)."""
-    return f"rollcall:{roll_call_id}:{post}"
 
 
 add_verb(("in",), blocks.IN_USAGE, check_in)

@@ -7,10 +7,10 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.roles import require_manager
-from bot.services import sites
-from bot.services.closures import AlreadyClosed, close_day
-from bot.when import WhenError, parse_when
+from bot.domain.roles import require_manager
+from bot.domain.services import sites
+from bot.domain.services.closures import AlreadyClosed, close_day
+from bot.domain.when import WhenError, parse_when
 from handlers.blocks.common import Block, section
 from handlers.commands.desk import DeskCall, add_verb
 from handlers.commands.parsing import clean

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.roles import require_manager
-from bot.services import privacy
+from bot.domain.roles import require_manager
+from bot.domain.services import privacy
 from handlers.commands.desk import DeskCall, add_verb
 from handlers.commands.parsing import clean
 from handlers.context import HandlerContext

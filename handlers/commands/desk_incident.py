@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.roles import require_manager
-from bot.services import incidents
+from bot.domain.roles import require_manager
+from bot.domain.services import incidents
 from handlers.blocks import incidents as blocks
 from handlers.commands.desk import DeskCall, add_verb
 from handlers.context import HandlerContext

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.item_summary import ItemSummary, open_items_of
+from bot.domain.services.item_summary import ItemSummary, open_items_of
 from handlers.blocks.alerts import what
 from handlers.blocks.common import Block, context, section
 from handlers.commands.desk import DeskCall, add_verb

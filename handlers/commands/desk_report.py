@@ -11,12 +11,12 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from bot.notices import enqueue_notice
-from bot.reports.export import render_report
-from bot.reports.figures import build_report
-from bot.reports.periods import PERIOD_FORM, Period, PeriodError, parse_period
-from bot.roles import require_manager
-from bot.services import sites
+from bot.domain.notices import enqueue_notice
+from bot.domain.reports.export import render_report
+from bot.domain.reports.figures import build_report
+from bot.domain.reports.periods import PERIOD_FORM, Period, PeriodError, parse_period
+from bot.domain.roles import require_manager
+from bot.domain.services import sites
 from handlers.blocks import reports as blocks
 from handlers.blocks.common import context
 from handlers.commands.desk import DeskCall, add_verb

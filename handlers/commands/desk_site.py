@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services import sites
+from bot.domain.services import sites
 from handlers.commands.desk import DeskCall, add_verb
 from handlers.commands.parsing import clean
 from handlers.context import HandlerContext

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.roles import require_manager
-from bot.services import watch_list
+from bot.domain.roles import require_manager
+from bot.domain.services import watch_list
 from handlers.blocks.visitor_record import WATCH_FORM, WATCH_USAGE
 from handlers.blocks.visitor_record import watch_list as watch_list_blocks
 from handlers.commands.desk import DeskCall, add_verb

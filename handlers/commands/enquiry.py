@@ -3,56 +3,49 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.services import enquiries
-from bot.when import WhenError, parse_when
+from bot.domain.services import enquiries
+from bot.domain.when import WhenError, parse_when
 from handlers.blocks import enquiries as blocks
 from handlers.blocks.routing import cover_words, holder_text
-from handlers.commands.enquiry_parse import Help, LogEnquiry, OpenForm, parse_enquiry
-from handlers.context import HandlerContext, Reply
-from handlers.replies import UserError, checked, ephemeral, help_reply
+from handlers.commands.enquiry_parse import LogEnquiry, parse_enquiry
+from handlers.commands.slash import named, slash_command
+from handlers.context import HandlerContext, Payload
+from handlers.replies import UserError, ephemeral
 from handlers.sites import channel_of, site_here
 from handlers.text import esc, not_found
 from storage.db import session_scope
 
 
-def register(app: App, ctx: HandlerContext) -> None:
-    """Listen for `/enquiry`."""
+def enquiry_command(
+    ctx: HandlerContext, ack: Ack, command: Payload, context: BoltContext, client: WebClient
+) -> None:
+    """`/enquiry …`: log a customer enquiry (or open its form)."""
+    config = ctx.policy.enquiry
 
-    @app.command("/enquiry")
-    def enquiry_command(
-        ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
-    ) -> None:
-        user_id = command["user_id"]
-        request = checked(
-            ack,
-            lambda: parse_enquiry(
-                command.get("text", ""), region=ctx.phone_region, config=ctx.policy.enquiry
-            ),
-        )
-        if request is None:
-            return
-        if isinstance(request, Help):
-            usage = blocks.enquiry_usage(ctx.policy.enquiry.kinds, ctx.policy.enquiry.channels)
-            ack(**help_reply(usage))
-            return
-        if isinstance(request, OpenForm):
-            from handlers.views import enquiry_form  # it imports `log` from here
+    def open_form() -> None:
+        from handlers.views import enquiry_form  # it imports `log` from here
 
-            ack()
-            enquiry_form.open_form(
-                client, command["trigger_id"], command.get("channel_id", ""), ctx.policy.enquiry
-            )
-            return
+        enquiry_form.open_form(client, command["trigger_id"], command.get("channel_id", ""), config)
 
-        def work(reply: Reply) -> None:
-            reply(**ephemeral(log(ctx, user_id, request, channel_id=channel_of(command))))
-
-        ctx.command(ack, command, context, "/enquiry", work)
+    slash_command(
+        ctx,
+        ack,
+        command,
+        context,
+        parse=lambda: parse_enquiry(
+            command.get("text", ""), region=ctx.phone_region, config=config
+        ),
+        usage=lambda: blocks.enquiry_usage(config.kinds, config.channels),
+        carry_out=lambda request, reply: reply(
+            **ephemeral(log(ctx, command["user_id"], request, channel_id=channel_of(command)))
+        ),
+        what=named("/enquiry"),
+        open_form=open_form,
+    )
 
 
 def log(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.config import EnquiryConfig
-from bot.contacts import DEFAULT_REGION
-from bot.services.enquiries import listed
+from bot.domain.config import EnquiryConfig
+from bot.domain.contacts import DEFAULT_REGION
+from bot.domain.services.enquiries import listed
 from handlers.blocks.enquiries import ENQUIRY_FORM, ENQUIRY_USAGE
 from handlers.commands.needs_parse import take_needs
 from handlers.commands.parsing import (

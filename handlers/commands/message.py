@@ -2,66 +2,60 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.roles import require_desk
-from bot.services import board, messages
+from bot.domain.roles import require_desk
+from bot.domain.services import board, messages
 from handlers.blocks import messages as blocks
 from handlers.blocks.board import whereabouts_note
 from handlers.blocks.routing import cover_words, holder_text
 from handlers.commands.correct_parse import MESSAGE_CORRECT_FORM, Correction, parse_correction
 from handlers.commands.corrections import correct_message
-from handlers.commands.message_parse import Help, OpenForm, TakeMessage, parse_message
+from handlers.commands.message_parse import TakeMessage, parse_message
 from handlers.commands.parsing import first_word
-from handlers.context import HandlerContext, Reply
-from handlers.replies import UserError, checked, ephemeral, help_reply
+from handlers.commands.slash import named, slash_command
+from handlers.context import HandlerContext, Payload
+from handlers.replies import UserError, ephemeral
 from handlers.sites import channel_of, site_here
 from handlers.text import not_found
 from storage.db import session_scope
 
 
-def register(app: App, ctx: HandlerContext) -> None:
-    """Listen for `/message`."""
-
-    @app.command("/message")
-    def message_command(
-        ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
-    ) -> None:
-        user_id = command["user_id"]
-        verb, rest = first_word(command.get("text", ""))
-        if verb == "correct":
-            correction = checked(ack, lambda: _correction(ctx, user_id, rest))
-            if correction is None:
-                return
-
-            def correct(reply: Reply) -> None:
-                correct_message(ctx, user_id, correction, reply)
-
-            ctx.command(ack, command, context, "/message correct", correct)
-            return
-        request = checked(
-            ack, lambda: parse_message(command.get("text", ""), region=ctx.phone_region)
+def message_command(
+    ctx: HandlerContext, ack: Ack, command: Payload, context: BoltContext, client: WebClient
+) -> None:
+    """`/message …`: take a phone message (or open its form), or correct one."""
+    user_id = command["user_id"]
+    verb, rest = first_word(command.get("text", ""))
+    if verb == "correct":
+        slash_command(
+            ctx,
+            ack,
+            command,
+            context,
+            parse=lambda: _correction(ctx, user_id, rest),
+            usage=blocks.MESSAGE_USAGE,
+            carry_out=lambda correction, reply: correct_message(ctx, user_id, correction, reply),
+            what=named("/message correct"),
         )
-        if request is None:
-            return
-        if isinstance(request, Help):
-            ack(**help_reply(blocks.MESSAGE_USAGE))
-            return
-        if isinstance(request, OpenForm):
-            ack()
-            client.views_open(
-                trigger_id=command["trigger_id"],
-                view=blocks.message_form_view(command.get("channel_id", "")),
-            )
-            return
-
-        def work(reply: Reply) -> None:
-            reply(**ephemeral(take(ctx, user_id, request, channel_of(command))))
-
-        ctx.command(ack, command, context, "/message", work)
+        return
+    slash_command(
+        ctx,
+        ack,
+        command,
+        context,
+        parse=lambda: parse_message(command.get("text", ""), region=ctx.phone_region),
+        usage=blocks.MESSAGE_USAGE,
+        carry_out=lambda request, reply: reply(
+            **ephemeral(take(ctx, user_id, request, channel_of(command)))
+        ),
+        what=named("/message"),
+        open_form=lambda: client.views_open(
+            trigger_id=command["trigger_id"],
+            view=blocks.message_form_view(command.get("channel_id", "")),
+        ),
+    )
 
 
 def _correction(ctx: HandlerContext, user_id: str, rest: str) -> Correction:

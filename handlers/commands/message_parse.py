@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.contacts import DEFAULT_REGION, EMAIL, find_phones, unlinked
+from bot.domain.contacts import DEFAULT_REGION, EMAIL, find_phones, unlinked
 from handlers.blocks.messages import MESSAGE_FORM, MESSAGE_USAGE
 from handlers.commands.parsing import (
     Help,

@@ -4,47 +4,42 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 
-from bot.services import absences, planned_absences
+from bot.domain.services import absences, planned_absences
 from handlers.blocks import ooo as blocks
 from handlers.commands.ooo_parse import (
     OOO_FORM,
     PLAN_FORM,
     Back,
     CancelNext,
-    Help,
     ListAbsences,
     PlanAbsence,
     ShowStatus,
     Until,
     parse_ooo,
 )
-from handlers.context import HandlerContext, Reply
+from handlers.commands.slash import kind_named, slash_command
+from handlers.context import HandlerContext, Payload, Reply
 from handlers.people import remember
-from handlers.replies import UserError, checked, ephemeral, help_reply
+from handlers.replies import UserError, ephemeral
 from handlers.sites import own_site
 from handlers.text import esc, not_found
 from storage.db import session_scope
 
 
-def register(app: App, ctx: HandlerContext) -> None:
-    """Listen for `/ooo`."""
-
-    @app.command("/ooo")
-    def ooo_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-        user_id = command["user_id"]
-        request = checked(ack, lambda: parse_ooo(command.get("text", "")))
-        if request is None:
-            return
-        if isinstance(request, Help):
-            ack(**help_reply(blocks.OOO_USAGE))
-            return
-
-        def work(reply: Reply) -> None:
-            handle(ctx, user_id, request, reply)
-
-        ctx.command(ack, command, context, f"/ooo {type(request).__name__}", work)
+def ooo_command(ctx: HandlerContext, ack: Ack, command: Payload, context: BoltContext) -> None:
+    """`/ooo …`: out of office, planned absences, back."""
+    slash_command(
+        ctx,
+        ack,
+        command,
+        context,
+        parse=lambda: parse_ooo(command.get("text", "")),
+        usage=blocks.OOO_USAGE,
+        carry_out=lambda request, reply: handle(ctx, command["user_id"], request, reply),
+        what=kind_named("/ooo"),
+    )
 
 
 def handle(ctx: HandlerContext, user_id: str, request: Any, respond: Reply) -> None:

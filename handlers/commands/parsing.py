@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.contacts import EMAIL, find_phones, unlinked
+from bot.domain.contacts import EMAIL, find_phones, unlinked
 from handlers.text import MENTION, esc, unescape, without_controls
 
 MAX_NAME = 200

@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from bot.contacts import DEFAULT_REGION
+from bot.domain.contacts import DEFAULT_REGION
 from handlers.blocks.visitors import VISITOR_USAGE
 from handlers.commands.correct_parse import VISITOR_CORRECT_FORM, Correction, parse_correction
 from handlers.commands.needs_parse import take_needs
@@ -92,7 +92,7 @@ class ListOnSite:
 
 @dataclass(frozen=True)
 class ShowLog:
-    """`/visitor log …`: the days and name are read by bot.services.visitor_log."""
+    """`/visitor log …`: the days and name are read by bot.domain.services.visitor_log."""
 
     query: str
 

@@ -9,15 +9,15 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 from sqlmodel import Session
 
-from bot.notices import ListenerReply, enqueue_notice
-from bot.roles import Refusal
-from bot.services import enquiries
+from bot.domain.notices import ListenerReply, enqueue_notice
+from bot.domain.roles import Refusal
+from bot.domain.services import enquiries
 from handlers.blocks import enquiries as blocks
 from handlers.blocks.common import actions, button, context, plain, section
-from handlers.context import HandlerContext, Reply
+from handlers.context import HandlerContext, Payload, Reply
 from handlers.replies import FormError, ephemeral, form_errors
 from handlers.text import date_token, mention
 from handlers.views.values import known
@@ -38,7 +38,7 @@ class Where:
     ts: str
 
     @classmethod
-    def of(cls, view: dict[str, Any]) -> Where:
+    def of(cls, view: Payload) -> Where:
         data = json.loads(view.get("private_metadata") or "{}")
         return cls(int(data["enquiry_id"]), str(data.get("channel", "")), str(data.get("ts", "")))
 
@@ -129,107 +129,103 @@ def late_view(where: Where, channels: tuple[str, ...] = ()) -> dict[str, Any]:
     }
 
 
-def register(app: App, ctx: HandlerContext) -> None:
-    """Listen for both modals' submissions."""
+def reassign_submitted(
+    ctx: HandlerContext, ack: Ack, body: Payload, view: Payload, context: BoltContext
+) -> None:
+    user_id = body["user"]["id"]
+    where = Where.of(view)
+    to_user = field(view["state"]["values"], "owner")
+    errors: dict[str, str] = {}
+    if not to_user or not known(ctx, to_user, errors, "owner"):
+        errors.setdefault("owner", "Choose someone in this workspace.")
+        ack(response_action="errors", errors=errors)
+        return
 
-    @app.view(REASSIGN_ID)
-    def reassign_submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
-    ) -> None:
-        user_id = body["user"]["id"]
-        where = Where.of(view)
-        to_user = field(view["state"]["values"], "owner")
-        errors: dict[str, str] = {}
-        if not to_user or not known(ctx, to_user, errors, "owner"):
-            errors.setdefault("owner", "Choose someone in this workspace.")
-            ack(response_action="errors", errors=errors)
-            return
+    def work(tell: Reply) -> None:
+        with session_scope(ctx.engine) as session, form_errors("owner", enquiries.EnquiryError):
+            changed = enquiries.reassign(
+                session,
+                now=ctx.clock.now(),
+                enquiry_id=where.enquiry_id,
+                to_user_id=to_user,
+                by=user_id,
+                roles=ctx.roles,
+                desk_channel=ctx.desk_channel,
+                teams=ctx.policy.team_book(),
+            )
+            params = changed.params
+            # Whoever covers, if the person chosen is away: a colleague or the desk channel.
+            holder = params.get("owner_id")
+            given_to = mention(str(holder)) if holder else "the desk channel"
+            text = f"{blocks.headline(params)}\nPassed to {given_to} by {mention(user_id)}."
+            if holder != to_user:
+                text += f" ({mention(to_user)} is away.)"
+            history = actions(
+                f"enquiry_{where.enquiry_id}",
+                button("History", "enquiry_history", str(where.enquiry_id)),
+            )
+            update_dm(session, ctx, where, text, [section(text), history], "reassign:")
+        if not where.channel:  # pressed on the Home tab: no DM to rewrite, so say it
+            tell(**ephemeral(f":arrow_right: {text}"))
 
-        def work(tell: Reply) -> None:
-            with session_scope(ctx.engine) as session, form_errors("owner", enquiries.EnquiryError):
-                changed = enquiries.reassign(
+    ctx.form(ack, body, context, "enquiry reassign", work, error_block="owner")
+
+
+def late_submitted(
+    ctx: HandlerContext, ack: Ack, body: Payload, view: Payload, context: BoltContext
+) -> None:
+    user_id = body["user"]["id"]
+    where = Where.of(view)
+    values = view["state"]["values"]
+    picked = field(values, "date")
+    reason = field(values, "reason")
+    told_yes = field(values, "told") == "yes"
+    medium = field(values, "medium") or None
+    try:
+        new_day = date.fromisoformat(picked)
+    except ValueError:
+        ack(response_action="errors", errors={"date": "Pick the new date."})
+        return
+    if told_yes and medium is None:
+        ack(response_action="errors", errors={"medium": "Say how they were told."})
+        return
+    if medium is not None and medium not in ctx.policy.enquiry.channels:
+        ack(response_action="errors", errors={"medium": "Choose how they were told."})
+        return
+    told = enquiries.Told(medium=medium if told_yes else None, told=told_yes)
+
+    def work(tell: Reply) -> None:
+        tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+        with session_scope(ctx.engine) as session:
+            try:
+                changed = enquiries.running_late(
                     session,
                     now=ctx.clock.now(),
+                    policy=ctx.policy,
                     enquiry_id=where.enquiry_id,
-                    to_user_id=to_user,
+                    new_day=new_day,
+                    reason=reason,
                     by=user_id,
                     roles=ctx.roles,
-                    desk_channel=ctx.desk_channel,
-                    teams=ctx.policy.team_book(),
+                    managers_channel=ctx.managers_channel,
+                    told=told,
                 )
-                params = changed.params
-                # Whoever covers, if the person chosen is away: a colleague or the desk channel.
-                holder = params.get("owner_id")
-                given_to = mention(str(holder)) if holder else "the desk channel"
-                text = f"{blocks.headline(params)}\nPassed to {given_to} by {mention(user_id)}."
-                if holder != to_user:
-                    text += f" ({mention(to_user)} is away.)"
-                history = actions(
-                    f"enquiry_{where.enquiry_id}",
-                    button("History", "enquiry_history", str(where.enquiry_id)),
+            except (enquiries.EnquiryError, Refusal) as error:
+                block = "reason" if "why" in str(error).lower() else "date"
+                raise FormError(block, str(error)) from None
+            params = changed.params
+            new_due_at = changed.last.due_at
+            text, updated = blocks.enquiry_dm(params, tz)
+            update_dm(session, ctx, where, text, updated, "late:")
+        if not where.channel:  # pressed on the Home tab: no DM to rewrite, so say it
+            new_due = date_token(new_due_at, tz)
+            tell(
+                **ephemeral(
+                    f":hourglass: {blocks.headline(params)}: the answer is now due {new_due}."
                 )
-                update_dm(session, ctx, where, text, [section(text), history], "reassign:")
-            if not where.channel:  # pressed on the Home tab: no DM to rewrite, so say it
-                tell(**ephemeral(f":arrow_right: {text}"))
+            )
 
-        ctx.form(ack, body, context, "enquiry reassign", work, error_block="owner")
-
-    @app.view(LATE_ID)
-    def late_submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
-    ) -> None:
-        user_id = body["user"]["id"]
-        where = Where.of(view)
-        values = view["state"]["values"]
-        picked = field(values, "date")
-        reason = field(values, "reason")
-        told_yes = field(values, "told") == "yes"
-        medium = field(values, "medium") or None
-        try:
-            new_day = date.fromisoformat(picked)
-        except ValueError:
-            ack(response_action="errors", errors={"date": "Pick the new date."})
-            return
-        if told_yes and medium is None:
-            ack(response_action="errors", errors={"medium": "Say how they were told."})
-            return
-        if medium is not None and medium not in ctx.policy.enquiry.channels:
-            ack(response_action="errors", errors={"medium": "Choose how they were told."})
-            return
-        told = enquiries.Told(medium=medium if told_yes else None, told=told_yes)
-
-        def work(tell: Reply) -> None:
-            tz = ctx.directory.zone_of(user_id, ctx.site_tz)
-            with session_scope(ctx.engine) as session:
-                try:
-                    changed = enquiries.running_late(
-                        session,
-                        now=ctx.clock.now(),
-                        policy=ctx.policy,
-                        enquiry_id=where.enquiry_id,
-                        new_day=new_day,
-                        reason=reason,
-                        by=user_id,
-                        roles=ctx.roles,
-                        managers_channel=ctx.managers_channel,
-                        told=told,
-                    )
-                except (enquiries.EnquiryError, Refusal) as error:
-                    block = "reason" if "why" in str(error).lower() else "date"
-                    raise FormError(block, str(error)) from None
-                params = changed.params
-                new_due_at = changed.last.due_at
-                text, updated = blocks.enquiry_dm(params, tz)
-                update_dm(session, ctx, where, text, updated, "late:")
-            if not where.channel:  # pressed on the Home tab: no DM to rewrite, so say it
-                new_due = date_token(new_due_at, tz)
-                tell(
-                    **ephemeral(
-                        f":hourglass: {blocks.headline(params)}: the answer is now due {new_due}."
-                    )
-                )
-
-        ctx.form(ack, body, context, "enquiry running late", work, error_block="date")
+    ctx.form(ack, body, context, "enquiry running late", work, error_block="date")
 
 
 def update_dm(

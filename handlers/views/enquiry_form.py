@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.config import EnquiryConfig
+from bot.domain.config import EnquiryConfig
 from handlers.blocks.common import plain
 from handlers.commands.enquiry import log
 from handlers.commands.enquiry_parse import MAX_CONTACT, LogEnquiry
-from handlers.context import HandlerContext, Reply
+from handlers.context import HandlerContext, Payload, Reply
 from handlers.views.values import known, picked_day
 from handlers.views.values import value as field
 
@@ -123,45 +123,41 @@ def open_form(
     client.views_open(trigger_id=trigger_id, view=form_view(channel_id, config))
 
 
-def register(app: App, ctx: HandlerContext) -> None:
-    """Listen for the modal's submission."""
+def enquiry_form_submitted(
+    ctx: HandlerContext, ack: Ack, body: Payload, view: Payload, context: BoltContext
+) -> None:
+    user_id = body["user"]["id"]
+    values = view["state"]["values"]
+    kind, channel = field(values, "kind"), field(values, "channel")
+    from_name, summary = field(values, "from_name"), field(values, "summary")
+    owner_id = field(values, "owner") or None
+    contact, prefers = field(values, "contact") or None, field(values, "prefers") or None
+    picked = field(values, "expect_by")
+    config = ctx.policy.enquiry
+    errors: dict[str, str] = {}
+    if kind not in config.kinds:
+        errors["kind"] = "Choose what kind of enquiry it is."
+    if channel not in config.channels:
+        errors["channel"] = "Choose how it came in."
+    if prefers is not None and prefers not in config.channels:
+        errors["prefers"] = "Choose one of the channels, or none."
+    expect_by = picked_day(picked, errors, "expect_by")
+    if not from_name:
+        errors["from_name"] = "Give the name of who it is from."
+    if not summary:
+        errors["summary"] = "Say what it is about."
+    if owner_id and not known(ctx, owner_id, errors, "owner"):
+        errors.setdefault("owner", "Choose someone in this workspace.")
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
 
-    @app.view(CALLBACK_ID)
-    def enquiry_form_submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
-    ) -> None:
-        user_id = body["user"]["id"]
-        values = view["state"]["values"]
-        kind, channel = field(values, "kind"), field(values, "channel")
-        from_name, summary = field(values, "from_name"), field(values, "summary")
-        owner_id = field(values, "owner") or None
-        contact, prefers = field(values, "contact") or None, field(values, "prefers") or None
-        picked = field(values, "expect_by")
-        config = ctx.policy.enquiry
-        errors: dict[str, str] = {}
-        if kind not in config.kinds:
-            errors["kind"] = "Choose what kind of enquiry it is."
-        if channel not in config.channels:
-            errors["channel"] = "Choose how it came in."
-        if prefers is not None and prefers not in config.channels:
-            errors["prefers"] = "Choose one of the channels, or none."
-        expect_by = picked_day(picked, errors, "expect_by")
-        if not from_name:
-            errors["from_name"] = "Give the name of who it is from."
-        if not summary:
-            errors["summary"] = "Say what it is about."
-        if owner_id and not known(ctx, owner_id, errors, "owner"):
-            errors.setdefault("owner", "Choose someone in this workspace.")
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
+    def work(tell: Reply) -> None:
+        needs = field(values, "needs") or None
+        request = LogEnquiry(
+            kind, channel, from_name, owner_id, summary, contact, prefers, needs=needs
+        )
+        typed_in = json.loads(body["view"].get("private_metadata") or "{}").get("channel")
+        tell(text=log(ctx, user_id, request, expect_by, channel_id=typed_in))
 
-        def work(tell: Reply) -> None:
-            needs = field(values, "needs") or None
-            request = LogEnquiry(
-                kind, channel, from_name, owner_id, summary, contact, prefers, needs=needs
-            )
-            typed_in = json.loads(body["view"].get("private_metadata") or "{}").get("channel")
-            tell(text=log(ctx, user_id, request, expect_by, channel_id=typed_in))
-
-        ctx.form(ack, body, context, "enquiry form", work, error_block="summary")
+    ctx.form(ack, body, context, "enquiry form", work, error_block="summary")

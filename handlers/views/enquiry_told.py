@@ -11,13 +11,13 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 
-from bot.config import EnquiryConfig
-from bot.services import enquiries
+from bot.domain.config import EnquiryConfig
+from bot.domain.services import enquiries
 from handlers.blocks import enquiries as blocks
 from handlers.blocks.common import context, plain
-from handlers.context import HandlerContext, Reply
+from handlers.context import HandlerContext, Payload, Reply
 from handlers.replies import ephemeral, form_errors
 from handlers.views.enquiry_followup import Where, update_dm
 from handlers.views.enquiry_form import words
@@ -120,65 +120,62 @@ def form_for(ctx: HandlerContext, stage: str, where: Where, user_id: str) -> dic
     return told_view(stage, where, ref=ref, said=said, medium=medium, config=ctx.policy.enquiry)
 
 
-def register(app: App, ctx: HandlerContext) -> None:
-    """Listen for both forms' submissions."""
+def acknowledged_submitted(
+    ctx: HandlerContext, ack: Ack, body: Payload, view: Payload, context: BoltContext
+) -> None:
+    submitted(ctx, ack, body, view, context)
 
-    @app.view(ACK_ID)
-    def acknowledged_submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
-    ) -> None:
-        submitted(ack, body, view, context)
 
-    @app.view(RESOLVE_ID)
-    def resolved_submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
-    ) -> None:
-        submitted(ack, body, view, context)
+def resolved_submitted(
+    ctx: HandlerContext, ack: Ack, body: Payload, view: Payload, context: BoltContext
+) -> None:
+    submitted(ctx, ack, body, view, context)
 
-    def submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
-    ) -> None:
-        user_id = body["user"]["id"]
-        stage = STAGES[str(view["callback_id"])]
-        where = Where.of(view)
-        values = view["state"]["values"]
-        medium = field(values, "medium")
-        said = field(values, "said", keep_lines=True)
-        outcome = field(values, "outcome")
-        picked = field(values, "expect_by")
-        errors: dict[str, str] = {}
-        if medium not in ctx.policy.enquiry.channels:
-            errors["medium"] = "Choose how the customer was told."
-        if stage == "resolve" and not outcome:
-            errors["outcome"] = "Say what was decided."
-        expect_by = picked_day(picked, errors, "expect_by")
-        if expect_by is not None and expect_by < ctx.clock.now().astimezone(ctx.site_tz).date():
-            errors["expect_by"] = "Pick a date from today on."
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        told = enquiries.Told(medium=medium, said=said, outcome=outcome, expect_by=expect_by)
-        change = enquiries.acknowledge if stage == "acknowledge" else enquiries.resolve
 
-        def work(tell: Reply) -> None:
-            tz = ctx.directory.zone_of(user_id, ctx.site_tz)
-            with (
-                session_scope(ctx.engine) as session,
-                form_errors("medium", enquiries.EnquiryError),
-            ):
-                change(
-                    session,
-                    now=ctx.clock.now(),
-                    enquiry_id=where.enquiry_id,
-                    by=user_id,
-                    roles=ctx.roles,
-                    told=told,
-                    policy=ctx.policy,
-                )
-                params = enquiries.get_view(session, where.enquiry_id).params
-                text, updated = blocks.enquiry_dm(params, tz)
-                update_dm(session, ctx, where, text, updated, f"{stage}:")
-            if not where.channel:  # pressed on the Home tab or a reminder: say it
-                tell(**ephemeral(f":white_check_mark: {TITLES[stage]}: {blocks.headline(params)}"))
+def submitted(
+    ctx: HandlerContext, ack: Ack, body: Payload, view: Payload, context: BoltContext
+) -> None:
+    user_id = body["user"]["id"]
+    stage = STAGES[str(view["callback_id"])]
+    where = Where.of(view)
+    values = view["state"]["values"]
+    medium = field(values, "medium")
+    said = field(values, "said", keep_lines=True)
+    outcome = field(values, "outcome")
+    picked = field(values, "expect_by")
+    errors: dict[str, str] = {}
+    if medium not in ctx.policy.enquiry.channels:
+        errors["medium"] = "Choose how the customer was told."
+    if stage == "resolve" and not outcome:
+        errors["outcome"] = "Say what was decided."
+    expect_by = picked_day(picked, errors, "expect_by")
+    if expect_by is not None and expect_by < ctx.clock.now().astimezone(ctx.site_tz).date():
+        errors["expect_by"] = "Pick a date from today on."
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    told = enquiries.Told(medium=medium, said=said, outcome=outcome, expect_by=expect_by)
+    change = enquiries.acknowledge if stage == "acknowledge" else enquiries.resolve
 
-        ctx.form(ack, body, context, f"enquiry {stage}", work, error_block="medium")
+    def work(tell: Reply) -> None:
+        tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+        with (
+            session_scope(ctx.engine) as session,
+            form_errors("medium", enquiries.EnquiryError),
+        ):
+            change(
+                session,
+                now=ctx.clock.now(),
+                enquiry_id=where.enquiry_id,
+                by=user_id,
+                roles=ctx.roles,
+                told=told,
+                policy=ctx.policy,
+            )
+            params = enquiries.get_view(session, where.enquiry_id).params
+            text, updated = blocks.enquiry_dm(params, tz)
+            update_dm(session, ctx, where, text, updated, f"{stage}:")
+        if not where.channel:  # pressed on the Home tab or a reminder: say it
+            tell(**ephemeral(f":white_check_mark: {TITLES[stage]}: {blocks.headline(params)}"))
+
+    ctx.form(ack, body, context, f"enquiry {stage}", work, error_block="medium")

@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.services import incidents
+from bot.domain.services import incidents
 from handlers.blocks.common import plain
-from handlers.context import HandlerContext, Reply
+from handlers.context import HandlerContext, Payload, Reply
 from handlers.replies import ephemeral, form_errors
 from handlers.sites import site_here
 from handlers.views.values import value
@@ -90,82 +90,80 @@ def open_form(
     client.views_open(trigger_id=trigger_id, view=view)
 
 
-def register(app: App, ctx: HandlerContext) -> None:
-    """Listen for the modal's submission."""
+def incident_submitted(
+    ctx: HandlerContext, ack: Ack, body: Payload, view: Payload, context: BoltContext
+) -> None:
+    user_id = body["user"]["id"]
+    values = view["state"]["values"]
+    occurred, what = value(values, "occurred"), value(values, "what")
+    errors: dict[str, str] = {}
+    if not occurred:
+        errors["occurred"] = "Say when it happened."
+    if not what:
+        errors["what"] = "Say what happened."
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
 
-    @app.view(CALLBACK_ID)
-    def incident_submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
-    ) -> None:
-        user_id = body["user"]["id"]
-        values = view["state"]["values"]
-        occurred, what = value(values, "occurred"), value(values, "what")
-        errors: dict[str, str] = {}
-        if not occurred:
-            errors["occurred"] = "Say when it happened."
-        if not what:
-            errors["what"] = "Say what happened."
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
+    meta = json.loads(view.get("private_metadata") or "{}")
+    if meta.get("incident_id"):
+        complete(ctx, ack, body, context, int(meta["incident_id"]), occurred, what)
+        return
 
-        meta = json.loads(view.get("private_metadata") or "{}")
-        if meta.get("incident_id"):
-            complete(ack, body, context, int(meta["incident_id"]), occurred, what)
-            return
+    def work(_tell: Reply) -> None:
+        here = site_here(ctx, user_id, meta.get("channel"))
+        with (
+            form_errors("occurred", incidents.IncidentWhenError),
+            session_scope(ctx.engine) as session,
+        ):
+            incidents.report_incident(
+                session,
+                now=ctx.clock.now(),
+                reported_by=user_id,
+                occurred=occurred,
+                location=value(values, "location") or None,
+                who=value(values, "who") or None,
+                what=what,
+                managers_channel=here.channels.managers,
+                tz=here.tz,
+                date_order=here.date_order,
+                site=here.site,
+            )
 
-        def work(_tell: Reply) -> None:
-            here = site_here(ctx, user_id, meta.get("channel"))
-            with (
-                form_errors("occurred", incidents.IncidentWhenError),
-                session_scope(ctx.engine) as session,
-            ):
-                incidents.report_incident(
-                    session,
-                    now=ctx.clock.now(),
-                    reported_by=user_id,
-                    occurred=occurred,
-                    location=value(values, "location") or None,
-                    who=value(values, "who") or None,
-                    what=what,
-                    managers_channel=here.channels.managers,
-                    tz=here.tz,
-                    date_order=here.date_order,
-                    site=here.site,
-                )
+    ctx.form(ack, body, context, "incident form", work, error_block="what")
 
-        ctx.form(ack, body, context, "incident form", work, error_block="what")
 
-    def complete(
-        ack: Ack,
-        body: dict[str, Any],
-        context: BoltContext,
-        incident_id: int,
-        occurred: str,
-        what: str,
-    ) -> None:
-        """A manager completes an incident a call for help opened."""
-        values = body["view"]["state"]["values"]
+def complete(
+    ctx: HandlerContext,
+    ack: Ack,
+    body: Payload,
+    context: BoltContext,
+    incident_id: int,
+    occurred: str,
+    what: str,
+) -> None:
+    """A manager completes an incident a call for help opened."""
+    values = body["view"]["state"]["values"]
 
-        def work(tell: Reply) -> None:
-            with (
-                form_errors("occurred", incidents.IncidentWhenError),
-                form_errors("what", incidents.IncidentNotFound),
-                session_scope(ctx.engine) as session,
-            ):
-                incidents.complete_incident(
-                    session,
-                    now=ctx.clock.now(),
-                    incident_id=incident_id,
-                    by=body["user"]["id"],
-                    roles=ctx.roles,
-                    occurred=occurred,
-                    location=value(values, "location") or None,
-                    who=value(values, "who") or None,
-                    what=what,
-                    tz=ctx.site_tz,
-                    date_order=ctx.policy.site.date_order,
-                )
-            tell(**ephemeral(f":white_check_mark: Incident #{incident_id} is saved."))
+    def work(tell: Reply) -> None:
+        with (
+            form_errors("occurred", incidents.IncidentWhenError),
+            form_errors("what", incidents.IncidentNotFound),
+            session_scope(ctx.engine) as session,
+        ):
+            incidents.complete_incident(
+                session,
+                now=ctx.clock.now(),
+                incident_id=incident_id,
+                by=body["user"]["id"],
+                roles=ctx.roles,
+                occurred=occurred,
+                location=value(values, "location") or None,
+                who=value(values, "who") or None,
+                what=what,
+                tz=ctx.site_tz,
+                date_order=ctx.policy.site.date_order,
+            )
+        tell(**ephemeral(f":white_check_mark: Incident #{incident_id} is saved."))
 
-        ctx.form(ack, body, context, "incident completed", work, error_block="what")
+    ctx.form(ack, body, context, "incident completed", work, error_block="what")

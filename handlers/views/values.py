@@ -51,6 +51,19 @@ def known(ctx: HandlerContext, user_id: str, errors: dict[str, str], block: str)
         return False
 
 
+def picked_person(ctx: HandlerContext, ack: Any, view: dict[str, Any], block: str) -> str | None:
+    """Who was picked in the users menu `block` (its action id is the same), or None once the
+    form is acked with the error beside it."""
+    selected = view["state"]["values"].get(block, {}).get(block, {})
+    person = str(selected.get("selected_user") or "")
+    errors: dict[str, str] = {}
+    if not person or not known(ctx, person, errors, block):
+        errors.setdefault(block, "Choose someone in this workspace.")
+        ack(response_action="errors", errors=errors)
+        return None
+    return person
+
+
 def picked_day(picked: str, errors: dict[str, str], block_id: str) -> date | None:
     """A datepicker's day (None if none), or an error beside `block_id`."""
     if not picked:

@@ -6,17 +6,17 @@ import json
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.services import board, visitors
-from bot.services.id_check import Field, IdNumberTyped, refuse_id_numbers
+from bot.domain.services import board, visitors
+from bot.domain.services.id_check import Field, IdNumberTyped, refuse_id_numbers
 from handlers.blocks import visitors as blocks
 from handlers.blocks.board import whereabouts_note
 from handlers.blocks.common import plain
 from handlers.blocks.visitor_record import signed_in_answer
 from handlers.commands.parsing import contacts_out
-from handlers.context import HandlerContext, Reply
+from handlers.context import HandlerContext, Payload, Reply
 from handlers.replies import UserError
 from handlers.sites import site_here
 from handlers.views.values import known, value
@@ -92,88 +92,84 @@ def _refuse_id_numbers(ctx: HandlerContext, values: Any, errors: dict[str, str])
             errors[block] = "Looks like an ID number: record only the type of ID, never the number."
 
 
-def register(app: App, ctx: HandlerContext) -> None:
-    """Listen for the modal's submission."""
+def visitor_form_submitted(
+    ctx: HandlerContext, ack: Ack, body: Payload, view: Payload, context: BoltContext
+) -> None:
+    user_id = body["user"]["id"]
+    values = view["state"]["values"]
+    # A number or an address typed into the name goes to the note (the name is posted in the
+    # desk channel; the host's DM shows the note).
+    name, taken = contacts_out(value(values, "name"), ctx.phone_region)
+    host_id = value(values, "host")
+    typed_note = value(values, "note")
+    visit_note = " ".join(part for part in (typed_note, taken) if part) or None
+    errors: dict[str, str] = {}
+    if visit_note and len(visit_note) > NOTE_LIMIT:
+        errors["note"] = "With the number taken out of the name, the note is too long."
+    if not name:
+        errors["name"] = "Give the visitor's name."
+    if not host_id or not known(ctx, host_id, errors, "host"):
+        errors.setdefault("host", "Choose the person they are here to see.")
+    needs = value(values, "needs") or None
+    if ctx.policy.visitors.check_id:
+        _refuse_id_numbers(ctx, values, errors)
+    if not ctx.roles.is_desk(user_id):
+        errors["name"] = "Only reception and managers may log visitors."
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
 
-    @app.view(CALLBACK_ID)
-    def visitor_form_submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
-    ) -> None:
-        user_id = body["user"]["id"]
-        values = view["state"]["values"]
-        # A number or an address typed into the name goes to the note (the name is posted in the
-        # desk channel; the host's DM shows the note).
-        name, taken = contacts_out(value(values, "name"), ctx.phone_region)
-        host_id = value(values, "host")
-        typed_note = value(values, "note")
-        visit_note = " ".join(part for part in (typed_note, taken) if part) or None
-        errors: dict[str, str] = {}
-        if visit_note and len(visit_note) > NOTE_LIMIT:
-            errors["note"] = "With the number taken out of the name, the note is too long."
-        if not name:
-            errors["name"] = "Give the visitor's name."
-        if not host_id or not known(ctx, host_id, errors, "host"):
-            errors.setdefault("host", "Choose the person they are here to see.")
-        needs = value(values, "needs") or None
-        if ctx.policy.visitors.check_id:
-            _refuse_id_numbers(ctx, values, errors)
-        if not ctx.roles.is_desk(user_id):
-            errors["name"] = "Only reception and managers may log visitors."
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-
-        def work(tell: Reply) -> None:
-            now = ctx.clock.now()
-            # Before the pass lock: a directory miss may ask Slack and write the staff table,
-            # and nothing that waits or writes shared rows may happen while passes are locked
-            # (two sign-ins would each hold what the other waits for).
-            tz = ctx.directory.zone_of(user_id, ctx.site_tz)
-            channel = json.loads(body["view"].get("private_metadata") or "{}").get("channel")
-            here = site_here(ctx, user_id, channel)
-            with session_scope(ctx.engine) as session:
-                same = visitors.already_signed_in(session, name, site=here.site)
-                if same:
-                    # A form cannot carry the confirming button: the command can.
-                    raise UserError(
-                        f"{name[:60]} is already signed in (pass {same[-1].pass_number}). "
-                        "Someone else of that name: `/visitor arrived`, then confirm."
-                    )
-                result = visitors.sign_in(
-                    session,
-                    now=now,
-                    tz=here.tz,
-                    logged_by=user_id,
-                    name=name,
-                    organisation=value(values, "organisation") or None,
-                    host_id=host_id,
-                    note=visit_note,
-                    desk_channel=here.desk,
-                    policy=ctx.policy,
-                    needs=needs,
-                    managers_channel=ctx.managers_channel,
-                    site=here.site,
+    def work(tell: Reply) -> None:
+        now = ctx.clock.now()
+        # Before the pass lock: a directory miss may ask Slack and write the staff table,
+        # and nothing that waits or writes shared rows may happen while passes are locked
+        # (two sign-ins would each hold what the other waits for).
+        tz = ctx.directory.zone_of(user_id, ctx.site_tz)
+        channel = json.loads(body["view"].get("private_metadata") or "{}").get("channel")
+        here = site_here(ctx, user_id, channel)
+        with session_scope(ctx.engine) as session:
+            same = visitors.already_signed_in(session, name, site=here.site)
+            if same:
+                # A form cannot carry the confirming button: the command can.
+                raise UserError(
+                    f"{name[:60]} is already signed in (pass {same[-1].pass_number}). "
+                    "Someone else of that name: `/visitor arrived`, then confirm."
                 )
-                visit = result.visit
-                whereabouts = board.status_of(session, host_id, now=now)
-            reply = blocks.signed_in_reply(
-                visit.name,
-                visit.organisation,
-                host_id,
-                visit.pass_number or "",
-                matched=result.matched_expected,
-                cover=result.cover,
-                tz=tz,
+            result = visitors.sign_in(
+                session,
+                now=now,
+                tz=here.tz,
+                logged_by=user_id,
+                name=name,
+                organisation=value(values, "organisation") or None,
+                host_id=host_id,
+                note=visit_note,
+                desk_channel=here.desk,
+                policy=ctx.policy,
+                needs=needs,
+                managers_channel=ctx.managers_channel,
+                site=here.site,
             )
-            note = whereabouts_note(whereabouts, tz)  # the board: an off-site host
-            assert visit.id is not None
-            tell(
-                **signed_in_answer(
-                    f"{reply}\n{note}" if note else reply,
-                    visit_id=visit.id,
-                    check_id=ctx.policy.visitors.check_id,
-                    watched=result.watched,
-                )
+            visit = result.visit
+            whereabouts = board.status_of(session, host_id, now=now)
+        reply = blocks.signed_in_reply(
+            visit.name,
+            visit.organisation,
+            host_id,
+            visit.pass_number or "",
+            matched=result.matched_expected,
+            cover=result.cover,
+            tz=tz,
+        )
+        note = whereabouts_note(whereabouts, tz)  # the board: an off-site host
+        assert visit.id is not None
+        tell(
+            **signed_in_answer(
+                f"{reply}\n{note}" if note else reply,
+                visit_id=visit.id,
+                check_id=ctx.policy.visitors.check_id,
+                watched=result.watched,
             )
+        )
 
-        ctx.form(ack, body, context, "visitor form", work, error_block="name")
+    ctx.form(ack, body, context, "visitor form", work, error_block="name")

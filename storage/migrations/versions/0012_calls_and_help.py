@@ -81,7 +81,7 @@ def upgrade() -> None:
 def _site_zone() -> tuple[ZoneInfo, str]:
     """The site's zone and date order from the policy file in use, else UTC and MDY."""
     try:
-        from bot.config import load_policy
+        from bot.domain.config import load_policy
 
         configured = os.environ.get("FRONTDESK_CONFIG")
         policy = load_policy(Path(configured) if configured else None)
@@ -93,7 +93,7 @@ def _site_zone() -> tuple[ZoneInfo, str]:
 
 def _fill_occurred_at() -> None:
     """Each incident's typed "When", read as an instant, else when it was logged."""
-    from bot.services.incidents import occurred_instant
+    from bot.domain.services.incidents import occurred_instant
 
     incident = sa.table(
         "incident",

@@ -1,0 +1,1 @@
+"""The domain: calendar, policy, services, reports, the sweep. No Slack, no handlers."""
