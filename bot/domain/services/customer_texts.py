@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlmodel import Session
+
 from bot.domain.config import TemplatesConfig
+from storage import staff
 
 STAGES = ("acknowledge", "resolve", "late", "interim")
 
@@ -29,6 +32,12 @@ class CustomerFacts:
     acknowledge_by: datetime | None
     resolve_by: datetime | None
     revised_by: datetime | date | None = None
+
+
+def owner_name(session: Session, owner_id: str | None) -> str:
+    """How the customer is told who has their case: the owner's name, else the front desk."""
+    person = staff.get(session, owner_id) if owner_id else None
+    return (person.real_name or person.handle) if person else "our front desk"
 
 
 def written_date(instant: datetime | date | None, tz: ZoneInfo) -> str:

@@ -30,12 +30,12 @@ from bot.domain.notices import (
 from bot.domain.roles import Refusal, Roles
 from bot.domain.services import windows
 from bot.domain.services.cover import cover_for
-from bot.domain.services.customer_texts import CustomerFacts, customer_text
+from bot.domain.services.customer_texts import CustomerFacts, customer_text, owner_name
 from bot.domain.services.item_actions import rewrite_posts
 from bot.domain.services.routing import Places, Routed, item_team, route
 from bot.domain.services.windows import WindowClosed
 from bot.domain.teams import NO_TEAMS, TeamBook, Thing
-from storage import audit, enquiries, staff
+from storage import audit, enquiries
 from storage import item_posts as outbox_posts
 from storage.models import AuditEvent, CustomerReply, Enquiry, Item
 
@@ -365,15 +365,11 @@ def customer_facts(
 ) -> CustomerFacts:
     """What the `[templates]` may name about this enquiry."""
     last = view.last
-    owner = "our front desk"
-    if last.owner_id:
-        person = staff.get(session, last.owner_id)
-        owner = (person.real_name or person.handle) if person else owner
     return CustomerFacts(
         customer=view.enquiry.from_name,
         kind=view.enquiry.kind,
         ref=view.ref,
-        owner=owner,
+        owner=owner_name(session, last.owner_id),
         acknowledge_by=view.ack.due_at if view.ack else None,
         resolve_by=view.resolve.due_at if view.resolve else None,
         revised_by=revised_by or (last.due_at if last.deadline_version > 1 else None),
@@ -383,7 +379,7 @@ def customer_facts(
 def prefilled(session: Session, policy: Policy, view: EnquiryView, stage: str) -> str:
     """The `[templates]` text for `stage`, filled for this enquiry, for the owner to copy."""
     facts = customer_facts(session, view)
-    return customer_text(policy.templates, stage, facts, policy.calendar().tz)
+    return customer_text(policy.templates, stage, facts, policy.calendar(view.last.site).tz)
 
 
 def reassign(
@@ -483,7 +479,7 @@ def running_late(
     reason = " ".join(reason.split())
     if not reason:
         raise EnquiryError("Say why it is late: the managers see the reason.")
-    calendar = policy.calendar()
+    calendar = policy.calendar(item.site)  # the calendar of the site that received it
     try:
         due = windows.day_close(calendar, new_day)
     except windows.NotAWorkingDay as error:

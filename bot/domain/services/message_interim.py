@@ -18,17 +18,15 @@ from sqlmodel import Session
 from bot.domain.config import Policy
 from bot.domain.roles import Roles
 from bot.domain.services import windows
-from bot.domain.services.customer_texts import CustomerFacts, customer_text
+from bot.domain.services.customer_texts import CustomerFacts, customer_text, owner_name
 from bot.domain.services.item_access import require_may_act
 from bot.domain.services.messages import message_item
-from bot.domain.services.windows import INTERIM_REASON
-from storage import audit, staff
+from storage import audit
 from storage import messages as stored
 from storage.models import AuditEvent, CustomerReply, Item, PhoneMessage
 
 STAGE = "interim"
 KIND = "message"  # the kind `[templates.kind.message]` and routing rules name phone messages by
-REASON = INTERIM_REASON
 
 
 class InterimError(ValueError):
@@ -50,15 +48,11 @@ def interim_text(
     """The `interim` template filled for this caller; with no day chosen yet, the message's
     current deadline stands in for `{revised_by}` (the form's text is filled again with the
     day chosen when it is recorded unchanged)."""
-    owner = "our front desk"
-    if item.owner_id:
-        person = staff.get(session, item.owner_id)
-        owner = (person.real_name or person.handle) if person else owner
     facts = CustomerFacts(
         customer=message.caller,
         kind=KIND,
         ref="",
-        owner=owner,
+        owner=owner_name(session, item.owner_id),
         acknowledge_by=item.due_at,
         resolve_by=None,
         revised_by=expect_by or item.due_at,
@@ -68,11 +62,19 @@ def interim_text(
 
 def prefilled(session: Session, policy: Policy, item_id: int, by: str, roles: Roles) -> str:
     """The form's text, after checking `by` may act on the message and it is still open."""
+    item, message = _open_message(session, item_id, by, roles)
+    return interim_text(session, policy, item, message, None)
+
+
+def _open_message(
+    session: Session, item_id: int, by: str, roles: Roles
+) -> tuple[Item, PhoneMessage]:
+    """The message, if `by` may record an interim call back on it and it is still open."""
     item, message = message_item(session, item_id)
     require_may_act(roles, item, by, "record an interim call back")
     if item.state == "done":
         raise windows.WindowClosed(item.outcome)
-    return interim_text(session, policy, item, message, None)
+    return item, message
 
 
 def record(
@@ -88,10 +90,7 @@ def record(
     """Record the interim call back and move the message's deadline to the close of the
     promised day. The same promise recorded again (a double submission, a second press)
     changes nothing: InterimError says it is noted already."""
-    item, message = message_item(session, item_id)
-    require_may_act(roles, item, by, "record an interim call back")
-    if item.state == "done":
-        raise windows.WindowClosed(item.outcome)
+    item, message = _open_message(session, item_id, by, roles)
     calendar = policy.calendar(item.site)
     if interim.expect_by < now.astimezone(calendar.tz).date():
         raise InterimError("That day has passed: pick the day they were told, from today on.")
@@ -119,7 +118,7 @@ def record(
         calendar=calendar,
         spec=policy.sla.phone_message_window(message.urgent),
         by=by,
-        reason=REASON,
+        reason=windows.INTERIM_REASON,
     )
     stored.add_reply(
         session,
@@ -145,8 +144,3 @@ def history(
     require_may_act(roles, item, by, "see this message's history")
     assert item.id is not None and message.id is not None
     return item, message, audit.for_item(session, item.id), stored.replies(session, message.id)
-
-
-def promised(item: Item) -> bool:
-    """Whether the item's deadline is a full answer promised at an interim call back."""
-    return item.kind == "phone_message" and item.revised_reason == REASON

@@ -20,7 +20,7 @@ from bot.domain.services import windows
 from bot.domain.services.cover import Cover, cover_for
 from bot.domain.services.item_access import require_may_act
 from bot.domain.services.routing import Places, Routed, item_team, route
-from bot.domain.services.windows import INTERIM_REASON
+from bot.domain.services.windows import full_answer_promised
 from bot.domain.teams import Thing
 from storage import audit, items
 from storage import messages as stored
@@ -220,7 +220,7 @@ def message_notice(message: PhoneMessage, item: Item, *, with_contact: bool) -> 
         phone=message.phone if with_contact else None,
         phone_valid=message.phone_valid if with_contact else True,
         email=message.email if with_contact else None,
-        promised=item.revised_reason == INTERIM_REASON,
+        promised=full_answer_promised(item),
     )
 
 

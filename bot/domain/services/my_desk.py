@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.domain.services.board import Status, status_of
-from bot.domain.services.windows import INTERIM_REASON
+from bot.domain.services.windows import full_answer_promised
 from storage import handled, items, visits
 from storage.touched import AT_ONCE, refresh_home
 
@@ -79,7 +79,7 @@ def my_desk(
             visit_id=item.visit_id,
             message_id=item.message_id,
             enquiry_id=item.enquiry_id,
-            promised=item.kind == "phone_message" and item.revised_reason == INTERIM_REASON,
+            promised=full_answer_promised(item),
         )
         for item in shown
     ]

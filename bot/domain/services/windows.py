@@ -175,6 +175,11 @@ def revise(
 INTERIM_REASON = "interim call back: a full answer promised"
 
 
+def full_answer_promised(item: Item) -> bool:
+    """Whether the item's deadline is the full answer promised at an interim call back."""
+    return item.revised_reason == INTERIM_REASON
+
+
 class NotAWorkingDay(ValueError):
     """A day promised to a customer on which the site is closed."""
 

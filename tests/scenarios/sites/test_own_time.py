@@ -17,7 +17,7 @@ from bot.console.embedded import Embedded
 from bot.domain.config import DEFAULT_SITE
 from storage.models import Absence, Item, Visit
 from tests.conftest import SITE
-from tests.helpers import last_reply
+from tests.helpers import dms_to, last_reply
 from tests.time_helpers import advance_to
 
 RECEPTION, ALICE, BOB = "U0RECEPTION", "U0ALICE", "U0BOB"
@@ -152,3 +152,31 @@ def test_a_planned_absence_hands_over_to_the_own_site_s_desk_when_it_starts(
     fd.command(ALICE, "/ooo", "from 2026-11-26 until 2026-11-30")
     advance_to(fd, datetime(2026, 11, 26, 0, 1, tzinfo=VANCOUVER))
     assert _item_owners(fd) == {(None, WEST_DESK)}
+
+
+# --- an enquiry's "Running late…" on the calendar of the site that received it ----------------
+
+
+def test_running_late_at_west_moves_the_deadline_on_west_s_calendar(fd: Embedded) -> None:
+    from tests.scenarios.enquiries.test_enquiries import press, submit
+
+    fd.command(
+        RECEPTION,
+        "/enquiry",
+        f"complaint via letter from Jane Doe for {ALICE_M}: lost form",
+        channel_id=WEST_DESK,
+    )
+    press(fd, ALICE, dms_to(fd, ALICE)[0], "Running late…")
+    # Mon 28 Dec 2026: Boxing Day observed in Ontario, a working day in British Columbia.
+    submit(
+        fd,
+        ALICE,
+        {
+            "date": {"value": {"type": "datepicker", "selected_date": "2026-12-28"}},
+            "reason": {"value": {"type": "plain_text_input", "value": "Waiting on the archive"}},
+        },
+    )
+    with Session(fd.engine) as session:
+        (resolve,) = session.exec(select(Item).where(Item.kind == "enquiry_resolve"))
+    assert resolve.site == "west"
+    assert resolve.due_at.astimezone(VANCOUVER) == datetime(2026, 12, 28, 17, 0, tzinfo=VANCOUVER)
