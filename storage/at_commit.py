@@ -55,13 +55,14 @@ def insert_row(session: Session, table: Table, values: dict[str, Any]) -> None:
     queue.append(_Rows(table, [values]))
 
 
-def statement(session: Session, statement: Any) -> None:
-    """Execute `statement` (no parameters of its own to bind) just before this transaction
-    commits."""
+def statement(session: Session, statement: Any, params: dict[str, Any] | None = None) -> None:
+    """Execute `statement` just before this transaction commits, with `params` for its named
+    bind parameters (a statement built once; its names must be its own, as on PostgreSQL the
+    queue goes as one statement)."""
     if session.in_nested_transaction():
-        session.connection().execute(statement)
+        session.connection().execute(statement, params or {})
         return
-    _queue(session).append(statement)
+    _queue(session).append(_Bound(statement, params or {}))
 
 
 def pending(session: Session) -> int:
@@ -80,19 +81,32 @@ def send(session: Session) -> None:
         for entry in queue:
             if isinstance(entry, _Rows):
                 for row in entry.rows:  # compiled once per table and set of columns
-                    connection.execute(insert(entry.table), row)
+                    connection.execute(_insert(entry.table), row)
             else:
-                connection.execute(entry)
+                connection.execute(entry.statement, entry.params)
         return
-    statements = [
-        each
-        for entry in queue
-        for each in (entry.statements() if isinstance(entry, _Rows) else [entry])
-    ]
+    statements: list[Any] = []
+    params: dict[str, Any] = {}
+    for entry in queue:
+        if isinstance(entry, _Rows):
+            statements += entry.statements()
+        else:
+            statements.append(entry.statement)
+            params.update(entry.params)
     first, *rest = statements
     if rest:
         first = first.add_cte(*(each.cte(f"at_commit_{n}") for n, each in enumerate(rest)))
-    connection.execute(first)
+    connection.execute(first, params)
+
+
+_INSERTS: dict[Table, Any] = {}
+
+
+def _insert(table: Table) -> Any:
+    """INSERT INTO `table`, built once per table."""
+    if table not in _INSERTS:
+        _INSERTS[table] = insert(table)
+    return _INSERTS[table]
 
 
 @event.listens_for(Session, "before_commit")
@@ -105,6 +119,14 @@ def _send_at_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_QUEUED, None)
+
+
+class _Bound:
+    """A statement and the values of its named bind parameters."""
+
+    def __init__(self, statement: Any, params: dict[str, Any]) -> None:
+        self.statement = statement
+        self.params = params
 
 
 class _Rows:

@@ -71,16 +71,19 @@ def claim(
         raise AlreadyHandled(json.loads(reply) if reply else None) from None
 
 
+_KEEP_REPLY = (
+    update(HandledRequest)
+    .where(col(HandledRequest.id) == bindparam("p_kept_id"))
+    .values(reply=bindparam("p_kept_reply"))
+)
+
+
 def keep_reply(session: Session, request_id: str, reply: dict[str, Any] | None) -> None:
     """Remember what the request was told, to tell a retry the same (written with the
     transaction's other last writes, just before it commits: storage.at_commit)."""
     if reply is not None:
-        at_commit.statement(
-            session,
-            update(HandledRequest)
-            .where(col(HandledRequest.id) == request_id)
-            .values(reply=json.dumps(reply, default=str)),
-        )
+        values = {"p_kept_id": request_id, "p_kept_reply": json.dumps(reply, default=str)}
+        at_commit.statement(session, _KEEP_REPLY, values)
 
 
 def forget_before(session: Session, before: datetime) -> int:

@@ -43,12 +43,26 @@ _REARM = {
 }
 
 
-def upsert(dialect: str, rows: list[dict[str, Any]]) -> Any:
-    """Write (or re-arm) the tasks `rows` (from `row`; distinct keys) in one statement."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    # One row as a dict: a statement SQLAlchemy caches (a list of rows is compiled each time).
-    statement = insert(Task).values(rows[0] if len(rows) == 1 else rows)
-    return statement.on_conflict_do_update(index_elements=["key"], set_=_REARM)
+_COLUMNS = ("key", "kind", "params", "state", "seq", "attempts", "next_attempt_at", "created_at")
+_UPSERTS: dict[tuple[str, int], Any] = {}
+
+
+def upsert(dialect: str, rows: list[dict[str, Any]]) -> tuple[Any, dict[str, Any]]:
+    """Write (or re-arm) the tasks `rows` (from `row`; distinct keys) in one statement: the
+    statement (built once per dialect and number of rows, so SQLAlchemy neither builds nor
+    compiles it again) and the values of its bind parameters (`p_task_<column>_<n>`)."""
+    shape = (dialect, len(rows))
+    if shape not in _UPSERTS:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        table = Task.__table__  # type: ignore[attr-defined]
+        values = [
+            {c: bindparam(f"p_task_{c}_{n}", type_=table.c[c].type) for c in _COLUMNS}
+            for n in range(len(rows))
+        ]
+        statement = insert(Task).values(values[0] if len(values) == 1 else values)
+        _UPSERTS[shape] = statement.on_conflict_do_update(index_elements=["key"], set_=_REARM)
+    params = {f"p_task_{c}_{n}": row[c] for n, row in enumerate(rows) for c in _COLUMNS}
+    return _UPSERTS[shape], params
 
 
 def row(*, key: str, kind: str, params: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -70,7 +84,7 @@ def enqueue(
 ) -> None:
     """Write (or re-arm) the task `key` in the caller's transaction."""
     values = row(key=key, kind=kind, params=params, now=now)
-    connection.execute(upsert(connection.dialect.name, [values]))
+    connection.execute(*upsert(connection.dialect.name, [values]))
 
 
 _INSTANT = Task.__table__.c.next_attempt_at.type  # type: ignore[attr-defined]

@@ -58,7 +58,7 @@ def refresh_home(session: Session, user_ids: set[str] | list[str], *, now: datet
             tasks.row(key=home_task_key(u), kind=HOME_TASK, params={"user_id": u}, now=now)
             for u in people
         ]
-        at_commit.statement(session, tasks.upsert(session.get_bind().dialect.name, rows))
+        at_commit.statement(session, *tasks.upsert(session.get_bind().dialect.name, rows))
 
 
 @event.listens_for(Session, "after_flush")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlmodel import Session, col
 
 from storage.models import WatchEntry
@@ -22,10 +22,17 @@ def all_entries(session: Session) -> list[WatchEntry]:
     return list(session.scalars(select(WatchEntry).order_by(col(WatchEntry.id))))
 
 
+# Asked at every sign-in: built once.
+_WITH_KEY = (
+    select(WatchEntry)
+    .where(col(WatchEntry.name_key) == bindparam("p_key"))
+    .order_by(col(WatchEntry.id))
+)
+
+
 def with_key(session: Session, name_key: str) -> list[WatchEntry]:
     """The entries for one folded name."""
-    statement = select(WatchEntry).where(col(WatchEntry.name_key) == name_key)
-    return list(session.scalars(statement.order_by(col(WatchEntry.id))))
+    return list(session.scalars(_WITH_KEY, {"p_key": name_key}))
 
 
 def remove_key(session: Session, name_key: str) -> int:
