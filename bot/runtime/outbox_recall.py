@@ -10,19 +10,23 @@ marked sent with it, not posted again.
 
 Only new posts are looked for. `chat.update` rewrites the same message, so doing it twice
 changes nothing; a `response_url` answer or an ephemeral message leaves nothing to find.
-A look that fails (an error, a scope the installation lacks, no connection) raises, and
-the sender logs it and posts: a repeat is better than a loss.
+A look that fails (an error, a scope the installation lacks, no connection) is logged as a
+warning naming the row, and the row posted: a repeat is better than a loss.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from storage.outbox import Pending
+
+log = logging.getLogger(__name__)
 
 EVENT_TYPE = "frontdesk_outbox"
 # Slack stamps a message by its own clock, the row by ours: look this much further back.
@@ -55,6 +59,35 @@ def looked_for(row: Pending) -> bool:
     return not (
         params.get("response_url") or params.get("ephemeral_user") or params.get("update_ts")
     )
+
+
+POSTING = "posting it, so it may appear twice"
+
+
+def look(
+    client: WebClient,
+    row: Pending,
+    *,
+    channel: str,
+    thread_ts: str | None,
+    otherwise: str = POSTING,
+) -> tuple[bool, Landed | None]:
+    """Whether Slack could be asked, and the post an earlier attempt made for `row` (which
+    has `posting_at`); a failure to ask is a warning saying what is done `otherwise`."""
+    assert row.posting_at is not None
+    try:
+        return True, find(client, row, channel=channel, thread_ts=thread_ts, since=row.posting_at)
+    except Exception as error:  # whatever went wrong, posting again beats losing the post
+        log.warning(
+            "outbox row %s (%s → %s): could not ask Slack whether an earlier attempt posted "
+            "it (%s); %s",
+            row.key,
+            row.template,
+            row.target,
+            _why(error),
+            otherwise,
+        )
+        return False, None
 
 
 def find(
@@ -99,3 +132,10 @@ def _names(message: dict[str, Any], key: str) -> bool:
     return bool(
         found.get("event_type") == EVENT_TYPE and payload.get("row") == key and message.get("ts")
     )
+
+
+def _why(error: Exception) -> str:
+    """A Slack error's name, or the exception's."""
+    if isinstance(error, SlackApiError) and error.response is not None:
+        return str(error.response.get("error") or error.response.status_code)
+    return f"{type(error).__name__}: {error}"

@@ -5,11 +5,12 @@ small pool of threads; rows for one target go out one at a time, in the order th
 written (storage/outbox.py leases a target, not a row). Before each post the sender extends
 its lease on the target's rows it still holds, and skips the post if it holds them no more.
 
-A post is not repeated after a crash: in the same statement as that extension the row is
-marked as being posted (`posting_at`), and every new post carries the row's key as message
-metadata. A row that comes back still pending with that mark (its sender was killed, or lost
+A crash repeats no post that Slack can be asked about: in the same statement as that
+extension the row is marked as being posted (`posting_at`), and every new post carries the
+row's key as message metadata. A row that comes back still pending with that mark (its sender was killed, or lost
 the connection, after Slack may have taken the post) is first looked for at Slack
-(bot/runtime/outbox_recall.py): found, it is marked sent with that message; not found, posted.
+(bot/runtime/outbox_recall.py): found, it is marked sent with that message (even when what it
+said is moot by now: redaction finds the post by it); not found, posted (or dropped, if moot).
 Updates, response_url answers and ephemeral messages are not looked for (an update is the
 same however often it is made; the other two leave nothing to find).
 
@@ -250,6 +251,9 @@ class OutboxSender:
         try:
             verdict = self.moot(row) if self.moot else None
             if isinstance(verdict, str):
+                landed = self._posted_before_drop(row) if unsure else None
+                if landed is not None:  # moot now, but posted: kept for redaction as sent
+                    return self._sent(row, lease, {"channel": landed.channel, "ts": landed.ts})
                 outbox.mark_dropped(self.engine, row.id, owner=lease.owner, reason=verdict)
                 lease.stats.add("dropped")
                 return True
@@ -273,7 +277,9 @@ class OutboxSender:
                 channel = self._open_dm(row.target)
             response: Any = None
             if unsure and outbox_recall.looked_for(row):
-                looked, landed = self._earlier_post(row, channel, thread_ts)
+                looked, landed = outbox_recall.look(
+                    self.client, row, channel=channel, thread_ts=thread_ts
+                )
                 if landed is not None:
                     response = self._found(row, landed)
                 unsure = not looked
@@ -291,26 +297,29 @@ class OutboxSender:
             return self._fail(row, lease, f"unexpected: {type(error).__name__}", error)
         return self._sent(row, lease, response)
 
-    def _earlier_post(
-        self, row: Pending, channel: str, thread_ts: str | None
-    ) -> tuple[bool, outbox_recall.Landed | None]:
-        """Whether Slack could be asked, and the post an earlier attempt made for the row."""
-        assert row.posting_at is not None
+    def _posted_before_drop(self, row: Pending) -> outbox_recall.Landed | None:
+        """The post an earlier attempt made for a row now moot, if Slack shows one."""
+        if not outbox_recall.looked_for(row):
+            return None
         try:
-            landed = outbox_recall.find(
-                self.client, row, channel=channel, thread_ts=thread_ts, since=row.posting_at
-            )
-        except Exception as error:  # whatever went wrong, posting again beats losing the post
-            log.warning(
-                "outbox row %s (%s → %s): could not ask Slack whether an earlier attempt "
-                "posted it (%s); posting it, so it may appear twice",
+            channel, thread_ts = self._where(row)
+            channel = channel or self._open_dm(row.target)
+        except Exception:  # its parent still pending, no DM: it was not posted, or cannot be found
+            return None
+        otherwise = "dropping it as moot (if it was posted, redaction will not find it)"
+        _, landed = outbox_recall.look(
+            self.client, row, channel=channel, thread_ts=thread_ts, otherwise=otherwise
+        )
+        if landed is not None:
+            log.info(
+                "outbox row %s (%s → %s) is moot, but was posted (%s %s): marked sent",
                 row.key,
                 row.template,
                 row.target,
-                _why(error),
+                landed.channel,
+                landed.ts,
             )
-            return False, None
-        return True, landed
+        return landed
 
     def _found(self, row: Pending, landed: outbox_recall.Landed) -> dict[str, str]:
         """The row was posted by an earlier attempt: upload what it carries; that post."""
@@ -482,13 +491,6 @@ class _Lease:
 
     owner: str
     stats: DeliveryStats
-
-
-def _why(error: Exception) -> str:
-    """A Slack error's name, or the exception's."""
-    if isinstance(error, SlackApiError) and error.response is not None:
-        return str(error.response.get("error") or error.response.status_code)
-    return f"{type(error).__name__}: {error}"
 
 
 def _by_target(rows: list[Pending]) -> list[list[Pending]]:

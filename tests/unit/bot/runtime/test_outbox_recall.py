@@ -160,13 +160,42 @@ def test_when_slack_cannot_be_asked_the_row_is_posted_again_and_a_warning_says_s
     write(engine, clock, "visit:1:signin", DESK)
     killed_after_posting(sender, clock, monkeypatch)
     double.fail("conversations.history", **failure)
-    with caplog.at_level(logging.WARNING, logger="bot.runtime.outbox_sender"):
+    with caplog.at_level(logging.WARNING, logger="bot.runtime.outbox_recall"):
         sender.deliver_due()
     assert len(posts(double, "visit:1:signin")) == 2  # a repeat, not a loss
     assert the_row(engine, "visit:1:signin").state == "sent"
     (warning,) = [r for r in caplog.records if "could not ask Slack" in r.getMessage()]
     assert "visit:1:signin" in warning.getMessage()
     assert failure["error"] in warning.getMessage()
+
+
+def test_a_row_moot_by_now_whose_post_landed_is_kept_as_sent_for_redaction(
+    engine: Engine,
+    double: SlackDouble,
+    sender: OutboxSender,
+    clock: ManualClock,
+    policy: Policy,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The owner pressed "Called back" on the DM a killed sender posted: the row is moot, but
+    the DM is there and names someone, so it is remembered as any post is."""
+    write(engine, clock, "item:7:dm", ALICE)
+    killed_after_posting(sender, clock, monkeypatch)
+    (dm,) = posts(double, "item:7:dm")
+    next_sender = OutboxSender(
+        engine,
+        make_client(demo.BOT_TOKEN, double.base_url, retries=False),
+        clock,
+        site_tz=policy.site.tz,
+        desk_channel=DESK,
+        moot=lambda row: "the item is done",
+    )
+    next_sender.deliver_due()
+    row = the_row(engine, "item:7:dm")
+    landed = (dm.response["channel"], dm.response["ts"])
+    assert (row.state, row.sent_channel, row.sent_ts) == ("sent", *landed)
+    assert remembered(engine) == [landed]
+    assert posts(double, "item:7:dm") == [dm]
 
 
 def test_a_reply_in_a_thread_is_looked_for_in_that_thread(
