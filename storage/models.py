@@ -198,6 +198,9 @@ class Outbox(SQLModel, table=True):
     next_attempt_at: datetime = Field(sa_type=UTCDateTime)
     lease_owner: str | None = Field(default=None, max_length=64)
     lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # When a sender first set out to post the row and may have reached Slack: set before the
+    # post, it tells a later sender to look for that post before posting again.
+    posting_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     error: str | None = Field(default=None, max_length=500)
     sent_channel: str | None = Field(default=None, max_length=32)
     sent_ts: str | None = Field(default=None, max_length=32)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, func, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -32,6 +32,8 @@ class Pending:
     item_id: int | None
     thread_key: str | None
     attempts: int
+    # When an earlier attempt set out to post the row (it may have reached Slack), or None.
+    posting_at: datetime | None = None
     # Set when the stored params are not JSON (a row from an older or broken writer): the
     # sender fails such a row on its own, loudly, instead of failing the whole claim.
     unreadable: str | None = None
@@ -152,6 +154,7 @@ _CLAIMS = {
         col(Outbox.item_id),
         col(Outbox.thread_key),
         col(Outbox.attempts),
+        col(Outbox.posting_at),
     )
     for skip_locked in (False, True)
 }
@@ -182,6 +185,7 @@ def claim(
             item_id=row.item_id,
             thread_key=row.thread_key,
             attempts=row.attempts,
+            posting_at=row.posting_at,
             **_params(row.params),
         )
         for row in rows
@@ -224,6 +228,13 @@ _RETRY = _finish_statement(
     attempts=_param("p_attempts", "attempts"),
     error=_param("p_error", "error"),
 )
+# The same, when no attempt so far can have reached Slack: the next one need not look for it.
+_RETRY_UNPOSTED = _finish_statement(
+    next_attempt_at=_param("p_at", "next_attempt_at"),
+    attempts=_param("p_attempts", "attempts"),
+    error=_param("p_error", "error"),
+    posting_at=None,
+)
 _FAILED = _finish_statement(state=bindparam("p_state"), error=_param("p_error", "error"))
 
 
@@ -239,7 +250,17 @@ _EXTEND = (
         col(Outbox.lease_owner) == bindparam("p_owner"),
         col(Outbox.state) == "pending",
     )
-    .values(lease_until=_param("p_until", "lease_until"))
+    .values(
+        lease_until=_param("p_until", "lease_until"),
+        # The row about to be posted keeps the time of its first attempt that may have landed.
+        posting_at=case(
+            (
+                col(Outbox.id) == _param("p_posting", "id"),
+                func.coalesce(col(Outbox.posting_at), _param("p_now", "posting_at")),
+            ),
+            else_=col(Outbox.posting_at),
+        ),
+    )
     .returning(col(Outbox.id))
 )
 _RELEASE = (
@@ -253,14 +274,28 @@ _RELEASE = (
 )
 
 
-def extend(engine: Engine, row_ids: list[int], *, owner: str, until: datetime) -> set[int]:
-    """Extend `owner`'s lease on these rows to `until`; return the ids it still held."""
+def extend(
+    engine: Engine,
+    row_ids: list[int],
+    *,
+    owner: str,
+    until: datetime,
+    posting: int | None = None,
+    now: datetime | None = None,
+) -> set[int]:
+    """Extend `owner`'s lease on these rows to `until`; return the ids it still held.
+
+    `posting` names the row about to be posted: unless an earlier attempt already did, it is
+    marked as being posted since `now` (`posting_at`), in the same statement.
+    """
     if not row_ids:
         return set()
+    values = {"p_ids": row_ids, "p_owner": owner, "p_until": until}
+    values |= {"p_posting": posting, "p_now": now if posting is not None else None}
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(select(func.pg_advisory_xact_lock_shared(CLAIM_LOCK)))
-        result = connection.execute(_EXTEND, {"p_ids": row_ids, "p_owner": owner, "p_until": until})
+        result = connection.execute(_EXTEND, values)
         return {int(row_id) for row_id in result.scalars() if row_id is not None}
 
 
@@ -282,11 +317,20 @@ def mark_sent(
 
 
 def mark_retry(
-    engine: Engine, row_id: int, *, owner: str, at: datetime, attempts: int, error: str
+    engine: Engine,
+    row_id: int,
+    *,
+    owner: str,
+    at: datetime,
+    attempts: int,
+    error: str,
+    unposted: bool = False,
 ) -> bool:
-    """Keep the row pending and try again at `at`."""
+    """Keep the row pending and try again at `at`; `unposted`: no attempt so far can have
+    reached Slack (it said so), so the next one need not look for an earlier post."""
     values = {"p_at": at, "p_attempts": attempts, "p_error": error[:500]}
-    return _finish(engine, _RETRY, {"p_id": row_id, "p_owner": owner, **values})
+    statement = _RETRY_UNPOSTED if unposted else _RETRY
+    return _finish(engine, statement, {"p_id": row_id, "p_owner": owner, **values})
 
 
 def mark_failed(engine: Engine, row_id: int, *, owner: str, error: str) -> bool:

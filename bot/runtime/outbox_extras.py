@@ -9,8 +9,10 @@
   `message_id`, `enquiry_id`, `item_id`) is remembered in SlackPost, so it can be redacted
   later.
 
-A failed upload after a successful post retries the whole row, so that post may repeat
-once; nothing is lost.
+Every `chat.postMessage` made for a row carries message metadata naming it
+(`outbox_recall.metadata`), so a later attempt can find it. A failed upload after a
+successful post retries the row; the retry finds the post, uploads the files and posts
+nothing again (`upload_files`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Connection
 
+from bot.runtime.outbox_recall import metadata
 from bot.runtime.slack_http import PooledWebhookClient
 from storage import privacy
 from storage.outbox import Pending
@@ -50,22 +53,28 @@ def post(
     if update_ts:
         return client.chat_update(channel=channel, ts=str(update_ts), text=text, blocks=blocks)
     response = client.chat_postMessage(
-        channel=channel, text=text, blocks=blocks, thread_ts=thread_ts
+        channel=channel, text=text, blocks=blocks, thread_ts=thread_ts, metadata=metadata(row)
     )
-    files = row.params.get("files") or []
-    if files:
-        client.files_upload_v2(
-            channel=str(response["channel"]),
-            file_uploads=[
-                {
-                    "content": base64.b64decode(f["content_b64"]),
-                    "filename": f["filename"],
-                    "title": f.get("title") or f["filename"],
-                }
-                for f in files
-            ],
-        )
+    upload_files(client, row, channel=str(response["channel"]))
     return response
+
+
+def upload_files(client: WebClient, row: Pending, *, channel: str) -> None:
+    """Upload the files the row carries (if any) to `channel`."""
+    files = row.params.get("files") or []
+    if not files:
+        return
+    client.files_upload_v2(
+        channel=channel,
+        file_uploads=[
+            {
+                "content": base64.b64decode(f["content_b64"]),
+                "filename": f["filename"],
+                "title": f.get("title") or f["filename"],
+            }
+            for f in files
+        ],
+    )
 
 
 def answer_button(client: WebClient, row: Pending, *, text: str, blocks: list[Any]) -> Any:
@@ -93,7 +102,7 @@ def answer_button(client: WebClient, row: Pending, *, text: str, blocks: list[An
     if replace and channel and ts:
         return client.chat_update(channel=str(channel), ts=str(ts), text=text, blocks=blocks)
     dm = client.conversations_open(users=row.target)["channel"]["id"]
-    return client.chat_postMessage(channel=dm, text=text, blocks=blocks)
+    return client.chat_postMessage(channel=dm, text=text, blocks=blocks, metadata=metadata(row))
 
 
 def _ephemeral(
@@ -109,7 +118,7 @@ def _ephemeral(
             raise
         log.info("ephemeral message refused (%s); sending a DM", error.response.get("error"))
     dm = client.conversations_open(users=user_id)["channel"]["id"]
-    return client.chat_postMessage(channel=dm, text=text, blocks=blocks)
+    return client.chat_postMessage(channel=dm, text=text, blocks=blocks, metadata=metadata(row))
 
 
 def remember(connection: Connection, row: Pending, *, channel: str, ts: str, now: datetime) -> None:

@@ -5,6 +5,15 @@ small pool of threads; rows for one target go out one at a time, in the order th
 written (storage/outbox.py leases a target, not a row). Before each post the sender extends
 its lease on the target's rows it still holds, and skips the post if it holds them no more.
 
+A crash repeats no post that Slack can be asked about: in the same statement as that
+extension the row is marked as being posted (`posting_at`), and every new post carries the
+row's key as message metadata. A row that comes back still pending with that mark (its sender was killed, or lost
+the connection, after Slack may have taken the post) is first looked for at Slack
+(bot/runtime/outbox_recall.py): found, it is marked sent with that message (even when what it
+said is moot by now: redaction finds the post by it); not found, posted (or dropped, if moot).
+Updates, response_url answers and ephemeral messages are not looked for (an update is the
+same however often it is made; the other two leave nothing to find).
+
 Transient Slack failures keep a row pending with backoff (a 429 for as long as its
 Retry-After says, after which that target is paced at about a post a second for a while) and
 hold back its own target only; anything else wrong with one row (a
@@ -33,7 +42,7 @@ from sqlalchemy.pool import StaticPool
 
 from bot.domain.clock import Clock
 from bot.domain.notices import DeliveryFailed, enqueue_notice
-from bot.runtime import outbox_extras
+from bot.runtime import outbox_extras, outbox_recall
 from handlers.blocks.templates import render
 from storage import outbox
 from storage.db import session_scope
@@ -194,9 +203,14 @@ class OutboxSender:
         try:
             while remaining:
                 row = remaining[0]
-                until = self.clock.now() + self._post_timeout() + LEASE_MARGIN
+                now = self.clock.now()
                 held = outbox.extend(
-                    self.engine, [r.id for r in remaining], owner=lease.owner, until=until
+                    self.engine,
+                    [r.id for r in remaining],
+                    owner=lease.owner,
+                    until=now + self._post_timeout() + LEASE_MARGIN,
+                    posting=row.id,
+                    now=now,
                 )
                 if row.id not in held:
                     log.warning(
@@ -232,9 +246,14 @@ class OutboxSender:
 
     def _deliver(self, row: Pending, lease: _Lease) -> bool:
         """Post one row (or drop, retry or fail it); return whether its target may go on."""
+        # Whether an earlier attempt may have reached Slack and has not been looked for.
+        unsure = row.posting_at is not None
         try:
             verdict = self.moot(row) if self.moot else None
             if isinstance(verdict, str):
+                landed = self._posted_before_drop(row) if unsure else None
+                if landed is not None:  # moot now, but posted: kept for redaction as sent
+                    return self._sent(row, lease, {"channel": landed.channel, "ts": landed.ts})
                 outbox.mark_dropped(self.engine, row.id, owner=lease.owner, reason=verdict)
                 lease.stats.add("dropped")
                 return True
@@ -242,7 +261,8 @@ class OutboxSender:
                 row = verdict
             channel, thread_ts = self._where(row)
         except _NotYet:
-            self._retry(row, lease, "waiting for the parent post", timedelta(seconds=5))
+            wait = timedelta(seconds=5)
+            self._retry(row, lease, "waiting for the parent post", wait, unposted=not unsure)
             return False
         except Exception as error:
             return self._fail(row, lease, f"unexpected: {type(error).__name__}", error)
@@ -255,18 +275,65 @@ class OutboxSender:
         try:
             if channel is None:
                 channel = self._open_dm(row.target)
-            self._pace.wait_turn(row.target)
-            response = outbox_extras.post(
-                self.client, row, channel=channel, text=text, blocks=blocks, thread_ts=thread_ts
-            )
+            response: Any = None
+            if unsure and outbox_recall.looked_for(row):
+                looked, landed = outbox_recall.look(
+                    self.client, row, channel=channel, thread_ts=thread_ts
+                )
+                if landed is not None:
+                    response = self._found(row, landed)
+                unsure = not looked
+            if response is None:
+                self._pace.wait_turn(row.target)
+                response = outbox_extras.post(
+                    self.client, row, channel=channel, text=text, blocks=blocks, thread_ts=thread_ts
+                )
         except SlackApiError as error:
-            return self._slack_error(row, lease, error)
+            return self._slack_error(row, lease, error, unsure=unsure)
         except OSError as error:  # connection refused, reset, timed out
             self._retry(row, lease, f"connection: {error}", None)
             return False
         except Exception as error:
             return self._fail(row, lease, f"unexpected: {type(error).__name__}", error)
         return self._sent(row, lease, response)
+
+    def _posted_before_drop(self, row: Pending) -> outbox_recall.Landed | None:
+        """The post an earlier attempt made for a row now moot, if Slack shows one."""
+        if not outbox_recall.looked_for(row):
+            return None
+        try:
+            channel, thread_ts = self._where(row)
+            channel = channel or self._open_dm(row.target)
+        except Exception:  # its parent still pending, no DM: it was not posted, or cannot be found
+            return None
+        otherwise = "dropping it as moot (if it was posted, redaction will not find it)"
+        _, landed = outbox_recall.look(
+            self.client, row, channel=channel, thread_ts=thread_ts, otherwise=otherwise
+        )
+        if landed is not None:
+            log.info(
+                "outbox row %s (%s → %s) is moot, but was posted (%s %s): marked sent",
+                row.key,
+                row.template,
+                row.target,
+                landed.channel,
+                landed.ts,
+            )
+        return landed
+
+    def _found(self, row: Pending, landed: outbox_recall.Landed) -> dict[str, str]:
+        """The row was posted by an earlier attempt: upload what it carries; that post."""
+        log.info(
+            "outbox row %s (%s → %s) was already posted (%s %s): marked sent, not posted again",
+            row.key,
+            row.template,
+            row.target,
+            landed.channel,
+            landed.ts,
+        )
+        # The attempt may have stopped before the files: better uploaded twice than never.
+        outbox_extras.upload_files(self.client, row, channel=landed.channel)
+        return {"channel": landed.channel, "ts": landed.ts}
 
     def _sent(self, row: Pending, lease: _Lease, response: Any) -> bool:
         posted = {
@@ -284,7 +351,8 @@ class OutboxSender:
         if not marked:
             log.warning(
                 "outbox row %s (%s → %s) was posted but could not be marked sent: this "
-                "sender's lease had run out (another sender may post it again)",
+                "sender's lease had run out (another sender may post it again, unless it "
+                "finds this post first)",
                 row.key,
                 row.template,
                 row.target,
@@ -313,16 +381,23 @@ class OutboxSender:
             self._dm_channels[user_id] = str(response["channel"]["id"])
         return self._dm_channels[user_id]
 
-    def _slack_error(self, row: Pending, lease: _Lease, error: SlackApiError) -> bool:
+    def _slack_error(
+        self, row: Pending, lease: _Lease, error: SlackApiError, *, unsure: bool
+    ) -> bool:
+        """`unsure`: an earlier attempt may have posted the row (it was not looked for)."""
         response: Any = error.response
         status = getattr(response, "status_code", 200)
         name = str(response.get("error", "")) if response is not None else ""
-        if status == 429 or name == "ratelimited":
+        refused = status == 429 or name == "ratelimited"
+        if refused:
             self._pace.refused(row.target)
-        if status == 429 or status >= 500 or name in TRANSIENT_ERRORS:
+        if refused or status >= 500 or name in TRANSIENT_ERRORS:
             retry_after = response.headers.get("Retry-After") if response is not None else None
             wait = timedelta(seconds=float(retry_after)) if retry_after else None
-            self._retry(row, lease, f"{status} {name}".strip(), wait)
+            # A rate limit refuses the post whole; a 5xx may come after it was taken, and an
+            # upload's failure comes after the post.
+            unposted = refused and not unsure and not row.params.get("files")
+            self._retry(row, lease, f"{status} {name}".strip(), wait, unposted=unposted)
             return False
         return self._fail(row, lease, name or str(status), None)
 
@@ -352,7 +427,16 @@ class OutboxSender:
                 )
         return True
 
-    def _retry(self, row: Pending, lease: _Lease, error: str, wait: timedelta | None) -> None:
+    def _retry(
+        self,
+        row: Pending,
+        lease: _Lease,
+        error: str,
+        wait: timedelta | None,
+        *,
+        unposted: bool = False,
+    ) -> None:
+        """Try the row again later; `unposted`: no attempt so far can have reached Slack."""
         attempts = row.attempts + 1
         if wait is None:
             wait = min(timedelta(seconds=5 * 2 ** min(attempts - 1, 10)), MAX_BACKOFF)
@@ -363,6 +447,7 @@ class OutboxSender:
             at=self.clock.now() + wait,
             attempts=attempts,
             error=error,
+            unposted=unposted,
         )
         lease.stats.add("retried")
         log.warning("outbox row %s will be retried in %s: %s", row.key, wait, error)

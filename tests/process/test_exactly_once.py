@@ -2,8 +2,9 @@
 
 Every (item, stage) reaches Slack once. The one exception DESIGN.md allows: a process killed
 between Slack accepting a post and the row being marked sent may send that row again. A sender
-posts to several targets at once, one row at a time for each, so that is at most one row per
-target it was sending to.
+posts to several targets at once, one row at a time for each; the posts a kill leaves unmarked
+are looked for at Slack before they are posted again (bot/runtime/outbox_recall.py), so it
+stays within that one row.
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ from bot.console.embedded import start_double
 from bot.domain.clock import ManualClock
 from bot.domain.config import Policy
 from bot.domain.services.messages import NewMessage, take_message
-from bot.domain.sweep import DIGEST_SIZE, outbox_moot, sweep
+from bot.domain.sweep import outbox_moot, sweep
 from bot.runtime.app import make_client
-from bot.runtime.outbox_sender import SEND_WORKERS, OutboxSender
+from bot.runtime.outbox_sender import OutboxSender
 from storage import outbox
 from storage.db import make_engine, session_scope
 from storage.models import Item, Outbox
@@ -248,25 +249,14 @@ def test_a_worker_killed_mid_send_loses_nothing_and_doubles_at_most_one_row(
     want = expected(count, BREACH_STAGES)
     assert set(got) == set(want)  # nothing lost
     doubled = {key: n for key, n in got.items() if n > 1}
-    assert _one_per_target(doubled) or _one_digest(doubled), doubled  # at most the rows in flight
+    assert _at_most_one_row(doubled), doubled
     assert sent_before < len(double.calls_to("chat.postMessage"))
     assert pending(engine) == 0
 
 
-def _one_per_target(doubled: dict[tuple[str, str, str], int]) -> bool:
-    """At most one row again for each target the killed sender was posting to."""
-    owners = [
-        OWNERS[int(caller.split()[-1]) % len(OWNERS)]
-        for where, _, caller in doubled
-        if where == "dm"
-    ]
-    managers = [key for key in doubled if key[0] == "managers"]
-    return (
-        all(n == 2 for n in doubled.values())
-        and len(owners) == len(set(owners))
-        and (len(managers) <= 1 or _one_digest({k: doubled[k] for k in managers}))
-        and len(doubled) <= SEND_WORKERS + DIGEST_SIZE
-    )
+def _at_most_one_row(doubled: dict[tuple[str, str, str], int]) -> bool:
+    """At most one row posted twice: one DM, or one digest."""
+    return not doubled or (len(doubled) == 1 and 2 in doubled.values()) or _one_digest(doubled)
 
 
 def _one_digest(doubled: dict[tuple[str, str, str], int]) -> bool:

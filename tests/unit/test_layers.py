@@ -30,6 +30,7 @@ RUNTIME: Mapping[str, frozenset[str]] = {
     "bot.runtime.scheduler": frozenset(),  # APScheduler: one interval job per periodic job
     "bot.runtime.outbox_sender": frozenset({"slack", "handlers"}),  # rows -> Block Kit -> Slack
     "bot.runtime.outbox_extras": frozenset({"slack"}),  # uploads, response_url answers
+    "bot.runtime.outbox_recall": frozenset({"slack"}),  # finds a post made before a crash
     "bot.runtime.task_runner": frozenset(),  # durable tasks (home, report files)
     "bot.runtime.http_front": frozenset(),  # the WSGI front: /healthz, body limits
     "bot.runtime.http_server": frozenset(),  # gunicorn gthread workers

@@ -7,6 +7,8 @@ refused connections, the three-step `files_upload_v2`, and `response_url` posts.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import copy
 import json
@@ -16,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final, Literal
 from urllib.parse import parse_qs, urlsplit
@@ -27,7 +30,8 @@ from bot.console.double.socket_mode import APP_TOKEN, SocketModeDouble
 
 # Form fields that Slack reads as JSON even when they arrive form-encoded.
 JSON_FIELDS: Final = frozenset({"blocks", "attachments", "view", "files", "metadata"})
-FIRST_TS: Final = 1_764_345_600  # message timestamps start here and go up by 0.0001 s
+HISTORY_LIMITS: Final = (100, 999)  # conversations.history's default and largest `limit`
+REPLIES_LIMITS: Final = (1000, 1000)  # conversations.replies's
 RESPONSE_URL_USES: Final = 5  # Slack accepts five posts to one response_url
 
 
@@ -105,6 +109,8 @@ _API: Final[dict[str, str]] = {
     "users.list": "_users_list",
     "conversations.open": "_conversations_open",
     "conversations.info": "_conversations_info",
+    "conversations.history": "_conversations_history",
+    "conversations.replies": "_conversations_replies",
     "chat.postMessage": "_chat_post_message",
     "chat.postEphemeral": "_chat_post_ephemeral",
     "chat.update": "_chat_update",
@@ -142,6 +148,8 @@ class SlackDouble:
         self._uploaded: list[dict[str, Any]] = []
         self._response_urls: dict[str, _ResponseUrl] = {}
         self._serial = 0
+        self._now: Callable[[], float] = time.time  # what message timestamps are read from
+        self._last_ts = 0  # microseconds: every message's ts is later than the one before
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._port = 0
@@ -226,6 +234,12 @@ class SlackDouble:
             server.close_connections()
         if thread is not None:
             thread.join(timeout=5)
+
+    def set_clock(self, now: Callable[[], float]) -> None:
+        """Stamp messages by `now` (seconds since the epoch) instead of the wall clock, as
+        Slack stamps them by its own: a test on a frozen clock keeps the double beside it."""
+        with self._cond:
+            self._now = now
 
     def set_latency(self, seconds: float) -> None:
         """Answer every Web API and response_url call `seconds` after it arrives (real Slack:
@@ -514,8 +528,10 @@ class SlackDouble:
         return self._serial
 
     def _next_ts(self) -> str:
-        n = self._next_serial()
-        return f"{FIRST_TS + n // 10_000}.{(n % 10_000) * 100:06d}"
+        """Now, as Slack writes a message's ts; a microsecond past the last if not later."""
+        micros = max(int(self._now() * 1_000_000), self._last_ts + 1)
+        self._last_ts = micros
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _dm_for(self, user_id: str) -> str:
         if user_id not in self._dm_by_user:
@@ -612,9 +628,41 @@ class SlackDouble:
             return {"channel": {"id": channel, "is_im": True, "user": user}}
         raise _ApiError("channel_not_found")
 
+    def _conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The channel's messages, newest first; replies in threads only where broadcast."""
+        channel = self._readable(args.get("channel"))
+        found = [m for (c, _), m in self._messages.items() if c == channel and _top_level(m)]
+        return _page(found, args, newest_first=True, limits=HISTORY_LIMITS)
+
+    def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A thread, oldest first: its parent, then the replies (`ts` may name either)."""
+        channel = self._readable(args.get("channel"))
+        named = self._messages.get((channel, str(args.get("ts") or "")))
+        if named is None:
+            raise _ApiError("thread_not_found")
+        parent = str(named.get("thread_ts") or named["ts"])
+        found = [
+            m
+            for (c, _), m in self._messages.items()
+            if c == channel and parent in (m["ts"], m.get("thread_ts"))
+        ]
+        return _page(found, args, newest_first=False, limits=REPLIES_LIMITS)
+
+    def _readable(self, channel: object) -> str:
+        """A conversation whose history the bot may read: a channel it is in, or a DM (by its
+        D… ID: Slack reads no history by user ID)."""
+        if isinstance(channel, str) and channel in self._channels:
+            if not self._channels[channel].is_member:
+                raise _ApiError("not_in_channel")
+            return channel
+        if isinstance(channel, str) and channel in self._user_by_dm:
+            return channel
+        raise _ApiError("channel_not_found")
+
     def _chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args.get("channel"))
         _check_message(args, require_text=True)
+        _check_metadata(args.get("metadata"))
         ts = self._next_ts()
         message: dict[str, Any] = {
             "type": "message",
@@ -626,6 +674,8 @@ class SlackDouble:
         for key in ("blocks", "attachments", "thread_ts", "metadata"):
             if args.get(key) is not None:
                 message[key] = args[key]
+        if args.get("thread_ts") and _truthy(args.get("reply_broadcast")):
+            message["subtype"] = "thread_broadcast"
         self._messages[(channel, ts)] = message
         return {"channel": channel, "ts": ts, "message": copy.deepcopy(message)}
 
@@ -813,6 +863,95 @@ def _check_message(args: dict[str, Any], *, require_text: bool) -> None:
     refusal = validate_message(args.get("text"), args.get("blocks"))
     if refusal is not None:
         raise _ApiError(*split_error(refusal))
+
+
+def _check_metadata(metadata: object) -> None:
+    """Refuse message metadata Slack would: an `event_type` string and an `event_payload`."""
+    if metadata is None:
+        return
+    if not (
+        isinstance(metadata, dict)
+        and isinstance(metadata.get("event_type"), str)
+        and metadata["event_type"]
+        and isinstance(metadata.get("event_payload"), dict)
+    ):
+        raise _ApiError("invalid_metadata_format")
+
+
+def _top_level(message: dict[str, Any]) -> bool:
+    """In a channel's history: not a reply in a thread, unless also sent to the channel."""
+    thread = message.get("thread_ts")
+    return not thread or thread == message["ts"] or message.get("subtype") == "thread_broadcast"
+
+
+def _page(
+    messages: list[dict[str, Any]],
+    args: dict[str, Any],
+    *,
+    newest_first: bool,
+    limits: tuple[int, int],
+) -> dict[str, Any]:
+    """One page of `messages` as conversations.history and .replies give it: between `oldest`
+    and `latest` (each excluded unless `inclusive`), `limit` at a time from the `cursor` on,
+    metadata only with `include_all_metadata`."""
+    oldest = _ts_arg(args.get("oldest"), "invalid_ts_oldest") or Decimal(0)
+    latest = _ts_arg(args.get("latest"), "invalid_ts_latest")
+    inclusive = _truthy(args.get("inclusive"))
+    after = _cursor(args.get("cursor"))
+    try:
+        limit = int(args.get("limit") or limits[0])
+    except (TypeError, ValueError):
+        raise _ApiError("invalid_limit") from None
+    limit = min(max(limit, 1), limits[1])
+
+    def wanted(ts: Decimal) -> bool:
+        if ts < oldest or (ts == oldest and not inclusive):
+            return False
+        if latest is not None and (ts > latest or (ts == latest and not inclusive)):
+            return False
+        if after is not None:
+            return ts < after if newest_first else ts > after
+        return True
+
+    ordered = sorted(
+        (m for m in messages if wanted(Decimal(m["ts"]))),
+        key=lambda m: Decimal(m["ts"]),
+        reverse=newest_first,
+    )
+    shown = ordered[:limit]
+    more = len(ordered) > limit
+    metadata = _truthy(args.get("include_all_metadata"))
+    page = [
+        {k: copy.deepcopy(v) for k, v in m.items() if metadata or k != "metadata"} for m in shown
+    ]
+    cursor = _next_cursor(shown[-1]["ts"]) if more else ""
+    return {"messages": page, "has_more": more, "response_metadata": {"next_cursor": cursor}}
+
+
+def _ts_arg(value: object, error: str) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        raise _ApiError(error) from None
+
+
+def _next_cursor(ts: str) -> str:
+    return base64.b64encode(f"next_ts:{ts}".encode()).decode()
+
+
+def _cursor(value: object) -> Decimal | None:
+    """The ts a page's `cursor` goes on from (None: the first page)."""
+    if value in (None, ""):
+        return None
+    try:
+        kind, _, ts = base64.b64decode(str(value), validate=True).decode().partition(":")
+        if kind != "next_ts":
+            raise ValueError(kind)
+        return Decimal(ts)
+    except (binascii.Error, UnicodeDecodeError, ValueError, InvalidOperation):
+        raise _ApiError("invalid_cursor") from None
 
 
 def _truthy(value: object) -> bool:

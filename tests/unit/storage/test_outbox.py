@@ -61,3 +61,31 @@ def test_a_row_in_backoff_holds_back_its_target_only(engine: Engine) -> None:
     assert [
         r.key for r in outbox.claim(engine, now=after, owner="s/3", lease=timedelta(seconds=60))
     ] == ["k0", "k1"]
+
+
+def test_a_row_about_to_be_posted_keeps_its_first_attempt_until_slack_refuses_it(
+    engine: Engine,
+) -> None:
+    now = datetime(2026, 11, 24, tzinfo=UTC)
+    lease = timedelta(seconds=60)
+    with Session(engine) as session:
+        for n in range(2):
+            outbox.enqueue(session, key=f"k{n}", template="t", target="C1", params={}, now=now)
+        session.commit()
+    k0, k1 = outbox.claim(engine, now=now, owner="s/1", lease=lease)
+    assert (k0.posting_at, k1.posting_at) == (None, None)
+    # Marked with the lease, only the row about to be posted; a second attempt keeps the first's.
+    for at in (now, now + timedelta(seconds=5)):
+        outbox.extend(engine, [k0.id, k1.id], owner="s/1", until=at + lease, posting=k0.id, now=at)
+    outbox.mark_retry(engine, k0.id, owner="s/1", at=now, attempts=1, error="connection: reset")
+    outbox.release(engine, [k1.id], owner="s/1")
+    later = now + timedelta(seconds=10)
+    again = outbox.claim(engine, now=later, owner="s/2", lease=lease)
+    assert [(r.key, r.posting_at) for r in again] == [("k0", now), ("k1", None)]
+    # Slack refused the post whole (a 429): nothing to look for next time.
+    outbox.mark_retry(
+        engine, k0.id, owner="s/2", at=later, attempts=2, error="429 ratelimited", unposted=True
+    )
+    outbox.release(engine, [k1.id], owner="s/2")
+    third = outbox.claim(engine, now=later, owner="s/3", lease=lease)
+    assert [(r.key, r.posting_at) for r in third] == [("k0", None), ("k1", None)]

@@ -130,10 +130,11 @@ def test_an_unknown_method_is_refused(client: WebClient) -> None:
 def test_posts_get_increasing_timestamps_and_are_recorded_as_json(
     double: SlackDouble, client: WebClient
 ) -> None:
+    double.set_clock(lambda: 1_795_550_400.0)  # as Slack does: the time it took the post
     first = client.chat_postMessage(channel="C0DESK", text="one")
     second = client.chat_postMessage(channel="C0DESK", text="two", blocks=[section("two")])
-    assert first["ts"] == "1764345600.000100"
-    assert float(second["ts"]) > float(first["ts"])
+    assert first["ts"] == "1795550400.000000"
+    assert second["ts"] == "1795550400.000001"  # never two alike, even on a frozen clock
     call = double.calls_to("chat.postMessage")[1]
     assert call.args["blocks"] == [section("two")]
     assert call.response["ts"] == second["ts"]
