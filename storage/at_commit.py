@@ -38,6 +38,8 @@ def before_sending(hook: Callable[[Session], None]) -> Callable[[Session], None]
 
 
 def _queue(session: Session) -> list[Any]:
+    if not session.in_transaction():
+        session.begin()  # so that a rollback before anything else is sent forgets the queue
     queued: list[Any] = session.info.setdefault(_QUEUED, [])
     return queued
 
@@ -62,7 +64,11 @@ def statement(session: Session, statement: Any, params: dict[str, Any] | None = 
     if session.in_nested_transaction():
         session.connection().execute(statement, params or {})
         return
-    _queue(session).append(_Bound(statement, params or {}))
+    queue = _queue(session)
+    if any(isinstance(entry, _Bound) and entry.statement is statement for entry in queue):
+        send(session)  # the same statement twice: its parameters' names would clash
+        queue = _queue(session)
+    queue.append(_Bound(statement, params or {}))
 
 
 def pending(session: Session) -> int:
@@ -89,14 +95,40 @@ def send(session: Session) -> None:
     params: dict[str, Any] = {}
     for entry in queue:
         if isinstance(entry, _Rows):
-            statements += entry.statements()
+            built, values = entry.bound(len(statements))
+            statements.append(built)
+            params.update(values)
         else:
             statements.append(entry.statement)
             params.update(entry.params)
+    connection.execute(_together(statements), params)
+
+
+# The statements sent together, by the statements they are made of (each built once): built
+# once too, so a request pays neither for building nor for compiling them. Bounded: the
+# shapes a request writes are few, but nothing may grow without end.
+_TOGETHER: dict[tuple[int, ...], Any] = {}
+_ROWS: dict[tuple[str, tuple[str, ...], int, int], Any] = {}
+MAX_SHAPES = 512
+
+
+def _together(statements: list[Any]) -> Any:
+    """One statement: the first, with the others as data-modifying CTEs."""
+    shape = tuple(id(each) for each in statements)
+    found = _TOGETHER.get(shape)
+    # The parts are kept with it: an id is only the same statement while that one lives.
+    if found is not None and all(a is b for a, b in zip(found[0], statements, strict=True)):
+        return found[1]
     first, *rest = statements
-    if rest:
-        first = first.add_cte(*(each.cte(f"at_commit_{n}") for n, each in enumerate(rest)))
-    connection.execute(first, params)
+    together = first.add_cte(*(each.cte(f"at_commit_{n}") for n, each in enumerate(rest)))
+    _remember(_TOGETHER, shape, (tuple(statements), together))
+    return together
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(cache) >= MAX_SHAPES:
+        cache.clear()  # a statement built once more is the only cost
+    cache[key] = value
 
 
 _INSERTS: dict[Table, Any] = {}
@@ -116,9 +148,10 @@ def _send_at_commit(session: Session) -> None:
     send(session)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
-    session.info.pop(_QUEUED, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, previous_transaction: Any) -> None:
+    if previous_transaction.parent is None:  # the transaction, not a savepoint in it
+        session.info.pop(_QUEUED, None)
 
 
 class _Bound:
@@ -136,16 +169,24 @@ class _Rows:
         self.table = table
         self.rows = rows
 
-    def statements(self) -> list[Any]:
-        """The INSERT (PostgreSQL), built so that SQLAlchemy's statement cache knows it (a
-        multi-row VALUES is compiled anew each time, which cost more than the round trip it
-        saved)."""
-        if len(self.rows) == 1:
-            return [insert(self.table).values(self.rows[0])]
-        names = list(self.rows[0])
-        types = {name: self.table.c[name].type for name in names}
-        chosen = [
-            select(*(bindparam(None, row[name], type_=types[name]) for name in names))
-            for row in self.rows
-        ]  # INSERT ... SELECT ... UNION ALL SELECT ...: the rows in the order they came
-        return [insert(self.table).from_select(names, union_all(*chosen))]
+    def bound(self, place: int) -> tuple[Any, dict[str, Any]]:
+        """The INSERT (PostgreSQL) and its values: built once per table, columns, number of
+        rows and place in the queue (its parameters are named for that place), so that
+        SQLAlchemy neither builds nor compiles it again. Several rows go as INSERT ... SELECT
+        ... UNION ALL SELECT ..., in the order they came (so their ids keep that order)."""
+        names = tuple(self.rows[0])
+        shape = (self.table.name, names, len(self.rows), place)
+        built = _ROWS.get(shape)
+        if built is None:
+            types = {name: self.table.c[name].type for name in names}
+            chosen = [
+                select(*(bindparam(f"p_q{place}_{name}_{n}", type_=types[name]) for name in names))
+                for n in range(len(self.rows))
+            ]
+            source = chosen[0] if len(chosen) == 1 else union_all(*chosen)
+            built = insert(self.table).from_select(list(names), source)
+            _remember(_ROWS, shape, built)
+        values = {
+            f"p_q{place}_{name}_{n}": row[name] for n, row in enumerate(self.rows) for name in names
+        }
+        return built, values

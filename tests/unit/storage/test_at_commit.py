@@ -1,0 +1,65 @@
+"""storage.at_commit: the writes a request queues land with its commit, each with its own values,
+although the statements that carry them are built once and reused (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, select
+from sqlmodel import col
+
+from storage import audit, request_log
+from storage.db import session_scope
+from storage.models import AuditEvent, HandledRequest
+
+NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+
+
+def lines(engine: Engine) -> list[tuple[str, str]]:
+    with session_scope(engine) as session:
+        found = session.scalars(select(AuditEvent).order_by(col(AuditEvent.id)))
+        return [(e.actor_id, e.action) for e in found]
+
+
+def replies(engine: Engine) -> dict[str, str | None]:
+    with session_scope(engine) as session:
+        return {r.id: r.reply for r in session.scalars(select(HandledRequest))}
+
+
+def test_each_transaction_writes_its_own_values_through_the_same_built_statements(
+    engine: Engine,
+) -> None:
+    for n, actor in enumerate(("U0ALICE", "U0BOB")):
+        with session_scope(engine) as session:
+            request_log.claim(session, f"trigger-{n}", now=NOW)
+            audit.record(session, actor_id=actor, action="signed_in", at=NOW)
+            audit.record(session, actor_id=actor, action="noted", at=NOW)
+            request_log.keep_reply(session, f"trigger-{n}", {"text": f"done {actor}"})
+    # Rows in the order queued, each transaction's values, nothing of one in the other.
+    assert lines(engine) == [
+        ("U0ALICE", "signed_in"),
+        ("U0ALICE", "noted"),
+        ("U0BOB", "signed_in"),
+        ("U0BOB", "noted"),
+    ]
+    kept = replies(engine)
+    assert kept["trigger-0"] is not None and "done U0ALICE" in kept["trigger-0"]
+    assert kept["trigger-1"] is not None and "done U0BOB" in kept["trigger-1"]
+
+
+def test_the_same_statement_queued_twice_in_one_transaction_writes_both(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        request_log.claim(session, "trigger-a", now=NOW)
+        request_log.claim(session, "trigger-b", now=NOW)
+        request_log.keep_reply(session, "trigger-a", {"text": "first"})
+        request_log.keep_reply(session, "trigger-b", {"text": "second"})
+    kept = replies(engine)
+    assert kept["trigger-a"] is not None and "first" in kept["trigger-a"]
+    assert kept["trigger-b"] is not None and "second" in kept["trigger-b"]
+
+
+def test_a_rollback_writes_nothing_queued(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        audit.record(session, actor_id="U0ALICE", action="signed_in", at=NOW)
+        session.rollback()
+    assert lines(engine) == []
