@@ -70,14 +70,16 @@ def expected(
 
 # Any constant will do: it names the lock, and nothing else in the bot takes an advisory lock.
 PASS_LOCK = 0x50A55
+_LOCK_PASSES = select(func.pg_advisory_xact_lock(PASS_LOCK))  # built once
 
 
 def lock_passes(session: Session) -> None:
     """Hold the pass book until this transaction ends, so that two desks signing people in at
     once never read the same last number. SQLite needs nothing: its transactions here begin
     IMMEDIATE, one writer at a time."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(PASS_LOCK)))
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(_LOCK_PASSES)
 
 
 # Both asked at every sign-in; built once.
@@ -94,12 +96,14 @@ _HELD_FROM_BEFORE = select(col(Visit.pass_seq)).where(
 
 def last_pass_issued(session: Session, day: date, site: str) -> int | None:
     """The highest pass number `site` issued on `day`."""
-    return session.scalar(_LAST_PASS, {"p_day": day, "p_site": site})
+    # Columns, not rows of a model: asked of the connection (no unit of work to consult).
+    last: int | None = session.connection().scalar(_LAST_PASS, {"p_day": day, "p_site": site})
+    return last
 
 
 def passes_held_from_before(session: Session, day: date, site: str) -> set[int]:
     """Pass numbers of `site` still held by people signed in on an earlier day (usually none)."""
-    found = session.scalars(_HELD_FROM_BEFORE, {"p_day": day, "p_site": site})
+    found = session.connection().scalars(_HELD_FROM_BEFORE, {"p_day": day, "p_site": site})
     return {p for p in found if p is not None}
 
 
