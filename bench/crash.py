@@ -22,7 +22,8 @@ submissions sent to `frontdesk serve --http` while its processes are SIGKILLed a
     every row marked sent reached the double;
   - repeats: a post the double accepted more than once (same method, channel and text). DESIGN.md
     allows one per kill that took down a process posting to Slack (the worker: a worker kill, or a
-    group kill).
+    group kill). A `response_url` answer that replaces its message is not counted, as chat.update
+    is not: sent twice, it leaves the message as sent once.
 - `acked_lost_on_kill` counts the acked requests with anything missing (goal 0).
 
     python -m bench.crash [--database sqlite|postgresql] [--seconds 30] [--rate 30] [--kills 8]
@@ -437,8 +438,11 @@ def read_posts(double: SlackDouble) -> Posts:
             continue
         channel = str(call.args.get("channel", ""))
         text = call_text(call)
-        same[(call.method, channel, text)] += 1
-        first.setdefault((call.method, channel, text), call.at)
+        # An answer that replaces the message it came from, sent twice, leaves the message as
+        # once: like chat.update, not a repeated post (a retry after a lost answer can do it).
+        if not (call.method == "response_url" and call.args.get("replace_original")):
+            same[(call.method, channel, text)] += 1
+            first.setdefault((call.method, channel, text), call.at)
         if call.method == "response_url":
             for n in {int(x) for x in CALLER.findall(text)}:
                 posts.answered[n] += 1

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -137,3 +138,22 @@ def test_the_check_finds_a_lost_ack_a_half_done_visit_and_a_repeat(
         f"visit {visit_id} without its signin row",
     ]
     assert figures["posts_repeated"] == 1 and figures["repeats_before_no_kill"] == 1
+
+
+def test_an_answer_replacing_its_message_twice_is_not_a_repeat_but_an_ephemeral_one_is(
+    double: SlackDouble,
+) -> None:
+    """A button's answer that replaces the message it came from, sent twice, leaves the message
+    as once (like chat.update); an ephemeral answer sent twice is seen twice."""
+    client = WebClient(token=double.bot_token, base_url=double.base_url)
+    dm = client.chat_postMessage(channel="U0ALICE", text="Message from Caller 7 (Acme)")
+    replaced = double.response_url("U0ALICE", str(dm["channel"]), message_ts=str(dm["ts"]))
+    ephemeral = double.response_url("U0ALICE", str(dm["channel"]))
+    for _ in range(2):
+        WebhookClient(replaced).send(
+            text="Message from Caller 7: called back", replace_original=True
+        )
+        WebhookClient(ephemeral).send(text="Caller 7 noted", response_type="ephemeral")
+    posts = crash.read_posts(double)
+    assert posts.answered[7] == 4
+    assert [r.split(" ", 2)[2] for r in posts.repeats] == ["Caller 7 noted"]
