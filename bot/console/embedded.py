@@ -23,6 +23,8 @@ from bot.domain.clock import ManualClock
 from bot.domain.config import Policy
 from bot.runtime.app import Runtime, build_runtime
 
+EMBEDDED_ACK_TIMEOUT_S = 30
+
 
 class TrackingExecutor(ThreadPoolExecutor):
     """A pool that knows when all its work is done."""
@@ -129,6 +131,12 @@ def start_embedded(
         managers_channel=policy.channels.managers or demo.MANAGERS_CHANNEL[0],
         listener_executor=executor,
     )
+    # Bolt gives a listener 3 s of real time to ack, then answers as if it never did: Slack's
+    # limit, which here (no Slack; a test on a machine busy with other tests) would only turn a
+    # slow moment into a lost reply. Front Desk's own deadline before COMMIT still holds, on
+    # the injectable clock.
+    for listener in runtime.app._listeners:  # Bolt keeps no public handle on them
+        listener.ack_timeout = EMBEDDED_ACK_TIMEOUT_S
     requests = SlackRequests(double, demo.SIGNING_SECRET)
     return Embedded(
         runtime=runtime, double=double, clock=clock, requests=requests, executor=executor
