@@ -301,12 +301,24 @@ class OutboxSender:
         """The post an earlier attempt made for a row now moot, if Slack shows one."""
         if not outbox_recall.looked_for(row):
             return None
+        otherwise = "dropping it as moot (if it was posted, redaction will not find it)"
         try:
             channel, thread_ts = self._where(row)
             channel = channel or self._open_dm(row.target)
-        except Exception:  # its parent still pending, no DM: it was not posted, or cannot be found
+        except _NotYet:  # its parent post is still pending: this one was not posted
             return None
-        otherwise = "dropping it as moot (if it was posted, redaction will not find it)"
+        except Exception as error:  # no DM to look in: said, as a failed look is
+            log.warning(
+                "outbox row %s (%s → %s): could not find where to look for an earlier post "
+                "(%s: %s); %s",
+                row.key,
+                row.template,
+                row.target,
+                type(error).__name__,
+                error,
+                otherwise,
+            )
+            return None
         _, landed = outbox_recall.look(
             self.client, row, channel=channel, thread_ts=thread_ts, otherwise=otherwise
         )

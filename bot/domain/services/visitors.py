@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -401,52 +402,43 @@ def _desk_target(session: Session, visit: Visit) -> str:
     return parent or ""
 
 
+# What the host's DMs and the desk line say about a visit, each kind taking those it has
+# (the desk line, a channel's, has no `needs`).
+_TOLD = (
+    "name",
+    "organisation",
+    "host_id",
+    "note",
+    "needs",
+    "pass_number",
+    "arrived_at",
+    "expected_at",
+)
+_Told = TypeVar("_Told", VisitorArrivedDm, VisitorExpectedDm, VisitorSignin)
+
+
+def _about(kind: type[_Told], visit: Visit) -> _Told:
+    """A notice of `kind` about `visit`, filled from the visit's own fields."""
+    assert visit.id is not None
+    fields = {f.name for f in dataclasses.fields(kind)}
+    return kind(visit_id=visit.id, **{n: getattr(visit, n) for n in _TOLD if n in fields})
+
+
 def _arrived(visit: Visit) -> VisitorArrivedDm:
     """The host's DM that `visit` is at reception."""
-    assert visit.id is not None
-    return VisitorArrivedDm(
-        visit_id=visit.id,
-        name=visit.name,
-        organisation=visit.organisation,
-        host_id=visit.host_id,
-        note=visit.note,
-        needs=visit.needs,
-        pass_number=visit.pass_number,
-        arrived_at=visit.arrived_at,
-        expected_at=visit.expected_at,
-    )
+    return _about(VisitorArrivedDm, visit)
 
 
 def _expected(visit: Visit) -> VisitorExpectedDm:
     """The host's heads-up that `visit` is expected."""
-    assert visit.id is not None and visit.expected_at is not None
-    return VisitorExpectedDm(
-        visit_id=visit.id,
-        name=visit.name,
-        organisation=visit.organisation,
-        host_id=visit.host_id,
-        note=visit.note,
-        needs=visit.needs,
-        pass_number=visit.pass_number,
-        arrived_at=visit.arrived_at,
-        expected_at=visit.expected_at,
-    )
+    assert visit.expected_at is not None
+    return _about(VisitorExpectedDm, visit)
 
 
 def _signin(visit: Visit) -> VisitorSignin:
     """The desk channel's line that `visit` has signed in (with a pass)."""
-    assert visit.id is not None and visit.pass_number is not None
-    assert visit.arrived_at is not None
-    return VisitorSignin(
-        visit_id=visit.id,
-        name=visit.name,
-        organisation=visit.organisation,
-        host_id=visit.host_id,
-        note=visit.note,
-        pass_number=visit.pass_number,
-        arrived_at=visit.arrived_at,
-        expected_at=visit.expected_at,
-    )
+    assert visit.pass_number is not None and visit.arrived_at is not None
+    return _about(VisitorSignin, visit)
 
 
 def _issue_pass(session: Session, visit: Visit, today: date, site: str) -> None:
