@@ -9,14 +9,20 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from storage import rows
 from storage.models import Item
 
 
 def add(session: Session, item: Item) -> Item:
-    """Store a new window and give it its id."""
+    """Store a window built elsewhere and give it its id."""
     session.add(item)
     session.flush()
     return item
+
+
+def insert(session: Session, **values: Any) -> Item:
+    """Store a new window (these fields) and give it its id."""
+    return rows.insert_new(session, Item, **values)
 
 
 def get(session: Session, item_id: int) -> Item | None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from storage import rows
 from storage.models import CustomerReply, PhoneMessage
 
 
@@ -15,6 +17,11 @@ def add(session: Session, message: PhoneMessage) -> PhoneMessage:
     session.add(message)
     session.flush()
     return message
+
+
+def insert(session: Session, **values: Any) -> PhoneMessage:
+    """Store a call taken (these fields) and give it its id."""
+    return rows.insert_new(session, PhoneMessage, **values)
 
 
 def get(session: Session, message_id: int) -> PhoneMessage | None:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from storage import at_commit, tasks
+from storage import at_commit, rows, tasks
 from storage.models import Absence, Item, Presence, Visit
 
 # Which columns name the person whose App Home shows the row.
@@ -79,3 +79,11 @@ def _write_tasks(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_PENDING, None)
+
+
+@rows.after_insert
+def _collect_inserted(session: Session, obj: Any) -> None:
+    """A row written by storage.rows (no flush saw it): its people too."""
+    people = {str(v) for c in PEOPLE_COLUMNS.get(type(obj), ()) if (v := getattr(obj, c))}
+    if people:
+        session.info.setdefault(_PENDING, set()).update(people)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlmodel import Session, col
 
+from storage import rows
 from storage.models import Visit
 
 
@@ -15,6 +17,11 @@ def add(session: Session, visit: Visit) -> Visit:
     session.add(visit)
     session.flush()
     return visit
+
+
+def insert(session: Session, **values: Any) -> Visit:
+    """Store a new visit (these fields) and give it its id."""
+    return rows.insert_new(session, Visit, **values)
 
 
 def get(session: Session, visit_id: int) -> Visit | None:

@@ -118,22 +118,20 @@ def take_message(
     the routing rules say, else the desk), and DM them."""
     region = phone_region(policy.site_config(site).holidays)
     phone = parse_phone(new.phone, region) if new.phone else None
-    message = stored.add(
+    message = stored.insert(
         session,
-        PhoneMessage(
-            recipient_id=new.recipient_id,
-            caller=new.caller,
-            organisation=new.organisation,
-            phone=phone.display if phone else None,
-            phone_e164=phone.e164 if phone else None,
-            phone_valid=phone.valid if phone else True,
-            email=new.email,
-            subject=new.subject,
-            body=new.body,
-            urgent=new.urgent,
-            taken_by=taken_by,
-            taken_at=now,
-        ),
+        recipient_id=new.recipient_id,
+        caller=new.caller,
+        organisation=new.organisation,
+        phone=phone.display if phone else None,
+        phone_e164=phone.e164 if phone else None,
+        phone_valid=phone.valid if phone else True,
+        email=new.email,
+        subject=new.subject,
+        body=new.body,
+        urgent=new.urgent,
+        taken_by=taken_by,
+        taken_at=now,
     )
     teams = policy.team_book()
     routed: Routed | None = None

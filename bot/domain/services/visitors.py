@@ -79,29 +79,37 @@ def sign_in(
     (and alert the managers' channel if the name is on the watch list)."""
     today = now.astimezone(tz).date()  # `tz`: the receiving site's zone
     expected = _expected_match(session, name=name, host_id=host_id, today=today, tz=tz, site=site)
-    visit = expected or Visit(
-        name=name,
-        organisation=organisation,
-        host_id=host_id,
-        note=note,
-        needs=needs,
-        site=site,
-        state="on_site",
-        logged_by=logged_by,
-        created_at=now,
-    )
-    if expected is not None:
-        visit.organisation = organisation or expected.organisation
-        visit.note = note or expected.note
-        visit.needs = needs or expected.needs
-    visit.state = "on_site"
-    visit.arrived_at = now
     # Passes are issued one at a time: a second desk signing someone in waits here until
     # this transaction ends, then reads the number this one issued.
     visits.lock_passes(session)
-    _issue_pass(session, visit, today, site)
-    session.add(visit)
-    session.flush()
+    if expected is None:
+        number = _next_pass(session, today, site)
+        visit = visits.insert(
+            session,
+            name=name,
+            organisation=organisation,
+            host_id=host_id,
+            note=note,
+            needs=needs,
+            site=site,
+            state="on_site",
+            arrived_at=now,
+            pass_day=today,
+            pass_seq=number,
+            pass_number=PASS_FORMAT.format(number),
+            logged_by=logged_by,
+            created_at=now,
+        )
+    else:
+        visit = expected
+        visit.organisation = organisation or expected.organisation
+        visit.note = note or expected.note
+        visit.needs = needs or expected.needs
+        visit.state = "on_site"
+        visit.arrived_at = now
+        _issue_pass(session, visit, today, site)
+        session.add(visit)
+        session.flush()
     audit.record(session, visit_id=visit.id, actor_id=logged_by, action="signed_in", at=now)
     cover = cover_for(
         session,
@@ -442,16 +450,22 @@ def _signin(visit: Visit) -> VisitorSignin:
 
 
 def _issue_pass(session: Session, visit: Visit, today: date, site: str) -> None:
-    """Give `visit` the next pass of `site`'s day (`today`, its local date), never one still
-    held by someone signed in there since an earlier day."""
+    """Give `visit` the next pass of `site`'s day (`today`, its local date)."""
+    number = _next_pass(session, today, site)
     visit.site = site
+    visit.pass_day = today
+    visit.pass_seq = number
+    visit.pass_number = PASS_FORMAT.format(number)
+
+
+def _next_pass(session: Session, today: date, site: str) -> int:
+    """The next pass number of `site`'s day, never one still held by someone signed in there
+    since an earlier day."""
     number = (visits.last_pass_issued(session, today, site) or 0) + 1
     held = visits.passes_held_from_before(session, today, site)
     while number in held:
         number += 1
-    visit.pass_day = today
-    visit.pass_seq = number
-    visit.pass_number = PASS_FORMAT.format(number)
+    return number
 
 
 def _expected_match(

@@ -62,7 +62,13 @@ def open_window(
 
     `team`: the team it opens with, kept for the reports whoever has it later."""
     due = calendar.add(now, spec.respond)
-    item = Item(
+    warn_at = warn_instant(calendar, now, due, spec.warn_before) if warn else None
+    escalate_at = calendar.add(due, spec.escalate_after)
+    stage, stage_at = _first_stage(
+        "warn" if warn else "breach", warn_at=warn_at, due_at=due, escalate_at=escalate_at
+    )
+    item = items.insert(
+        session,
         kind=kind,
         site=site,
         message_id=message_id,
@@ -73,14 +79,14 @@ def open_window(
         owner_channel=owner.channel,
         started_at=now,
         due_at=due,
-        warn_at=warn_instant(calendar, now, due, spec.warn_before) if warn else None,
-        escalate_at=calendar.add(due, spec.escalate_after),
+        warn_at=warn_at,
+        escalate_at=escalate_at,
         window=str(spec.respond),
         team=team,
         created_at=now,
+        next_stage=stage,
+        next_stage_at=stage_at,
     )
-    _schedule_from(item, "warn" if warn else "breach")
-    items.add(session, item)
     audit.record(
         session,
         item_id=item.id,
@@ -256,21 +262,35 @@ def _require_open(item: Item) -> None:
 
 def _schedule_from(item: Item, stage: str) -> None:
     """Point at `stage`, or the first later stage that applies."""
+    item.next_stage, item.next_stage_at = _first_stage(
+        stage,
+        warn_at=item.warn_at,
+        due_at=item.due_at,
+        escalate_at=item.escalate_at,
+        breached=item.state == "breached",
+    )
+
+
+def _first_stage(
+    stage: str,
+    *,
+    warn_at: datetime | None,
+    due_at: datetime,
+    escalate_at: datetime | None,
+    breached: bool = False,
+) -> tuple[str | None, datetime | None]:
+    """`stage`, or the first later stage that applies, and its instant (None, None: none)."""
+    instants = {"warn": warn_at, "breach": due_at, "escalate": escalate_at}
     for candidate in STAGE_ORDER[STAGE_ORDER.index(stage) :]:
-        at = _instant(item, candidate)
+        at = instants.get(candidate)
         if at is None:
             continue
-        if candidate == "warn" and at >= item.due_at:
+        if candidate == "warn" and at >= due_at:
             continue
-        if candidate == "breach" and item.state == "breached":
+        if candidate == "breach" and breached:
             continue
-        item.next_stage, item.next_stage_at = candidate, at
-        return
-    item.next_stage, item.next_stage_at = None, None
-
-
-def _instant(item: Item, stage: str) -> datetime | None:
-    return {"warn": item.warn_at, "breach": item.due_at, "escalate": item.escalate_at}[stage]
+        return candidate, at
+    return None, None
 
 
 def _after_this_opening(calendar: BusinessCalendar, now: datetime) -> datetime:
