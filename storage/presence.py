@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlalchemy import bindparam, select
+from sqlmodel import Session, col
 
 from storage.models import Presence
 
+_WHERE_IS = select(Presence.state, Presence.back_at).where(  # type: ignore[call-overload]
+    col(Presence.user_id) == bindparam("p_user")
+)
 
-def get(session: Session, user_id: str) -> Presence | None:
-    """What `user_id` last told the desk."""
-    return session.get(Presence, user_id)
+
+def where_is(session: Session, user_id: str) -> tuple[str, datetime | None] | None:
+    """What `user_id` last told the desk: their state and when they said they are back (a
+    statement built once, and no model row: this is read on every sign-in)."""
+    found = session.execute(_WHERE_IS, {"p_user": user_id}).first()
+    return (found[0], found[1]) if found is not None else None
 
 
 def set_state(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, select
+from sqlalchemy import ColumnElement, bindparam, func, literal, select, union_all
 from sqlmodel import Session, col
 
 from storage import rows
@@ -89,29 +89,36 @@ def lock_passes(session: Session) -> None:
         connection.execute(_LOCK_PASSES)
 
 
-# Both asked at every sign-in; built once.
-# Each site issues its own passes, numbered per its own day.
-_LAST_PASS = select(func.max(col(Visit.pass_seq))).where(
-    col(Visit.pass_day) == bindparam("p_day"), col(Visit.site) == bindparam("p_site")
-)
-_HELD_FROM_BEFORE = select(col(Visit.pass_seq)).where(
-    col(Visit.state) == "on_site",
-    col(Visit.pass_day) < bindparam("p_day"),
-    col(Visit.site) == bindparam("p_site"),
+# Asked at every sign-in, in one statement built once: the day's highest pass (row 0) and the
+# passes still held from earlier days (rows 1). Each site issues its own passes, numbered per
+# its own day.
+_PASSES_IN_USE = union_all(
+    select(literal(0), func.max(col(Visit.pass_seq))).where(
+        col(Visit.pass_day) == bindparam("p_day"), col(Visit.site) == bindparam("p_site")
+    ),
+    select(literal(1), col(Visit.pass_seq)).where(
+        col(Visit.state) == "on_site",
+        col(Visit.pass_day) < bindparam("p_day"),
+        col(Visit.site) == bindparam("p_site"),
+    ),
 )
 
 
-def last_pass_issued(session: Session, day: date, site: str) -> int | None:
-    """The highest pass number `site` issued on `day`."""
+def passes_in_use(session: Session, day: date, site: str) -> tuple[int | None, set[int]]:
+    """The highest pass number `site` issued on `day`, and the pass numbers still held by
+    people signed in there on an earlier day (usually none)."""
     # Columns, not rows of a model: asked of the connection (no unit of work to consult).
-    last: int | None = session.connection().scalar(_LAST_PASS, {"p_day": day, "p_site": site})
-    return last
-
-
-def passes_held_from_before(session: Session, day: date, site: str) -> set[int]:
-    """Pass numbers of `site` still held by people signed in on an earlier day (usually none)."""
-    found = session.connection().scalars(_HELD_FROM_BEFORE, {"p_day": day, "p_site": site})
-    return {p for p in found if p is not None}
+    found = session.connection().execute(_PASSES_IN_USE, {"p_day": day, "p_site": site})
+    last: int | None = None
+    held: set[int] = set()
+    for from_before, number in found:
+        if number is None:
+            continue
+        if from_before:
+            held.add(number)
+        else:
+            last = number
+    return last, held
 
 
 def count_between(session: Session, start: datetime, end: datetime) -> int:

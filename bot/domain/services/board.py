@@ -62,10 +62,13 @@ def status_of(session: Session, user_id: str, *, now: datetime) -> Status:
     absence = absences.current(session, user_id, now=now)
     if absence is not None:
         return Status(user_id, AWAY, absence.until, absence.backup_id, absence.note)
-    row = presence.get(session, user_id)
-    if row is None or row.state == IN or row.back_at is None or row.back_at <= now:
+    told = presence.where_is(session, user_id)
+    if told is None:
         return Status(user_id, IN)
-    return Status(user_id, row.state, row.back_at)
+    state, back_at = told
+    if state == IN or back_at is None or back_at <= now:
+        return Status(user_id, IN)
+    return Status(user_id, state, back_at)
 
 
 def board(session: Session, user_ids: Sequence[str], *, now: datetime) -> Board:

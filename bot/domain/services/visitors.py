@@ -461,8 +461,8 @@ def _issue_pass(session: Session, visit: Visit, today: date, site: str) -> None:
 def _next_pass(session: Session, today: date, site: str) -> int:
     """The next pass number of `site`'s day, never one still held by someone signed in there
     since an earlier day."""
-    number = (visits.last_pass_issued(session, today, site) or 0) + 1
-    held = visits.passes_held_from_before(session, today, site)
+    last, held = visits.passes_in_use(session, today, site)
+    number = (last or 0) + 1
     while number in held:
         number += 1
     return number

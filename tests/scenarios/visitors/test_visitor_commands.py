@@ -206,7 +206,7 @@ def test_pass_numbers_go_past_999_in_order(fd: Embedded) -> None:
                 )
             )
         session.commit()
-        assert repo.last_pass_issued(session, today, "default") == 1000
+        assert repo.passes_in_use(session, today, "default") == (1000, set())
     fd.command(RECEPTION, "/visitor", f"arrived Next One for {ALICE_M}")
     assert "V-1001" in last_reply(fd, RECEPTION)
 
