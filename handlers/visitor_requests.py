@@ -43,6 +43,9 @@ def handle(
         with session_scope(ctx.engine) as session:
             if held_for_confirmation(session, request, respond, tz, here.site):
                 return
+            # The board (policy 000): an off-site host may keep the visitor waiting. Read
+            # before sign_in takes the pass lock.
+            whereabouts = board.status_of(session, request.host_id, now=now)
             result = visitors.sign_in(
                 session,
                 now=now,
@@ -67,8 +70,7 @@ def handle(
                 cover=result.cover,
                 tz=tz,
             )
-            # The board (policy 000): an off-site host may keep the visitor waiting.
-            note = whereabouts_note(board.status_of(session, request.host_id, now=now), tz)
+            note = whereabouts_note(whereabouts, tz)
             assert result.visit.id is not None
             answer = signed_in_answer(
                 f"{reply}\n{note}" if note else reply,

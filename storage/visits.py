@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, literal, select, union_all
+from sqlalchemy import ColumnElement, bindparam, func, literal, select, union_all, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from storage import rows
@@ -119,6 +120,27 @@ def passes_in_use(session: Session, day: date, site: str) -> tuple[int | None, s
         else:
             last = number
     return last, held
+
+
+_GIVE_PASS = (  # built once: every sign-in runs it
+    update(Visit)
+    .where(col(Visit.id) == bindparam("p_id"))
+    .values(
+        pass_day=bindparam("p_day"), pass_seq=bindparam("p_seq"), pass_number=bindparam("p_number")
+    )
+)
+
+
+def give_pass(session: Session, visit: Visit, *, day: date, seq: int, number: str) -> None:
+    """Write `visit`'s pass (its other changes first) in one statement; the loaded visit
+    holds it as saved."""
+    session.flush()
+    values = {"pass_day": day, "pass_seq": seq, "pass_number": number}
+    session.connection().execute(
+        _GIVE_PASS, {"p_id": visit.id, "p_day": day, "p_seq": seq, "p_number": number}
+    )
+    for name, value in values.items():
+        set_committed_value(visit, name, value)
 
 
 def count_between(session: Session, start: datetime, end: datetime) -> int:

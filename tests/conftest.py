@@ -61,7 +61,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
                 connection.execute(text("SELECT 1"))
         except Exception as error:  # whatever it is: said once, then stop
             first = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-            pytest.exit(f"FRONTDESK_TEST_POSTGRES_URL is set but unreachable: {first}", returncode=3)
+            pytest.exit(
+                f"FRONTDESK_TEST_POSTGRES_URL is set but unreachable: {first}", returncode=3
+            )
         try:
             _vacuum_catalogs(engine)
         finally:

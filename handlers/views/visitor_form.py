@@ -135,6 +135,7 @@ def visitor_form_submitted(
                     f"{name[:60]} is already signed in (pass {same[-1].pass_number}). "
                     "Someone else of that name: `/visitor arrived`, then confirm."
                 )
+            whereabouts = board.status_of(session, host_id, now=now)  # read before the pass lock
             result = visitors.sign_in(
                 session,
                 now=now,
@@ -151,7 +152,6 @@ def visitor_form_submitted(
                 site=here.site,
             )
             visit = result.visit
-            whereabouts = board.status_of(session, host_id, now=now)
         reply = blocks.signed_in_reply(
             visit.name,
             visit.organisation,

@@ -79,11 +79,15 @@ def sign_in(
     (and alert the managers' channel if the name is on the watch list)."""
     today = now.astimezone(tz).date()  # `tz`: the receiving site's zone
     expected = _expected_match(session, name=name, host_id=host_id, today=today, tz=tz, site=site)
-    # Passes are issued one at a time: a second desk signing someone in waits here until
-    # this transaction ends, then reads the number this one issued.
-    visits.lock_passes(session)
+    cover = cover_for(
+        session,
+        intended_id=host_id,
+        now=now,
+        desk_channel=desk_channel,
+        teams=policy.team_book(),
+    )
+    reasons = watch_list.reasons_watched(session, name)
     if expected is None:
-        number = _next_pass(session, today, site)
         visit = visits.insert(
             session,
             name=name,
@@ -94,9 +98,6 @@ def sign_in(
             site=site,
             state="on_site",
             arrived_at=now,
-            pass_day=today,
-            pass_seq=number,
-            pass_number=PASS_FORMAT.format(number),
             logged_by=logged_by,
             created_at=now,
         )
@@ -107,17 +108,15 @@ def sign_in(
         visit.needs = needs or expected.needs
         visit.state = "on_site"
         visit.arrived_at = now
-        _issue_pass(session, visit, today, site)
         session.add(visit)
-        session.flush()
     audit.record(session, visit_id=visit.id, actor_id=logged_by, action="signed_in", at=now)
-    cover = cover_for(
-        session,
-        intended_id=host_id,
-        now=now,
-        desk_channel=desk_channel,
-        teams=policy.team_book(),
-    )
+    _open_arrival_window(session, visit=visit, now=now, policy=policy, cover=cover)
+    # The pass comes last. Passes are issued one at a time: a second desk signing someone in
+    # waits here until this transaction ends, then reads the number this one issued; so the
+    # lock is held only for the pass, the notices that show it, and the COMMIT.
+    visits.lock_passes(session)
+    number = _next_pass(session, today, site)
+    visits.give_pass(session, visit, day=today, seq=number, number=PASS_FORMAT.format(number))
     arrived = replace(_arrived(visit), escort=policy.visitors.escort)
     enqueue_notice(
         session,
@@ -129,9 +128,8 @@ def sign_in(
     enqueue_notice(
         session, _signin(visit), key=f"visit:{visit.id}:signin", target=desk_channel, now=now
     )
-    _open_arrival_window(session, visit=visit, now=now, policy=policy, cover=cover)
     watched = watch_list.alert_if_watched(
-        session, visit=visit, now=now, managers_channel=managers_channel
+        session, visit=visit, now=now, managers_channel=managers_channel, reasons=reasons
     )
     return SignIn(visit=visit, matched_expected=expected is not None, cover=cover, watched=watched)
 
@@ -447,15 +445,6 @@ def _signin(visit: Visit) -> VisitorSignin:
     """The desk channel's line that `visit` has signed in (with a pass)."""
     assert visit.pass_number is not None and visit.arrived_at is not None
     return _about(VisitorSignin, visit)
-
-
-def _issue_pass(session: Session, visit: Visit, today: date, site: str) -> None:
-    """Give `visit` the next pass of `site`'s day (`today`, its local date)."""
-    number = _next_pass(session, today, site)
-    visit.site = site
-    visit.pass_day = today
-    visit.pass_seq = number
-    visit.pass_number = PASS_FORMAT.format(number)
 
 
 def _next_pass(session: Session, today: date, site: str) -> int:

@@ -41,12 +41,24 @@ def remove(session: Session, *, name: str, by: str, roles: Roles) -> int:
     return watch_list.remove_key(session, name_key(name))
 
 
+def reasons_watched(session: Session, name: str) -> tuple[str, ...]:
+    """Why `name` is on the watch list (each entry's reason); empty when it is not."""
+    return tuple(entry.reason for entry in watch_list.with_key(session, name_key(name)))
+
+
 def alert_if_watched(
-    session: Session, *, visit: Visit, now: datetime, managers_channel: str
+    session: Session,
+    *,
+    visit: Visit,
+    now: datetime,
+    managers_channel: str,
+    reasons: tuple[str, ...] | None = None,
 ) -> bool:
-    """At a sign-in: tell the managers' channel if the visitor's name is on the watch list."""
-    found = watch_list.with_key(session, name_key(visit.name))
-    if not found or not managers_channel:
+    """At a sign-in: tell the managers' channel if the visitor's name is on the watch list
+    (`reasons`: what reasons_watched said, when it was asked earlier in the transaction)."""
+    if reasons is None:
+        reasons = reasons_watched(session, visit.name)
+    if not reasons or not managers_channel:
         return False
     assert visit.id is not None
     alert = WatchAlert(
@@ -56,7 +68,7 @@ def alert_if_watched(
         pass_number=visit.pass_number,
         arrived_at=visit.arrived_at,
         signed_in_by=visit.logged_by,
-        reasons=tuple(entry.reason for entry in found),
+        reasons=reasons,
     )
     enqueue_notice(session, alert, key=f"visit:{visit.id}:watch", target=managers_channel, now=now)
     audit.record(session, visit_id=visit.id, actor_id=visit.logged_by, action="watch_alert", at=now)

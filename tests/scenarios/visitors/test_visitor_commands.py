@@ -70,6 +70,24 @@ def test_desks_signing_people_in_at_once_never_issue_the_same_pass(fd: Embedded)
     assert len(posts_to(fd, "C0DESK")) == 8
 
 
+def test_expected_and_new_visitors_signed_in_at_once_get_one_pass_each(fd: Embedded) -> None:
+    # An expected visit is changed before the pass lock and a new one inserted: neither order
+    # may leave two sign-ins each waiting on what the other holds.
+    for n in range(4):
+        fd.command(RECEPTION, "/visitor", f"expect Booked {n} for {ALICE_M} today 4pm")
+    names = [f"Booked {n}" for n in range(4)] + [f"Walk-in {n}" for n in range(4)]
+    for name in names:  # all dispatched before any finishes
+        fd.dispatch(
+            fd.requests.command("/visitor", f"arrived {name} for {ALICE_M}", user_id=RECEPTION)
+        )
+    fd.settle()
+    assert not fd.executor.errors
+    on_site = visits(fd)
+    assert sorted(v.pass_number or "" for v in on_site) == [f"V-{n:03d}" for n in range(1, 9)]
+    assert {v.state for v in on_site} == {"on_site"} and len(on_site) == 8
+    assert len(posts_to(fd, "C0DESK")) == 8
+
+
 def test_a_pass_still_held_from_yesterday_is_not_issued_again(fd: Embedded) -> None:
     from datetime import timedelta
 
