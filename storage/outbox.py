@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, and_, bindparam, case, func, or_, sel
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
+from storage import at_commit
 from storage.models import Outbox
 
 
@@ -83,6 +84,7 @@ def enqueue(
     thread_key: str | None = None,
 ) -> bool:
     """Write a row unless one with `key` exists; return whether it was written."""
+    written(session)
     connection = session.connection()
     statement = _INSERTS["postgresql" if connection.dialect.name == "postgresql" else "sqlite"]
     values = {
@@ -96,6 +98,50 @@ def enqueue(
         "p_created": now,
     }
     return connection.execute(statement, values).first() is not None
+
+
+# Rows queued by enqueue_at_commit, as one multi-row INSERT per dialect and number of rows.
+_LATER: dict[tuple[str, int], Any] = {}
+_LATER_COLUMNS = ("key", "template", "target", "params", "item_id", "thread_key")
+_QUEUED = "frontdesk.outbox.queued"
+
+
+def enqueue_at_commit(session: Session, rows: list[dict[str, Any]], *, now: datetime) -> None:
+    """Write these rows (`key`, `template`, `target`, `params`, and `item_id`, `thread_key` if
+    any; distinct keys), each unless a row with its key exists, just before this transaction
+    commits: with the other writes queued there (storage.at_commit), in one round trip on
+    PostgreSQL. This module's readers send the queue first, so the transaction sees them."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    shape = (dialect, len(rows))
+    if shape not in _LATER:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        values = [
+            {c: _param(f"p_ob_{c}_{n}", c) for c in _LATER_COLUMNS}
+            | {
+                "state": "pending",
+                "attempts": 0,
+                "next_attempt_at": _param("p_ob_now", "next_attempt_at"),
+                "created_at": _param("p_ob_created", "created_at"),
+            }
+            for n in range(len(rows))
+        ]
+        statement = insert(Outbox).values(values[0] if len(values) == 1 else values)
+        _LATER[shape] = statement.on_conflict_do_nothing(index_elements=["key"])
+    params: dict[str, Any] = {"p_ob_now": now, "p_ob_created": now}
+    for n, row in enumerate(rows):
+        for c in _LATER_COLUMNS:
+            value = row.get(c)
+            params[f"p_ob_{c}_{n}"] = json.dumps(value, default=str) if c == "params" else value
+    at_commit.statement(session, _LATER[shape], params)
+    session.info[_QUEUED] = True
+
+
+def written(session: Session) -> None:
+    """Send what enqueue_at_commit queued in this transaction (before reading the outbox)."""
+    if session.info.pop(_QUEUED, False):
+        at_commit.send(session)
 
 
 def _held_back() -> Any:
@@ -356,6 +402,7 @@ class RowState:
 
 def row_state(session: Session, key: str) -> RowState | None:
     """The state of the row with `key` (None if there is none)."""
+    written(session)
     row = session.execute(
         select(col(Outbox.state), col(Outbox.sent_channel), col(Outbox.sent_ts)).where(
             col(Outbox.key) == key
@@ -368,6 +415,7 @@ def row_state(session: Session, key: str) -> RowState | None:
 
 def counts(session: Session) -> dict[str, int]:
     """How many rows are in each state."""
+    written(session)
     rows = session.execute(
         select(col(Outbox.state), func.count()).group_by(col(Outbox.state))
     ).all()
@@ -376,4 +424,5 @@ def counts(session: Session) -> dict[str, int]:
 
 def row_target(session: Session, key: str) -> str | None:
     """The target of the row with `key`."""
+    written(session)
     return session.scalar(select(col(Outbox.target)).where(col(Outbox.key) == key))

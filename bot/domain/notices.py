@@ -136,6 +136,18 @@ def enqueue_notice(
     )
 
 
+def enqueue_notices_at_commit(
+    session: Session, told: list[tuple[Notice, str, str]], *, now: datetime
+) -> None:
+    """Write each `(notice, key, target)` to the outbox unless a row with its key exists,
+    just before this transaction commits (with its other queued writes, in one round trip)."""
+    rows = [
+        {"key": key, "template": notice.TEMPLATE, "target": target, "params": notice.params()}
+        for notice, key, target in told
+    ]
+    outbox.enqueue_at_commit(session, rows, now=now)
+
+
 # --- visitors (bot/domain/services/visitors.py, closing.py) --------------------------------------
 
 

@@ -19,6 +19,7 @@ from bot.domain.notices import (
     VisitorHostResponse,
     VisitorSignin,
     enqueue_notice,
+    enqueue_notices_at_commit,
 )
 from bot.domain.roles import Refusal, Roles
 from bot.domain.services import watch_list, windows
@@ -118,15 +119,14 @@ def sign_in(
     number = _next_pass(session, today, site)
     visits.give_pass(session, visit, day=today, seq=number, number=PASS_FORMAT.format(number))
     arrived = replace(_arrived(visit), escort=policy.visitors.escort)
-    enqueue_notice(
+    told = cover.owner.user_id or cover.owner.channel or host_id
+    enqueue_notices_at_commit(  # with the COMMIT: no round trip of their own under the lock
         session,
-        _covered(arrived, cover),
-        key=f"visit:{visit.id}:arrived_dm",
-        target=cover.owner.user_id or cover.owner.channel or host_id,
+        [
+            (_covered(arrived, cover), f"visit:{visit.id}:arrived_dm", told),
+            (_signin(visit), f"visit:{visit.id}:signin", desk_channel),
+        ],
         now=now,
-    )
-    enqueue_notice(
-        session, _signin(visit), key=f"visit:{visit.id}:signin", target=desk_channel, now=now
     )
     watched = watch_list.alert_if_watched(
         session, visit=visit, now=now, managers_channel=managers_channel, reasons=reasons

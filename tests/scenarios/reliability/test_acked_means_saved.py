@@ -86,14 +86,20 @@ def test_work_past_its_deadline_is_rolled_back_and_not_acked(fd: Embedded) -> No
 def test_a_failure_half_way_stores_nothing_and_says_so(
     fd: Embedded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = outbox.enqueue
+    real, real_later = outbox.enqueue, outbox.enqueue_at_commit
 
     def desk_post_fails(session: Session, **row: Any) -> bool:
         if row["template"] == "visitor_signin":
             raise RuntimeError("the disk is full")
         return real(session, **row)
 
+    def desk_post_fails_later(session: Session, rows: list[dict[str, Any]], **kw: Any) -> None:
+        if any(row["template"] == "visitor_signin" for row in rows):
+            raise RuntimeError("the disk is full")
+        real_later(session, rows, **kw)
+
     monkeypatch.setattr(outbox, "enqueue", desk_post_fails)
+    monkeypatch.setattr(outbox, "enqueue_at_commit", desk_post_fails_later)
     fd.command(RECEPTION, "/visitor", f"arrived Jane Doe for {ALICE_M}")
     assert "Nothing was saved" in last_reply(fd, RECEPTION)
     assert count(fd.engine, Visit) == 0 and count(fd.engine, Outbox) == 0

@@ -89,3 +89,32 @@ def test_a_row_about_to_be_posted_keeps_its_first_attempt_until_slack_refuses_it
     outbox.release(engine, [k1.id], owner="s/2")
     third = outbox.claim(engine, now=later, owner="s/3", lease=lease)
     assert [(r.key, r.posting_at) for r in third] == [("k0", None), ("k1", None)]
+
+
+def test_rows_queued_for_the_commit_are_seen_by_the_transaction_and_keep_an_existing_key(
+    engine: Engine,
+) -> None:
+    now = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+    with Session(engine) as session:
+        outbox.enqueue(session, key="k1", template="t", target="C1", params={"n": 0}, now=now)
+        session.commit()
+    with Session(engine) as session:
+        rows = [
+            {"key": "k1", "template": "t", "target": "C9", "params": {"n": 1}},
+            {"key": "k2", "template": "t", "target": "U2", "params": {"n": 2}, "thread_key": "k1"},
+        ]
+        outbox.enqueue_at_commit(session, rows, now=now)
+        assert outbox.row_target(session, "k2") == "U2"  # read back before the commit
+        # the key written before keeps its row; the same key again writes nothing
+        assert not outbox.enqueue(session, key="k2", template="t", target="U3", params={}, now=now)
+        session.commit()
+    with Session(engine) as session:
+        assert outbox.row_target(session, "k1") == "C1"
+        assert outbox.counts(session) == {"pending": 2}
+    with Session(engine) as session:  # rolled back: nothing queued is written
+        outbox.enqueue_at_commit(
+            session, [{"key": "k3", "template": "t", "target": "C1", "params": {}}], now=now
+        )
+        session.rollback()
+    with Session(engine) as session:
+        assert outbox.row_state(session, "k3") is None
