@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Table, bindparam, event, insert, select, union_all
+from sqlalchemy import Table, bindparam, event, insert, select, true, union_all
 from sqlalchemy.orm import Session
 
 _QUEUED = "frontdesk.at_commit"
@@ -129,6 +129,21 @@ def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
     if len(cache) >= MAX_SHAPES:
         cache.clear()  # a statement built once more is the only cost
     cache[key] = value
+
+
+def insert_select(insert: Any, table: Table, names: tuple[str, ...], rows: int, prefix: str) -> Any:
+    """`insert(table)` (a dialect's, so that ON CONFLICT can follow) of `rows` rows as INSERT
+    ... SELECT ... UNION ALL SELECT ..., each value a bind parameter `<prefix>_<column>_<n>`
+    typed by its column. Unlike a multi-row VALUES, which SQLAlchemy compiles again at every
+    execution, it is compiled once. Each SELECT has a WHERE (SQLite's upsert needs one)."""
+    chosen = [
+        select(
+            *(bindparam(f"{prefix}_{name}_{n}", type_=table.c[name].type) for name in names)
+        ).where(true())
+        for n in range(rows)
+    ]
+    source = chosen[0] if rows == 1 else union_all(*chosen)
+    return insert(table).from_select(list(names), source)
 
 
 _INSERTS: dict[Table, Any] = {}

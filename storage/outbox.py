@@ -102,7 +102,19 @@ def enqueue(
 
 # Rows queued by enqueue_at_commit, as one multi-row INSERT per dialect and number of rows.
 _LATER: dict[tuple[str, int], Any] = {}
-_LATER_COLUMNS = ("key", "template", "target", "params", "item_id", "thread_key")
+_LATER_COLUMNS = (
+    "key",
+    "template",
+    "target",
+    "params",
+    "item_id",
+    "thread_key",
+    "state",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+)
+_TABLE = Outbox.__table__  # type: ignore[attr-defined]
 _QUEUED = "frontdesk.outbox.queued"
 
 
@@ -117,22 +129,18 @@ def enqueue_at_commit(session: Session, rows: list[dict[str, Any]], *, now: date
     shape = (dialect, len(rows))
     if shape not in _LATER:
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        values = [
-            {c: _param(f"p_ob_{c}_{n}", c) for c in _LATER_COLUMNS}
-            | {
-                "state": "pending",
-                "attempts": 0,
-                "next_attempt_at": _param("p_ob_now", "next_attempt_at"),
-                "created_at": _param("p_ob_created", "created_at"),
-            }
-            for n in range(len(rows))
-        ]
-        statement = insert(Outbox).values(values[0] if len(values) == 1 else values)
-        _LATER[shape] = statement.on_conflict_do_nothing(index_elements=["key"])
-    params: dict[str, Any] = {"p_ob_now": now, "p_ob_created": now}
+        built = at_commit.insert_select(insert, _TABLE, _LATER_COLUMNS, len(rows), "p_ob")
+        _LATER[shape] = built.on_conflict_do_nothing(index_elements=["key"])
+    params: dict[str, Any] = {}
     for n, row in enumerate(rows):
+        values = row | {
+            "state": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
         for c in _LATER_COLUMNS:
-            value = row.get(c)
+            value = values.get(c)
             params[f"p_ob_{c}_{n}"] = json.dumps(value, default=str) if c == "params" else value
     at_commit.statement(session, _LATER[shape], params)
     session.info[_QUEUED] = True

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, alias, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
+from storage import at_commit
 from storage.models import Task
 
 
@@ -55,11 +56,7 @@ def upsert(dialect: str, rows: list[dict[str, Any]]) -> tuple[Any, dict[str, Any
     if shape not in _UPSERTS:
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         table = Task.__table__  # type: ignore[attr-defined]
-        values = [
-            {c: bindparam(f"p_task_{c}_{n}", type_=table.c[c].type) for c in _COLUMNS}
-            for n in range(len(rows))
-        ]
-        statement = insert(Task).values(values[0] if len(values) == 1 else values)
+        statement = at_commit.insert_select(insert, table, _COLUMNS, len(rows), "p_task")
         _UPSERTS[shape] = statement.on_conflict_do_update(index_elements=["key"], set_=_REARM)
     params = {f"p_task_{c}_{n}": row[c] for n, row in enumerate(rows) for c in _COLUMNS}
     return _UPSERTS[shape], params

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, select
 from sqlmodel import col
 
-from storage import audit, request_log
+from storage import audit, outbox, request_log, tasks
 from storage.db import session_scope
 from storage.models import AuditEvent, HandledRequest
 
@@ -63,3 +63,20 @@ def test_a_rollback_writes_nothing_queued(engine: Engine) -> None:
         audit.record(session, actor_id="U0ALICE", action="signed_in", at=NOW)
         session.rollback()
     assert lines(engine) == []
+
+
+def test_several_rows_queued_together_go_in_a_statement_sqlalchemy_compiles_once(
+    engine: Engine,
+) -> None:
+    # A multi-row VALUES has no cache key: SQLAlchemy would compile it again at every request.
+    dialect = engine.dialect.name
+    for n in (1, 2, 3):
+        rows = [tasks.row(key=f"home:U{i}", kind="home", params={}, now=NOW) for i in range(n)]
+        statement, _ = tasks.upsert(dialect, rows)
+        assert statement._generate_cache_key() is not None, n
+    with session_scope(engine) as session:
+        rows = [{"key": f"k{i}", "template": "t", "target": "C1", "params": {}} for i in range(2)]
+        outbox.enqueue_at_commit(session, rows, now=NOW)
+    assert outbox._LATER[(dialect, 2)]._generate_cache_key() is not None
+    with session_scope(engine) as session:
+        assert outbox.counts(session) == {"pending": 2}
