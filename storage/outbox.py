@@ -100,7 +100,7 @@ def enqueue(
     return connection.execute(statement, values).first() is not None
 
 
-# Rows queued by enqueue_at_commit, as one multi-row INSERT per dialect and number of rows.
+# enqueue_at_commit's statement, one INSERT ... SELECT per dialect and number of rows.
 _LATER: dict[tuple[str, int], Any] = {}
 _LATER_COLUMNS = (
     "key",
