@@ -205,7 +205,7 @@ def _contacts_out(name: str, region: str, form: str) -> tuple[str, str | None]:
 
 def _split_note(text: str) -> tuple[str, str]:
     """(name part, note) of "Kim Lee from Acme — here early"."""
-    found = re.search(r"\s+(?:[—–]|-{1,2})\s+|\s*:\s*", text)
+    found = re.search(r"\s+(?:[—–]|-{1,2})(?:\s+|$)|\s*:\s*", text)  # a dash at the end: no note
     if found is None:
         return text, ""
     return text[: found.start()], text[found.start() :]

@@ -128,6 +128,9 @@ VISITORS = [
         f"arrived Kim Lee for {A}: parking at 10:30",
         Arrived("Kim Lee", None, "U0ALICE", "parking at 10:30"),
     ),
+    # A dash left at the end with nothing after it is no note, and never a name.
+    (f"arrived for {A} Kim Lee —", Arrived("Kim Lee", None, "U0ALICE", None)),
+    (f"arrived Kim Lee for {A} -", Arrived("Kim Lee", None, "U0ALICE", None)),
     (
         f"expect Kim Lee from Acme for {A} tomorrow 10am",
         Expect("Kim Lee", "Acme", "U0ALICE", "tomorrow 10am"),
@@ -137,6 +140,7 @@ VISITORS = [
 VISITOR_ERRORS = [
     ("arrived Kim Lee for @dave", "I can't find `@dave`"),
     ("arrived Kim Lee", "Who is the host?"),
+    (f"arrived for {A} —", "Give the visitor's name"),  # the dash was once taken for a name
     (f"expect Kim Lee for {A}", "When are they expected?"),
 ]
 
