@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, bindparam, func, literal, select, union_al
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
-from storage import rows
+from storage import at_commit, rows
 from storage.models import Visit
 
 
@@ -27,11 +27,13 @@ def insert(session: Session, **values: Any) -> Visit:
 
 def get(session: Session, visit_id: int) -> Visit | None:
     """The visit with this id."""
+    _written(session)
     return session.get(Visit, visit_id)
 
 
 def on_site(session: Session, site: str | None = None) -> list[Visit]:
     """Everyone signed in and not yet signed out (at `site`, or anywhere), earliest first."""
+    _written(session)
     statement = select(Visit).where(col(Visit.state) == "on_site")
     if site is not None:
         statement = statement.where(col(Visit.site) == site)
@@ -51,6 +53,7 @@ _ON_SITE_NAMED_AT = _ON_SITE_NAMED.where(col(Visit.site) == bindparam("p_site"))
 def on_site_named(session: Session, key: str, site: str | None = None) -> list[Visit]:
     """Everyone signed in whose name has the key `key` (storage/names.py), at `site` or
     anywhere."""
+    _written(session)
     if site is None:
         return list(session.scalars(_ON_SITE_NAMED_ANYWHERE, {"p_key": key}))
     return list(session.scalars(_ON_SITE_NAMED_AT, {"p_key": key, "p_site": site}))
@@ -69,6 +72,7 @@ def expected(
     session: Session, *, host_id: str | None = None, site: str | None = None
 ) -> list[Visit]:
     """Visitors pre-registered and not yet arrived or cancelled (at `site`, or anywhere)."""
+    _written(session)
     if host_id is None:
         found = list(session.scalars(_EXPECTED_ALL))
     else:
@@ -108,6 +112,7 @@ _PASSES_IN_USE = union_all(
 def passes_in_use(session: Session, day: date, site: str) -> tuple[int | None, set[int]]:
     """The highest pass number `site` issued on `day`, and the pass numbers still held by
     people signed in there on an earlier day (usually none)."""
+    _written(session)
     # Columns, not rows of a model: asked of the connection (no unit of work to consult).
     found = session.connection().execute(_PASSES_IN_USE, {"p_day": day, "p_site": site})
     last: int | None = None
@@ -122,29 +127,39 @@ def passes_in_use(session: Session, day: date, site: str) -> tuple[int | None, s
     return last, held
 
 
-_GIVE_PASS = (  # built once: every sign-in runs it
+_GIVE_PASS = (  # built once: every sign-in runs it (its names its own: it is queued)
     update(Visit)
-    .where(col(Visit.id) == bindparam("p_id"))
+    .where(col(Visit.id) == bindparam("p_pass_visit"))
     .values(
-        pass_day=bindparam("p_day"), pass_seq=bindparam("p_seq"), pass_number=bindparam("p_number")
+        pass_day=bindparam("p_pass_day"),
+        pass_seq=bindparam("p_pass_seq"),
+        pass_number=bindparam("p_pass_number"),
     )
 )
+_PASS_QUEUED = "frontdesk.visits.pass_queued"
 
 
 def give_pass(session: Session, visit: Visit, *, day: date, seq: int, number: str) -> None:
-    """Write `visit`'s pass (its other changes first) in one statement; the loaded visit
-    holds it as saved."""
-    session.flush()
-    values = {"pass_day": day, "pass_seq": seq, "pass_number": number}
-    session.connection().execute(
-        _GIVE_PASS, {"p_id": visit.id, "p_day": day, "p_seq": seq, "p_number": number}
-    )
-    for name, value in values.items():
+    """Give `visit` its pass with the COMMIT (queued through storage.at_commit: no round trip
+    of its own while the pass lock is held); the loaded visit holds it as saved, and this
+    module's reads send the queue first, so the transaction reads its own pass."""
+    session.flush()  # the visit's other changes first
+    params = {"p_pass_visit": visit.id, "p_pass_day": day, "p_pass_seq": seq}
+    at_commit.statement(session, _GIVE_PASS, params | {"p_pass_number": number})
+    session.info[_PASS_QUEUED] = True
+    for name, value in {"pass_day": day, "pass_seq": seq, "pass_number": number}.items():
         set_committed_value(visit, name, value)
+
+
+def _written(session: Session) -> None:
+    """Send a pass give_pass queued in this transaction (before reading visits)."""
+    if session.info.pop(_PASS_QUEUED, False):
+        at_commit.send(session)
 
 
 def count_between(session: Session, start: datetime, end: datetime) -> int:
     """How many arrivals fell in [start, end)."""
+    _written(session)
     statement = select(func.count()).where(
         col(Visit.arrived_at) >= start,
         col(Visit.arrived_at) < end,
@@ -162,6 +177,7 @@ def arrivals(
 ) -> tuple[list[Visit], int]:
     """Visits that arrived in [start, end) (None: no bound) whose name key holds `key` ("" for
     anyone), earliest first: at most `limit` of them, and how many there are."""
+    _written(session)
     conditions: list[ColumnElement[bool]] = [col(Visit.arrived_at).is_not(None)]
     if start is not None:
         conditions.append(col(Visit.arrived_at) >= start)
@@ -191,6 +207,7 @@ _UNREPORTED = select(Visit).where(
 def late_unreported(session: Session, *, expected_before: datetime) -> list[Visit]:
     """Expected visitors due before `expected_before`, not signed in, whose host is not yet told
     (locked, so two processes tell each host once)."""
+    _written(session)
     statement = (
         _UNREPORTED.where(col(Visit.expected_at) <= expected_before)
         .order_by(col(Visit.expected_at), col(Visit.id))
@@ -201,6 +218,7 @@ def late_unreported(session: Session, *, expected_before: datetime) -> list[Visi
 
 def next_unreported_expected(session: Session, *, expected_after: datetime) -> datetime | None:
     """The earliest expected time after `expected_after` among visitors not yet reported late."""
+    _written(session)
     statement = select(func.min(col(Visit.expected_at))).where(
         col(Visit.state) == "expected",
         col(Visit.late_reported_at).is_(None),
@@ -213,6 +231,7 @@ def next_unreported_expected(session: Session, *, expected_after: datetime) -> d
 def expected_before(session: Session, before: datetime, site: str | None = None) -> list[Visit]:
     """Expected visitors whose time was before `before` and who never signed in (no-shows at
     closing; at `site`, or anywhere)."""
+    _written(session)
     statement = select(Visit).where(col(Visit.state) == "expected", col(Visit.expected_at) < before)
     if site is not None:
         statement = statement.where(col(Visit.site) == site)

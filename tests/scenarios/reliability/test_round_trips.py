@@ -15,8 +15,8 @@ from sqlmodel import Session, select
 
 from bench.ack_cost import RoundTrips
 from bot.console.embedded import Embedded
-from storage import absences, at_commit, audit, request_log
-from storage.models import Absence, AuditEvent, HandledRequest, Task
+from storage import absences, at_commit, audit, request_log, visits
+from storage.models import Absence, AuditEvent, HandledRequest, Task, Visit
 from storage.touched import refresh_home
 from tests.conftest import TUESDAY_3PM
 from tests.helpers import last_reply
@@ -28,10 +28,11 @@ HOSTS = ("<@U0ALICE|alice>", "<@U0BOB|bob>")
 # before storage.at_commit, the claim with the timeouts and the pre-ping only when idle; 14 and
 # 9 after; main's check for a name already on site, then its visitor checks (issue 19b), each
 # added one read to a sign-in.
-VISITOR_ROUND_TRIPS = 16  # BEGIN, claim + timeouts, 11 reads and writes, last writes, COMMIT
+# The pass written with the COMMIT (2026-12-02) took one more off a sign-in: 13.
+VISITOR_ROUND_TRIPS = 13  # BEGIN, claim + timeouts, 9 reads and writes, last writes, COMMIT
 MESSAGE_ROUND_TRIPS = 9
 # SQLite: BEGIN IMMEDIATE is one, and the last writes go one by one (no round trips to save).
-VISITOR_STATEMENTS = {"sqlite": 17, "postgresql": 14}
+VISITOR_STATEMENTS = {"sqlite": 17, "postgresql": 12}
 
 
 @contextmanager
@@ -123,6 +124,43 @@ def test_queued_audit_lines_are_read_back_in_their_transaction_in_order(
     with Session(engine) as session:
         rows = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
     assert [r.action for r in rows] == ["created", "tried", "resolved"]
+
+
+def test_a_pass_given_with_the_commit_is_read_back_in_its_transaction(engine: Engine) -> None:
+    """A second sign-in in the same transaction reads the first one's pass, not the number
+    again; a rollback takes the pass with the visit."""
+    now, day = _now(), _now().date()
+
+    def sign_in(session: Session, name: str) -> Visit:
+        visit = visits.insert(
+            session,
+            name=name,
+            host_id="U0ALICE",
+            site="main",
+            state="on_site",
+            arrived_at=now,
+            logged_by=RECEPTION,
+            created_at=now,
+        )
+        last, _held = visits.passes_in_use(session, day, "main")
+        seq = (last or 0) + 1
+        visits.give_pass(session, visit, day=day, seq=seq, number=f"V-{seq:03d}")
+        return visit
+
+    with Session(engine) as session:
+        first, second = sign_in(session, "Kim Lee"), sign_in(session, "Sam Roe")
+        assert (first.pass_number, second.pass_number) == ("V-001", "V-002")
+        session.commit()
+    with Session(engine) as session:
+        stored = session.exec(select(Visit).order_by(Visit.id)).all()
+        assert [(v.name, v.pass_number, v.pass_seq) for v in stored] == [
+            ("Kim Lee", "V-001", 1),
+            ("Sam Roe", "V-002", 2),
+        ]
+        sign_in(session, "Ann Poe")
+        session.rollback()
+    with Session(engine) as session:
+        assert visits.passes_in_use(session, day, "main") == (2, set())
 
 
 def test_a_savepoint_writes_at_once_so_its_rollback_takes_the_row(engine: Engine) -> None:
