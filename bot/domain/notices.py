@@ -137,12 +137,18 @@ def enqueue_notice(
 
 
 def enqueue_notices_at_commit(
-    session: Session, told: list[tuple[Notice, str, str]], *, now: datetime
+    session: Session,
+    told: list[tuple[Notice, str, str]],
+    *,
+    now: datetime,
+    item_id: int | None = None,
 ) -> None:
-    """Write each `(notice, key, target)` to the outbox unless a row with its key exists,
-    just before this transaction commits (with its other queued writes, in one round trip)."""
+    """Write each `(notice, key, target)` (about `item_id`, if any) to the outbox unless a row
+    with its key exists, just before this transaction commits (with its other queued writes,
+    in one round trip)."""
     rows = [
         {"key": key, "template": notice.TEMPLATE, "target": target, "params": notice.params()}
+        | ({"item_id": item_id} if item_id is not None else {})
         for notice, key, target in told
     ]
     outbox.enqueue_at_commit(session, rows, now=now)

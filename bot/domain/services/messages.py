@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from bot.domain.calendar import split_holiday_region
 from bot.domain.config import DEFAULT_SITE, Policy
-from bot.domain.notices import MessageDm, enqueue_notice
+from bot.domain.notices import MessageDm, enqueue_notices_at_commit
 from bot.domain.roles import Roles
 from bot.domain.services import windows
 from bot.domain.services.cover import Cover, cover_for
@@ -194,7 +194,8 @@ def enqueue_owner_dm(
         message_notice(message, item, with_contact=item.owner_id is not None),
         intended_away=intended_away,
     )
-    enqueue_notice(session, notice, key=key, target=target, now=now, item_id=item.id)
+    # With the COMMIT: no round trip of its own (the outbox's readers send it first).
+    enqueue_notices_at_commit(session, [(notice, key, target)], now=now, item_id=item.id)
 
 
 def message_notice(message: PhoneMessage, item: Item, *, with_contact: bool) -> MessageDm:
