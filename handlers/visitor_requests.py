@@ -41,6 +41,9 @@ def handle(
     if isinstance(request, Arrived):
         _require_host(ctx, request.host_id, ARRIVED_FORM)
         with session_scope(ctx.engine) as session:
+            visitors.read_ahead_for_sign_in(
+                session, name=request.name, host_id=request.host_id, site=here.site
+            )
             if held_for_confirmation(session, request, respond, tz, here.site):
                 return
             # The board (policy 000): an off-site host may keep the visitor waiting. Read

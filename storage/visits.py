@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from itertools import chain
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, literal, select, union_all, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    event,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
@@ -50,10 +63,77 @@ _ON_SITE_NAMED_AT = _ON_SITE_NAMED.where(col(Visit.site) == bindparam("p_site"))
 )
 
 
+# A sign-in asks two things of the visits before it writes: who of the visitor's name is on
+# site (held_for_confirmation) and whom the host expects (its expected match). Asked together
+# in one statement (read_ahead_for_sign_in), each answer is kept for the read that asks
+# exactly it, taken by that read once, and dropped as soon as the transaction writes a visit
+# or ends.
+_FOR_SIGN_IN = select(Visit).where(
+    or_(
+        and_(
+            col(Visit.state) == "on_site",
+            col(Visit.name_key) == bindparam("p_key"),
+            col(Visit.site) == bindparam("p_site"),
+        ),
+        and_(col(Visit.state) == "expected", col(Visit.host_id) == bindparam("p_host")),
+    )
+)
+_AHEAD = "frontdesk.visits.ahead"
+
+
+def read_ahead_for_sign_in(session: Session, *, key: str, host_id: str, site: str) -> None:
+    """Read in one statement what `on_site_named(key, site)` and `expected(host_id=host_id)`
+    will be asked next in this transaction."""
+    _written(session)
+    found = list(session.scalars(_FOR_SIGN_IN, {"p_key": key, "p_site": site, "p_host": host_id}))
+    named = [v for v in found if v.state == "on_site" and v.name_key == key and v.site == site]
+    hosted = [v for v in found if v.state == "expected" and v.host_id == host_id]
+    session.info[_AHEAD] = {
+        ("on_site_named", key, site): sorted(named, key=lambda v: v.id or 0),
+        ("expected", host_id): sorted(hosted, key=_expected_order),
+    }
+
+
+def _expected_order(visit: Visit) -> tuple[datetime, int]:
+    return (visit.expected_at or datetime.min.replace(tzinfo=UTC), visit.id or 0)
+
+
+def _read_ahead(session: Session, question: tuple[str, ...]) -> list[Visit] | None:
+    ahead = session.info.get(_AHEAD)
+    return ahead.pop(question, None) if ahead else None
+
+
+def _forget_ahead(session: OrmSession) -> None:
+    session.info.pop(_AHEAD, None)
+
+
+@rows.after_insert
+def _visit_inserted(session: OrmSession, obj: Any) -> None:
+    if isinstance(obj, Visit):
+        _forget_ahead(session)
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _visits_flushed(session: OrmSession, _flush_context: Any) -> None:
+    if any(isinstance(o, Visit) for o in chain(session.new, session.dirty, session.deleted)):
+        _forget_ahead(session)
+
+
+@event.listens_for(OrmSession, "after_commit")
+@event.listens_for(OrmSession, "after_rollback")
+def _transaction_over(session: OrmSession) -> None:
+    _forget_ahead(session)
+
+
 def on_site_named(session: Session, key: str, site: str | None = None) -> list[Visit]:
     """Everyone signed in whose name has the key `key` (storage/names.py), at `site` or
     anywhere."""
     _written(session)
+    if (
+        site is not None
+        and (ahead := _read_ahead(session, ("on_site_named", key, site))) is not None
+    ):
+        return ahead
     if site is None:
         return list(session.scalars(_ON_SITE_NAMED_ANYWHERE, {"p_key": key}))
     return list(session.scalars(_ON_SITE_NAMED_AT, {"p_key": key, "p_site": site}))
@@ -75,6 +155,8 @@ def expected(
     _written(session)
     if host_id is None:
         found = list(session.scalars(_EXPECTED_ALL))
+    elif (ahead := _read_ahead(session, ("expected", host_id))) is not None:
+        found = ahead
     else:
         found = list(session.scalars(_EXPECTED_FOR, {"p_host": host_id}))
     return found if site is None else [v for v in found if v.site == site]
@@ -144,6 +226,7 @@ def give_pass(session: Session, visit: Visit, *, day: date, seq: int, number: st
     of its own while the pass lock is held); the loaded visit holds it as saved, and this
     module's reads send the queue first, so the transaction reads its own pass."""
     session.flush()  # the visit's other changes first
+    _forget_ahead(session)
     params = {"p_pass_visit": visit.id, "p_pass_day": day, "p_pass_seq": seq}
     at_commit.statement(session, _GIVE_PASS, params | {"p_pass_number": number})
     session.info[_PASS_QUEUED] = True

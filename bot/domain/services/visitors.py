@@ -272,6 +272,12 @@ def on_site(session: Session, site: str | None = None) -> list[Visit]:
     return visits.on_site(session, site)
 
 
+def read_ahead_for_sign_in(session: Session, *, name: str, host_id: str, site: str) -> None:
+    """Before a sign-in of `name` for `host_id` at `site`: what `already_signed_in` and
+    `sign_in` will ask of the visits, read in one statement (storage.visits keeps it for them)."""
+    visits.read_ahead_for_sign_in(session, key=name_key(name), host_id=host_id, site=site)
+
+
 def already_signed_in(
     session: Session, name: str, *, after: int | None = None, site: str | None = None
 ) -> list[Visit]:
