@@ -6,12 +6,13 @@ from datetime import date, datetime
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import String, and_, bindparam, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col
 
-from storage.models import Absence, MentionNotice
+from storage import presence
+from storage.models import Absence, MentionNotice, Presence
 from storage.types import UTCDateTime
 
 
@@ -40,19 +41,44 @@ _CURRENT = (
 _SEEN = "frontdesk.absences.current"
 
 
+# The same, with what the person last told the in/out board, in one statement: whoever's
+# absence is asked on a request's path (the host's cover) is usually asked where they are
+# next (the reply's board note), so storage.presence is handed the answer.
+_WHO = select(bindparam("p_user", type_=String).label("user_id")).subquery("who")
+_CURRENT_AND_BOARD = (
+    select(Absence, Presence.state, Presence.back_at)  # type: ignore[call-overload]
+    .select_from(_WHO)
+    .outerjoin(
+        Absence,
+        and_(
+            col(Absence.user_id) == _WHO.c.user_id,
+            col(Absence.ended_at).is_(None),
+            col(Absence.starts_at) <= bindparam("p_now", type_=UTCDateTime()),
+            col(Absence.until) > bindparam("p_now", type_=UTCDateTime()),
+        ),
+    )
+    .outerjoin(Presence, col(Presence.user_id) == _WHO.c.user_id)
+    .order_by(col(Absence.id).desc())
+    .limit(1)
+)
+
+
 def current(session: Session, user_id: str, *, now: datetime) -> Absence | None:
     """The absence `user_id` is on at `now` (the latest, should there be several).
 
     Asked again in the same transaction (a sign-in asks it for the host's cover and again
     for the reply), the answer is remembered — until the transaction writes an absence, or
-    has one not yet flushed, when it is asked of the database again.
+    has one not yet flushed, when it is asked of the database again. The first ask also
+    reads what `user_id` told the board (storage.presence.where_is is answered from it).
     """
     if any(isinstance(o, Absence) for o in chain(session.new, session.dirty, session.deleted)):
         return session.scalars(_CURRENT, {"p_user": user_id, "p_now": now}).first()
     seen: dict[tuple[str, datetime], Absence | None] = session.info.setdefault(_SEEN, {})
     key = (user_id, now)
     if key not in seen:
-        seen[key] = session.scalars(_CURRENT, {"p_user": user_id, "p_now": now}).first()
+        row = session.execute(_CURRENT_AND_BOARD, {"p_user": user_id, "p_now": now}).one()
+        seen[key] = row[0]
+        presence.read_with(session, user_id, None if row[1] is None else (row[1], row[2]))
     return seen[key]
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import chain
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, event, select
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col
 
 from storage.models import Presence
@@ -14,11 +17,37 @@ _WHERE_IS = select(Presence.state, Presence.back_at).where(  # type: ignore[call
 )
 
 
-def where_is(session: Session, user_id: str) -> tuple[str, datetime | None] | None:
+Told = tuple[str, datetime | None]  # state, and when they said they are back
+_READ = "frontdesk.presence.read"
+
+
+def where_is(session: Session, user_id: str) -> Told | None:
     """What `user_id` last told the desk: their state and when they said they are back (a
-    statement built once, and no model row: this is read on every sign-in)."""
+    statement built once, and no model row: this is read on every sign-in). Read already in
+    this transaction with their absence (storage.absences.current), it is not read again."""
+    read: dict[str, Told | None] = session.info.get(_READ, {})
+    if user_id in read:
+        return read.pop(user_id)
     found = session.execute(_WHERE_IS, {"p_user": user_id}).first()
     return (found[0], found[1]) if found is not None else None
+
+
+def read_with(session: OrmSession, user_id: str, told: Told | None) -> None:
+    """`user_id`'s row, read with another statement: where_is answers the next ask from it
+    (once, and only until this transaction writes the board or ends)."""
+    session.info.setdefault(_READ, {})[user_id] = told
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _board_written(session: OrmSession, _flush_context: Any) -> None:
+    if any(isinstance(o, Presence) for o in chain(session.new, session.dirty, session.deleted)):
+        session.info.pop(_READ, None)
+
+
+@event.listens_for(OrmSession, "after_commit")
+@event.listens_for(OrmSession, "after_rollback")
+def _transaction_over(session: OrmSession) -> None:
+    session.info.pop(_READ, None)
 
 
 def set_state(

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from bench.ack_cost import RoundTrips
 from bot.console.embedded import Embedded
-from storage import absences, at_commit, audit, request_log, visits
+from storage import absences, at_commit, audit, presence, request_log, visits
 from storage.models import Absence, AuditEvent, HandledRequest, Task, Visit
 from storage.names import name_key
 from storage.touched import refresh_home
@@ -29,11 +29,12 @@ HOSTS = ("<@U0ALICE|alice>", "<@U0BOB|bob>")
 # before storage.at_commit, the claim with the timeouts and the pre-ping only when idle; 14 and
 # 9 after; main's check for a name already on site, then its visitor checks (issue 19b), each
 # added one read to a sign-in.
-# The pass written with the COMMIT and the two reads of visits made one (2026-12-02): 12.
-VISITOR_ROUND_TRIPS = 12  # BEGIN, claim + timeouts, 8 reads and writes, last writes, COMMIT
-MESSAGE_ROUND_TRIPS = 8  # its DM written with the COMMIT (2026-12-02): from 9
+# The pass written with the COMMIT, the two reads of visits made one, and the host's absence
+# and board read together (2026-12-02): 11.
+VISITOR_ROUND_TRIPS = 11  # BEGIN, claim + timeouts, 7 reads and writes, last writes, COMMIT
+MESSAGE_ROUND_TRIPS = 7  # DM with the COMMIT, absence and board together (2026-12-02): from 9
 # SQLite: BEGIN IMMEDIATE is one, and the last writes go one by one (no round trips to save).
-VISITOR_STATEMENTS = {"sqlite": 16, "postgresql": 11}
+VISITOR_STATEMENTS = {"sqlite": 15, "postgresql": 10}
 
 
 @contextmanager
@@ -214,6 +215,25 @@ def test_visits_read_ahead_for_a_sign_in_are_answered_once_and_never_after_a_wri
         )
         again = visits.on_site_named(session, name_key("Kim Lee"), "main")
         assert [v.host_id for v in again] == ["U0ALICE", "U0BOB"]  # read again after the write
+
+
+def test_an_absence_read_answers_the_board_once_and_never_after_the_board_is_written(
+    engine: Engine,
+) -> None:
+    now = _now()
+    with Session(engine) as session:
+        presence.set_state(
+            session, user_id="U0ALICE", state="out", back_at=now + timedelta(hours=1), now=now
+        )
+        session.commit()
+    with Session(engine) as session, counted(engine) as seen:
+        assert absences.current(session, "U0ALICE", now=now) is None
+        assert presence.where_is(session, "U0ALICE") == ("out", now + timedelta(hours=1))
+        assert presence.where_is(session, "U0BOB") is None  # asked of the database: no row
+        assert len([w for w in seen["which"] if w.startswith("SELECT")]) == 2
+        assert absences.current(session, "U0BOB", now=now) is None  # reads Bob's board too
+        presence.set_state(session, user_id="U0BOB", state="out_day", back_at=None, now=now)
+        assert presence.where_is(session, "U0BOB") == ("out_day", None)  # not the old read
 
 
 def test_a_savepoint_writes_at_once_so_its_rollback_takes_the_row(engine: Engine) -> None:
