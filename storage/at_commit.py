@@ -13,7 +13,8 @@ the Home tasks; `after_rollback` forgets them).
 - Statements in one PostgreSQL statement do not see each other's changes, so nothing queued
   may touch a row another queued statement touches (a task key is queued once: touched.py
   dedupes the people).
-- A module that reads a table it queues rows for sends the queue first (storage.audit).
+- A module that reads a table it queues writes for sends the queue first
+  (`send_before_reading`: storage.audit, storage.outbox, storage.visits).
 - Inside a savepoint (`begin_nested`) nothing is queued: it is written at once, so that a
   savepoint rolled back takes its rows with it.
 """
@@ -69,6 +70,14 @@ def statement(session: Session, statement: Any, params: dict[str, Any] | None = 
         send(session)  # the same statement twice: its parameters' names would clash
         queue = _queue(session)
     queue.append(_Bound(statement, params or {}))
+
+
+def send_before_reading(session: Session, table: Table) -> None:
+    """Send the queue if anything in it writes `table`: called by a module before it reads a
+    table it queues writes for, so that the transaction reads its own."""
+    queue = session.info.get(_QUEUED)
+    if queue and any(entry.writes(table) for entry in queue):
+        send(session)
 
 
 def pending(session: Session) -> int:
@@ -176,6 +185,10 @@ class _Bound:
         self.statement = statement
         self.params = params
 
+    def writes(self, table: Table) -> bool:
+        written = getattr(self.statement, "table", None)
+        return written is not None and written.name == table.name
+
 
 class _Rows:
     """Rows queued for one table."""
@@ -183,6 +196,9 @@ class _Rows:
     def __init__(self, table: Table, rows: list[dict[str, Any]]) -> None:
         self.table = table
         self.rows = rows
+
+    def writes(self, table: Table) -> bool:
+        return self.table.name == table.name
 
     def bound(self, place: int) -> tuple[Any, dict[str, Any]]:
         """The INSERT (PostgreSQL) and its values: built once per table, columns, number of

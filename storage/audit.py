@@ -40,7 +40,7 @@ def record(
 
 def for_item(session: Session, item_id: int) -> list[AuditEvent]:
     """The history of one item, oldest first."""
-    at_commit.send(session)  # the lines this transaction recorded too
+    at_commit.send_before_reading(session, _TABLE)  # the lines recorded here too
     statement = (
         select(AuditEvent)
         .where(col(AuditEvent.item_id) == item_id)
@@ -51,7 +51,7 @@ def for_item(session: Session, item_id: int) -> list[AuditEvent]:
 
 def last_at(session: Session, *, item_id: int, action: str) -> datetime | None:
     """When `action` was last recorded on the item (None: never)."""
-    at_commit.send(session)  # the lines this transaction recorded too
+    at_commit.send_before_reading(session, _TABLE)  # the lines recorded here too
     return session.scalar(
         select(func.max(col(AuditEvent.at))).where(
             col(AuditEvent.item_id) == item_id, col(AuditEvent.action) == action
@@ -63,7 +63,7 @@ def for_visits(
     session: Session, visit_ids: list[int], *, actions: tuple[str, ...]
 ) -> list[AuditEvent]:
     """The `actions` recorded on these visits, oldest first."""
-    at_commit.send(session)  # the lines this transaction recorded too
+    at_commit.send_before_reading(session, _TABLE)  # the lines recorded here too
     statement = (
         select(AuditEvent)
         .where(col(AuditEvent.visit_id).in_(visit_ids), col(AuditEvent.action).in_(actions))

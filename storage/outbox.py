@@ -115,7 +115,6 @@ _LATER_COLUMNS = (
     "created_at",
 )
 _TABLE = Outbox.__table__  # type: ignore[attr-defined]
-_QUEUED = "frontdesk.outbox.queued"
 
 
 def enqueue_at_commit(session: Session, rows: list[dict[str, Any]], *, now: datetime) -> None:
@@ -143,13 +142,11 @@ def enqueue_at_commit(session: Session, rows: list[dict[str, Any]], *, now: date
             value = values.get(c)
             params[f"p_ob_{c}_{n}"] = json.dumps(value, default=str) if c == "params" else value
     at_commit.statement(session, _LATER[shape], params)
-    session.info[_QUEUED] = True
 
 
 def written(session: Session) -> None:
     """Send what enqueue_at_commit queued in this transaction (before reading the outbox)."""
-    if session.info.pop(_QUEUED, False):
-        at_commit.send(session)
+    at_commit.send_before_reading(session, _TABLE)
 
 
 def _held_back() -> Any:

@@ -218,7 +218,7 @@ _GIVE_PASS = (  # built once: every sign-in runs it (its names its own: it is qu
         pass_number=bindparam("p_pass_number"),
     )
 )
-_PASS_QUEUED = "frontdesk.visits.pass_queued"
+_TABLE = Visit.__table__  # type: ignore[attr-defined]
 
 
 def give_pass(session: Session, visit: Visit, *, day: date, seq: int, number: str) -> None:
@@ -229,15 +229,13 @@ def give_pass(session: Session, visit: Visit, *, day: date, seq: int, number: st
     _forget_ahead(session)
     params = {"p_pass_visit": visit.id, "p_pass_day": day, "p_pass_seq": seq}
     at_commit.statement(session, _GIVE_PASS, params | {"p_pass_number": number})
-    session.info[_PASS_QUEUED] = True
     for name, value in {"pass_day": day, "pass_seq": seq, "pass_number": number}.items():
         set_committed_value(visit, name, value)
 
 
 def _written(session: Session) -> None:
     """Send a pass give_pass queued in this transaction (before reading visits)."""
-    if session.info.pop(_PASS_QUEUED, False):
-        at_commit.send(session)
+    at_commit.send_before_reading(session, _TABLE)
 
 
 def count_between(session: Session, start: datetime, end: datetime) -> int:
