@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from itertools import chain
-from typing import Any
 
-from sqlalchemy import String, and_, bindparam, event, select
+from sqlalchemy import String, and_, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col
 
-from storage import presence
+from storage import presence, transaction_memo
 from storage.models import Absence, MentionNotice, Presence
 from storage.types import UTCDateTime
 
@@ -38,7 +36,7 @@ _CURRENT = (
 )
 
 
-_SEEN = "frontdesk.absences.current"
+_SEEN = transaction_memo.kept_until_written("frontdesk.absences.current", Absence)
 
 
 # The same, with what the person last told the in/out board, in one statement: whoever's
@@ -80,18 +78,6 @@ def current(session: Session, user_id: str, *, now: datetime) -> Absence | None:
         seen[key] = row[0]
         presence.read_with(session, user_id, None if row[1] is None else (row[1], row[2]))
     return seen[key]
-
-
-@event.listens_for(OrmSession, "after_flush")
-def _absences_written(session: OrmSession, _flush_context: Any) -> None:
-    if any(isinstance(o, Absence) for o in chain(session.new, session.dirty, session.deleted)):
-        session.info.pop(_SEEN, None)
-
-
-@event.listens_for(OrmSession, "after_commit")
-@event.listens_for(OrmSession, "after_rollback")
-def _transaction_over(session: OrmSession) -> None:
-    session.info.pop(_SEEN, None)
 
 
 def current_all(session: Session, *, now: datetime) -> list[Absence]:

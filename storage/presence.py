@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from itertools import chain
-from typing import Any
 
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col
 
+from storage import transaction_memo
 from storage.models import Presence
 
 _WHERE_IS = select(Presence.state, Presence.back_at).where(  # type: ignore[call-overload]
@@ -18,7 +17,7 @@ _WHERE_IS = select(Presence.state, Presence.back_at).where(  # type: ignore[call
 
 
 Told = tuple[str, datetime | None]  # state, and when they said they are back
-_READ = "frontdesk.presence.read"
+_READ = transaction_memo.kept_until_written("frontdesk.presence.read", Presence)
 
 
 def where_is(session: Session, user_id: str) -> Told | None:
@@ -36,18 +35,6 @@ def read_with(session: OrmSession, user_id: str, told: Told | None) -> None:
     """`user_id`'s row, read with another statement: where_is answers the next ask from it
     (once, and only until this transaction writes the board or ends)."""
     session.info.setdefault(_READ, {})[user_id] = told
-
-
-@event.listens_for(OrmSession, "after_flush")
-def _board_written(session: OrmSession, _flush_context: Any) -> None:
-    if any(isinstance(o, Presence) for o in chain(session.new, session.dirty, session.deleted)):
-        session.info.pop(_READ, None)
-
-
-@event.listens_for(OrmSession, "after_commit")
-@event.listens_for(OrmSession, "after_rollback")
-def _transaction_over(session: OrmSession) -> None:
-    session.info.pop(_READ, None)
 
 
 def set_state(

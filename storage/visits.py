@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from itertools import chain
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     and_,
     bindparam,
-    event,
     func,
     literal,
     or_,
@@ -18,11 +16,10 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
-from storage import at_commit, rows
+from storage import at_commit, rows, transaction_memo
 from storage.models import Visit
 
 
@@ -78,7 +75,7 @@ _FOR_SIGN_IN = select(Visit).where(
         and_(col(Visit.state) == "expected", col(Visit.host_id) == bindparam("p_host")),
     )
 )
-_AHEAD = "frontdesk.visits.ahead"
+_AHEAD = transaction_memo.kept_until_written("frontdesk.visits.ahead", Visit)
 
 
 def read_ahead_for_sign_in(session: Session, *, key: str, host_id: str, site: str) -> None:
@@ -101,28 +98,6 @@ def _expected_order(visit: Visit) -> tuple[datetime, int]:
 def _read_ahead(session: Session, question: tuple[str, ...]) -> list[Visit] | None:
     ahead = session.info.get(_AHEAD)
     return ahead.pop(question, None) if ahead else None
-
-
-def _forget_ahead(session: OrmSession) -> None:
-    session.info.pop(_AHEAD, None)
-
-
-@rows.after_insert
-def _visit_inserted(session: OrmSession, obj: Any) -> None:
-    if isinstance(obj, Visit):
-        _forget_ahead(session)
-
-
-@event.listens_for(OrmSession, "after_flush")
-def _visits_flushed(session: OrmSession, _flush_context: Any) -> None:
-    if any(isinstance(o, Visit) for o in chain(session.new, session.dirty, session.deleted)):
-        _forget_ahead(session)
-
-
-@event.listens_for(OrmSession, "after_commit")
-@event.listens_for(OrmSession, "after_rollback")
-def _transaction_over(session: OrmSession) -> None:
-    _forget_ahead(session)
 
 
 def on_site_named(session: Session, key: str, site: str | None = None) -> list[Visit]:
@@ -226,7 +201,7 @@ def give_pass(session: Session, visit: Visit, *, day: date, seq: int, number: st
     of its own while the pass lock is held); the loaded visit holds it as saved, and this
     module's reads send the queue first, so the transaction reads its own pass."""
     session.flush()  # the visit's other changes first
-    _forget_ahead(session)
+    transaction_memo.forget(session, _AHEAD)  # the pass is queued: no flush to see
     params = {"p_pass_visit": visit.id, "p_pass_day": day, "p_pass_seq": seq}
     at_commit.statement(session, _GIVE_PASS, params | {"p_pass_number": number})
     for name, value in {"pass_day": day, "pass_seq": seq, "pass_number": number}.items():
