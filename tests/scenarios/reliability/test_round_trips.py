@@ -128,22 +128,28 @@ def test_queued_audit_lines_are_read_back_in_their_transaction_in_order(
     assert [r.action for r in rows] == ["created", "tried", "resolved"]
 
 
+def _signed_in(session: Session, name: str, host_id: str) -> Visit:
+    """A visit on site at "main" since now, inserted as a sign-in inserts it (no pass yet)."""
+    now = _now()
+    return visits.insert(
+        session,
+        name=name,
+        host_id=host_id,
+        site="main",
+        state="on_site",
+        arrived_at=now,
+        logged_by=RECEPTION,
+        created_at=now,
+    )
+
+
 def test_a_pass_given_with_the_commit_is_read_back_in_its_transaction(engine: Engine) -> None:
     """A second sign-in in the same transaction reads the first one's pass, not the number
     again; a rollback takes the pass with the visit."""
-    now, day = _now(), _now().date()
+    day = _now().date()
 
     def sign_in(session: Session, name: str) -> Visit:
-        visit = visits.insert(
-            session,
-            name=name,
-            host_id="U0ALICE",
-            site="main",
-            state="on_site",
-            arrived_at=now,
-            logged_by=RECEPTION,
-            created_at=now,
-        )
+        visit = _signed_in(session, name, "U0ALICE")
         last, _held = visits.passes_in_use(session, day, "main")
         seq = (last or 0) + 1
         visits.give_pass(session, visit, day=day, seq=seq, number=f"V-{seq:03d}")
@@ -203,16 +209,7 @@ def test_visits_read_ahead_for_a_sign_in_are_answered_once_and_never_after_a_wri
         visits.read_ahead_for_sign_in(
             session, key=name_key("Kim Lee"), host_id="U0ALICE", site="main"
         )
-        visits.insert(
-            session,
-            name="Kim Lee",
-            host_id="U0BOB",
-            site="main",
-            state="on_site",
-            arrived_at=now,
-            logged_by=RECEPTION,
-            created_at=now,
-        )
+        _signed_in(session, "Kim Lee", "U0BOB")
         again = visits.on_site_named(session, name_key("Kim Lee"), "main")
         assert [v.host_id for v in again] == ["U0ALICE", "U0BOB"]  # read again after the write
 
