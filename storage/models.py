@@ -79,6 +79,16 @@ def _keep_name_key(_mapper: object, _connection: object, visit: Visit) -> None:
     visit.name_key = name_key(visit.name)
 
 
+class PassBook(SQLModel, table=True):
+    """The last pass a site issued on a day (migration 0017). A sign-in takes the next number
+    and this row's lock in one statement (storage.passbook), so a second desk waits only for
+    the rest of the first one's transaction."""
+
+    site: str = Field(primary_key=True, max_length=32)
+    day: date = Field(primary_key=True)
+    last_seq: int
+
+
 class PhoneMessage(SQLModel, table=True):
     """A call taken for someone: every call is logged for the reports."""
 

@@ -183,7 +183,7 @@ def _due(*, skip_locked: bool) -> Any:
     return due.with_for_update(skip_locked=True) if skip_locked else due
 
 
-# Any constant will do: it names the lock (storage/visits.py's PASS_LOCK is the other one).
+# Any constant will do: it names the lock (nothing else in the bot takes an advisory lock).
 # Claims take it alone and lease extensions share it, so a claim's choice of targets sees
 # every extension either whole or not at all (two statements under READ COMMITTED otherwise
 # could let a claim take a target's later rows while its holder posts the earlier ones).

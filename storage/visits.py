@@ -10,10 +10,8 @@ from sqlalchemy import (
     and_,
     bindparam,
     func,
-    literal,
     or_,
     select,
-    union_all,
     update,
 )
 from sqlalchemy.orm.attributes import set_committed_value
@@ -135,53 +133,6 @@ def expected(
     else:
         found = list(session.scalars(_EXPECTED_FOR, {"p_host": host_id}))
     return found if site is None else [v for v in found if v.site == site]
-
-
-# Any constant will do: it names the lock, and nothing else in the bot takes an advisory lock.
-PASS_LOCK = 0x50A55
-_LOCK_PASSES = select(func.pg_advisory_xact_lock(PASS_LOCK))  # built once
-
-
-def lock_passes(session: Session) -> None:
-    """Hold the pass book until this transaction ends, so that two desks signing people in at
-    once never read the same last number. SQLite needs nothing: its transactions here begin
-    IMMEDIATE, one writer at a time."""
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(_LOCK_PASSES)
-
-
-# Asked at every sign-in, in one statement built once: the day's highest pass (row 0) and the
-# passes still held from earlier days (rows 1). Each site issues its own passes, numbered per
-# its own day.
-_PASSES_IN_USE = union_all(
-    select(literal(0), func.max(col(Visit.pass_seq))).where(
-        col(Visit.pass_day) == bindparam("p_day"), col(Visit.site) == bindparam("p_site")
-    ),
-    select(literal(1), col(Visit.pass_seq)).where(
-        col(Visit.state) == "on_site",
-        col(Visit.pass_day) < bindparam("p_day"),
-        col(Visit.site) == bindparam("p_site"),
-    ),
-)
-
-
-def passes_in_use(session: Session, day: date, site: str) -> tuple[int | None, set[int]]:
-    """The highest pass number `site` issued on `day`, and the pass numbers still held by
-    people signed in there on an earlier day (usually none)."""
-    _written(session)
-    # Columns, not rows of a model: asked of the connection (no unit of work to consult).
-    found = session.connection().execute(_PASSES_IN_USE, {"p_day": day, "p_site": site})
-    last: int | None = None
-    held: set[int] = set()
-    for from_before, number in found:
-        if number is None:
-            continue
-        if from_before:
-            held.add(number)
-        else:
-            last = number
-    return last, held
 
 
 _GIVE_PASS = (  # built once: every sign-in runs it (its names its own: it is queued)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -27,7 +27,7 @@ from bot.domain.services.cover import Cover, cover_for
 from bot.domain.services.routing import item_team
 from bot.domain.services.windows import Owner
 from bot.domain.teams import NO_TEAMS, TeamBook
-from storage import audit, items, names, outbox, visits
+from storage import audit, items, names, outbox, passbook, visits
 from storage.models import Visit
 from storage.names import name_key
 
@@ -113,10 +113,9 @@ def sign_in(
     audit.record(session, visit_id=visit.id, actor_id=logged_by, action="signed_in", at=now)
     _open_arrival_window(session, visit=visit, now=now, policy=policy, cover=cover)
     # The pass comes last. Passes are issued one at a time: a second desk signing someone in
-    # waits here until this transaction ends, then reads the number this one issued; so the
-    # lock is held only for the pass, the notices that show it, and the COMMIT.
-    visits.lock_passes(session)
-    number = _next_pass(session, today, site)
+    # at this site waits here until this transaction ends, then counts on from the number this
+    # one took; so the site's pass book is held only for the notices that show it and the COMMIT.
+    number = passbook.take(session, site=site, day=today)
     visits.give_pass(session, visit, day=today, seq=number, number=PASS_FORMAT.format(number))
     arrived = replace(_arrived(visit), escort=policy.visitors.escort)
     told = cover.owner.user_id or cover.owner.channel or host_id
@@ -451,16 +450,6 @@ def _signin(visit: Visit) -> VisitorSignin:
     """The desk channel's line that `visit` has signed in (with a pass)."""
     assert visit.pass_number is not None and visit.arrived_at is not None
     return _about(VisitorSignin, visit)
-
-
-def _next_pass(session: Session, today: date, site: str) -> int:
-    """The next pass number of `site`'s day, never one still held by someone signed in there
-    since an earlier day."""
-    last, held = visits.passes_in_use(session, today, site)
-    number = (last or 0) + 1
-    while number in held:
-        number += 1
-    return number
 
 
 def _expected_match(

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from bench.ack_cost import RoundTrips
 from bot.console.embedded import Embedded
-from storage import absences, at_commit, audit, presence, request_log, visits
+from storage import absences, at_commit, audit, passbook, presence, request_log, visits
 from storage.models import Absence, AuditEvent, HandledRequest, Task, Visit
 from storage.names import name_key
 from storage.touched import refresh_home
@@ -30,11 +30,12 @@ HOSTS = ("<@U0ALICE|alice>", "<@U0BOB|bob>")
 # 9 after; main's check for a name already on site, then its visitor checks (issue 19b), each
 # added one read to a sign-in.
 # The pass written with the COMMIT, the two reads of visits made one, and the host's absence
-# and board read together (2026-12-02): 11.
-VISITOR_ROUND_TRIPS = 11  # BEGIN, claim + timeouts, 7 reads and writes, last writes, COMMIT
+# and board read together (2026-12-02): 11. The pass taken with its lock in one upsert
+# (storage.passbook): 10.
+VISITOR_ROUND_TRIPS = 10  # BEGIN, claim + timeouts, 6 reads and writes, last writes, COMMIT
 MESSAGE_ROUND_TRIPS = 7  # DM with the COMMIT, absence and board together (2026-12-02): from 9
 # SQLite: BEGIN IMMEDIATE is one, and the last writes go one by one (no round trips to save).
-VISITOR_STATEMENTS = {"sqlite": 15, "postgresql": 10}
+VISITOR_STATEMENTS = {"sqlite": 14, "postgresql": 8}
 
 
 @contextmanager
@@ -150,8 +151,7 @@ def test_a_pass_given_with_the_commit_is_read_back_in_its_transaction(engine: En
 
     def sign_in(session: Session, name: str) -> Visit:
         visit = _signed_in(session, name, "U0ALICE")
-        last, _held = visits.passes_in_use(session, day, "main")
-        seq = (last or 0) + 1
+        seq = passbook.take(session, site="main", day=day)
         visits.give_pass(session, visit, day=day, seq=seq, number=f"V-{seq:03d}")
         return visit
 
@@ -168,7 +168,7 @@ def test_a_pass_given_with_the_commit_is_read_back_in_its_transaction(engine: En
         sign_in(session, "Ann Poe")
         session.rollback()
     with Session(engine) as session:
-        assert visits.passes_in_use(session, day, "main") == (2, set())
+        assert passbook.take(session, site="main", day=day) == 3  # Ann Poe's 3 rolled back
 
 
 def test_visits_read_ahead_for_a_sign_in_are_answered_once_and_never_after_a_write(
