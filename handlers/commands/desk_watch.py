@@ -41,7 +41,9 @@ def run(ctx: HandlerContext, call: DeskCall) -> None:
     name = checked_name(clean(head), "name to watch for", WATCH_FORM)
     reason = clean(reason or "")
     if not reason:
-        raise UserError("Why watch for them? Add `: <reason>` (managers alone see it).", WATCH_FORM)
+        raise UserError(
+            "Why watch for them? Add `: &lt;reason&gt;` (managers alone see it).", WATCH_FORM
+        )
     if len(reason) > MAX_REASON:
         raise UserError(f"The reason is too long (at most {MAX_REASON} characters).", WATCH_FORM)
     with session_scope(ctx.engine) as session:
