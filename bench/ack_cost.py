@@ -49,29 +49,34 @@ EXPECTED = {"visitor": "signed in for", "message": "Message"}
 
 
 class RoundTrips:
-    """Counts the queries psycopg sends and waits for while `on`: each wait on the server that
-    did any I/O, plus the `BEGIN` psycopg sends ahead of a transaction's first statement (within
-    that statement's wait). A wait that needs no I/O (a rollback with no transaction open, an
-    autocommit switch) is not one."""
+    """Counts the queries psycopg sends and waits for while `on`: each wait that waits to read
+    the server's answer, plus the `BEGIN` psycopg sends ahead of a transaction's first
+    statement (within that statement's wait). A wait that needs no I/O (a rollback with no
+    transaction open, an autocommit switch) is not one, nor is one that only sends (a statement
+    queued in pipeline mode, whose answer comes with the pipeline's sync)."""
 
     def __init__(self) -> None:
         self.count = 0
         self.on = False
 
     def _counted(self, gen: Any) -> Any:
+        from psycopg.waiting import Wait
+
+        answered = False
         try:
-            first = next(gen)
+            waiting = next(gen)
         except StopIteration as done:
             return done.value  # answered without a word to the server
-        if self.on:
-            self.count += 1
-        sent = yield first
         while True:
+            if waiting == Wait.R and not answered:
+                answered = True
+                if self.on:
+                    self.count += 1
+            sent = yield waiting
             try:
-                first = gen.send(sent)
+                waiting = gen.send(sent)
             except StopIteration as done:
                 return done.value
-            sent = yield first
 
     @contextmanager
     def installed(self, engine: Engine) -> Iterator[RoundTrips]:

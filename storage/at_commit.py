@@ -3,10 +3,10 @@
 A request's Home refresh tasks, its kept reply and its audit lines are only written by the
 transaction that makes them. Queued on the session (`insert`, `statement`), they reach the
 database in ONE statement just before COMMIT — on PostgreSQL the first with the others as
-data-modifying CTEs, one round trip for all; on SQLite one after another (no round trips to
-save) — still inside the transaction, so they commit with the work or not at all, and a
-rollback drops them (a `before_commit` listener sends them, after storage.touched has queued
-the Home tasks; `after_rollback` forgets them).
+data-modifying CTEs, sent with the COMMIT in one round trip (psycopg's pipeline mode); on
+SQLite one after another (no round trips to save) — still inside the transaction, so they
+commit with the work or not at all, and a rollback drops them (a `before_commit` listener
+sends them, after storage.touched has queued the Home tasks; `after_rollback` forgets them).
 
 - Rows queued for one table become one multi-row INSERT, in the order they were queued (so
   their ids keep that order, as when each was inserted at once).
@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Table, bindparam, event, insert, select, true, union_all
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 _QUEUED = "frontdesk.at_commit"
@@ -169,7 +170,32 @@ def _insert(table: Table) -> Any:
 def _send_at_commit(session: Session) -> None:
     for hook in _BEFORE_SENDING:
         hook(session)
+    if session.info.get(_QUEUED) and not session.in_nested_transaction():
+        connection = session.connection()
+        if connection.dialect.name == "postgresql":
+            _send_and_commit(session, connection)
+            return
     send(session)
+
+
+def _send_and_commit(session: Session, connection: Any) -> None:
+    """PostgreSQL: the queue and the COMMIT in one round trip (psycopg's pipeline mode), so a
+    lock the transaction holds (a site's pass book row) is let go as soon as the server has
+    them, not after one more wait for the client. SQLAlchemy's own COMMIT then finds the
+    transaction ended and sends nothing. A failure in either raises here, before anything is
+    acked, and the transaction is rolled back as any failed commit is."""
+    session.flush()  # the commit's last flush, now: nothing may reach the server after COMMIT
+    raw = connection.connection.dbapi_connection
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        with raw.pipeline():
+            send(session)
+            raw.cursor().execute(_COMMIT)
+    except dbapi.Error as error:  # raised by the pipeline's sync: as SQLAlchemy raises it
+        raise DBAPIError.instance(_COMMIT, None, error, dbapi.Error) from error
+
+
+_COMMIT = "COMMIT"
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -31,9 +31,11 @@ HOSTS = ("<@U0ALICE|alice>", "<@U0BOB|bob>")
 # added one read to a sign-in.
 # The pass written with the COMMIT, the two reads of visits made one, and the host's absence
 # and board read together (2026-12-02): 11. The pass taken with its lock in one upsert
-# (storage.passbook): 10.
-VISITOR_ROUND_TRIPS = 10  # BEGIN, claim + timeouts, 6 reads and writes, last writes, COMMIT
-MESSAGE_ROUND_TRIPS = 7  # DM with the COMMIT, absence and board together (2026-12-02): from 9
+# (storage.passbook): 10. The last writes and the COMMIT in one round trip: 9.
+VISITOR_ROUND_TRIPS = 9  # BEGIN, claim + timeouts, 6 reads and writes, last writes + COMMIT
+# DM with the COMMIT, absence and board together (2026-12-02): from 9 to 7; the last writes and
+# the COMMIT in one round trip: 6.
+MESSAGE_ROUND_TRIPS = 6
 # SQLite: BEGIN IMMEDIATE is one, and the last writes go one by one (no round trips to save).
 VISITOR_STATEMENTS = {"sqlite": 14, "postgresql": 8}
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from storage import audit, outbox, request_log, tasks
+from storage import at_commit, audit, outbox, request_log, tasks
 from storage.db import session_scope
 from storage.models import AuditEvent, HandledRequest
 
@@ -80,3 +82,32 @@ def test_several_rows_queued_together_go_in_a_statement_sqlalchemy_compiles_once
     assert outbox._LATER[(dialect, 2)]._generate_cache_key() is not None
     with session_scope(engine) as session:
         assert outbox.counts(session) == {"pending": 2}
+
+
+def test_a_queued_write_that_fails_at_commit_takes_the_whole_transaction_with_it(
+    engine: Engine,
+) -> None:
+    """On PostgreSQL the queue goes with the COMMIT in one round trip: a failure in it still
+    fails the commit, keeps nothing of the transaction, and leaves the connection usable."""
+    with session_scope(engine) as session:
+        request_log.claim(session, "trigger-1", now=NOW)
+    table = HandledRequest.__table__  # type: ignore[attr-defined]
+    with pytest.raises(IntegrityError), session_scope(engine) as session:
+        session.add(AuditEvent(actor_id="U0ALICE", action="signed_in", at=NOW))
+        session.flush()
+        at_commit.insert_row(session, table, {"id": "trigger-1", "handled_at": NOW})
+    assert lines(engine) == []
+    with session_scope(engine) as session:  # the next transaction commits as usual
+        audit.record(session, actor_id="U0BOB", action="noted", at=NOW)
+    assert lines(engine) == [("U0BOB", "noted")]
+
+
+def test_a_savepoint_released_with_writes_queued_does_not_commit_the_transaction(
+    engine: Engine,
+) -> None:
+    with pytest.raises(RuntimeError), session_scope(engine) as session:
+        audit.record(session, actor_id="U0ALICE", action="signed_in", at=NOW)
+        with session.begin_nested():
+            session.add(AuditEvent(actor_id="U0ALICE", action="noted", at=NOW))
+        raise RuntimeError("the request failed after its savepoint")
+    assert lines(engine) == []
