@@ -172,10 +172,16 @@ def _send_at_commit(session: Session) -> None:
         hook(session)
     if session.info.get(_QUEUED) and not session.in_nested_transaction():
         connection = session.connection()
-        if connection.dialect.name == "postgresql":
+        if connection.dialect.name == "postgresql" and _pipelines(connection):
             _send_and_commit(session, connection)
             return
     send(session)
+
+
+def _pipelines(connection: Any) -> bool:
+    """Whether psycopg can pipeline here (a libpq of version 14 or later; psycopg[binary]
+    brings one). Without, the queue goes alone and SQLAlchemy sends the COMMIT."""
+    return bool(connection.dialect.loaded_dbapi.Pipeline.is_supported())
 
 
 def _send_and_commit(session: Session, connection: Any) -> None:

@@ -111,3 +111,21 @@ def test_a_savepoint_released_with_writes_queued_does_not_commit_the_transaction
             session.add(AuditEvent(actor_id="U0ALICE", action="noted", at=NOW))
         raise RuntimeError("the request failed after its savepoint")
     assert lines(engine) == []
+
+
+def test_without_pipeline_mode_the_queue_still_commits_with_the_work(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A libpq older than 14 has no pipeline mode: the queue goes alone, then the COMMIT."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite sends the queue one statement at a time")
+    import psycopg
+
+    monkeypatch.setattr(psycopg.Pipeline, "is_supported", classmethod(lambda cls: False))
+    with session_scope(engine) as session:
+        request_log.claim(session, "trigger-1", now=NOW)
+        audit.record(session, actor_id="U0ALICE", action="signed_in", at=NOW)
+        request_log.keep_reply(session, "trigger-1", {"text": "done"})
+    assert lines(engine) == [("U0ALICE", "signed_in")]
+    kept = replies(engine)
+    assert kept["trigger-1"] is not None and "done" in kept["trigger-1"]
