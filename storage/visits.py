@@ -10,6 +10,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     func,
+    literal,
     or_,
     select,
     update,
@@ -17,8 +18,8 @@ from sqlalchemy import (
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
-from storage import at_commit, rows, transaction_memo
-from storage.models import Visit
+from storage import at_commit, rows, transaction_memo, watch_list
+from storage.models import Visit, WatchEntry
 
 
 def add(session: Session, visit: Visit) -> Visit:
@@ -59,28 +60,39 @@ _ON_SITE_NAMED_AT = _ON_SITE_NAMED.where(col(Visit.site) == bindparam("p_site"))
 
 
 # A sign-in asks two things of the visits before it writes: who of the visitor's name is on
-# site (held_for_confirmation) and whom the host expects (its expected match). Asked together
-# in one statement (read_ahead_for_sign_in), each answer is kept for the read that asks
-# exactly it, taken by that read once, and dropped as soon as the transaction writes a visit
-# or ends.
-_FOR_SIGN_IN = select(Visit).where(
-    or_(
-        and_(
-            col(Visit.state) == "on_site",
-            col(Visit.name_key) == bindparam("p_key"),
-            col(Visit.site) == bindparam("p_site"),
+# site (held_for_confirmation) and whom the host expects (its expected match); and one of the
+# watch list: whether the name is on it. Asked together in one statement
+# (read_ahead_for_sign_in: the visits and the entries outer-joined to one row, so that an empty
+# answer still comes back), each answer is kept for the read that asks exactly it, taken by
+# that read once, and dropped as soon as the transaction writes a visit (an entry) or ends.
+_ONE = select(literal(1).label("one")).subquery("one")
+_FOR_SIGN_IN = (
+    select(Visit, WatchEntry)
+    .select_from(_ONE)
+    .outerjoin(
+        Visit,
+        or_(
+            and_(
+                col(Visit.state) == "on_site",
+                col(Visit.name_key) == bindparam("p_key"),
+                col(Visit.site) == bindparam("p_site"),
+            ),
+            and_(col(Visit.state) == "expected", col(Visit.host_id) == bindparam("p_host")),
         ),
-        and_(col(Visit.state) == "expected", col(Visit.host_id) == bindparam("p_host")),
     )
+    .outerjoin(WatchEntry, col(WatchEntry.name_key) == bindparam("p_key"))
 )
 _AHEAD = transaction_memo.kept_until_written("frontdesk.visits.ahead", Visit)
 
 
 def read_ahead_for_sign_in(session: Session, *, key: str, host_id: str, site: str) -> None:
-    """Read in one statement what `on_site_named(key, site)` and `expected(host_id=host_id)`
-    will be asked next in this transaction."""
+    """Read in one statement what `on_site_named(key, site)`, `expected(host_id=host_id)` and
+    `storage.watch_list.with_key(key)` will be asked next in this transaction."""
     _written(session)
-    found = list(session.scalars(_FOR_SIGN_IN, {"p_key": key, "p_site": site, "p_host": host_id}))
+    params = {"p_key": key, "p_site": site, "p_host": host_id}
+    pairs = session.execute(_FOR_SIGN_IN, params).all()
+    found = list({v.id: v for v, _ in pairs if v is not None}.values())
+    watch_list.read_with(session, key, list({w.id: w for _, w in pairs if w is not None}.values()))
     named = [v for v in found if v.state == "on_site" and v.name_key == key and v.site == site]
     hosted = [v for v in found if v.state == "expected" and v.host_id == host_id]
     session.info[_AHEAD] = {

@@ -15,8 +15,17 @@ from sqlmodel import Session, select
 
 from bench.ack_cost import RoundTrips
 from bot.console.embedded import Embedded
-from storage import absences, at_commit, audit, passbook, presence, request_log, visits
-from storage.models import Absence, AuditEvent, HandledRequest, Task, Visit
+from storage import (
+    absences,
+    at_commit,
+    audit,
+    passbook,
+    presence,
+    request_log,
+    visits,
+    watch_list,
+)
+from storage.models import Absence, AuditEvent, HandledRequest, Task, Visit, WatchEntry
 from storage.names import name_key
 from storage.touched import refresh_home
 from tests.conftest import TUESDAY_3PM
@@ -31,13 +40,14 @@ HOSTS = ("<@U0ALICE|alice>", "<@U0BOB|bob>")
 # added one read to a sign-in.
 # The pass written with the COMMIT, the two reads of visits made one, and the host's absence
 # and board read together (2026-12-02): 11. The pass taken with its lock in one upsert
-# (storage.passbook): 10. The last writes and the COMMIT in one round trip: 9.
-VISITOR_ROUND_TRIPS = 9  # BEGIN, claim + timeouts, 6 reads and writes, last writes + COMMIT
+# (storage.passbook): 10. The last writes and the COMMIT in one round trip: 9. The watch list
+# read with the visits: 8.
+VISITOR_ROUND_TRIPS = 8  # BEGIN, claim + timeouts, 5 reads and writes, last writes + COMMIT
 # DM with the COMMIT, absence and board together (2026-12-02): from 9 to 7; the last writes and
 # the COMMIT in one round trip: 6.
 MESSAGE_ROUND_TRIPS = 6
 # SQLite: BEGIN IMMEDIATE is one, and the last writes go one by one (no round trips to save).
-VISITOR_STATEMENTS = {"sqlite": 14, "postgresql": 8}
+VISITOR_STATEMENTS = {"sqlite": 13, "postgresql": 7}
 
 
 @contextmanager
@@ -214,6 +224,38 @@ def test_visits_read_ahead_for_a_sign_in_are_answered_once_and_never_after_a_wri
         _signed_in(session, "Kim Lee", "U0BOB")
         again = visits.on_site_named(session, name_key("Kim Lee"), "main")
         assert [v.host_id for v in again] == ["U0ALICE", "U0BOB"]  # read again after the write
+
+
+def test_the_watch_list_read_with_a_sign_ins_visits_is_answered_once_and_never_after_a_write(
+    engine: Engine,
+) -> None:
+    now = _now()
+    key = name_key("Zoë O'Neil")
+    with Session(engine) as session:
+        for reason in ("trespass notice", "unpaid invoices"):
+            session.add(
+                WatchEntry(
+                    name="Zoe ONeil", name_key=key, reason=reason, added_by="U0M", added_at=now
+                )
+            )
+        session.commit()
+    with Session(engine) as session, counted(engine) as seen:
+        # No visit matches: the entries still come back, from the one read.
+        visits.read_ahead_for_sign_in(session, key=key, host_id="U0ALICE", site="main")
+        reasons = [e.reason for e in watch_list.with_key(session, key)]
+        assert reasons == ["trespass notice", "unpaid invoices"]
+        assert len([w for w in seen["which"] if w.startswith("SELECT")]) == 1
+        visits.read_ahead_for_sign_in(session, key=name_key("Kim Lee"), host_id="U0A", site="main")
+        assert watch_list.with_key(session, name_key("Kim Lee")) == []  # read ahead: none
+        visits.read_ahead_for_sign_in(session, key=key, host_id="U0ALICE", site="main")
+        watch_list.remove_key(session, key)  # a write no flush sees
+        assert watch_list.with_key(session, key) == []  # asked again, not the old answer
+        visits.read_ahead_for_sign_in(session, key=key, host_id="U0ALICE", site="main")
+        session.add(
+            WatchEntry(name="Zoe", name_key=key, reason="new", added_by="U0M", added_at=now)
+        )
+        session.flush()
+        assert [e.reason for e in watch_list.with_key(session, key)] == ["new"]
 
 
 def test_an_absence_read_answers_the_board_once_and_never_after_the_board_is_written(
