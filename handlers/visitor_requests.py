@@ -47,7 +47,7 @@ def handle(
             if held_for_confirmation(session, request, respond, tz, here.site):
                 return
             # The board (policy 000): an off-site host may keep the visitor waiting. Read
-            # before sign_in takes the pass lock.
+            # before sign_in holds the pass book.
             whereabouts = board.status_of(session, request.host_id, now=now)
             result = visitors.sign_in(
                 session,

@@ -57,13 +57,12 @@ def take(session: Session, *, site: str, day: date) -> int:
     at_commit.send_before_reading(session, _VISITS)  # a pass given earlier in this transaction
     connection = session.connection()
     params = {"p_site": site, "p_day": day}
-    number, any_held = connection.execute(_TAKE[connection.dialect.name], params).one()
-    if not any_held:
-        return int(number)
-    held = set(connection.execute(_HELD_PASSES, params).scalars())
-    if number not in held:
-        return int(number)
-    while number in held:
-        number += 1
-    connection.execute(_SKIP_TO, params | {"p_seq": number})
-    return int(number)
+    taken, any_held = connection.execute(_TAKE[connection.dialect.name], params).one()
+    number = int(taken)
+    if any_held:  # rare: step over the passes still held, and record the one given
+        held = set(connection.execute(_HELD_PASSES, params).scalars())
+        while number in held:
+            number += 1
+        if number != taken:
+            connection.execute(_SKIP_TO, params | {"p_seq": number})
+    return number

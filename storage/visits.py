@@ -161,7 +161,7 @@ _TABLE = Visit.__table__  # type: ignore[attr-defined]
 
 def give_pass(session: Session, visit: Visit, *, day: date, seq: int, number: str) -> None:
     """Give `visit` its pass with the COMMIT (queued through storage.at_commit: no round trip
-    of its own while the pass lock is held); the loaded visit holds it as saved, and this
+    of its own while the site's pass book row is held); the loaded visit holds it as saved, and this
     module's reads send the queue first, so the transaction reads its own pass."""
     session.flush()  # the visit's other changes first
     transaction_memo.forget(session, _AHEAD)  # the pass is queued: no flush to see

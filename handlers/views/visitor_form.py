@@ -121,7 +121,7 @@ def visitor_form_submitted(
 
     def work(tell: Reply) -> None:
         now = ctx.clock.now()
-        # Before the pass lock: a directory miss may ask Slack and write the staff table,
+        # Before the pass book is held: a directory miss may ask Slack and write the staff table,
         # and nothing that waits or writes shared rows may happen while passes are locked
         # (two sign-ins would each hold what the other waits for).
         tz = ctx.directory.zone_of(user_id, ctx.site_tz)
@@ -136,7 +136,8 @@ def visitor_form_submitted(
                     f"{name[:60]} is already signed in (pass {same[-1].pass_number}). "
                     "Someone else of that name: `/visitor arrived`, then confirm."
                 )
-            whereabouts = board.status_of(session, host_id, now=now)  # read before the pass lock
+            # Read before the pass book is held.
+            whereabouts = board.status_of(session, host_id, now=now)
             result = visitors.sign_in(
                 session,
                 now=now,

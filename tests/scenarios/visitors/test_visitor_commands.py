@@ -71,7 +71,7 @@ def test_desks_signing_people_in_at_once_never_issue_the_same_pass(fd: Embedded)
 
 
 def test_expected_and_new_visitors_signed_in_at_once_get_one_pass_each(fd: Embedded) -> None:
-    # An expected visit is changed before the pass lock and a new one inserted: neither order
+    # An expected visit is changed before the pass book is held and a new one inserted: neither order
     # may leave two sign-ins each waiting on what the other holds.
     for n in range(4):
         fd.command(RECEPTION, "/visitor", f"expect Booked {n} for {ALICE_M} today 4pm")
