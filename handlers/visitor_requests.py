@@ -42,7 +42,7 @@ def handle(
         _require_host(ctx, request.host_id, ARRIVED_FORM)
         with session_scope(ctx.engine) as session:
             visitors.read_ahead_for_sign_in(
-                session, name=request.name, host_id=request.host_id, site=here.site
+                session, name=request.name, host_id=request.host_id, site=here.site, now=now
             )
             if held_for_confirmation(session, request, respond, tz, here.site):
                 return

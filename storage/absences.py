@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from itertools import chain
+from typing import Any
 
-from sqlalchemy import String, and_, bindparam, select
+from sqlalchemy import String, and_, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -59,6 +60,35 @@ _CURRENT_AND_BOARD = (
     .order_by(col(Absence.id).desc())
     .limit(1)
 )
+
+
+def latest_current_id(user_id: Any, now: Any) -> Any:
+    """The id of the absence `user_id` is on at `now` (the latest, as `current` answers), as a
+    scalar subquery for another module's statement to join on (storage.visits)."""
+    return (
+        select(func.max(col(Absence.id)))
+        .where(
+            col(Absence.user_id) == user_id,
+            col(Absence.ended_at).is_(None),
+            col(Absence.starts_at) <= now,
+            col(Absence.until) > now,
+        )
+        .scalar_subquery()
+    )
+
+
+def read_with(
+    session: Session,
+    user_id: str,
+    *,
+    now: datetime,
+    absence: Absence | None,
+    told: presence.Told | None,
+) -> None:
+    """`user_id`'s absence at `now` and board row, read with another statement: `current`
+    and storage.presence.where_is answer from them, as from their own read."""
+    session.info.setdefault(_SEEN, {})[(user_id, now)] = absence
+    presence.read_with(session, user_id, told)
 
 
 def current(session: Session, user_id: str, *, now: datetime) -> Absence | None:

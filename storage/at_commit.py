@@ -8,8 +8,9 @@ SQLite one after another (no round trips to save) — still inside the transacti
 commit with the work or not at all, and a rollback drops them (a `before_commit` listener
 sends them, after storage.touched has queued the Home tasks; `after_rollback` forgets them).
 
-- Rows queued for one table become one multi-row INSERT, in the order they were queued (so
-  their ids keep that order, as when each was inserted at once).
+- Rows queued for one table with the same columns become one multi-row INSERT (on SQLite one
+  executemany), in the order they were queued (so their ids keep that order, as when each was
+  inserted at once); a row with other columns goes in an INSERT of its own.
 - Statements in one PostgreSQL statement do not see each other's changes, so nothing queued
   may touch a row another queued statement touches (a task key is queued once: touched.py
   dedupes the people).
@@ -52,11 +53,11 @@ def insert_row(session: Session, table: Table, values: dict[str, Any]) -> None:
         session.connection().execute(insert(table), values)
         return
     queue = _queue(session)
-    for entry in queue:  # the rows of one table go in one INSERT
-        if isinstance(entry, _Rows) and entry.table is table:
-            entry.rows.append(values)
-            return
-    queue.append(_Rows(table, [values]))
+    last = next((e for e in reversed(queue) if isinstance(e, _Rows) and e.table is table), None)
+    if last is not None and last.rows[-1].keys() == values.keys():
+        last.rows.append(values)  # the table's rows, the same columns: one INSERT
+    else:
+        queue.append(_Rows(table, [values]))
 
 
 def statement(session: Session, statement: Any, params: dict[str, Any] | None = None) -> None:
@@ -93,11 +94,10 @@ def send(session: Session) -> None:
         return
     connection = session.connection()
     dialect = connection.dialect.name
-    if dialect != "postgresql":  # no round trips to save: one statement per row, cached
+    if dialect != "postgresql":  # no round trips to save: a statement per table, cached
         for entry in queue:
-            if isinstance(entry, _Rows):
-                for row in entry.rows:  # compiled once per table and set of columns
-                    connection.execute(_insert(entry.table), row)
+            if isinstance(entry, _Rows):  # compiled once per table and set of columns
+                connection.execute(_insert(entry.table), entry.rows)  # executemany, in order
             else:
                 connection.execute(entry.statement, entry.params)
         return

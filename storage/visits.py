@@ -18,8 +18,9 @@ from sqlalchemy import (
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
-from storage import at_commit, rows, transaction_memo, watch_list
-from storage.models import Visit, WatchEntry
+from storage import absences, at_commit, rows, transaction_memo, watch_list
+from storage.models import Absence, Presence, Visit, WatchEntry
+from storage.types import UTCDateTime
 
 
 def add(session: Session, visit: Visit) -> Visit:
@@ -60,14 +61,16 @@ _ON_SITE_NAMED_AT = _ON_SITE_NAMED.where(col(Visit.site) == bindparam("p_site"))
 
 
 # A sign-in asks two things of the visits before it writes: who of the visitor's name is on
-# site (held_for_confirmation) and whom the host expects (its expected match); and one of the
-# watch list: whether the name is on it. Asked together in one statement
-# (read_ahead_for_sign_in: the visits and the entries outer-joined to one row, so that an empty
-# answer still comes back), each answer is kept for the read that asks exactly it, taken by
-# that read once, and dropped as soon as the transaction writes a visit (an entry) or ends.
+# site (held_for_confirmation) and whom the host expects (its expected match); one of the
+# watch list: whether the name is on it; and where the host is: their absence (whoever covers)
+# and what they told the board (the reply's note). Asked together in one statement
+# (read_ahead_for_sign_in: each outer-joined to one row, so that an empty answer still comes
+# back), each answer is kept for the read that asks exactly it, taken by that read once, and
+# dropped as soon as the transaction writes a visit (an entry, an absence, the board) or ends.
 _ONE = select(literal(1).label("one")).subquery("one")
+_AT = bindparam("p_now", type_=UTCDateTime())
 _FOR_SIGN_IN = (
-    select(Visit, WatchEntry)
+    select(Visit, WatchEntry, Absence, Presence.state, Presence.back_at)  # type: ignore[call-overload]
     .select_from(_ONE)
     .outerjoin(
         Visit,
@@ -81,18 +84,26 @@ _FOR_SIGN_IN = (
         ),
     )
     .outerjoin(WatchEntry, col(WatchEntry.name_key) == bindparam("p_key"))
+    .outerjoin(Absence, col(Absence.id) == absences.latest_current_id(bindparam("p_host"), _AT))
+    .outerjoin(Presence, col(Presence.user_id) == bindparam("p_host"))
 )
 _AHEAD = transaction_memo.kept_until_written("frontdesk.visits.ahead", Visit)
 
 
-def read_ahead_for_sign_in(session: Session, *, key: str, host_id: str, site: str) -> None:
-    """Read in one statement what `on_site_named(key, site)`, `expected(host_id=host_id)` and
-    `storage.watch_list.with_key(key)` will be asked next in this transaction."""
+def read_ahead_for_sign_in(
+    session: Session, *, key: str, host_id: str, site: str, now: datetime
+) -> None:
+    """Read in one statement what `on_site_named(key, site)`, `expected(host_id=host_id)`,
+    `storage.watch_list.with_key(key)`, `storage.absences.current(host_id, now=now)` and
+    `storage.presence.where_is(host_id)` will be asked next in this transaction."""
     _written(session)
-    params = {"p_key": key, "p_site": site, "p_host": host_id}
-    pairs = session.execute(_FOR_SIGN_IN, params).all()
-    found = list({v.id: v for v, _ in pairs if v is not None}.values())
-    watch_list.read_with(session, key, list({w.id: w for _, w in pairs if w is not None}.values()))
+    params = {"p_key": key, "p_site": site, "p_host": host_id, "p_now": now}
+    rows = session.execute(_FOR_SIGN_IN, params).all()
+    found = list({r[0].id: r[0] for r in rows if r[0] is not None}.values())
+    watch_list.read_with(session, key, list({r[1].id: r[1] for r in rows if r[1]}.values()))
+    _, _, away, state, back_at = rows[0]  # the host's: the same on every row
+    told = None if state is None else (state, back_at)
+    absences.read_with(session, host_id, now=now, absence=away, told=told)
     named = [v for v in found if v.state == "on_site" and v.name_key == key and v.site == site]
     hosted = [v for v in found if v.state == "expected" and v.host_id == host_id]
     session.info[_AHEAD] = {

@@ -128,7 +128,9 @@ def visitor_form_submitted(
         channel = json.loads(body["view"].get("private_metadata") or "{}").get("channel")
         here = site_here(ctx, user_id, channel)
         with session_scope(ctx.engine) as session:
-            visitors.read_ahead_for_sign_in(session, name=name, host_id=host_id, site=here.site)
+            visitors.read_ahead_for_sign_in(
+                session, name=name, host_id=host_id, site=here.site, now=now
+            )
             same = visitors.already_signed_in(session, name, site=here.site)
             if same:
                 # A form cannot carry the confirming button: the command can.

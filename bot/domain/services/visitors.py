@@ -271,10 +271,13 @@ def on_site(session: Session, site: str | None = None) -> list[Visit]:
     return visits.on_site(session, site)
 
 
-def read_ahead_for_sign_in(session: Session, *, name: str, host_id: str, site: str) -> None:
-    """Before a sign-in of `name` for `host_id` at `site`: what `already_signed_in` and
-    `sign_in` will ask of the visits, read in one statement (storage.visits keeps it for them)."""
-    visits.read_ahead_for_sign_in(session, key=name_key(name), host_id=host_id, site=site)
+def read_ahead_for_sign_in(
+    session: Session, *, name: str, host_id: str, site: str, now: datetime
+) -> None:
+    """Before a sign-in of `name` for `host_id` at `site` at `now`: what `already_signed_in`,
+    `board.status_of` and `sign_in` will ask of the visits, the watch list and the host's
+    whereabouts, read in one statement (storage.visits keeps it for them)."""
+    visits.read_ahead_for_sign_in(session, key=name_key(name), host_id=host_id, site=site, now=now)
 
 
 def already_signed_in(

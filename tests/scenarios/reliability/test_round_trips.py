@@ -41,13 +41,15 @@ HOSTS = ("<@U0ALICE|alice>", "<@U0BOB|bob>")
 # The pass written with the COMMIT, the two reads of visits made one, and the host's absence
 # and board read together (2026-12-02): 11. The pass taken with its lock in one upsert
 # (storage.passbook): 10. The last writes and the COMMIT in one round trip: 9. The watch list
-# read with the visits: 8.
-VISITOR_ROUND_TRIPS = 8  # BEGIN, claim + timeouts, 5 reads and writes, last writes + COMMIT
+# read with the visits: 8. The host's absence and board read with them too: 7.
+VISITOR_ROUND_TRIPS = 7  # BEGIN, claim + timeouts, 4 reads and writes, last writes + COMMIT
 # DM with the COMMIT, absence and board together (2026-12-02): from 9 to 7; the last writes and
 # the COMMIT in one round trip: 6.
 MESSAGE_ROUND_TRIPS = 6
-# SQLite: BEGIN IMMEDIATE is one, and the last writes go one by one (no round trips to save).
-VISITOR_STATEMENTS = {"sqlite": 13, "postgresql": 7}
+# SQLite: BEGIN IMMEDIATE is one, and the last writes go one table at a time (no round trips
+# to save). The host's whereabouts read with the visits, and the audit lines in one
+# executemany (2026-12-02): 11 and 6.
+VISITOR_STATEMENTS = {"sqlite": 11, "postgresql": 6}
 
 
 @contextmanager
@@ -206,7 +208,7 @@ def test_visits_read_ahead_for_a_sign_in_are_answered_once_and_never_after_a_wri
         session.commit()
     with Session(engine) as session, counted(engine) as seen:
         visits.read_ahead_for_sign_in(
-            session, key=name_key("Kim Lee"), host_id="U0ALICE", site="main"
+            session, key=name_key("Kim Lee"), host_id="U0ALICE", site="main", now=now
         )
         named = visits.on_site_named(session, name_key("kim lee"), "main")
         expected = visits.expected(session, host_id="U0ALICE", site="main")
@@ -219,7 +221,7 @@ def test_visits_read_ahead_for_a_sign_in_are_answered_once_and_never_after_a_wri
         visits.on_site_named(session, name_key("Kim Lee"), "main")
         assert len(selects()) == 2  # an answer is taken once
         visits.read_ahead_for_sign_in(
-            session, key=name_key("Kim Lee"), host_id="U0ALICE", site="main"
+            session, key=name_key("Kim Lee"), host_id="U0ALICE", site="main", now=now
         )
         _signed_in(session, "Kim Lee", "U0BOB")
         again = visits.on_site_named(session, name_key("Kim Lee"), "main")
@@ -241,21 +243,53 @@ def test_the_watch_list_read_with_a_sign_ins_visits_is_answered_once_and_never_a
         session.commit()
     with Session(engine) as session, counted(engine) as seen:
         # No visit matches: the entries still come back, from the one read.
-        visits.read_ahead_for_sign_in(session, key=key, host_id="U0ALICE", site="main")
+        visits.read_ahead_for_sign_in(session, key=key, host_id="U0ALICE", site="main", now=now)
         reasons = [e.reason for e in watch_list.with_key(session, key)]
         assert reasons == ["trespass notice", "unpaid invoices"]
         assert len([w for w in seen["which"] if w.startswith("SELECT")]) == 1
-        visits.read_ahead_for_sign_in(session, key=name_key("Kim Lee"), host_id="U0A", site="main")
+        visits.read_ahead_for_sign_in(
+            session, key=name_key("Kim Lee"), host_id="U0A", site="main", now=now
+        )
         assert watch_list.with_key(session, name_key("Kim Lee")) == []  # read ahead: none
-        visits.read_ahead_for_sign_in(session, key=key, host_id="U0ALICE", site="main")
+        visits.read_ahead_for_sign_in(session, key=key, host_id="U0ALICE", site="main", now=now)
         watch_list.remove_key(session, key)  # a write no flush sees
         assert watch_list.with_key(session, key) == []  # asked again, not the old answer
-        visits.read_ahead_for_sign_in(session, key=key, host_id="U0ALICE", site="main")
+        visits.read_ahead_for_sign_in(session, key=key, host_id="U0ALICE", site="main", now=now)
         session.add(
             WatchEntry(name="Zoe", name_key=key, reason="new", added_by="U0M", added_at=now)
         )
         session.flush()
         assert [e.reason for e in watch_list.with_key(session, key)] == ["new"]
+
+
+def test_the_hosts_absence_and_board_read_with_a_sign_ins_visits_are_their_answers(
+    engine: Engine,
+) -> None:
+    now = _now()
+    with Session(engine) as session:
+        session.add(
+            Absence(
+                user_id="U0ALICE",
+                starts_at=now - timedelta(days=1),
+                until=now + timedelta(days=2),
+                backup_id="U0BOB",
+            )
+        )
+        presence.set_state(session, user_id="U0CARL", state="out", back_at=now, now=now)
+        session.commit()
+    with Session(engine) as session, counted(engine) as seen:
+        key = name_key("Kim Lee")
+        visits.read_ahead_for_sign_in(session, key=key, host_id="U0ALICE", site="main", now=now)
+        away = absences.current(session, "U0ALICE", now=now)
+        assert away is not None and away.backup_id == "U0BOB"  # whoever covers: from the read
+        assert presence.where_is(session, "U0ALICE") is None  # no board row: none, not asked
+        visits.read_ahead_for_sign_in(session, key=key, host_id="U0CARL", site="main", now=now)
+        assert absences.current(session, "U0CARL", now=now) is None
+        assert presence.where_is(session, "U0CARL") == ("out", now)
+        assert len([w for w in seen["which"] if w.startswith("SELECT")]) == 2  # the two reads
+        later = now + timedelta(days=3)  # another instant is another question
+        assert absences.current(session, "U0ALICE", now=later) is None
+        assert len([w for w in seen["which"] if w.startswith("SELECT")]) == 3
 
 
 def test_an_absence_read_answers_the_board_once_and_never_after_the_board_is_written(

@@ -4,9 +4,10 @@ although the statements that carry them are built once and reused (SQLite and Po
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
@@ -47,6 +48,41 @@ def test_each_transaction_writes_its_own_values_through_the_same_built_statement
     kept = replies(engine)
     assert kept["trigger-0"] is not None and "done U0ALICE" in kept["trigger-0"]
     assert kept["trigger-1"] is not None and "done U0BOB" in kept["trigger-1"]
+
+
+def test_rows_queued_for_one_table_keep_their_order_and_their_own_columns(
+    engine: Engine,
+) -> None:
+    table = AuditEvent.__table__  # type: ignore[attr-defined]
+    sent: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    with session_scope(engine) as session:
+        for actor, visit in (("U0A", None), ("U0B", None), ("U0C", 7), ("U0D", None)):
+            row = {"actor_id": actor, "action": "noted", "at": NOW}
+            at_commit.insert_row(session, table, row | ({"visit_id": visit} if visit else {}))
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            session.commit()
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+    with session_scope(engine) as session:
+        found = session.scalars(select(AuditEvent).order_by(col(AuditEvent.id)))
+        kept = {e.actor_id: (e.id, e.visit_id) for e in found}
+    assert {actor: visit for actor, (_, visit) in kept.items()} == {
+        "U0A": None,
+        "U0B": None,
+        "U0C": 7,  # its own column kept, not the first row's columns
+        "U0D": None,
+    }
+    assert kept["U0A"][0] < kept["U0B"][0]  # the same columns: in the order queued
+    inserts = [s for s in sent if "INSERT INTO auditevent" in s]
+    # SQLite: an executemany for the first two, then one each; PostgreSQL: one statement.
+    assert len(inserts) == (3 if engine.dialect.name == "sqlite" else 1), inserts
+    if engine.dialect.name == "sqlite":  # and in the order queued
+        assert kept["U0A"][0] < kept["U0B"][0] < kept["U0C"][0] < kept["U0D"][0]
 
 
 def test_the_same_statement_queued_twice_in_one_transaction_writes_both(engine: Engine) -> None:
@@ -118,7 +154,7 @@ def test_without_pipeline_mode_the_queue_still_commits_with_the_work(
 ) -> None:
     """A libpq older than 14 has no pipeline mode: the queue goes alone, then the COMMIT."""
     if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite sends the queue one statement at a time")
+        pytest.skip("SQLite sends the queue itself: no pipeline")
     import psycopg
 
     monkeypatch.setattr(psycopg.Pipeline, "is_supported", classmethod(lambda cls: False))
