@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, event, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import col
 
 from storage import at_commit, audit, outbox, request_log, tasks
-from storage.db import session_scope
+from storage.db import make_engine, session_scope
 from storage.models import AuditEvent, HandledRequest
 
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
@@ -165,3 +165,28 @@ def test_without_pipeline_mode_the_queue_still_commits_with_the_work(
     assert lines(engine) == [("U0ALICE", "signed_in")]
     kept = replies(engine)
     assert kept["trigger-1"] is not None and "done" in kept["trigger-1"]
+
+
+def test_a_connection_lost_at_the_pipelined_commit_fails_it_and_the_next_request_commits(
+    engine: Engine,
+) -> None:
+    """The server goes away just before the queue and the COMMIT are sent: the commit raises
+    (the request is told nothing was saved, never acked as done), nothing is kept, and the
+    dead connection does not go back to the pool for the next request to fail on."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the pipelined COMMIT is PostgreSQL's")
+    admin = make_engine(engine.url.render_as_string(hide_password=False))
+    try:
+        with pytest.raises(DBAPIError), session_scope(engine) as session:
+            request_log.claim(session, "trigger-1", now=NOW)
+            audit.record(session, actor_id="U0ALICE", action="signed_in", at=NOW)
+            pid = session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            with admin.begin() as connection:
+                connection.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+        assert lines(engine) == [] and replies(engine) == {}
+        for n in range(8):  # at once, as the next requests would: every pooled connection
+            with session_scope(engine) as session:
+                audit.record(session, actor_id="U0BOB", action=f"noted {n}", at=NOW)
+        assert lines(engine) == [("U0BOB", f"noted {n}") for n in range(8)]
+    finally:
+        admin.dispose()
