@@ -22,18 +22,21 @@ def add(session: Session, absence: Absence) -> Absence:
     return absence
 
 
+def _on(user_id: Any, now: Any) -> tuple[Any, ...]:
+    """The conditions of an absence `user_id` is on at `now` (not withdrawn, begun, not over)."""
+    return (
+        col(Absence.user_id) == user_id,
+        col(Absence.ended_at).is_(None),
+        col(Absence.starts_at) <= now,
+        col(Absence.until) > now,
+    )
+
+
+_NOW = bindparam("p_now", type_=UTCDateTime())
 # Built once: every visitor, message and Home tab asks it, often more than once, and building
 # the statement cost more than running it (bench/README.md).
 _CURRENT = (
-    select(Absence)
-    .where(
-        col(Absence.user_id) == bindparam("p_user"),
-        col(Absence.ended_at).is_(None),
-        col(Absence.starts_at) <= bindparam("p_now", type_=UTCDateTime()),
-        col(Absence.until) > bindparam("p_now", type_=UTCDateTime()),
-    )
-    .order_by(col(Absence.id).desc())
-    .limit(1)
+    select(Absence).where(*_on(bindparam("p_user"), _NOW)).order_by(col(Absence.id).desc()).limit(1)
 )
 
 
@@ -47,15 +50,7 @@ _WHO = select(bindparam("p_user", type_=String).label("user_id")).subquery("who"
 _CURRENT_AND_BOARD = (
     select(Absence, Presence.state, Presence.back_at)  # type: ignore[call-overload]
     .select_from(_WHO)
-    .outerjoin(
-        Absence,
-        and_(
-            col(Absence.user_id) == _WHO.c.user_id,
-            col(Absence.ended_at).is_(None),
-            col(Absence.starts_at) <= bindparam("p_now", type_=UTCDateTime()),
-            col(Absence.until) > bindparam("p_now", type_=UTCDateTime()),
-        ),
-    )
+    .outerjoin(Absence, and_(*_on(_WHO.c.user_id, _NOW)))
     .outerjoin(Presence, col(Presence.user_id) == _WHO.c.user_id)
     .order_by(col(Absence.id).desc())
     .limit(1)
@@ -65,16 +60,7 @@ _CURRENT_AND_BOARD = (
 def latest_current_id(user_id: Any, now: Any) -> Any:
     """The id of the absence `user_id` is on at `now` (the latest, as `current` answers), as a
     scalar subquery for another module's statement to join on (storage.visits)."""
-    return (
-        select(func.max(col(Absence.id)))
-        .where(
-            col(Absence.user_id) == user_id,
-            col(Absence.ended_at).is_(None),
-            col(Absence.starts_at) <= now,
-            col(Absence.until) > now,
-        )
-        .scalar_subquery()
-    )
+    return select(func.max(col(Absence.id))).where(*_on(user_id, now)).scalar_subquery()
 
 
 def read_with(
@@ -83,12 +69,14 @@ def read_with(
     *,
     now: datetime,
     absence: Absence | None,
-    told: presence.Told | None,
+    state: str | None,
+    back_at: datetime | None,
 ) -> None:
-    """`user_id`'s absence at `now` and board row, read with another statement: `current`
-    and storage.presence.where_is answer from them, as from their own read."""
+    """`user_id`'s absence at `now` and board row (`state` None: no row), read with the
+    absence or with another statement: `current` and storage.presence.where_is answer from
+    them."""
     session.info.setdefault(_SEEN, {})[(user_id, now)] = absence
-    presence.read_with(session, user_id, told)
+    presence.read_with(session, user_id, None if state is None else (state, back_at))
 
 
 def current(session: Session, user_id: str, *, now: datetime) -> Absence | None:
@@ -104,9 +92,10 @@ def current(session: Session, user_id: str, *, now: datetime) -> Absence | None:
     seen: dict[tuple[str, datetime], Absence | None] = session.info.setdefault(_SEEN, {})
     key = (user_id, now)
     if key not in seen:
-        row = session.execute(_CURRENT_AND_BOARD, {"p_user": user_id, "p_now": now}).one()
-        seen[key] = row[0]
-        presence.read_with(session, user_id, None if row[1] is None else (row[1], row[2]))
+        absence, state, back_at = session.execute(
+            _CURRENT_AND_BOARD, {"p_user": user_id, "p_now": now}
+        ).one()
+        read_with(session, user_id, now=now, absence=absence, state=state, back_at=back_at)
     return seen[key]
 
 

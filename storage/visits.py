@@ -100,10 +100,10 @@ def read_ahead_for_sign_in(
     params = {"p_key": key, "p_site": site, "p_host": host_id, "p_now": now}
     rows = session.execute(_FOR_SIGN_IN, params).all()
     found = list({r[0].id: r[0] for r in rows if r[0] is not None}.values())
-    watch_list.read_with(session, key, list({r[1].id: r[1] for r in rows if r[1]}.values()))
+    entries = list({r[1].id: r[1] for r in rows if r[1] is not None}.values())
+    watch_list.read_with(session, key, entries)
     _, _, away, state, back_at = rows[0]  # the host's: the same on every row
-    told = None if state is None else (state, back_at)
-    absences.read_with(session, host_id, now=now, absence=away, told=told)
+    absences.read_with(session, host_id, now=now, absence=away, state=state, back_at=back_at)
     named = [v for v in found if v.state == "on_site" and v.name_key == key and v.site == site]
     hosted = [v for v in found if v.state == "expected" and v.host_id == host_id]
     session.info[_AHEAD] = {
