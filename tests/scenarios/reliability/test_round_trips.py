@@ -74,6 +74,11 @@ def counted(engine: Engine) -> Iterator[dict[str, Any]]:
         event.remove(engine, "before_cursor_execute", executed)
 
 
+def _selects(seen: dict[str, Any]) -> int:
+    """How many SELECTs `counted` has seen so far."""
+    return len([w for w in seen["which"] if w.startswith("SELECT")])
+
+
 def quiet(fd: Embedded) -> Embedded:
     """As in a web process: the worker sends, so a command's cost is its own."""
     fd.runtime.ctx.deliver = lambda: None
@@ -213,13 +218,10 @@ def test_visits_read_ahead_for_a_sign_in_are_answered_once_and_never_after_a_wri
         named = visits.on_site_named(session, name_key("kim lee"), "main")
         expected = visits.expected(session, host_id="U0ALICE", site="main")
 
-        def selects() -> list[str]:
-            return [w for w in seen["which"] if w.startswith("SELECT")]
-
-        assert len(selects()) == 1  # both answered by the one read
+        assert _selects(seen) == 1  # both answered by the one read
         assert [v.name for v in named] == ["Kim Lee"] and [v.name for v in expected] == ["Sam Roe"]
         visits.on_site_named(session, name_key("Kim Lee"), "main")
-        assert len(selects()) == 2  # an answer is taken once
+        assert _selects(seen) == 2  # an answer is taken once
         visits.read_ahead_for_sign_in(
             session, key=name_key("Kim Lee"), host_id="U0ALICE", site="main", now=now
         )
@@ -246,7 +248,7 @@ def test_the_watch_list_read_with_a_sign_ins_visits_is_answered_once_and_never_a
         visits.read_ahead_for_sign_in(session, key=key, host_id="U0ALICE", site="main", now=now)
         reasons = [e.reason for e in watch_list.with_key(session, key)]
         assert reasons == ["trespass notice", "unpaid invoices"]
-        assert len([w for w in seen["which"] if w.startswith("SELECT")]) == 1
+        assert _selects(seen) == 1
         visits.read_ahead_for_sign_in(
             session, key=name_key("Kim Lee"), host_id="U0A", site="main", now=now
         )
@@ -286,10 +288,10 @@ def test_the_hosts_absence_and_board_read_with_a_sign_ins_visits_are_their_answe
         visits.read_ahead_for_sign_in(session, key=key, host_id="U0CARL", site="main", now=now)
         assert absences.current(session, "U0CARL", now=now) is None
         assert presence.where_is(session, "U0CARL") == ("out", now)
-        assert len([w for w in seen["which"] if w.startswith("SELECT")]) == 2  # the two reads
+        assert _selects(seen) == 2  # the two reads
         later = now + timedelta(days=3)  # another instant is another question
         assert absences.current(session, "U0ALICE", now=later) is None
-        assert len([w for w in seen["which"] if w.startswith("SELECT")]) == 3
+        assert _selects(seen) == 3
 
 
 def test_an_absence_read_answers_the_board_once_and_never_after_the_board_is_written(
@@ -305,7 +307,7 @@ def test_an_absence_read_answers_the_board_once_and_never_after_the_board_is_wri
         assert absences.current(session, "U0ALICE", now=now) is None
         assert presence.where_is(session, "U0ALICE") == ("out", now + timedelta(hours=1))
         assert presence.where_is(session, "U0BOB") is None  # asked of the database: no row
-        assert len([w for w in seen["which"] if w.startswith("SELECT")]) == 2
+        assert _selects(seen) == 2
         assert absences.current(session, "U0BOB", now=now) is None  # reads Bob's board too
         presence.set_state(session, user_id="U0BOB", state="out_day", back_at=None, now=now)
         assert presence.where_is(session, "U0BOB") == ("out_day", None)  # not the old read
